@@ -1,0 +1,73 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { MessageIdConflictError } from '../domain/errors.ts';
+import type { Message } from '../domain/message.ts';
+import type { ListOptions, ListResult, MessageRepository } from '../ports/message-repository.ts';
+import { messagesTable } from './messages-table.ts';
+
+const { partitionKey: PK, sortKey: SK } = messagesTable;
+
+const toMessage = (item: Record<string, unknown>): Message => ({
+  id: String(item.id),
+  board: String(item.board),
+  author: String(item.author),
+  text: String(item.text),
+  createdAt: String(item.createdAt),
+});
+
+/**
+ * Messages in DynamoDB: one item per message, key (board, id).
+ *
+ * Writes are conditional on the key being new, so two messages can never overwrite each other
+ * (DynamoDB Developer Guide, "Condition expressions": attribute_not_exists on the key).
+ * Reads are one Query per page, newest first (`ScanIndexForward: false`), never a Scan.
+ */
+export class DynamoDbMessageRepository implements MessageRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(message: Message): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...message },
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': SK },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new MessageIdConflictError(message.board, message.id);
+      }
+      throw error;
+    }
+  }
+
+  async list(board: string, { limit, before, after }: ListOptions): Promise<ListResult> {
+    const names: Record<string, string> = { '#pk': PK };
+    const values: Record<string, unknown> = { ':board': board };
+    let condition = '#pk = :board';
+    if (after !== undefined) {
+      names['#sk'] = SK;
+      values[':after'] = after;
+      condition += ' AND #sk > :after';
+    }
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(before === undefined ? {} : { ExclusiveStartKey: { [PK]: board, [SK]: before } }),
+      }),
+    );
+    const messages = (result.Items ?? []).map(toMessage);
+    const lastKey = result.LastEvaluatedKey?.[SK];
+    return { messages, lastId: typeof lastKey === 'string' ? lastKey : undefined };
+  }
+}

@@ -1,0 +1,113 @@
+import { ValidationError } from './errors.ts';
+
+/** The limits of the HTTP contract (README, "The HTTP contract"). */
+export const limits = {
+  authorMaxChars: 64,
+  textMaxChars: 2000,
+  boardMaxChars: 64,
+  pageDefault: 3,
+  pageMax: 100,
+  bodyMaxBytes: 16 * 1024,
+} as const;
+
+const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+// C0 controls, DEL and C1 controls. Text may still hold tab, line feed and carriage return.
+const CONTROL_IN_AUTHOR = /[\u0000-\u001f\u007f-\u009f]/u;
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
+
+export interface NewMessageInput {
+  readonly author: string;
+  readonly text: string;
+}
+
+/** Counts characters as people do (code points), not UTF-16 units: an emoji is one character. */
+const charCount = (value: string): number => {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+};
+
+const describe = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+
+const requireString = (
+  field: string,
+  value: unknown,
+  maxChars: number,
+  control: RegExp,
+  code: string,
+): string => {
+  if (typeof value !== 'string') {
+    throw new ValidationError(
+      code,
+      value === undefined ? `${field} is required` : `${field} must be a string, got ${describe(value)}`,
+    );
+  }
+  const trimmed = value.trim();
+  const length = charCount(trimmed);
+  if (length === 0) throw new ValidationError(code, `${field} must not be empty`);
+  if (length > maxChars) {
+    throw new ValidationError(code, `${field} is ${length} characters; at most ${maxChars} are allowed`);
+  }
+  if (control.test(trimmed)) {
+    throw new ValidationError(code, `${field} must not contain control characters`);
+  }
+  return trimmed;
+};
+
+/**
+ * Validates a parsed JSON body for a new message: an object with string `author` (1-64
+ * characters after trimming, no control characters) and `text` (1-2000, may hold newlines and
+ * tabs), and nothing else. Returns the trimmed values.
+ */
+export const validateNewMessage = (body: unknown): NewMessageInput => {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('INVALID_BODY', `request body must be a JSON object, got ${describe(body)}`);
+  }
+  const unknown = Object.keys(body).filter((key) => key !== 'author' && key !== 'text');
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      'INVALID_BODY',
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => JSON.stringify(key)).join(', ')}; only "author" and "text" are accepted`,
+    );
+  }
+  const { author, text } = body as Record<string, unknown>;
+  return {
+    author: requireString('author', author, limits.authorMaxChars, CONTROL_IN_AUTHOR, 'INVALID_AUTHOR'),
+    text: requireString('text', text, limits.textMaxChars, CONTROL_IN_TEXT, 'INVALID_TEXT'),
+  };
+};
+
+export const validateBoard = (board: string): string => {
+  if (!BOARD_PATTERN.test(board)) {
+    throw new ValidationError(
+      'INVALID_BOARD',
+      `board ${JSON.stringify(board.slice(0, 80))} is invalid: use 1-64 letters, digits, "_" or "-"`,
+    );
+  }
+  return board;
+};
+
+/** `?limit=`: absent means the default page size (3); otherwise a whole number 1-100. */
+export const parseLimit = (raw: string | undefined): number => {
+  if (raw === undefined) return limits.pageDefault;
+  if (!/^[0-9]{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > limits.pageMax) {
+    throw new ValidationError(
+      'INVALID_LIMIT',
+      `limit must be a whole number from 1 to ${limits.pageMax}, got ${JSON.stringify(raw.slice(0, 40))}`,
+    );
+  }
+  return Number(raw);
+};
+
+/** `?since=`: a message id (ULID); only messages newer than it are returned. */
+export const parseSince = (raw: string | undefined): string | undefined => {
+  if (raw === undefined) return undefined;
+  if (!isMessageId(raw)) {
+    throw new ValidationError('INVALID_SINCE', `since must be a message id, got ${JSON.stringify(raw.slice(0, 40))}`);
+  }
+  return raw;
+};
+
+export const isMessageId = (value: string): boolean => ULID_PATTERN.test(value);

@@ -1,0 +1,106 @@
+/**
+ * The one definition of the API: its functions, their routes, and CORS.
+ *
+ * The CDK stack (infra/) and the local emulator (backend/local/) both read this file, so the
+ * API that runs on 127.0.0.1 and the one deployed to AWS cannot drift apart.
+ */
+
+/** How a function may touch the messages table: least privilege, granted by infra/. */
+export type TableAccess = 'query' | 'put';
+
+export interface FunctionDefinition {
+  /** PascalCase, stable: CDK construct ids derive from it (renaming one replaces the function). */
+  readonly id: string;
+  /** Entry file, relative to the repository root. */
+  readonly entry: string;
+  /** Exported handler name in `entry`. */
+  readonly handler: string;
+  readonly description: string;
+  readonly memorySize: number;
+  /** Seconds; API Gateway's own integration timeout is 30 s at most. */
+  readonly timeout: number;
+  readonly tableAccess: TableAccess;
+  /** Extra environment, on top of what every function gets (see `commonEnvironment`). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway route path syntax: `{name}` is a path parameter. */
+  readonly path: string;
+  readonly function: FunctionId;
+}
+
+export const functions = {
+  readMessages: {
+    id: 'ReadMessages',
+    entry: 'backend/handlers/read-messages.ts',
+    handler: 'handler',
+    description: 'Reads the newest messages of a board',
+    memorySize: 256,
+    timeout: 5,
+    tableAccess: 'query',
+    environment: {},
+  },
+  postMessage: {
+    id: 'PostMessage',
+    entry: 'backend/handlers/post-message.ts',
+    handler: 'handler',
+    description: 'Posts a message to a board',
+    memorySize: 256,
+    timeout: 5,
+    tableAccess: 'put',
+    environment: {},
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type FunctionId = keyof typeof functions;
+
+export const routes: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/messages', function: 'readMessages' },
+  { method: 'POST', path: '/messages', function: 'postMessage' },
+  { method: 'GET', path: '/boards/{board}/messages', function: 'readMessages' },
+  { method: 'POST', path: '/boards/{board}/messages', function: 'postMessage' },
+];
+
+/** `GET /messages`: the route key as API Gateway writes it in `routeKey`. */
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+/** Environment every function gets, in AWS and locally. The table name is added by whoever knows it. */
+export const commonEnvironment = {
+  POWERTOOLS_SERVICE_NAME: 'whiteboard',
+  POWERTOOLS_METRICS_NAMESPACE: 'Whiteboard',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+} as const;
+
+export interface CorsSettings {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+}
+
+/**
+ * CORS as API Gateway answers it for an HTTP API (the function never sees a preflight).
+ * `origins` comes from `CORS_ALLOW_ORIGINS` (comma-separated) locally and from CDK context in infra/.
+ */
+export const corsSettings = (origins: readonly string[] = ['*']): CorsSettings => ({
+  allowOrigins: origins,
+  allowMethods: ['GET', 'POST', 'OPTIONS'],
+  allowHeaders: ['content-type', 'authorization', 'idempotency-key'],
+  exposeHeaders: [],
+  maxAgeSeconds: 600,
+});
+
+/** Parses a comma-separated origin list; empty or missing means every origin (`*`). */
+export const parseCorsOrigins = (value: string | undefined): string[] => {
+  const origins = (value ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+  return origins.length > 0 ? origins : ['*'];
+};

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The test run: starts one real DynamoDB engine for the whole run (DynamoDB Local, in memory),
+// then runs every test file with Node's test runner, files in parallel. Each test isolates its
+// data (its own table or boards), so files can share the engine.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
+const files = [];
+const walk = (path) => {
+  if (statSync(path).isDirectory()) {
+    for (const entry of readdirSync(path).sort()) walk(join(path, entry));
+  } else if (path.endsWith('.test.ts')) {
+    files.push(path);
+  }
+};
+for (const root of roots) walk(root);
+
+const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');
+const engine = await startDynamoDbEngine({ engine: process.env.WHITEBOARD_TEST_ENGINE ?? 'auto', inMemory: true });
+process.stderr.write(`test engine: ${engine.name} at ${engine.endpoint}\n`);
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=4', ...files],
+  { stdio: 'inherit', env: { ...process.env, WHITEBOARD_TEST_DYNAMODB_ENDPOINT: engine.endpoint } },
+);
+const code = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+await engine.stop();
+process.exit(code);
