@@ -7,8 +7,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
-const files = [];
-const walk = (path) => {
+const files: string[] = [];
+const walk = (path: string): void => {
   if (statSync(path).isDirectory()) {
     for (const entry of readdirSync(path).sort()) walk(join(path, entry));
   } else if (path.endsWith('.test.ts')) {
@@ -26,6 +26,6 @@ const child = spawn(
   ['--import', 'tsx', '--test', '--test-concurrency=4', ...files],
   { stdio: 'inherit', env: { ...process.env, WHITEBOARD_TEST_DYNAMODB_ENDPOINT: engine.endpoint } },
 );
-const code = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+const code = await new Promise<number>((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
 await engine.stop();
 process.exit(code);

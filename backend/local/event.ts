@@ -1,0 +1,148 @@
+/**
+ * HTTP request -> API Gateway HTTP API payload format 2.0 event.
+ *
+ * Copies the fields and shapes of real events (AWS docs, "Create AWS Lambda proxy integrations for
+ * HTTP APIs in API Gateway", payload format version 2.0; samples in test/fixtures/apigw-http):
+ * lower-cased header names with duplicates comma-joined, a separate `cookies` array (and no
+ * `cookie` header), repeated query keys comma-joined in `queryStringParameters`, optional fields
+ * left out rather than null when empty, `timeEpoch` in milliseconds and a fresh `requestId` per
+ * request (today's emulators get the last two wrong, see AWS-NOTES.md).
+ */
+import { randomBytes } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+export interface IncomingRequest {
+  readonly method: string;
+  /** The request target as sent: path plus optional `?query`. */
+  readonly url: string;
+  readonly httpVersion: string;
+  /** Node's `rawHeaders`: name, value, name, value... */
+  readonly rawHeaders: readonly string[];
+  readonly sourceIp: string;
+  readonly body: Buffer;
+  readonly localPort: number;
+}
+
+export interface MatchedRoute {
+  /** `GET /messages`, or `$default`. */
+  readonly routeKey: string;
+  readonly pathParameters: Readonly<Record<string, string>> | undefined;
+}
+
+export const API_ID = 'local';
+export const STAGE = '$default';
+export const ACCOUNT_ID = '123456789012';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** `requestContext.time` as API Gateway writes it: `21/Apr/2020:15:08:21 +0000`. */
+export const formatRequestTime = (epochMs: number): string => {
+  const d = new Date(epochMs);
+  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(
+    d.getUTCMinutes(),
+  )}:${pad(d.getUTCSeconds())} +0000`;
+};
+
+/** A request id shaped like API Gateway's (`LV7fzho-PHcEJPw=`): unique per request. */
+export const newRequestId = (): string => randomBytes(10).toString('base64').replaceAll('/', '-').replaceAll('+', '_');
+
+/** An X-Ray trace header as API Gateway passes on: `Root=1-{8 hex epoch seconds}-{24 hex}`. */
+export const newTraceId = (epochMs: number): string =>
+  `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+
+const decode = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+/** Repeated keys are joined with commas (payload format 2.0 has no multiValue fields). */
+export const parseQueryString = (raw: string): Record<string, string> | undefined => {
+  if (raw.length === 0) return undefined;
+  const params: Record<string, string> = {};
+  for (const pair of raw.split('&')) {
+    if (pair.length === 0) continue;
+    const eq = pair.indexOf('=');
+    const key = decode(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
+    params[key] = key in params ? `${params[key]},${value}` : value;
+  }
+  return Object.keys(params).length > 0 ? params : undefined;
+};
+
+// Content types API Gateway passes as text; any other body arrives base64-encoded with
+// `isBase64Encoded: true` (AWS docs, payload format 2.0: "isBase64Encoded"; a curl -d body
+// without a JSON content type arrives encoded).
+const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|[\w.+-]+\+(json|xml))\b)/i;
+
+export const isTextContentType = (contentType: string | undefined): boolean =>
+  contentType !== undefined && TEXT_TYPES.test(contentType.trim());
+
+export const toEvent = (
+  request: IncomingRequest,
+  route: MatchedRoute,
+  requestId: string,
+  epochMs: number,
+): APIGatewayProxyEventV2 => {
+  const queryIndex = request.url.indexOf('?');
+  const rawPath = queryIndex === -1 ? request.url : request.url.slice(0, queryIndex);
+  const rawQueryString = queryIndex === -1 ? '' : request.url.slice(queryIndex + 1);
+
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] as string).toLowerCase();
+    const value = request.rawHeaders[i + 1] as string;
+    if (name === 'cookie') {
+      for (const cookie of value.split(';')) if (cookie.trim()) cookies.push(cookie.trim());
+      continue;
+    }
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  // Headers API Gateway adds on the way in.
+  headers['x-amzn-trace-id'] ??= newTraceId(epochMs);
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${request.sourceIp}`
+    : request.sourceIp;
+  headers['x-forwarded-port'] = String(request.localPort);
+  headers['x-forwarded-proto'] = 'http';
+
+  const domainName = headers.host ?? `127.0.0.1:${request.localPort}`;
+  const queryStringParameters = parseQueryString(rawQueryString);
+  const hasBody = request.body.length > 0;
+  const isBase64Encoded = hasBody && !isTextContentType(headers['content-type']);
+
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath,
+    rawQueryString,
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(queryStringParameters ? { queryStringParameters } : {}),
+    ...(route.pathParameters ? { pathParameters: { ...route.pathParameters } } : {}),
+    requestContext: {
+      accountId: ACCOUNT_ID,
+      apiId: API_ID,
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+      http: {
+        method: request.method,
+        path: rawPath,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: route.routeKey,
+      stage: STAGE,
+      time: formatRequestTime(epochMs),
+      timeEpoch: epochMs,
+    },
+    ...(hasBody ? { body: request.body.toString(isBase64Encoded ? 'base64' : 'utf8') } : {}),
+    isBase64Encoded,
+  };
+};

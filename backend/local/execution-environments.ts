@@ -1,0 +1,241 @@
+/**
+ * Lambda-like execution environments for one function, as worker threads.
+ *
+ * Like Lambda (AWS docs, "Understanding the Lambda execution environment lifecycle" and "Lambda
+ * function scaling"): an environment runs one invocation at a time and is reused while warm; when
+ * every environment is busy a new one is created (a cold start: the bundle is loaded again); an
+ * invocation that runs past the function's timeout is stopped by discarding its environment,
+ * so a runaway handler (even a synchronous infinite loop) cannot take the server down.
+ * Each worker has its own `process.env` (Node's default for workers), so per-invocation variables
+ * such as `_X_AMZN_TRACE_ID` stay in their environment.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FunctionDefinition } from '../http/routes.ts';
+import type { InvokeMessage, RuntimeMessage, RuntimeWorkerData } from './runtime-worker.ts';
+
+export type InvocationOutcome =
+  | { readonly kind: 'result'; readonly payload: string }
+  | { readonly kind: 'error'; readonly errorType: string; readonly errorMessage: string }
+  | { readonly kind: 'timeout'; readonly timeoutSeconds: number }
+  | { readonly kind: 'crash'; readonly reason: string };
+
+export interface EnvironmentEvents {
+  /** A line the function wrote to stdout or stderr. */
+  log(functionId: string, line: string, stream: 'stdout' | 'stderr'): void;
+  coldStart(functionId: string, initMs: number): void;
+}
+
+export interface FunctionEnvironmentsOptions {
+  readonly definition: FunctionDefinition;
+  readonly runtimePath: string;
+  readonly bundlePath: string;
+  /** The environment variables every environment of this function starts with. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly region: string;
+  /** Most environments at once; further invocations wait for one to be free. */
+  readonly maxConcurrency: number;
+  /** An environment idle this long is shut down, as Lambda reclaims idle environments. */
+  readonly idleTimeoutMs: number;
+  readonly events: EnvironmentEvents;
+}
+
+interface Pending {
+  readonly resolve: (outcome: InvocationOutcome) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+class Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  pending: Pending | undefined;
+  lastUsed = Date.now();
+  dead = false;
+
+  constructor(options: FunctionEnvironmentsOptions, onExit: (env: Environment) => void) {
+    const { definition, runtimePath, bundlePath, environment, region, events } = options;
+    this.worker = new Worker(runtimePath, {
+      workerData: {
+        bundlePath,
+        handlerName: definition.handler,
+        functionName: definition.id,
+        memorySize: definition.memorySize,
+        region,
+      } satisfies RuntimeWorkerData,
+      env: { ...environment },
+      // Not the parent's flags: the parent may run under tsx, the function must not.
+      execArgv: ['--enable-source-maps'],
+      stdout: true,
+      stderr: true,
+      // Lambda's memory size bounds the heap of the environment.
+      resourceLimits: { maxOldGenerationSizeMb: definition.memorySize },
+    });
+    pipeLines(this.worker.stdout, (line) => events.log(definition.id, line, 'stdout'));
+    pipeLines(this.worker.stderr, (line) => events.log(definition.id, line, 'stderr'));
+
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: RuntimeMessage) => {
+        if (message.type === 'ready') {
+          this.worker.off('message', onMessage);
+          events.coldStart(definition.id, message.initMs);
+          resolve();
+        } else if (message.type === 'init-error') {
+          this.worker.off('message', onMessage);
+          reject(new Error(`${message.errorType}: ${message.errorMessage}`));
+        }
+      };
+      this.worker.on('message', onMessage);
+    });
+    this.ready.catch(() => undefined);
+
+    this.worker.on('message', (message: RuntimeMessage) => {
+      if (message.type !== 'result' && message.type !== 'error') return;
+      const pending = this.pending;
+      if (!pending) return;
+      this.pending = undefined;
+      clearTimeout(pending.timer);
+      pending.resolve(
+        message.type === 'result'
+          ? { kind: 'result', payload: message.payload }
+          : { kind: 'error', errorType: message.errorType, errorMessage: message.errorMessage },
+      );
+    });
+    this.worker.on('error', (error) => this.fail(`${error.name}: ${error.message}`));
+    this.worker.on('exit', (code) => {
+      this.fail(`the runtime exited with code ${code}`);
+      onExit(this);
+    });
+  }
+
+  private fail(reason: string) {
+    this.dead = true;
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    pending.resolve({ kind: 'crash', reason });
+  }
+}
+
+/** Splits a worker's stdout/stderr into lines without blocking either thread. */
+const pipeLines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    for (const part of parts) if (part.length > 0) onLine(part);
+  });
+  stream.on('end', () => {
+    if (rest.length > 0) onLine(rest);
+  });
+};
+
+export class FunctionEnvironments {
+  readonly #options: FunctionEnvironmentsOptions;
+  readonly #all = new Set<Environment>();
+  /** Warm and free, most recently used last (reused first). */
+  readonly #idle: Environment[] = [];
+  readonly #waiting: Array<(env: Environment) => void> = [];
+  readonly #reaper: NodeJS.Timeout;
+  #nextId = 1;
+  #closed = false;
+  readonly stats = { coldStarts: 0, invocations: 0, timeouts: 0, crashes: 0 };
+
+  constructor(options: FunctionEnvironmentsOptions) {
+    this.#options = options;
+    this.#reaper = setInterval(() => this.#reapIdle(), Math.min(options.idleTimeoutMs, 30_000));
+    this.#reaper.unref();
+  }
+
+  /** Environments alive now (warm, busy or starting). */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  async invoke(event: unknown, requestId: string, traceId: string): Promise<InvocationOutcome> {
+    if (this.#closed) return { kind: 'crash', reason: 'the local stack is shutting down' };
+    this.stats.invocations++;
+    const env = await this.#acquire();
+    try {
+      await env.ready;
+    } catch (error) {
+      this.#discard(env);
+      return { kind: 'error', errorType: 'Runtime.InitError', errorMessage: (error as Error).message };
+    }
+    if (env.dead) {
+      this.#discard(env);
+      return { kind: 'crash', reason: 'the execution environment stopped before the invocation' };
+    }
+    const timeoutMs = this.#options.definition.timeout * 1000;
+    const outcome = await new Promise<InvocationOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        env.pending = undefined;
+        this.stats.timeouts++;
+        resolve({ kind: 'timeout', timeoutSeconds: this.#options.definition.timeout });
+        this.#discard(env);
+      }, timeoutMs);
+      env.pending = { resolve, timer };
+      env.worker.postMessage({
+        id: this.#nextId++,
+        event,
+        requestId,
+        deadlineMs: Date.now() + timeoutMs,
+        traceId,
+      } satisfies InvokeMessage);
+    });
+    if (outcome.kind === 'crash') this.stats.crashes++;
+    this.#release(env);
+    return outcome;
+  }
+
+  async #acquire(): Promise<Environment> {
+    const warm = this.#idle.pop();
+    if (warm) return warm;
+    if (this.#all.size < this.#options.maxConcurrency) return this.#create();
+    return new Promise<Environment>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #create(): Environment {
+    this.stats.coldStarts++;
+    const env = new Environment(this.#options, (exited) => this.#discard(exited));
+    this.#all.add(env);
+    return env;
+  }
+
+  #release(env: Environment) {
+    if (env.dead || !this.#all.has(env)) {
+      this.#discard(env);
+      return;
+    }
+    env.lastUsed = Date.now();
+    const waiter = this.#waiting.shift();
+    if (waiter) waiter(env);
+    else this.#idle.push(env);
+  }
+
+  #discard(env: Environment) {
+    env.dead = true;
+    const wasMember = this.#all.delete(env);
+    const idleIndex = this.#idle.indexOf(env);
+    if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
+    if (wasMember) void env.worker.terminate();
+    // Someone waiting for a free environment gets a new one in place of this.
+    if (wasMember && !this.#closed && this.#waiting.length > 0 && this.#all.size < this.#options.maxConcurrency) {
+      this.#waiting.shift()?.(this.#create());
+    }
+  }
+
+  #reapIdle() {
+    const cutoff = Date.now() - this.#options.idleTimeoutMs;
+    for (const env of [...this.#idle]) if (env.lastUsed < cutoff) this.#discard(env);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#reaper);
+    const envs = [...this.#all];
+    this.#all.clear();
+    this.#idle.length = 0;
+    await Promise.all(envs.map((env) => env.worker.terminate()));
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The local API Gateway: a node:http server that answers as an HTTP API does. It turns each
+ * request into a payload format 2.0 event (event.ts), invokes the function of the matched route in
+ * a Lambda-like execution environment (execution-environments.ts) and maps the result back
+ * (result.ts). Where API Gateway answers by itself, so does this:
+ * - no matching route: 404 `{"message":"Not Found"}`;
+ * - CORS preflight: 204 (cors.ts);
+ * - a function that throws, times out, crashes or returns an unusable result: 500
+ *   `{"message":"Internal Server Error"}` (AWS docs, "Troubleshooting issues with HTTP API Lambda
+ *   integrations");
+ * - a request body over the HTTP API payload quota (10 MB, "Amazon API Gateway quotas"): 413.
+ * Every response carries `apigw-requestid`, as HTTP API responses do.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
+import { corsResponseHeaders, isPreflight, preflightHeaders } from './cors.ts';
+import { newRequestId, toEvent } from './event.ts';
+import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
+import type { LogPrinter } from './log-printer.ts';
+import { gatewayError, type HttpResponse, INTERNAL_SERVER_ERROR, LAMBDA_PAYLOAD_LIMIT_BYTES, toHttpResponse } from './result.ts';
+import { createRouteMatcher } from './route-matcher.ts';
+
+export const HTTP_API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export interface GatewayOptions {
+  readonly routes: readonly RouteDefinition[];
+  readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
+  readonly cors: CorsSettings;
+  readonly printer: LogPrinter;
+}
+
+class BodyTooLargeError extends Error {}
+
+const readBody = (req: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > HTTP_API_PAYLOAD_LIMIT_BYTES) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > HTTP_API_PAYLOAD_LIMIT_BYTES) {
+        reject(new BodyTooLargeError());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+const describeOutcome = (outcome: InvocationOutcome): string => {
+  switch (outcome.kind) {
+    case 'error':
+      return `the function failed: ${outcome.errorType}: ${outcome.errorMessage}`;
+    case 'timeout':
+      return `the function timed out after ${outcome.timeoutSeconds} s and its environment was stopped`;
+    case 'crash':
+      return `the function's environment crashed: ${outcome.reason}`;
+    default:
+      return 'ok';
+  }
+};
+
+export const createGatewayServer = ({ routes, environments, cors, printer }: GatewayOptions): Server => {
+  const match = createRouteMatcher(routes);
+
+  const send = (res: ServerResponse, response: HttpResponse, requestId: string, extra: Record<string, string>) => {
+    res.writeHead(response.statusCode, {
+      ...response.headers,
+      ...extra,
+      'apigw-requestid': requestId,
+      'content-length': String(response.body.length),
+    });
+    res.end(response.body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const epochMs = Date.now();
+    const requestId = newRequestId();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const corsHeaders = corsResponseHeaders(cors, origin);
+    const finish = (response: HttpResponse, extra: Record<string, string>, note = '') => {
+      send(res, response, requestId, extra);
+      const ms = (performance.now() - started).toFixed(1);
+      printer.gateway(`${method} ${url} ${response.statusCode} ${ms} ms${note ? ` ${note}` : ''}`);
+    };
+
+    if (isPreflight(method, req.headers)) {
+      req.resume();
+      const acrh = req.headers['access-control-request-headers'];
+      finish(
+        { statusCode: 204, headers: {}, body: Buffer.alloc(0) },
+        preflightHeaders(
+          cors,
+          origin,
+          String(req.headers['access-control-request-method']),
+          typeof acrh === 'string' ? acrh : undefined,
+        ),
+        '(CORS preflight)',
+      );
+      return;
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders);
+        return;
+      }
+      throw error;
+    }
+
+    const path = url.split('?', 1)[0] as string;
+    const route = match(method, path);
+    if (!route) {
+      finish(gatewayError(404, 'Not Found'), corsHeaders);
+      return;
+    }
+
+    const event = toEvent(
+      {
+        method,
+        url,
+        httpVersion: req.httpVersion,
+        rawHeaders: req.rawHeaders,
+        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        body,
+        localPort: req.socket.localPort ?? 0,
+      },
+      route,
+      requestId,
+      epochMs,
+    );
+    // Only a big body can push the event over Lambda's limit: skip the costly measure otherwise.
+    if (body.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 2 && Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+      finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders, '(over the Lambda payload limit)');
+      return;
+    }
+
+    const traceId = `${event.headers['x-amzn-trace-id']};Sampled=1`;
+    const outcome = await environments[route.route.function].invoke(event, requestId, traceId);
+    if (outcome.kind !== 'result') {
+      finish(INTERNAL_SERVER_ERROR(), corsHeaders, `(${describeOutcome(outcome)})`);
+      return;
+    }
+    if (outcome.payload.length > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+      finish(INTERNAL_SERVER_ERROR(), corsHeaders, '(the function result is over the Lambda payload limit)');
+      return;
+    }
+    const mapped = toHttpResponse(JSON.parse(outcome.payload));
+    if (!mapped.ok) {
+      finish(INTERNAL_SERVER_ERROR(), corsHeaders, `(invalid function result: ${mapped.reason})`);
+      return;
+    }
+    finish(mapped.response, corsHeaders);
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) send(res, INTERNAL_SERVER_ERROR(), 'none', {});
+      else res.destroy();
+    });
+  });
+  return server;
+};

@@ -1,0 +1,98 @@
+/**
+ * Prints what the local stack and its functions log, readably: a Powertools JSON line becomes
+ * `time function LEVEL message key=value...`, an EMF line a short `metrics` line. Lines are
+ * batched and written once per event-loop turn, never synchronously per line, so printing costs
+ * the request path as little as possible.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export interface LogPrinterOptions {
+  readonly write?: (text: string) => void;
+  /** Colour on a TTY unless NO_COLOR is set (chalk does not honour NO_COLOR by itself). */
+  readonly color?: boolean;
+  /** Print nothing (tests, benchmarks). */
+  readonly quiet?: boolean;
+  /** Also print the keys that are the same on every line (function name, cold start...). */
+  readonly verbose?: boolean;
+}
+
+// Keys every Powertools line carries; shown only with --verbose.
+const ROUTINE_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'function_name',
+  'function_arn',
+  'function_memory_size',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'cold_start',
+  'correlation_id',
+]);
+
+const formatValue = (value: unknown): string =>
+  typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value);
+
+export const createLogPrinter = (options: LogPrinterOptions = {}) => {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const c: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
+  let buffer: string[] = [];
+  let scheduled = false;
+
+  const flush = () => {
+    scheduled = false;
+    if (buffer.length === 0) return;
+    const text = `${buffer.join('\n')}\n`;
+    buffer = [];
+    write(text);
+  };
+
+  const print = (line: string) => {
+    if (options.quiet) return;
+    buffer.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  const time = () => c.dim(new Date().toISOString().slice(11, 23));
+  const levelColor = (level: string) =>
+    level === 'ERROR' || level === 'CRITICAL' ? c.red(level) : level === 'WARN' ? c.yellow(level) : c.green(level);
+
+  const formatFunctionLine = (fn: string, line: string): string => {
+    if (line.startsWith('{')) {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry._aws && typeof entry._aws === 'object') {
+          const aws = entry._aws as { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name: string }> }> };
+          const names = (aws.CloudWatchMetrics ?? []).flatMap((set) => (set.Metrics ?? []).map((m) => m.Name));
+          return `${time()} ${c.cyan(fn)} ${c.magenta('metrics')} ${names.map((name) => `${name}=${formatValue(entry[name])}`).join(' ')}`;
+        }
+        const level = String(entry.level ?? 'INFO');
+        const extras = Object.entries(entry)
+          .filter(([key]) => options.verbose || !ROUTINE_KEYS.has(key))
+          .map(([key, value]) => `${c.dim(`${key}=`)}${formatValue(value)}`);
+        return `${time()} ${c.cyan(fn)} ${levelColor(level)} ${String(entry.message ?? '')} ${extras.join(' ')}`.trimEnd();
+      } catch {
+        // Not JSON after all: print it as it is.
+      }
+    }
+    return `${time()} ${c.cyan(fn)} ${line}`;
+  };
+
+  return {
+    functionLog: (fn: string, line: string) => print(formatFunctionLine(fn, line)),
+    coldStart: (fn: string, initMs: number) =>
+      print(`${time()} ${c.cyan(fn)} ${c.blue('cold start')} ${c.dim(`init ${initMs.toFixed(0)} ms`)}`),
+    gateway: (text: string) => print(`${time()} ${c.yellow('gateway')} ${text}`),
+    info: (text: string) => print(text),
+    /** Writes what is buffered now (before exit). */
+    flush,
+  };
+};
+
+export type LogPrinter = ReturnType<typeof createLogPrinter>;

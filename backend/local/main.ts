@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whiteboard API on 127.0.0.1, on a real DynamoDB engine, until Ctrl-C.
+ * The only file of the local stack that touches process.argv, the exit code and signals.
+ */
+import { parseArgs } from 'node:util';
+import { parseCorsOrigins } from '../http/routes.ts';
+import type { EngineChoice } from './dynamodb-engine.ts';
+import { createLogPrinter } from './log-printer.ts';
+import { startLocalStack } from './stack.ts';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs the whiteboard API locally: an API Gateway HTTP API emulator in front of the Lambda
+handlers, on a real DynamoDB engine. Data persists in .whiteboard/data unless --in-memory.
+
+Options:
+  --port <n>         port to listen on (default: $PORT or 3000; 0 picks a free one)
+  --host <addr>      address to listen on (default: 127.0.0.1)
+  --engine <name>    auto | dynamodb-local | dynalite (default: auto: DynamoDB Local when
+                     Java 17+ is found, otherwise dynalite)
+  --in-memory        keep the data in memory only
+  --verbose          print every key of every log line
+  -h, --help         show this help
+
+Environment:
+  PORT                 as --port
+  DYNAMODB_ENDPOINT    use this DynamoDB endpoint instead of starting an engine
+  CORS_ALLOW_ORIGINS   comma-separated allowed origins (default: *)
+`;
+
+const fail = (message: string): never => {
+  process.stderr.write(`npm start: ${message}\n(run \`npm start -- --help\` for the options)\n`);
+  process.exit(2);
+};
+
+const parse = () => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        engine: { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+};
+
+const args = parse();
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const portText = args.port ?? process.env.PORT ?? '3000';
+const port = /^\d{1,5}$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : fail(`invalid port ${JSON.stringify(portText)}: use a number from 0 to 65535`);
+const engines = ['auto', 'dynamodb-local', 'dynalite'];
+const engine = (args.engine ?? 'auto') as EngineChoice;
+if (!engines.includes(engine)) fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engines.join(', ')}`);
+
+const printer = createLogPrinter({ verbose: args.verbose ?? false });
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[22m` : text);
+
+process.stdout.write('Starting the whiteboard local stack...\n');
+let stack: Awaited<ReturnType<typeof startLocalStack>>;
+try {
+  stack = await startLocalStack({
+    port,
+    host: args.host ?? '127.0.0.1',
+    engine,
+    inMemory: args['in-memory'] ?? false,
+    dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT?.trim() || undefined,
+    corsOrigins: parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS),
+    printer,
+  });
+} catch (error) {
+  const message = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? `port ${port} is already in use: stop what uses it or pick another with --port or PORT`
+    : (error as Error).message;
+  process.stderr.write(`npm start: could not start the local stack: ${message}\n`);
+  process.exit(1);
+}
+
+const { url } = stack;
+process.stdout.write(
+  [
+    '',
+    `DynamoDB engine: ${stack.engine}${args['in-memory'] ? ' (in memory)' : ''}`,
+    `Table:           ${stack.tableName}`,
+    `${bold('Whiteboard API ready at')} ${bold(url)}`,
+    '',
+    'Try it:',
+    `  curl -d '{"author":"name", "text":"Message text"}' -H "Content-Type: application/json" -X POST ${url}/messages`,
+    `  curl ${url}/messages`,
+    `  npx whiteboard post --author ann --text "hello" --url ${url}`,
+    `  npx whiteboard read --url ${url}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) {
+    process.stderr.write('Forced exit.\n');
+    process.exit(130);
+  }
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping the local stack...\n`);
+  const force = setTimeout(() => {
+    process.stderr.write('Stopping took too long; exiting anyway.\n');
+    process.exit(1);
+  }, 8000);
+  force.unref();
+  stack.stop().then(
+    () => {
+      process.stdout.write('Stopped.\n');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,0 +1,80 @@
+/**
+ * Lambda result -> HTTP response, as API Gateway does for payload format 2.0 (AWS docs, "Create
+ * AWS Lambda proxy integrations for HTTP APIs in API Gateway", "Lambda function response for
+ * format 2.0"):
+ * - a result with `statusCode` is used as given: `headers`, `cookies` (each becomes a
+ *   `set-cookie` header), `body`, and `isBase64Encoded` (the body is decoded to bytes);
+ * - any other valid JSON result is inferred: status 200, `content-type: application/json`, the
+ *   result itself as the body (AWS knowledge center, "api-gateway-status-codes-http-api");
+ * - a result API Gateway cannot use is its own 500 `{"message":"Internal Server Error"}` (AWS docs,
+ *   "Troubleshooting issues with HTTP API Lambda integrations").
+ */
+
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+/** API Gateway's own error responses: `{"message": "..."}` with a JSON content type. */
+export const gatewayError = (statusCode: number, message: string): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(JSON.stringify({ message })),
+});
+
+export const INTERNAL_SERVER_ERROR = () => gatewayError(500, 'Internal Server Error');
+
+/** Lambda's synchronous invocation payload limit, request and response (AWS Lambda quotas). */
+export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+
+export type ResultOutcome =
+  | { readonly ok: true; readonly response: HttpResponse }
+  | { readonly ok: false; readonly reason: string };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const headerValue = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+
+export const toHttpResponse = (result: unknown): ResultOutcome => {
+  if (!isRecord(result) || !('statusCode' in result)) {
+    // Inferred format: the whole result is the body.
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    return {
+      ok: true,
+      response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) },
+    };
+  }
+  const { statusCode, headers, cookies, body, isBase64Encoded } = result;
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+    return { ok: false, reason: `statusCode must be an integer from 100 to 599, got ${JSON.stringify(statusCode)}` };
+  }
+  const out: Record<string, string | string[]> = {};
+  if (headers !== undefined) {
+    if (!isRecord(headers)) return { ok: false, reason: 'headers must be an object of strings' };
+    for (const [name, value] of Object.entries(headers)) {
+      const text = headerValue(value);
+      if (text === undefined) return { ok: false, reason: `header ${name} must be a string, number or boolean` };
+      out[name.toLowerCase()] = text;
+    }
+  }
+  if (cookies !== undefined) {
+    if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === 'string')) {
+      return { ok: false, reason: 'cookies must be an array of strings' };
+    }
+    if (cookies.length > 0) out['set-cookie'] = cookies as string[];
+  }
+  if (body !== undefined && body !== null && typeof body !== 'string') {
+    return { ok: false, reason: `body must be a string, got ${Array.isArray(body) ? 'an array' : typeof body}` };
+  }
+  if (isBase64Encoded !== undefined && typeof isBase64Encoded !== 'boolean') {
+    return { ok: false, reason: 'isBase64Encoded must be a boolean' };
+  }
+  const text = typeof body === 'string' ? body : '';
+  return {
+    ok: true,
+    response: { statusCode, headers: out, body: isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text) },
+  };
+};

@@ -1,0 +1,98 @@
+/**
+ * The runtime inside one local execution environment (a worker thread): it loads the function's
+ * bundle once (the init phase, a cold start) and then runs one invocation at a time, like the
+ * Lambda Node.js runtime. The result goes back JSON-serialised, as Lambda serialises it, so a
+ * result that only works in-process (a function, a cycle) fails here as it would in AWS.
+ *
+ * Bundled by backend/local/build.ts; it runs without tsx.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+
+export interface RuntimeWorkerData {
+  readonly bundlePath: string;
+  readonly handlerName: string;
+  readonly functionName: string;
+  readonly memorySize: number;
+  readonly region: string;
+}
+
+export interface InvokeMessage {
+  readonly id: number;
+  readonly event: unknown;
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly traceId: string;
+}
+
+export type RuntimeMessage =
+  | { readonly type: 'ready'; readonly initMs: number }
+  | { readonly type: 'init-error'; readonly errorType: string; readonly errorMessage: string }
+  | { readonly type: 'result'; readonly id: number; readonly payload: string }
+  | { readonly type: 'error'; readonly id: number; readonly errorType: string; readonly errorMessage: string };
+
+const data = workerData as RuntimeWorkerData;
+const port = parentPort;
+if (!port) throw new Error('runtime-worker must run in a worker thread');
+
+const describeError = (error: unknown) => ({
+  errorType: error instanceof Error ? error.name : 'Error',
+  errorMessage: error instanceof Error ? error.message : String(error),
+});
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const started = performance.now();
+const handlerReady: Promise<Handler> = import(pathToFileURL(data.bundlePath).href).then((module) => {
+  const handler = (module as Record<string, unknown>)[data.handlerName];
+  if (typeof handler !== 'function') {
+    throw Object.assign(new Error(`${data.bundlePath} does not export a function named ${data.handlerName}`), {
+      name: 'Runtime.HandlerNotFound',
+    });
+  }
+  return handler as Handler;
+});
+handlerReady.then(
+  () => port.postMessage({ type: 'ready', initMs: performance.now() - started } satisfies RuntimeMessage),
+  (error: unknown) => {
+    console.error(error);
+    port.postMessage({ type: 'init-error', ...describeError(error) } satisfies RuntimeMessage);
+  },
+);
+
+const logGroupName = `/aws/lambda/${data.functionName}`;
+const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${Math.random().toString(16).slice(2)}`;
+
+port.on('message', async (message: InvokeMessage) => {
+  // Lambda sets the trace header of each invocation in the environment (AWS docs, "Defined
+  // runtime environment variables": _X_AMZN_TRACE_ID). process.env is this worker's own copy.
+  process.env._X_AMZN_TRACE_ID = message.traceId;
+  const context: Context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: data.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${data.region}:123456789012:function:${data.functionName}`,
+    memoryLimitInMB: String(data.memorySize),
+    awsRequestId: message.requestId,
+    logGroupName,
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  try {
+    const handler = await handlerReady;
+    const result = await handler(message.event, context);
+    port.postMessage({
+      type: 'result',
+      id: message.id,
+      payload: JSON.stringify(result) ?? 'null',
+    } satisfies RuntimeMessage);
+  } catch (error) {
+    // What the Lambda runtime logs for a failed invocation.
+    console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error`, error);
+    port.postMessage({ type: 'error', id: message.id, ...describeError(error) } satisfies RuntimeMessage);
+  }
+});

@@ -1,0 +1,153 @@
+/**
+ * The local stack: a DynamoDB engine, the messages table, the functions' bundles in Lambda-like
+ * execution environments and the API Gateway emulator in front of them, all configured from the
+ * one definition in backend/http/routes.ts. `npm start` (main.ts) and the tests start it here.
+ */
+import type { AddressInfo } from 'node:net';
+import { messagesTable } from '../adapters/messages-table.ts';
+import { commonEnvironment, corsSettings, type FunctionId, functions, routes } from '../http/routes.ts';
+import { buildLocal } from './build.ts';
+import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { FunctionEnvironments } from './execution-environments.ts';
+import { createGatewayServer } from './gateway-server.ts';
+import { createLogPrinter, type LogPrinter } from './log-printer.ts';
+import { ensureMessagesTable, localAwsEnvironment } from './tables.ts';
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. Default 3000. */
+  readonly port?: number;
+  /** Default 127.0.0.1: nothing listens beyond loopback unless asked. */
+  readonly host?: string;
+  /** Use this DynamoDB endpoint instead of starting an engine. */
+  readonly dynamoDbEndpoint?: string | undefined;
+  readonly engine?: EngineChoice;
+  /** Keep the engine's data in memory only. */
+  readonly inMemory?: boolean;
+  readonly dataDir?: string | undefined;
+  readonly tableName?: string;
+  /** Allowed CORS origins; default every origin. */
+  readonly corsOrigins?: readonly string[];
+  /** Most execution environments per function. */
+  readonly maxConcurrency?: number;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly printer?: LogPrinter;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly engine: string;
+  readonly tableName: string;
+  readonly dynamoDbEndpoint: string;
+  readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+
+/** What Lambda puts in every function's environment (AWS docs, "Defined runtime environment variables"). */
+const lambdaEnvironment = (id: string, memorySize: number): Record<string, string> => ({
+  AWS_LAMBDA_FUNCTION_NAME: id,
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${id}`,
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  AWS_REGION: REGION,
+  AWS_DEFAULT_REGION: REGION,
+  _HANDLER: 'index.handler',
+  TZ: ':UTC',
+  NODE_OPTIONS: '--enable-source-maps',
+  // The SDK warns once per environment on Node < 22; Lambda runs Node 24 (AWS-NOTES.md).
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
+
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const printer = options.printer ?? createLogPrinter({ quiet: options.quiet, verbose: options.verbose });
+  const tableName = options.tableName ?? messagesTable.localName;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    printer.flush();
+  };
+
+  try {
+    let engine: RunningEngine | undefined;
+    const [, build] = await Promise.all([
+      (async () => {
+        if (options.dynamoDbEndpoint) return;
+        engine = await startDynamoDbEngine({
+          engine: options.engine ?? 'auto',
+          inMemory: options.inMemory ?? false,
+          dataDir: options.dataDir,
+        });
+        const running = engine;
+        cleanups.push(() => running.stop());
+      })(),
+      buildLocal(),
+    ]);
+    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (engine as RunningEngine | undefined)?.endpoint ?? '';
+    const engineName = (engine as RunningEngine | undefined)?.name ?? `existing endpoint ${dynamoDbEndpoint}`;
+    await ensureMessagesTable(dynamoDbEndpoint, tableName);
+
+    const ids = Object.keys(functions) as FunctionId[];
+    const environments = Object.fromEntries(
+      ids.map((id) => {
+        const definition = functions[id];
+        return [
+          id,
+          new FunctionEnvironments({
+            definition,
+            runtimePath: build.runtimePath,
+            bundlePath: build.bundles[id],
+            region: REGION,
+            maxConcurrency: options.maxConcurrency ?? 32,
+            idleTimeoutMs: 10 * 60_000,
+            environment: {
+              ...lambdaEnvironment(definition.id, definition.memorySize),
+              ...localAwsEnvironment,
+              ...commonEnvironment,
+              ...definition.environment,
+              TABLE_NAME: tableName,
+              DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+            },
+            events: {
+              log: (fn, line) => printer.functionLog(fn, line),
+              coldStart: (fn, initMs) => printer.coldStart(fn, initMs),
+            },
+          }),
+        ];
+      }),
+    ) as Record<FunctionId, FunctionEnvironments>;
+    cleanups.push(async () => {
+      await Promise.all(Object.values(environments).map((envs) => envs.close()));
+    });
+
+    const server = createGatewayServer({
+      routes,
+      environments,
+      cors: corsSettings(options.corsOrigins),
+      printer,
+    });
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 3000, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return { url, engine: engineName, tableName, dynamoDbEndpoint, environments, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
