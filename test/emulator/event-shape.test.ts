@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type IncomingRequest, parseQueryString, toEvent } from '../../backend/local/event.ts';
+import { createRouteMatcher } from '../../backend/local/route-matcher.ts';
+import { routes } from '../../backend/http/routes.ts';
+
+// Real HTTP API events, captured by others (origins in test/fixtures/README.md).
+const fixture = (name: string): APIGatewayProxyEventV2 =>
+  JSON.parse(readFileSync(new URL(`../fixtures/apigw-http/${name}`, import.meta.url), 'utf8'));
+
+const match = createRouteMatcher(routes);
+
+const request = (overrides: Partial<IncomingRequest> = {}): IncomingRequest => ({
+  method: 'GET',
+  url: '/messages',
+  httpVersion: '1.1',
+  rawHeaders: ['Host', '127.0.0.1:3000', 'User-Agent', 'curl/8.5.0', 'Accept', '*/*'],
+  sourceIp: '127.0.0.1',
+  body: Buffer.alloc(0),
+  localPort: 3000,
+  ...overrides,
+});
+
+const emulate = (req: IncomingRequest): APIGatewayProxyEventV2 => {
+  const route = match(req.method, req.url.split('?')[0] as string);
+  assert.ok(route, `no route for ${req.method} ${req.url}`);
+  return toEvent(req, route, 'LV7fzho-PHcEJPw=', Date.now());
+};
+
+const typeTree = (value: unknown): unknown => {
+  if (Array.isArray(value)) return ['array', ...(value.length > 0 ? [typeTree(value[0])] : [])];
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, typeTree((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value === null ? 'null' : typeof value;
+};
+
+// Fields that depend on the API's configuration (authorizers, stage variables) and that our
+// API does not use; everything else must be present with the same type.
+const CONFIG_DEPENDENT = new Set(['authorizer', 'stageVariables', 'authentication']);
+const strip = (tree: unknown): unknown => {
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return tree;
+  return Object.fromEntries(
+    Object.entries(tree)
+      .filter(([key]) => !CONFIG_DEPENDENT.has(key))
+      .map(([key, value]) => [key, strip(value)]),
+  );
+};
+
+describe('emulated payload format 2.0 events', () => {
+  it('have the fields and types of a real GET event without a body', () => {
+    const real = fixture('curl-get-default-route.json');
+    const ours = emulate(request({ url: '/messages' }));
+    const realTree = strip(typeTree(real)) as Record<string, unknown>;
+    const ourTree = strip(typeTree(ours)) as Record<string, unknown>;
+    // Same top-level and requestContext fields, same types.
+    assert.deepEqual(Object.keys(ourTree).sort(), Object.keys(realTree).sort());
+    assert.deepEqual(ourTree.requestContext, realTree.requestContext);
+    assert.equal('body' in ours, false, 'body is absent when there is none');
+  });
+
+  it('have the fields and types of a real POST event with a JSON body and path parameters', () => {
+    const real = fixture('post-with-json-body.json');
+    const ours = emulate(
+      request({
+        method: 'POST',
+        url: '/boards/team-a/messages',
+        rawHeaders: ['Host', '127.0.0.1:3000', 'Content-Type', 'application/json', 'User-Agent', 'curl/8.5.0'],
+        body: Buffer.from('{"author":"ann","text":"hi"}'),
+      }),
+    );
+    const realTree = strip(typeTree(real)) as Record<string, Record<string, unknown>>;
+    const ourTree = strip(typeTree(ours)) as Record<string, Record<string, unknown>>;
+    for (const key of ['version', 'routeKey', 'rawPath', 'rawQueryString', 'body', 'isBase64Encoded']) {
+      assert.deepEqual(ourTree[key], realTree[key], key);
+    }
+    // Path parameters: an object of strings, as in the real event that has them.
+    const withParams = typeTree(fixture('query-cookies-body.json')) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.values(ourTree.pathParameters ?? {}), Object.values(withParams.pathParameters ?? {}));
+    assert.deepEqual(Object.keys(ourTree.requestContext ?? {}).sort(), Object.keys(realTree.requestContext ?? {}).sort());
+    assert.deepEqual(ours.pathParameters, { board: 'team-a' });
+    assert.equal(ours.routeKey, 'POST /boards/{board}/messages');
+    assert.equal(ours.requestContext.routeKey, ours.routeKey);
+    assert.equal(ours.body, '{"author":"ann","text":"hi"}');
+    assert.equal(ours.isBase64Encoded, false);
+  });
+
+  it('lower-case header names and comma-join repeated headers', () => {
+    const ours = emulate(request({ rawHeaders: ['Host', 'x', 'X-Custom', 'a', 'x-custom', 'b', 'Authorization', 'Bearer t'] }));
+    for (const name of Object.keys(ours.headers)) assert.equal(name, name.toLowerCase());
+    assert.equal(ours.headers['x-custom'], 'a,b');
+    assert.equal(ours.headers.authorization, 'Bearer t');
+    // Like real events (see the fixtures), API Gateway adds forwarding and trace headers.
+    for (const added of ['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']) {
+      assert.equal(typeof fixture('curl-get-default-route.json').headers[added], 'string');
+      assert.equal(typeof ours.headers[added], 'string', added);
+    }
+    assert.match(ours.headers['x-amzn-trace-id'] ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+  });
+
+  it('join repeated query keys with commas and split cookies into their own array, like the real event', () => {
+    const real = fixture('query-cookies-body.json');
+    const ours = emulate(
+      request({
+        url: `/messages?${real.rawQueryString}`,
+        rawHeaders: ['Host', 'x', 'Cookie', 'cookie1; cookie2'],
+      }),
+    );
+    assert.deepEqual(ours.queryStringParameters, real.queryStringParameters);
+    assert.equal(ours.rawQueryString, real.rawQueryString);
+    assert.deepEqual(ours.cookies, real.cookies);
+    assert.equal(ours.headers.cookie, undefined);
+  });
+
+  it('leave optional fields out instead of null', () => {
+    const ours = emulate(request({ url: '/messages' })) as unknown as Record<string, unknown>;
+    for (const key of ['queryStringParameters', 'pathParameters', 'cookies', 'body', 'stageVariables']) {
+      assert.equal(key in ours, false, `${key} should be absent`);
+    }
+  });
+
+  it('use API Gateway time formats: timeEpoch in milliseconds and time as dd/MMM/yyyy:HH:mm:ss +0000', () => {
+    const real = fixture('curl-get-default-route.json');
+    const before = Date.now();
+    const ours = emulate(request());
+    assert.ok(ours.requestContext.timeEpoch >= before && ours.requestContext.timeEpoch <= Date.now());
+    const timePattern = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
+    assert.match(real.requestContext.time, timePattern);
+    assert.match(ours.requestContext.time, timePattern);
+    assert.equal(ours.requestContext.stage, real.requestContext.stage);
+    assert.equal(ours.requestContext.http.protocol, real.requestContext.http.protocol);
+  });
+
+  it('base64-encode bodies whose content type is not text', () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 251]);
+    const ours = emulate(
+      request({ method: 'POST', url: '/messages', rawHeaders: ['Content-Type', 'application/octet-stream'], body: bytes }),
+    );
+    assert.equal(ours.isBase64Encoded, true);
+    assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);
+  });
+
+  it('parse query strings as API Gateway does', () => {
+    assert.equal(parseQueryString(''), undefined);
+    assert.deepEqual(parseQueryString('limit=5&limit=6&x'), { limit: '5,6', x: '' });
+    assert.deepEqual(parseQueryString('a=%20b&c=%E2%9C%93'), { a: ' b', c: '✓' });
+  });
+});

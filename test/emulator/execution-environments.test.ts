@@ -1,0 +1,141 @@
+/**
+ * Lambda-like execution environments and the gateway's answers for functions that fail, run
+ * away, crash or return what API Gateway cannot use. Uses a fixture handler instead of ours so
+ * every misbehaviour can be provoked; no DynamoDB involved.
+ */
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { buildLocal } from '../../backend/local/build.ts';
+import { FunctionEnvironments } from '../../backend/local/execution-environments.ts';
+import { createGatewayServer } from '../../backend/local/gateway-server.ts';
+import { createLogPrinter } from '../../backend/local/log-printer.ts';
+import { corsSettings, type FunctionDefinition, type FunctionId, type RouteDefinition } from '../../backend/http/routes.ts';
+
+const bundlePath = fileURLToPath(new URL('../fixtures/handlers/behaviours.mjs', import.meta.url));
+const definition: FunctionDefinition = {
+  id: 'Behaviours',
+  entry: 'test/fixtures/handlers/behaviours.mjs',
+  handler: 'handler',
+  description: 'test',
+  memorySize: 128,
+  timeout: 1,
+  tableAccess: 'query',
+  environment: {},
+};
+
+let environments: FunctionEnvironments;
+let server: Server;
+let url: string;
+const coldStarts: string[] = [];
+
+before(async () => {
+  const { runtimePath } = await buildLocal();
+  environments = new FunctionEnvironments({
+    definition,
+    runtimePath,
+    bundlePath,
+    environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
+    region: 'us-east-1',
+    maxConcurrency: 4,
+    idleTimeoutMs: 60_000,
+    events: { log: () => undefined, coldStart: (fn) => coldStarts.push(fn) },
+  });
+  const routes: RouteDefinition[] = [{ method: 'GET', path: '/run', function: 'readMessages' }];
+  server = createGatewayServer({
+    routes,
+    environments: { readMessages: environments, postMessage: environments } as Record<FunctionId, FunctionEnvironments>,
+    cors: corsSettings(),
+    printer: createLogPrinter({ quiet: true }),
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await environments.close();
+});
+
+const run = async (mode: string) => {
+  const response = await fetch(`${url}/run?mode=${mode}`);
+  return { status: response.status, body: await response.text() };
+};
+
+describe('execution environments', () => {
+  it('reuse a warm environment for invocations one after another', async () => {
+    const first = JSON.parse((await run('count')).body);
+    const second = JSON.parse((await run('count')).body);
+    assert.equal(second.environmentId, first.environmentId);
+    assert.equal(second.invocations, first.invocations + 1);
+  });
+
+  it('start a new environment (a cold start) when every one is busy, one invocation per environment', async () => {
+    const before = environments.stats.coldStarts;
+    const results = await Promise.all([run('slow'), run('slow'), run('slow')]);
+    const ids = new Set(results.map((r) => JSON.parse(r.body).environmentId));
+    assert.equal(ids.size, 3, 'three concurrent invocations ran in three environments');
+    assert.ok(environments.stats.coldStarts >= before + 2);
+    assert.ok(environments.size <= 4);
+  });
+
+  it('queue invocations beyond the concurrency limit instead of failing them', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => run('slow')));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(10).fill(200),
+    );
+    assert.ok(environments.size <= 4);
+  });
+
+  it('give the handler a Lambda context and a trace id of its own per invocation', async () => {
+    const a = JSON.parse((await run('context')).body);
+    const b = JSON.parse((await run('context')).body);
+    assert.equal(a.functionName, 'Behaviours');
+    assert.equal(a.memory, '128');
+    assert.ok(a.remaining > 0 && a.remaining <= 1000);
+    assert.equal(a.awsRequestId, a.requestId);
+    assert.match(a.traceId, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=1$/);
+    assert.notEqual(a.traceId, b.traceId);
+    assert.notEqual(a.awsRequestId, b.awsRequestId);
+  });
+});
+
+describe('the gateway when a function misbehaves', () => {
+  const internalError = (response: { status: number; body: string }) => {
+    assert.equal(response.status, 500);
+    assert.deepEqual(JSON.parse(response.body), { message: 'Internal Server Error' });
+  };
+
+  it('answers 500 when the handler throws, without leaking the error', async () => {
+    const response = await run('throw');
+    internalError(response);
+    assert.doesNotMatch(response.body, /secret/);
+  });
+
+  it('stops a runaway invocation at its timeout, answers 500 and keeps serving', async () => {
+    const timeoutsBefore = environments.stats.timeouts;
+    internalError(await run('loop'));
+    assert.equal(environments.stats.timeouts, timeoutsBefore + 1);
+    assert.equal((await run('count')).status, 200);
+  });
+
+  it('answers 500 for a result API Gateway cannot use', async () => {
+    internalError(await run('bad-shape'));
+  });
+
+  it('answers 500 when the runtime crashes, and the next invocation gets a fresh environment', async () => {
+    internalError(await run('exit'));
+    assert.equal((await run('count')).status, 200);
+  });
+
+  it('infers a 200 JSON response from a result without statusCode', async () => {
+    const response = await fetch(`${url}/run?mode=inferred`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+    assert.deepEqual(await response.json(), { hello: 'world' });
+  });
+});

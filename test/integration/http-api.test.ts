@@ -1,0 +1,266 @@
+/**
+ * The HTTP API end to end: real HTTP through the API Gateway emulator, the real handler bundles in
+ * worker execution environments, a real DynamoDB engine.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startLocalStack, type LocalStack } from '../../backend/local/stack.ts';
+import { createTestTable } from '../helpers/dynamodb.ts';
+
+let stack: LocalStack;
+
+before(async () => {
+  const { endpoint, tableName } = await createTestTable();
+  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, quiet: true });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+interface Message {
+  id: string;
+  board: string;
+  author: string;
+  text: string;
+  createdAt: string;
+}
+interface Page {
+  messages: Message[];
+  nextCursor: string | null;
+}
+
+const call = async (path: string, init: RequestInit = {}) => {
+  const response = await fetch(`${stack.url}${path}`, init);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+};
+
+const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  call(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+const readAll = async (board: string): Promise<Message[]> => {
+  const all: Message[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const query: string = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const { status, json } = await call(`/boards/${board}/messages?${query}`);
+    assert.equal(status, 200);
+    const body = json as unknown as Page;
+    all.push(...body.messages);
+    cursor = body.nextCursor;
+    if (cursor === null) return all;
+  }
+  throw new Error('pagination did not end');
+};
+
+let boardCounter = 0;
+const freshBoard = () => `b-${process.pid}-${++boardCounter}`;
+
+describe('the HTTP contract', () => {
+  it('answers the two curl calls of the original article', async () => {
+    const created = await post('/messages', '{"author":"name", "text":"Message text"}');
+    assert.equal(created.status, 201);
+    const message = created.json as unknown as Message;
+    assert.equal(message.author, 'name');
+    assert.equal(message.text, 'Message text');
+    assert.equal(message.board, 'default');
+    assert.match(message.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    assert.equal(new Date(message.createdAt).toISOString(), message.createdAt);
+    assert.match(created.headers.get('content-type') ?? '', /^application\/json/);
+
+    const read = await call('/messages');
+    assert.equal(read.status, 200);
+    const page = read.json as unknown as Page;
+    assert.ok(page.messages.some((m) => m.id === message.id));
+  });
+
+  it('returns the 3 most recent messages by default, newest first, and pages with cursors', async () => {
+    const board = freshBoard();
+    const posted: Message[] = [];
+    for (let i = 0; i < 7; i++) {
+      const { status, json } = await post(`/boards/${board}/messages`, { author: 'ann', text: `message ${i}` });
+      assert.equal(status, 201);
+      posted.push(json as unknown as Message);
+    }
+    const first = (await call(`/boards/${board}/messages`)).json as unknown as Page;
+    assert.deepEqual(
+      first.messages.map((m) => m.text),
+      ['message 6', 'message 5', 'message 4'],
+    );
+    assert.equal(typeof first.nextCursor, 'string');
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+      const page = (await call(`/boards/${board}/messages${query}`)).json as unknown as Page;
+      seen.push(...page.messages.map((m) => m.text));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    assert.deepEqual(
+      seen,
+      posted.map((m) => m.text).reverse(),
+    );
+  });
+
+  it('keeps boards apart and returns only newer messages with since', async () => {
+    const a = freshBoard();
+    const b = freshBoard();
+    const first = (await post(`/boards/${a}/messages`, { author: 'ann', text: 'on a' })).json as unknown as Message;
+    await post(`/boards/${b}/messages`, { author: 'bob', text: 'on b' });
+    const second = (await post(`/boards/${a}/messages`, { author: 'ann', text: 'later on a' })).json as unknown as Message;
+    assert.deepEqual(
+      (await readAll(a)).map((m) => m.id),
+      [second.id, first.id],
+    );
+    const newer = (await call(`/boards/${a}/messages?since=${first.id}`)).json as unknown as Page;
+    assert.deepEqual(
+      newer.messages.map((m) => m.id),
+      [second.id],
+    );
+  });
+
+  it('stores trimmed values and accepts newlines and tabs in text', async () => {
+    const board = freshBoard();
+    const { status, json } = await post(`/boards/${board}/messages`, { author: '  ann ', text: ' line 1\n\tline 2 ' });
+    assert.equal(status, 201);
+    const [stored] = await readAll(board);
+    assert.equal(stored?.author, 'ann');
+    assert.equal(stored?.text, 'line 1\n\tline 2');
+    assert.equal(stored?.id, (json as unknown as Message).id);
+  });
+});
+
+describe('bad input: a 4xx JSON error and nothing stored', () => {
+  const cases: Array<[string, { body: string; headers?: Record<string, string> }, number, string]> = [
+    ['invalid JSON', { body: '{"author": "ann", ' }, 400, 'INVALID_JSON'],
+    ['an empty body', { body: '' }, 400, 'INVALID_JSON'],
+    ['a JSON array', { body: '[1,2]' }, 400, 'INVALID_BODY'],
+    ['a number as author', { body: '{"author": 5, "text": "x"}' }, 400, 'INVALID_AUTHOR'],
+    ['a missing text', { body: '{"author": "ann"}' }, 400, 'INVALID_TEXT'],
+    ['an author of spaces', { body: '{"author": "   ", "text": "x"}' }, 400, 'INVALID_AUTHOR'],
+    ['an author of 65 characters', { body: JSON.stringify({ author: 'a'.repeat(65), text: 'x' }) }, 400, 'INVALID_AUTHOR'],
+    ['a text of 2001 characters', { body: JSON.stringify({ author: 'a', text: 'x'.repeat(2001) }) }, 400, 'INVALID_TEXT'],
+    ['an escape sequence in text', { body: JSON.stringify({ author: 'a', text: 'hi \u001b[2J' }) }, 400, 'INVALID_TEXT'],
+    ['a newline in author', { body: JSON.stringify({ author: 'a\nb', text: 'x' }) }, 400, 'INVALID_AUTHOR'],
+    ['an unknown field', { body: JSON.stringify({ author: 'a', text: 'x', admin: true }) }, 400, 'INVALID_BODY'],
+    ['a body over 16 KiB', { body: JSON.stringify({ author: 'a', text: 'x'.repeat(17 * 1024) }) }, 413, 'PAYLOAD_TOO_LARGE'],
+  ];
+
+  for (const [name, request, status, code] of cases) {
+    it(`rejects ${name} with ${status} ${code}`, async () => {
+      const board = freshBoard();
+      const response = await post(`/boards/${board}/messages`, request.body, request.headers);
+      assert.equal(response.status, status, response.text);
+      assert.equal(response.json.code, code);
+      assert.equal(typeof response.json.message, 'string');
+      assert.ok((response.json.message as string).length > 0);
+      assert.deepEqual(await readAll(board), []);
+    });
+  }
+
+  it('rejects a bad board name and stores nothing', async () => {
+    const response = await post('/boards/no%20spaces/messages', { author: 'a', text: 'x' });
+    assert.equal(response.status, 400);
+    assert.equal(response.json.code, 'INVALID_BOARD');
+    const tooLong = await call(`/boards/${'b'.repeat(65)}/messages`);
+    assert.equal(tooLong.status, 400);
+  });
+
+  it('rejects bad limits and cursors on reads', async () => {
+    const board = freshBoard();
+    for (const limit of ['0', '101', 'abc', '2.5', '-1']) {
+      const response = await call(`/boards/${board}/messages?limit=${limit}`);
+      assert.equal(response.status, 400, limit);
+      assert.equal(response.json.code, 'INVALID_LIMIT');
+    }
+    const repeated = await call(`/boards/${board}/messages?limit=1&limit=2`);
+    assert.equal(repeated.status, 400);
+    const garbage = await call(`/boards/${board}/messages?cursor=not-a-cursor`);
+    assert.equal(garbage.status, 400);
+    assert.equal(garbage.json.code, 'INVALID_CURSOR');
+  });
+
+  it('rejects a cursor from another board', async () => {
+    const a = freshBoard();
+    for (let i = 0; i < 3; i++) await post(`/boards/${a}/messages`, { author: 'a', text: `${i}` });
+    const page = (await call(`/boards/${a}/messages?limit=2`)).json as unknown as Page;
+    assert.ok(page.nextCursor);
+    const response = await call(`/boards/${freshBoard()}/messages?cursor=${encodeURIComponent(page.nextCursor)}`);
+    assert.equal(response.status, 400);
+    assert.equal(response.json.code, 'INVALID_CURSOR');
+    assert.match(response.json.message as string, /belongs to board/);
+  });
+});
+
+describe('what API Gateway answers by itself', () => {
+  it('answers an unknown route or method with 404 {"message":"Not Found"}', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/messages'],
+      ['GET', '/messages/'],
+      ['PUT', '/boards/x/messages'],
+    ] as const) {
+      const response = await call(path, { method });
+      assert.equal(response.status, 404, `${method} ${path}`);
+      assert.deepEqual(response.json, { message: 'Not Found' });
+    }
+  });
+
+  it('answers a CORS preflight with 204 and adds CORS headers to responses, errors included', async () => {
+    const preflight = await call('/messages', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,idempotency-key',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /idempotency-key/);
+
+    const error = await post('/messages', 'nope', { 'content-type': 'application/json', origin: 'https://app.example' });
+    assert.equal(error.status, 400);
+    assert.equal(error.headers.get('access-control-allow-origin'), '*');
+  });
+
+  it('gives every response its own apigw-requestid', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) ids.add((await call('/messages')).headers.get('apigw-requestid') ?? '');
+    assert.equal(ids.size, 5);
+    assert.ok(![...ids].includes(''));
+  });
+});
+
+describe('concurrency', () => {
+  it('acknowledges 200 concurrent POSTs, all readable back with unique ids', async () => {
+    const board = freshBoard();
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => post(`/boards/${board}/messages`, { author: `user${i % 7}`, text: `concurrent ${i}` })),
+    );
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(200).fill(201),
+    );
+    const ids = responses.map((r) => (r.json as unknown as Message).id);
+    assert.equal(new Set(ids).size, 200);
+
+    const stored = await readAll(board);
+    assert.equal(stored.length, 200);
+    assert.deepEqual(new Set(stored.map((m) => m.id)), new Set(ids));
+    assert.deepEqual(new Set(stored.map((m) => m.text)), new Set(responses.map((_, i) => `concurrent ${i}`)));
+    // Newest first across the whole walk.
+    const sorted = [...stored].map((m) => m.id).sort().reverse();
+    assert.deepEqual(
+      stored.map((m) => m.id),
+      sorted,
+    );
+  });
+});
