@@ -14,7 +14,8 @@ export const lambdaBundling = {
   /** Bundle everything, the AWS SDK included: a pinned SDK, not whatever the runtime carries. */
   external: [] as string[],
   /** An ESM bundle has no `require`; CommonJS dependencies (aws-xray-sdk-core) still call it. */
-  banner: "import { createRequire as __wbCreateRequire } from 'node:module'; const require = __wbCreateRequire(import.meta.url);",
+  banner:
+    "import { createRequire as __wbCreateRequire } from 'node:module'; const require = __wbCreateRequire(import.meta.url);",
   /** Lambda runs the bundle as `index.mjs`. */
   outExtension: '.mjs',
 } as const;

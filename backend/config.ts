@@ -16,7 +16,11 @@ const required = (env: NodeJS.ProcessEnv, name: string, hint: string): string =>
 };
 
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
-  tableName: required(env, 'TABLE_NAME', 'set it to the messages table name (the CDK stack and npm start do)'),
+  tableName: required(
+    env,
+    'TABLE_NAME',
+    'set it to the messages table name (the CDK stack and npm start do)',
+  ),
   dynamoDbEndpoint: env.DYNAMODB_ENDPOINT?.trim() || undefined,
 });
 

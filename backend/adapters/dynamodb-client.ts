@@ -10,7 +10,10 @@ export interface DynamoDbClientOptions {
  * One document client per execution environment. The SDK's default Node.js handler keeps
  * connections alive, so warm invocations reuse the TCP (and in AWS, TLS) connection.
  */
-export const createDocumentClient = ({ endpoint, region }: DynamoDbClientOptions = {}): DynamoDBDocumentClient =>
+export const createDocumentClient = ({
+  endpoint,
+  region,
+}: DynamoDbClientOptions = {}): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       ...(endpoint === undefined ? {} : { endpoint }),

@@ -1,5 +1,5 @@
-import type { Message } from '../domain/message.ts';
 import { MessageIdConflictError } from '../domain/errors.ts';
+import type { Message } from '../domain/message.ts';
 import type { ListOptions, ListResult, MessageRepository } from '../ports/message-repository.ts';
 
 /**
@@ -26,7 +26,10 @@ export class InMemoryMessageRepository implements MessageRepository {
     this.calls.list++;
     const newestFirst = [...(this.#boards.get(board) ?? [])]
       .reverse()
-      .filter((message) => (before === undefined || message.id < before) && (after === undefined || message.id > after));
+      .filter(
+        (message) =>
+          (before === undefined || message.id < before) && (after === undefined || message.id > after),
+      );
     const messages = newestFirst.slice(0, limit);
     // Like DynamoDB's LastEvaluatedKey: present whenever the page is full, even if nothing follows.
     const lastId = messages.length === limit ? messages.at(-1)?.id : undefined;

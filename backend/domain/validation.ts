@@ -13,7 +13,9 @@ export const limits = {
 const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 // C0 controls, DEL and C1 controls. Text may still hold tab, line feed and carriage return.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_IN_AUTHOR = /[\u0000-\u001f\u007f-\u009f]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 
 export interface NewMessageInput {
@@ -105,7 +107,10 @@ export const parseLimit = (raw: string | undefined): number => {
 export const parseSince = (raw: string | undefined): string | undefined => {
   if (raw === undefined) return undefined;
   if (!isMessageId(raw)) {
-    throw new ValidationError('INVALID_SINCE', `since must be a message id, got ${JSON.stringify(raw.slice(0, 40))}`);
+    throw new ValidationError(
+      'INVALID_SINCE',
+      `since must be a message id, got ${JSON.stringify(raw.slice(0, 40))}`,
+    );
   }
   return raw;
 };

@@ -4,4 +4,7 @@ import { createService } from './composition.ts';
 import { instrument, observer } from './instrument.ts';
 import * as powertools from './powertools.ts';
 
-export const handler = instrument(powertools, readMessagesEndpoint(createService(powertools), observer(powertools)));
+export const handler = instrument(
+  powertools,
+  readMessagesEndpoint(createService(powertools), observer(powertools)),
+);

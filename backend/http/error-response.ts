@@ -1,4 +1,9 @@
-import { MessageIdConflictError, PayloadTooLargeError, ValidationError, WhiteboardError } from '../domain/errors.ts';
+import {
+  MessageIdConflictError,
+  PayloadTooLargeError,
+  ValidationError,
+  WhiteboardError,
+} from '../domain/errors.ts';
 import { type ApiResult, jsonResult } from './api-types.ts';
 
 /**

@@ -4,10 +4,12 @@ import { limits, validateBoard } from '../domain/validation.ts';
 import type { ApiEvent } from './api-types.ts';
 
 /** The board a request is about: `{board}` from the path, or the default board for `/messages`. */
-export const boardOf = (event: ApiEvent): string => validateBoard(event.pathParameters?.board ?? DEFAULT_BOARD);
+export const boardOf = (event: ApiEvent): string =>
+  validateBoard(event.pathParameters?.board ?? DEFAULT_BOARD);
 
 /** A query string parameter; repeated keys arrive comma-joined (payload format 2.0) and fail validation. */
-export const queryParam = (event: ApiEvent, name: string): string | undefined => event.queryStringParameters?.[name];
+export const queryParam = (event: ApiEvent, name: string): string | undefined =>
+  event.queryStringParameters?.[name];
 
 /**
  * The request body parsed as JSON. API Gateway base64-encodes bodies it treats as binary
@@ -20,7 +22,10 @@ export const jsonBody = (event: ApiEvent): unknown => {
   if (size > limits.bodyMaxBytes) throw new PayloadTooLargeError(limits.bodyMaxBytes, size);
   const text = bytes ? bytes.toString('utf8') : raw;
   if (text.trim().length === 0) {
-    throw new ValidationError('INVALID_JSON', 'request body is empty: send a JSON object {"author": ..., "text": ...}');
+    throw new ValidationError(
+      'INVALID_JSON',
+      'request body is empty: send a JSON object {"author": ..., "text": ...}',
+    );
   }
   try {
     return JSON.parse(text);

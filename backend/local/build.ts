@@ -45,7 +45,9 @@ export const buildLocal = (): Promise<LocalBuild> => {
     process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     const runtimePath = join(outDir, 'runtime-worker.mjs');
     const ids = Object.keys(functions) as FunctionId[];
-    const bundles = Object.fromEntries(ids.map((id) => [id, join(outDir, id, `index${lambdaBundling.outExtension}`)]));
+    const bundles = Object.fromEntries(
+      ids.map((id) => [id, join(outDir, id, `index${lambdaBundling.outExtension}`)]),
+    );
     await Promise.all([
       buildOne('backend/local/runtime-worker.ts', runtimePath, false),
       ...ids.map((id) => buildOne(functions[id].entry, bundles[id] as string, lambdaBundling.minify)),

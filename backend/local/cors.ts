@@ -5,8 +5,13 @@
  */
 import type { CorsSettings } from '../http/routes.ts';
 
-export const isPreflight = (method: string, headers: Record<string, string | string[] | undefined>): boolean =>
-  method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined;
+export const isPreflight = (
+  method: string,
+  headers: Record<string, string | string[] | undefined>,
+): boolean =>
+  method === 'OPTIONS' &&
+  headers.origin !== undefined &&
+  headers['access-control-request-method'] !== undefined;
 
 const allowedOrigin = (settings: CorsSettings, origin: string | undefined): string | undefined => {
   if (origin === undefined) return undefined;
@@ -15,13 +20,18 @@ const allowedOrigin = (settings: CorsSettings, origin: string | undefined): stri
 };
 
 /** Headers for a response to an actual (non-preflight) cross-origin request. */
-export const corsResponseHeaders = (settings: CorsSettings, origin: string | undefined): Record<string, string> => {
+export const corsResponseHeaders = (
+  settings: CorsSettings,
+  origin: string | undefined,
+): Record<string, string> => {
   const allowed = allowedOrigin(settings, origin);
   if (allowed === undefined) return {};
   return {
     'access-control-allow-origin': allowed,
     ...(allowed === '*' ? {} : { vary: 'origin' }),
-    ...(settings.exposeHeaders.length > 0 ? { 'access-control-expose-headers': settings.exposeHeaders.join(',') } : {}),
+    ...(settings.exposeHeaders.length > 0
+      ? { 'access-control-expose-headers': settings.exposeHeaders.join(',') }
+      : {}),
   };
 };
 
@@ -34,7 +44,8 @@ export const preflightHeaders = (
 ): Record<string, string> => {
   const allowed = allowedOrigin(settings, origin);
   if (allowed === undefined) return {};
-  const methodAllowed = requestMethod !== undefined && settings.allowMethods.includes(requestMethod.toUpperCase());
+  const methodAllowed =
+    requestMethod !== undefined && settings.allowMethods.includes(requestMethod.toUpperCase());
   const asked = (requestHeaders ?? '')
     .split(',')
     .map((header) => header.trim().toLowerCase())

@@ -45,7 +45,8 @@ export const formatRequestTime = (epochMs: number): string => {
 };
 
 /** A request id shaped like API Gateway's (`LV7fzho-PHcEJPw=`): unique per request. */
-export const newRequestId = (): string => randomBytes(10).toString('base64').replaceAll('/', '-').replaceAll('+', '_');
+export const newRequestId = (): string =>
+  randomBytes(10).toString('base64').replaceAll('/', '-').replaceAll('+', '_');
 
 /** An X-Ray trace header as API Gateway passes on: `Root=1-{8 hex epoch seconds}-{24 hex}`. */
 export const newTraceId = (epochMs: number): string =>

@@ -220,7 +220,12 @@ export class FunctionEnvironments {
     if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
     if (wasMember) void env.worker.terminate();
     // Someone waiting for a free environment gets a new one in place of this.
-    if (wasMember && !this.#closed && this.#waiting.length > 0 && this.#all.size < this.#options.maxConcurrency) {
+    if (
+      wasMember &&
+      !this.#closed &&
+      this.#waiting.length > 0 &&
+      this.#all.size < this.#options.maxConcurrency
+    ) {
       this.#waiting.shift()?.(this.#create());
     }
   }

@@ -17,7 +17,13 @@ import { corsResponseHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
-import { gatewayError, type HttpResponse, INTERNAL_SERVER_ERROR, LAMBDA_PAYLOAD_LIMIT_BYTES, toHttpResponse } from './result.ts';
+import {
+  gatewayError,
+  type HttpResponse,
+  INTERNAL_SERVER_ERROR,
+  LAMBDA_PAYLOAD_LIMIT_BYTES,
+  toHttpResponse,
+} from './result.ts';
 import { createRouteMatcher } from './route-matcher.ts';
 
 export const HTTP_API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -69,7 +75,12 @@ const describeOutcome = (outcome: InvocationOutcome): string => {
 export const createGatewayServer = ({ routes, environments, cors, printer }: GatewayOptions): Server => {
   const match = createRouteMatcher(routes);
 
-  const send = (res: ServerResponse, response: HttpResponse, requestId: string, extra: Record<string, string>) => {
+  const send = (
+    res: ServerResponse,
+    response: HttpResponse,
+    requestId: string,
+    extra: Record<string, string>,
+  ) => {
     res.writeHead(response.statusCode, {
       ...response.headers,
       ...extra,
@@ -143,7 +154,10 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       epochMs,
     );
     // Only a big body can push the event over Lambda's limit: skip the costly measure otherwise.
-    if (body.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 2 && Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+    if (
+      body.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 2 &&
+      Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_LIMIT_BYTES
+    ) {
       finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders, '(over the Lambda payload limit)');
       return;
     }

@@ -61,7 +61,11 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
 
   const time = () => c.dim(new Date().toISOString().slice(11, 23));
   const levelColor = (level: string) =>
-    level === 'ERROR' || level === 'CRITICAL' ? c.red(level) : level === 'WARN' ? c.yellow(level) : c.green(level);
+    level === 'ERROR' || level === 'CRITICAL'
+      ? c.red(level)
+      : level === 'WARN'
+        ? c.yellow(level)
+        : c.green(level);
 
   const formatFunctionLine = (fn: string, line: string): string => {
     if (line.startsWith('{')) {
@@ -69,7 +73,9 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
         const entry = JSON.parse(line) as Record<string, unknown>;
         if (entry._aws && typeof entry._aws === 'object') {
           const aws = entry._aws as { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name: string }> }> };
-          const names = (aws.CloudWatchMetrics ?? []).flatMap((set) => (set.Metrics ?? []).map((m) => m.Name));
+          const names = (aws.CloudWatchMetrics ?? []).flatMap((set) =>
+            (set.Metrics ?? []).map((m) => m.Name),
+          );
           return `${time()} ${c.cyan(fn)} ${c.magenta('metrics')} ${names.map((name) => `${name}=${formatValue(entry[name])}`).join(' ')}`;
         }
         const level = String(entry.level ?? 'INFO');

@@ -59,10 +59,14 @@ if (args.help) {
 }
 
 const portText = args.port ?? process.env.PORT ?? '3000';
-const port = /^\d{1,5}$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : fail(`invalid port ${JSON.stringify(portText)}: use a number from 0 to 65535`);
+const port =
+  /^\d{1,5}$/.test(portText) && Number(portText) <= 65535
+    ? Number(portText)
+    : fail(`invalid port ${JSON.stringify(portText)}: use a number from 0 to 65535`);
 const engines = ['auto', 'dynamodb-local', 'dynalite'];
 const engine = (args.engine ?? 'auto') as EngineChoice;
-if (!engines.includes(engine)) fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engines.join(', ')}`);
+if (!engines.includes(engine))
+  fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engines.join(', ')}`);
 
 const printer = createLogPrinter({ verbose: args.verbose ?? false });
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -81,9 +85,10 @@ try {
     printer,
   });
 } catch (error) {
-  const message = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-    ? `port ${port} is already in use: stop what uses it or pick another with --port or PORT`
-    : (error as Error).message;
+  const message =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? `port ${port} is already in use: stop what uses it or pick another with --port or PORT`
+      : (error as Error).message;
   process.stderr.write(`npm start: could not start the local stack: ${message}\n`);
   process.exit(1);
 }

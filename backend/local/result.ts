@@ -36,7 +36,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const headerValue = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 
 export const toHttpResponse = (result: unknown): ResultOutcome => {
   if (!isRecord(result) || !('statusCode' in result)) {
@@ -48,15 +52,24 @@ export const toHttpResponse = (result: unknown): ResultOutcome => {
     };
   }
   const { statusCode, headers, cookies, body, isBase64Encoded } = result;
-  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
-    return { ok: false, reason: `statusCode must be an integer from 100 to 599, got ${JSON.stringify(statusCode)}` };
+  if (
+    typeof statusCode !== 'number' ||
+    !Number.isInteger(statusCode) ||
+    statusCode < 100 ||
+    statusCode > 599
+  ) {
+    return {
+      ok: false,
+      reason: `statusCode must be an integer from 100 to 599, got ${JSON.stringify(statusCode)}`,
+    };
   }
   const out: Record<string, string | string[]> = {};
   if (headers !== undefined) {
     if (!isRecord(headers)) return { ok: false, reason: 'headers must be an object of strings' };
     for (const [name, value] of Object.entries(headers)) {
       const text = headerValue(value);
-      if (text === undefined) return { ok: false, reason: `header ${name} must be a string, number or boolean` };
+      if (text === undefined)
+        return { ok: false, reason: `header ${name} must be a string, number or boolean` };
       out[name.toLowerCase()] = text;
     }
   }
@@ -67,7 +80,10 @@ export const toHttpResponse = (result: unknown): ResultOutcome => {
     if (cookies.length > 0) out['set-cookie'] = cookies as string[];
   }
   if (body !== undefined && body !== null && typeof body !== 'string') {
-    return { ok: false, reason: `body must be a string, got ${Array.isArray(body) ? 'an array' : typeof body}` };
+    return {
+      ok: false,
+      reason: `body must be a string, got ${Array.isArray(body) ? 'an array' : typeof body}`,
+    };
   }
   if (isBase64Encoded !== undefined && typeof isBase64Encoded !== 'boolean') {
     return { ok: false, reason: 'isBase64Encoded must be a boolean' };
@@ -75,6 +91,10 @@ export const toHttpResponse = (result: unknown): ResultOutcome => {
   const text = typeof body === 'string' ? body : '';
   return {
     ok: true,
-    response: { statusCode, headers: out, body: isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text) },
+    response: {
+      statusCode,
+      headers: out,
+      body: isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text),
+    },
   };
 };

@@ -19,7 +19,7 @@ interface CompiledRoute {
   readonly names: readonly string[];
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const compile = (route: RouteDefinition): CompiledRoute => {
   const names: string[] = [];
@@ -27,7 +27,7 @@ const compile = (route: RouteDefinition): CompiledRoute => {
     .split('/')
     .map((segment) => {
       const param = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
-      if (!param) return escape(segment);
+      if (!param) return escapeRegExp(segment);
       names.push(param[1] as string);
       return param[2] ? '(.+)' : '([^/]+)';
     })

@@ -6,8 +6,9 @@
  *
  * Bundled by backend/local/build.ts; it runs without tsx.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+
 import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 
 export interface RuntimeWorkerData {
@@ -30,7 +31,12 @@ export type RuntimeMessage =
   | { readonly type: 'ready'; readonly initMs: number }
   | { readonly type: 'init-error'; readonly errorType: string; readonly errorMessage: string }
   | { readonly type: 'result'; readonly id: number; readonly payload: string }
-  | { readonly type: 'error'; readonly id: number; readonly errorType: string; readonly errorMessage: string };
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly errorType: string;
+      readonly errorMessage: string;
+    };
 
 const data = workerData as RuntimeWorkerData;
 const port = parentPort;
@@ -47,9 +53,12 @@ const started = performance.now();
 const handlerReady: Promise<Handler> = import(pathToFileURL(data.bundlePath).href).then((module) => {
   const handler = (module as Record<string, unknown>)[data.handlerName];
   if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${data.bundlePath} does not export a function named ${data.handlerName}`), {
-      name: 'Runtime.HandlerNotFound',
-    });
+    throw Object.assign(
+      new Error(`${data.bundlePath} does not export a function named ${data.handlerName}`),
+      {
+        name: 'Runtime.HandlerNotFound',
+      },
+    );
   }
   return handler as Handler;
 });

@@ -85,7 +85,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       })(),
       buildLocal(),
     ]);
-    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (engine as RunningEngine | undefined)?.endpoint ?? '';
+    const dynamoDbEndpoint =
+      options.dynamoDbEndpoint ?? (engine as RunningEngine | undefined)?.endpoint ?? '';
     const engineName = (engine as RunningEngine | undefined)?.name ?? `existing endpoint ${dynamoDbEndpoint}`;
     await ensureMessagesTable(dynamoDbEndpoint, tableName);
 

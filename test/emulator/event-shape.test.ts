@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { routes } from '../../backend/http/routes.ts';
 import { type IncomingRequest, parseQueryString, toEvent } from '../../backend/local/event.ts';
 import { createRouteMatcher } from '../../backend/local/route-matcher.ts';
-import { routes } from '../../backend/http/routes.ts';
 
 // Real HTTP API events, captured by others (origins in test/fixtures/README.md).
 const fixture = (name: string): APIGatewayProxyEventV2 =>
@@ -71,7 +71,14 @@ describe('emulated payload format 2.0 events', () => {
       request({
         method: 'POST',
         url: '/boards/team-a/messages',
-        rawHeaders: ['Host', '127.0.0.1:3000', 'Content-Type', 'application/json', 'User-Agent', 'curl/8.5.0'],
+        rawHeaders: [
+          'Host',
+          '127.0.0.1:3000',
+          'Content-Type',
+          'application/json',
+          'User-Agent',
+          'curl/8.5.0',
+        ],
         body: Buffer.from('{"author":"ann","text":"hi"}'),
       }),
     );
@@ -81,9 +88,18 @@ describe('emulated payload format 2.0 events', () => {
       assert.deepEqual(ourTree[key], realTree[key], key);
     }
     // Path parameters: an object of strings, as in the real event that has them.
-    const withParams = typeTree(fixture('query-cookies-body.json')) as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.values(ourTree.pathParameters ?? {}), Object.values(withParams.pathParameters ?? {}));
-    assert.deepEqual(Object.keys(ourTree.requestContext ?? {}).sort(), Object.keys(realTree.requestContext ?? {}).sort());
+    const withParams = typeTree(fixture('query-cookies-body.json')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    assert.deepEqual(
+      Object.values(ourTree.pathParameters ?? {}),
+      Object.values(withParams.pathParameters ?? {}),
+    );
+    assert.deepEqual(
+      Object.keys(ourTree.requestContext ?? {}).sort(),
+      Object.keys(realTree.requestContext ?? {}).sort(),
+    );
     assert.deepEqual(ours.pathParameters, { board: 'team-a' });
     assert.equal(ours.routeKey, 'POST /boards/{board}/messages');
     assert.equal(ours.requestContext.routeKey, ours.routeKey);
@@ -92,7 +108,9 @@ describe('emulated payload format 2.0 events', () => {
   });
 
   it('lower-case header names and comma-join repeated headers', () => {
-    const ours = emulate(request({ rawHeaders: ['Host', 'x', 'X-Custom', 'a', 'x-custom', 'b', 'Authorization', 'Bearer t'] }));
+    const ours = emulate(
+      request({ rawHeaders: ['Host', 'x', 'X-Custom', 'a', 'x-custom', 'b', 'Authorization', 'Bearer t'] }),
+    );
     for (const name of Object.keys(ours.headers)) assert.equal(name, name.toLowerCase());
     assert.equal(ours.headers['x-custom'], 'a,b');
     assert.equal(ours.headers.authorization, 'Bearer t');
@@ -140,7 +158,12 @@ describe('emulated payload format 2.0 events', () => {
   it('base64-encode bodies whose content type is not text', () => {
     const bytes = Buffer.from([0, 1, 2, 250, 251]);
     const ours = emulate(
-      request({ method: 'POST', url: '/messages', rawHeaders: ['Content-Type', 'application/octet-stream'], body: bytes }),
+      request({
+        method: 'POST',
+        url: '/messages',
+        rawHeaders: ['Content-Type', 'application/octet-stream'],
+        body: bytes,
+      }),
     );
     assert.equal(ours.isBase64Encoded, true);
     assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);

@@ -6,13 +6,18 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  corsSettings,
+  type FunctionDefinition,
+  type FunctionId,
+  type RouteDefinition,
+} from '../../backend/http/routes.ts';
 import { buildLocal } from '../../backend/local/build.ts';
 import { FunctionEnvironments } from '../../backend/local/execution-environments.ts';
 import { createGatewayServer } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
-import { corsSettings, type FunctionDefinition, type FunctionId, type RouteDefinition } from '../../backend/http/routes.ts';
 
 const bundlePath = fileURLToPath(new URL('../fixtures/handlers/behaviours.mjs', import.meta.url));
 const definition: FunctionDefinition = {
@@ -46,7 +51,10 @@ before(async () => {
   const routes: RouteDefinition[] = [{ method: 'GET', path: '/run', function: 'readMessages' }];
   server = createGatewayServer({
     routes,
-    environments: { readMessages: environments, postMessage: environments } as Record<FunctionId, FunctionEnvironments>,
+    environments: { readMessages: environments, postMessage: environments } as Record<
+      FunctionId,
+      FunctionEnvironments
+    >,
     cors: corsSettings(),
     printer: createLogPrinter({ quiet: true }),
   });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { corsSettings } from '../../backend/http/routes.ts';
 import { corsResponseHeaders, isPreflight, preflightHeaders } from '../../backend/local/cors.ts';
 import { toHttpResponse } from '../../backend/local/result.ts';
-import { corsSettings } from '../../backend/http/routes.ts';
 
 const ok = (result: unknown) => {
   const outcome = toHttpResponse(result);
@@ -12,7 +12,11 @@ const ok = (result: unknown) => {
 
 describe('function result -> HTTP response (payload format 2.0)', () => {
   it('uses a structured result as given, lower-casing header names', () => {
-    const response = ok({ statusCode: 201, headers: { 'Content-Type': 'application/json', 'X-N': 3 }, body: '{"a":1}' });
+    const response = ok({
+      statusCode: 201,
+      headers: { 'Content-Type': 'application/json', 'X-N': 3 },
+      body: '{"a":1}',
+    });
     assert.equal(response.statusCode, 201);
     assert.deepEqual(response.headers, { 'content-type': 'application/json', 'x-n': '3' });
     assert.equal(response.body.toString(), '{"a":1}');
@@ -61,7 +65,10 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
   const listed = corsSettings(['https://app.example']);
 
   it('recognises a preflight only with Origin and Access-Control-Request-Method', () => {
-    assert.equal(isPreflight('OPTIONS', { origin: 'https://a', 'access-control-request-method': 'POST' }), true);
+    assert.equal(
+      isPreflight('OPTIONS', { origin: 'https://a', 'access-control-request-method': 'POST' }),
+      true,
+    );
     assert.equal(isPreflight('OPTIONS', { origin: 'https://a' }), false);
     assert.equal(isPreflight('GET', { origin: 'https://a', 'access-control-request-method': 'POST' }), false);
   });
@@ -70,7 +77,11 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
     const headers = preflightHeaders(anyOrigin, 'https://a', 'POST', 'Content-Type, Idempotency-Key');
     assert.equal(headers['access-control-allow-origin'], '*');
     assert.deepEqual(headers['access-control-allow-methods']?.split(','), ['GET', 'POST', 'OPTIONS']);
-    assert.deepEqual(headers['access-control-allow-headers']?.split(','), ['content-type', 'authorization', 'idempotency-key']);
+    assert.deepEqual(headers['access-control-allow-headers']?.split(','), [
+      'content-type',
+      'authorization',
+      'idempotency-key',
+    ]);
   });
 
   it('gives no CORS headers to a preflight for a method, header or origin that is not allowed', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startLocalStack, type LocalStack } from '../../backend/local/stack.ts';
+import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 
 let stack: LocalStack;
@@ -41,8 +41,11 @@ const call = async (path: string, init: RequestInit = {}) => {
   return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
 };
 
-const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  call(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) => call(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 const readAll = async (board: string): Promise<Message[]> => {
   const all: Message[] = [];
@@ -84,7 +87,10 @@ describe('the HTTP contract', () => {
     const board = freshBoard();
     const posted: Message[] = [];
     for (let i = 0; i < 7; i++) {
-      const { status, json } = await post(`/boards/${board}/messages`, { author: 'ann', text: `message ${i}` });
+      const { status, json } = await post(`/boards/${board}/messages`, {
+        author: 'ann',
+        text: `message ${i}`,
+      });
       assert.equal(status, 201);
       posted.push(json as unknown as Message);
     }
@@ -103,18 +109,17 @@ describe('the HTTP contract', () => {
       seen.push(...page.messages.map((m) => m.text));
       cursor = page.nextCursor;
     } while (cursor !== null);
-    assert.deepEqual(
-      seen,
-      posted.map((m) => m.text).reverse(),
-    );
+    assert.deepEqual(seen, posted.map((m) => m.text).reverse());
   });
 
   it('keeps boards apart and returns only newer messages with since', async () => {
     const a = freshBoard();
     const b = freshBoard();
-    const first = (await post(`/boards/${a}/messages`, { author: 'ann', text: 'on a' })).json as unknown as Message;
+    const first = (await post(`/boards/${a}/messages`, { author: 'ann', text: 'on a' }))
+      .json as unknown as Message;
     await post(`/boards/${b}/messages`, { author: 'bob', text: 'on b' });
-    const second = (await post(`/boards/${a}/messages`, { author: 'ann', text: 'later on a' })).json as unknown as Message;
+    const second = (await post(`/boards/${a}/messages`, { author: 'ann', text: 'later on a' }))
+      .json as unknown as Message;
     assert.deepEqual(
       (await readAll(a)).map((m) => m.id),
       [second.id, first.id],
@@ -128,7 +133,10 @@ describe('the HTTP contract', () => {
 
   it('stores trimmed values and accepts newlines and tabs in text', async () => {
     const board = freshBoard();
-    const { status, json } = await post(`/boards/${board}/messages`, { author: '  ann ', text: ' line 1\n\tline 2 ' });
+    const { status, json } = await post(`/boards/${board}/messages`, {
+      author: '  ann ',
+      text: ' line 1\n\tline 2 ',
+    });
     assert.equal(status, 201);
     const [stored] = await readAll(board);
     assert.equal(stored?.author, 'ann');
@@ -145,12 +153,37 @@ describe('bad input: a 4xx JSON error and nothing stored', () => {
     ['a number as author', { body: '{"author": 5, "text": "x"}' }, 400, 'INVALID_AUTHOR'],
     ['a missing text', { body: '{"author": "ann"}' }, 400, 'INVALID_TEXT'],
     ['an author of spaces', { body: '{"author": "   ", "text": "x"}' }, 400, 'INVALID_AUTHOR'],
-    ['an author of 65 characters', { body: JSON.stringify({ author: 'a'.repeat(65), text: 'x' }) }, 400, 'INVALID_AUTHOR'],
-    ['a text of 2001 characters', { body: JSON.stringify({ author: 'a', text: 'x'.repeat(2001) }) }, 400, 'INVALID_TEXT'],
-    ['an escape sequence in text', { body: JSON.stringify({ author: 'a', text: 'hi \u001b[2J' }) }, 400, 'INVALID_TEXT'],
+    [
+      'an author of 65 characters',
+      { body: JSON.stringify({ author: 'a'.repeat(65), text: 'x' }) },
+      400,
+      'INVALID_AUTHOR',
+    ],
+    [
+      'a text of 2001 characters',
+      { body: JSON.stringify({ author: 'a', text: 'x'.repeat(2001) }) },
+      400,
+      'INVALID_TEXT',
+    ],
+    [
+      'an escape sequence in text',
+      { body: JSON.stringify({ author: 'a', text: 'hi \u001b[2J' }) },
+      400,
+      'INVALID_TEXT',
+    ],
     ['a newline in author', { body: JSON.stringify({ author: 'a\nb', text: 'x' }) }, 400, 'INVALID_AUTHOR'],
-    ['an unknown field', { body: JSON.stringify({ author: 'a', text: 'x', admin: true }) }, 400, 'INVALID_BODY'],
-    ['a body over 16 KiB', { body: JSON.stringify({ author: 'a', text: 'x'.repeat(17 * 1024) }) }, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'an unknown field',
+      { body: JSON.stringify({ author: 'a', text: 'x', admin: true }) },
+      400,
+      'INVALID_BODY',
+    ],
+    [
+      'a body over 16 KiB',
+      { body: JSON.stringify({ author: 'a', text: 'x'.repeat(17 * 1024) }) },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
   ];
 
   for (const [name, request, status, code] of cases) {
@@ -192,7 +225,9 @@ describe('bad input: a 4xx JSON error and nothing stored', () => {
     for (let i = 0; i < 3; i++) await post(`/boards/${a}/messages`, { author: 'a', text: `${i}` });
     const page = (await call(`/boards/${a}/messages?limit=2`)).json as unknown as Page;
     assert.ok(page.nextCursor);
-    const response = await call(`/boards/${freshBoard()}/messages?cursor=${encodeURIComponent(page.nextCursor)}`);
+    const response = await call(
+      `/boards/${freshBoard()}/messages?cursor=${encodeURIComponent(page.nextCursor)}`,
+    );
     assert.equal(response.status, 400);
     assert.equal(response.json.code, 'INVALID_CURSOR');
     assert.match(response.json.message as string, /belongs to board/);
@@ -226,7 +261,10 @@ describe('what API Gateway answers by itself', () => {
     assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /idempotency-key/);
 
-    const error = await post('/messages', 'nope', { 'content-type': 'application/json', origin: 'https://app.example' });
+    const error = await post('/messages', 'nope', {
+      'content-type': 'application/json',
+      origin: 'https://app.example',
+    });
     assert.equal(error.status, 400);
     assert.equal(error.headers.get('access-control-allow-origin'), '*');
   });
@@ -243,7 +281,9 @@ describe('concurrency', () => {
   it('acknowledges 200 concurrent POSTs, all readable back with unique ids', async () => {
     const board = freshBoard();
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => post(`/boards/${board}/messages`, { author: `user${i % 7}`, text: `concurrent ${i}` })),
+      Array.from({ length: 200 }, (_, i) =>
+        post(`/boards/${board}/messages`, { author: `user${i % 7}`, text: `concurrent ${i}` }),
+      ),
     );
     assert.deepEqual(
       responses.map((r) => r.status),
@@ -257,7 +297,10 @@ describe('concurrency', () => {
     assert.deepEqual(new Set(stored.map((m) => m.id)), new Set(ids));
     assert.deepEqual(new Set(stored.map((m) => m.text)), new Set(responses.map((_, i) => `concurrent ${i}`)));
     // Newest first across the whole walk.
-    const sorted = [...stored].map((m) => m.id).sort().reverse();
+    const sorted = [...stored]
+      .map((m) => m.id)
+      .sort()
+      .reverse();
     assert.deepEqual(
       stored.map((m) => m.id),
       sorted,
