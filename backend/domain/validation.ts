@@ -31,7 +31,13 @@ const charCount = (value: string): number => {
 };
 
 const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
 
 const requireString = (
   field: string,
@@ -54,6 +60,10 @@ const requireString = (
   }
   if (control.test(trimmed)) {
     throw new ValidationError(code, `${field} must not contain control characters`);
+  }
+  // A lone surrogate is not a character: it would be stored as garbage and break clients.
+  if (!trimmed.isWellFormed()) {
+    throw new ValidationError(code, `${field} must be valid Unicode (it holds a lone surrogate)`);
   }
   return trimmed;
 };

@@ -9,12 +9,13 @@ import { type ApiResult, jsonResult } from './api-types.ts';
 /**
  * The one place where errors become HTTP responses. Bodies have API Gateway's own error shape,
  * `{"message": "..."}` (e.g. its `{"message":"Not Found"}`), plus a stable `code` for programs.
- * Anything unexpected is a 500 that says nothing internal; the caller logs the full error.
+ * Anything unexpected is a 500 that says nothing internal; the caller logs the full error. That
+ * includes a MessageIdConflictError that survived the service's retry: a server-side failure the
+ * client can only retry, not a conflict it caused.
  */
 export const statusOf = (error: unknown): number => {
   if (error instanceof ValidationError) return 400;
   if (error instanceof PayloadTooLargeError) return 413;
-  if (error instanceof MessageIdConflictError) return 409;
   return 500;
 };
 

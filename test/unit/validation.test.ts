@@ -400,3 +400,12 @@ describe('validateBoard', () => {
     );
   });
 });
+
+describe('validateNewMessage: Unicode well-formedness', () => {
+  it('rejects a text holding a lone surrogate', () => {
+    assert.throws(
+      () => validateNewMessage({ author: 'ann', text: 'broken \ud800 text' }),
+      (error: unknown) => error instanceof ValidationError && error.code === 'INVALID_TEXT',
+    );
+  });
+});
