@@ -1,9 +1,4 @@
-import {
-  MessageIdConflictError,
-  PayloadTooLargeError,
-  ValidationError,
-  WhiteboardError,
-} from '../domain/errors.ts';
+import { PayloadTooLargeError, ValidationError, WhiteboardError } from '../domain/errors.ts';
 import { type ApiResult, jsonResult } from './api-types.ts';
 
 /**
