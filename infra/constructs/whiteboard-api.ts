@@ -1,0 +1,151 @@
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { corsSettings, type FunctionId, functions, routes } from '../../backend/http/routes.ts';
+import type { ThrottleSettings } from '../settings.ts';
+
+/**
+ * The access log line, one JSON object per request, with HTTP API context variables only
+ * ("Customize HTTP API access logs" lists them; the REST API set of
+ * `AccessLogFormat.jsonWithStandardFields()` has some HTTP APIs do not know, such as
+ * `$context.resourcePath`). Every value is quoted: API Gateway writes `-` for a value it does not
+ * have (no integration latency on a CORS preflight), which would break unquoted JSON numbers.
+ */
+export const accessLogFields = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integration.status',
+  integrationError: '$context.integration.error',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+  errorResponseType: '$context.error.responseType',
+} as const;
+
+/** `{"requestId":"$context.requestId",...}` */
+export const accessLogFormat = (): string => JSON.stringify(accessLogFields);
+
+const corsMethods: Readonly<Record<string, CorsHttpMethod>> = {
+  GET: CorsHttpMethod.GET,
+  POST: CorsHttpMethod.POST,
+  OPTIONS: CorsHttpMethod.OPTIONS,
+};
+
+const routeMethods: Readonly<Record<string, HttpMethod>> = { GET: HttpMethod.GET, POST: HttpMethod.POST };
+
+const lookup = <T>(table: Readonly<Record<string, T>>, key: string, what: string): T => {
+  const value = table[key];
+  if (value === undefined)
+    throw new Error(`${what} ${key} has no mapping in infra/constructs/whiteboard-api.ts`);
+  return value;
+};
+
+export interface WhiteboardApiProps {
+  readonly stage: string;
+  readonly functions: Readonly<Record<FunctionId, IFunction>>;
+  readonly corsOrigins: readonly string[];
+  readonly throttle: ThrottleSettings;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * The HTTP API: every route of the shared definition (backend/http/routes.ts) integrated with its
+ * function (payload format 2.0), CORS answered by API Gateway from the same settings the local
+ * emulator uses, and one `$default` stage with throttling, detailed metrics and JSON access logs.
+ *
+ * `$default` rather than a named stage: the API is served at the root of its URL, as locally, and
+ * the stage name of the deployment is already in the stack (`Whiteboard-<stage>`).
+ */
+export class WhiteboardApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: WhiteboardApiProps) {
+    super(scope, id);
+    const cors = corsSettings(props.corsOrigins);
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `whiteboard-${props.stage}`,
+      description: `Whiteboard API (${props.stage})`,
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...cors.allowOrigins],
+        allowMethods: cors.allowMethods.map((method) => lookup(corsMethods, method, 'CORS method')),
+        allowHeaders: [...cors.allowHeaders],
+        ...(cors.exposeHeaders.length > 0 ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
+        maxAge: Duration.seconds(cors.maxAgeSeconds),
+      },
+    });
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetentionDays,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(accessLogFormat()),
+      },
+    });
+
+    const integrations = new Map<FunctionId, HttpLambdaIntegration>();
+    const integrationOf = (functionId: FunctionId): HttpLambdaIntegration => {
+      let integration = integrations.get(functionId);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${functions[functionId].id}Integration`,
+          props.functions[functionId],
+          {
+            payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+          },
+        );
+        integrations.set(functionId, integration);
+      }
+      return integration;
+    };
+    for (const route of routes) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [lookup(routeMethods, route.method, 'HTTP method')],
+        integration: integrationOf(route.function),
+      });
+    }
+
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The whiteboard is public by design: anyone may read and post messages (README, "The HTTP contract"). ' +
+        'Abuse is bounded by stage throttling, request validation in the functions and the body size limit.',
+    });
+  }
+}

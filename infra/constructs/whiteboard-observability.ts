@@ -1,0 +1,274 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  Stats,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { commonEnvironment } from '../../backend/http/routes.ts';
+import type { WhiteboardFunction } from './whiteboard-function.ts';
+
+/** The EMF metrics the functions publish through Powertools Metrics (backend/handlers/instrument.ts). */
+export const businessMetrics = {
+  namespace: commonEnvironment.POWERTOOLS_METRICS_NAMESPACE,
+  service: commonEnvironment.POWERTOOLS_SERVICE_NAME,
+  names: ['MessagesPosted', 'MessagesRead', 'RejectedRequests'],
+  /** Powertools' `captureColdStartMetric`: dimensions `service` and `function_name`. */
+  coldStart: 'ColdStart',
+} as const;
+
+/** When each alarm fires. Every alarm looks at 5-minute periods and treats missing data as fine. */
+export const alarmThresholds = {
+  /** Share of API requests answered with a 5xx, in percent. */
+  api5xxRatePercent: 5,
+  /** Function errors (unhandled exceptions, timeouts, crashes) in one period. */
+  functionErrors: 1,
+  functionThrottles: 1,
+  /** DynamoDB requests throttled in one period (on-demand tables still throttle above their peak). */
+  tableThrottles: 1,
+} as const;
+
+const PERIOD = Duration.minutes(5);
+const GRAPH_PERIOD = Duration.minutes(1);
+
+export interface WhiteboardObservabilityProps {
+  readonly stage: string;
+  readonly apiStage: HttpStage;
+  readonly functions: readonly WhiteboardFunction[];
+  readonly table: Table;
+  readonly alarmEmail: string | undefined;
+}
+
+/**
+ * The CloudWatch dashboard of a stage and the alarms that page someone: API, functions, table and
+ * the business metrics. Alarms notify an SNS topic (and an e-mail address when one is configured).
+ */
+export class WhiteboardObservability extends Construct {
+  readonly dashboard: Dashboard;
+  readonly dashboardName: string;
+  readonly alarmTopic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: WhiteboardObservabilityProps) {
+    super(scope, id);
+    const { apiStage, table } = props;
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `Whiteboard ${props.stage} alarms`,
+      // A topic policy that denies publishing over plain HTTP (cdk-nag AwsSolutions-SNS3).
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): Alarm => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        alarmDescription: description,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+
+    // --- API Gateway (namespace AWS/ApiGateway, dimensions ApiId and Stage: "HTTP API metrics").
+    const requests = apiStage.metricCount({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: 'Requests' });
+    const clientErrors = apiStage.metricClientError({
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: '4xx',
+    });
+    const serverErrors = apiStage.metricServerError({
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: '5xx',
+    });
+    const percentiles = (metricOf: (stat: string) => IMetric): IMetric[] =>
+      [Stats.p(50), Stats.p(90), Stats.p(99)].map(metricOf);
+    const latency = percentiles((stat) =>
+      apiStage.metricLatency({ statistic: stat, period: GRAPH_PERIOD, label: `Latency ${stat}` }),
+    );
+    const integrationLatency = percentiles((stat) =>
+      apiStage.metricIntegrationLatency({
+        statistic: stat,
+        period: GRAPH_PERIOD,
+        label: `Integration latency ${stat}`,
+      }),
+    );
+
+    const api5xxRate = new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: {
+        requests: apiStage.metricCount({ statistic: Stats.SUM, period: PERIOD }),
+        errors: apiStage.metricServerError({ statistic: Stats.SUM, period: PERIOD }),
+      },
+      period: PERIOD,
+      label: '5xx rate (%)',
+    });
+    alarm(
+      'Api5xxRateAlarm',
+      api5xxRate,
+      alarmThresholds.api5xxRatePercent,
+      `Whiteboard ${props.stage}: ${alarmThresholds.api5xxRatePercent}% or more of API requests answered 5xx in 5 minutes`,
+    );
+
+    // --- Functions (namespace AWS/Lambda, dimension FunctionName) and their cold starts (EMF).
+    const functionWidgets: GraphWidget[] = [];
+    for (const { function: fn, definition } of props.functions) {
+      const invocations = fn.metricInvocations({
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: 'Invocations',
+      });
+      const errors = fn.metricErrors({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: 'Errors' });
+      const throttles = fn.metricThrottles({
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: 'Throttles',
+      });
+      const duration = [Stats.p(50), Stats.p(99)].map((stat) =>
+        fn.metricDuration({ statistic: stat, period: GRAPH_PERIOD, label: `Duration ${stat}` }),
+      );
+      const concurrency = fn.metric('ConcurrentExecutions', {
+        statistic: Stats.MAXIMUM,
+        period: GRAPH_PERIOD,
+        label: 'Concurrent executions',
+      });
+      const coldStarts = new Metric({
+        namespace: businessMetrics.namespace,
+        metricName: businessMetrics.coldStart,
+        dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: 'Cold starts',
+      });
+      functionWidgets.push(
+        new GraphWidget({
+          title: `${definition.id}: invocations, errors, throttles`,
+          left: [invocations, errors, throttles],
+          width: 6,
+        }),
+        new GraphWidget({ title: `${definition.id}: duration (ms)`, left: duration, width: 6 }),
+        new GraphWidget({ title: `${definition.id}: concurrent executions`, left: [concurrency], width: 6 }),
+        new GraphWidget({ title: `${definition.id}: cold starts`, left: [coldStarts], width: 6 }),
+      );
+      alarm(
+        `${definition.id}ErrorsAlarm`,
+        fn.metricErrors({ statistic: Stats.SUM, period: PERIOD }),
+        alarmThresholds.functionErrors,
+        `Whiteboard ${props.stage}: the ${definition.id} function failed (unhandled error, timeout or crash)`,
+      );
+      alarm(
+        `${definition.id}ThrottlesAlarm`,
+        fn.metricThrottles({ statistic: Stats.SUM, period: PERIOD }),
+        alarmThresholds.functionThrottles,
+        `Whiteboard ${props.stage}: Lambda throttled the ${definition.id} function (concurrency limit reached)`,
+      );
+    }
+
+    // --- DynamoDB (namespace AWS/DynamoDB, dimensions TableName and Operation).
+    const operations = [Operation.QUERY, Operation.PUT_ITEM];
+    const consumed = [
+      table.metricConsumedReadCapacityUnits({
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: 'Read units',
+      }),
+      table.metricConsumedWriteCapacityUnits({
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: 'Write units',
+      }),
+    ];
+    const throttledByOperation = operations.map((operation) =>
+      table.metricThrottledRequestsForOperation(operation, {
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: `Throttled ${operation}`,
+      }),
+    );
+    const requestLatency = operations.flatMap((operation) =>
+      [Stats.AVERAGE, Stats.p(99)].map((stat) =>
+        table.metricSuccessfulRequestLatency({
+          dimensionsMap: { TableName: table.tableName, Operation: operation },
+          statistic: stat,
+          period: GRAPH_PERIOD,
+          label: `${operation} ${stat}`,
+        }),
+      ),
+    );
+    alarm(
+      'TableThrottlesAlarm',
+      table.metricThrottledRequestsForOperations({ operations, period: PERIOD }),
+      alarmThresholds.tableThrottles,
+      `Whiteboard ${props.stage}: DynamoDB throttled requests to the messages table`,
+    );
+
+    // --- Business metrics (EMF from Powertools Metrics, namespace Whiteboard, dimension service).
+    const business = (metricName: string): Metric =>
+      new Metric({
+        namespace: businessMetrics.namespace,
+        metricName,
+        dimensionsMap: { service: businessMetrics.service },
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: metricName,
+      });
+
+    this.dashboardName = `Whiteboard-${props.stage}`;
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: this.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# Whiteboard ${props.stage}\nAPI Gateway, Lambda, DynamoDB and business metrics. Traces: X-Ray trace map.`,
+        width: 18,
+        height: 2,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 6, height: 2 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'API requests', left: [requests], width: 6 }),
+      new GraphWidget({ title: 'API 4xx and 5xx', left: [clientErrors, serverErrors], width: 6 }),
+      new GraphWidget({ title: 'API latency (ms)', left: latency, width: 6 }),
+      new GraphWidget({ title: 'API integration latency (ms)', left: integrationLatency, width: 6 }),
+    );
+    this.dashboard.addWidgets(...functionWidgets);
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'DynamoDB consumed capacity', left: consumed, width: 8 }),
+      new GraphWidget({ title: 'DynamoDB throttled requests', left: throttledByOperation, width: 8 }),
+      new GraphWidget({ title: 'DynamoDB latency (ms)', left: requestLatency, width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Messages posted and read',
+        left: [business('MessagesPosted'), business('MessagesRead')],
+        width: 12,
+      }),
+      new GraphWidget({ title: 'Rejected requests (4xx)', left: [business('RejectedRequests')], width: 12 }),
+    );
+  }
+
+  /** The dashboard in the CloudWatch console of the stack's Region. */
+  get dashboardUrl(): string {
+    return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboardName}`;
+  }
+}
