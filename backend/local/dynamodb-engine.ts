@@ -240,6 +240,7 @@ const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePer
  * OS closes when this process ends. It exits by itself once the JVM is gone.
  */
 const WATCHDOG_SOURCE = `
+process.title = 'whiteboard-dynamodb-local-watchdog';
 const pid = Number(process.argv[1]);
 const send = (signal) => { try { process.kill(pid, signal); return true; } catch { return false; } };
 process.on('SIGINT', () => {});
@@ -431,11 +432,40 @@ interface DynaliteOptions {
   readonly updateTableMs?: number;
 }
 
+interface LevelDatabase {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite crashes the whole process (an unhandled 'error' from LevelDB) when its folder is
+ * locked by another dynalite, in this process or another. Opening the folder first turns that
+ * into an error we can explain.
+ */
+const checkLevelFolderFree = async (dataDir: string): Promise<void> => {
+  // dynalite's own copy of `level`, so both open the folder the same way.
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as {
+    Level: new (path: string) => LevelDatabase;
+  };
+  const db = new Level(dataDir);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+    throw new Error(
+      `dynalite cannot open its data folder ${dataDir}${cause === '' ? '' : ` (${cause})`}: ` +
+        'another stack or dynalite is probably using it; stop that one, or pick another data folder or in-memory mode',
+    );
+  }
+  await db.close();
+};
+
 const startDynalite = async (
   requestedPort: number,
   dataDir: string | undefined,
   timeoutMs: number,
 ): Promise<RunningEngine> => {
+  if (dataDir !== undefined) await checkLevelFolderFree(dataDir);
   // Loaded only when used: it pulls in LevelDB.
   const createDynalite = require('dynalite') as (options: DynaliteOptions) => HttpServer;
   const { version } = require('dynalite/package.json') as { version: string };

@@ -49,7 +49,8 @@ export const createLocalDynamoDbClient = (endpoint: string, config: LocalClientC
     ...config,
     endpoint,
     region: localAwsEnvironment.AWS_REGION,
-    credentials: localAwsCredentials,
+    // A fresh object: the SDK records where credentials came from on the object itself.
+    credentials: { ...localAwsCredentials },
   });
 
 const ACTIVE_TIMEOUT_MS = 30_000;

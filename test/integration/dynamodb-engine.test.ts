@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  chooseEngine,
+  detectJava,
+  type EngineKind,
+  parseJavaVersion,
+  type RunningEngine,
+  startDynamoDbEngine,
+} from '../../backend/local/dynamodb-engine.ts';
+import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
+
+const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
+
+const scratch = await mkdtemp(join(tmpdir(), 'whiteboard-engine-test-'));
+after(() => rm(scratch, { recursive: true, force: true }));
+let folders = 0;
+const newFolder = () => join(scratch, `data-${++folders}`);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Resolves the error code of connecting to 127.0.0.1:port ('connected' if something answered). */
+const connectOutcome = (port: number) =>
+  new Promise<string>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+
+const putMessage = async (endpoint: string, tableName: string, text: string) => {
+  const client = createLocalDynamoDbClient(endpoint);
+  try {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { board: { S: 'engine-test' }, id: { S: '01JENGINE0000000000000000' }, text: { S: text } },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+};
+
+const getText = async (endpoint: string, tableName: string): Promise<string | undefined> => {
+  const client = createLocalDynamoDbClient(endpoint);
+  try {
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { board: { S: 'engine-test' }, id: { S: '01JENGINE0000000000000000' } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.text?.S;
+  } finally {
+    client.destroy();
+  }
+};
+
+const listTables = async (endpoint: string): Promise<string[]> => {
+  const client = createLocalDynamoDbClient(endpoint);
+  try {
+    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+  } finally {
+    client.destroy();
+  }
+};
+
+/** Stops the engine and checks that its port and its process are gone. */
+const stopAndCheck = async (engine: RunningEngine) => {
+  const started = performance.now();
+  await engine.stop();
+  assert.ok(performance.now() - started < 5_000, 'stop() should take at most a few seconds');
+  assert.equal(
+    await connectOutcome(engine.port),
+    'ECONNREFUSED',
+    `nothing should listen on ${engine.port} after stop()`,
+  );
+  if (engine.pid !== undefined)
+    assert.equal(isRunning(engine.pid), false, `process ${engine.pid} survived stop()`);
+};
+
+describe('choosing the engine', () => {
+  it('rejects an unknown engine, listing the valid ones', async () => {
+    await assert.rejects(startDynamoDbEngine({ engine: 'mongodb', inMemory: true }), {
+      message: 'unknown DynamoDB engine "mongodb": use one of auto, dynamodb-local, dynalite',
+    });
+  });
+
+  it('reads Java versions in both numbering schemes', () => {
+    assert.deepEqual(parseJavaVersion('openjdk version "17.0.15" 2025-04-15\nOpenJDK Runtime'), {
+      major: 17,
+      version: '17.0.15',
+    });
+    assert.deepEqual(parseJavaVersion('openjdk version "21" 2023-09-19'), { major: 21, version: '21' });
+    assert.deepEqual(parseJavaVersion('java version "1.8.0_391"'), { major: 8, version: '1.8.0_391' });
+    assert.equal(parseJavaVersion('bash: java: command not found'), undefined);
+  });
+
+  it('finds Java 17 or newer on this machine, so auto means DynamoDB Local', async () => {
+    const java = await detectJava();
+    assert.ok(
+      java !== undefined && java.major >= 17,
+      `expected Java 17+ on PATH, found ${JSON.stringify(java)}`,
+    );
+    assert.equal((await chooseEngine('auto')).kind, 'dynamodb-local');
+  });
+
+  it('refuses to force DynamoDB Local without Java 17+, naming what is missing and the alternative', async () => {
+    await assert.rejects(
+      startDynamoDbEngine({
+        engine: 'dynamodb-local',
+        inMemory: true,
+        javaCommand: join(scratch, 'no-such-java'),
+      }),
+      (error: Error) => {
+        assert.match(error.message, /DynamoDB Local needs Java 17 or newer/);
+        assert.match(error.message, /no runnable Java was found/);
+        assert.match(error.message, /--engine dynalite/);
+        return true;
+      },
+    );
+    const oldJava = join(scratch, 'java8');
+    await writeFile(oldJava, `#!/bin/sh\necho 'java version "1.8.0_391"' >&2\n`);
+    await chmod(oldJava, 0o755);
+    await assert.rejects(
+      startDynamoDbEngine({ engine: 'dynamodb-local', inMemory: true, javaCommand: oldJava }),
+      {
+        message: /is Java 1\.8\.0_391: install a JDK 17\+ .* or use --engine dynalite/,
+      },
+    );
+  });
+
+  it('falls back to dynalite on auto when no Java 17+ is found', async () => {
+    const engine = await startDynamoDbEngine({ inMemory: true, javaCommand: join(scratch, 'no-such-java') });
+    try {
+      assert.equal(engine.kind, 'dynalite');
+      assert.deepEqual(await listTables(engine.endpoint), []);
+    } finally {
+      await stopAndCheck(engine);
+    }
+  });
+});
+
+const namePattern: Record<EngineKind, RegExp> = {
+  'dynamodb-local': /^DynamoDB Local 3\.3\.0 \(Java \d+\)$/,
+  dynalite: /^dynalite 4\.0\.0$/,
+};
+
+for (const kind of ['dynalite', 'dynamodb-local'] as const) {
+  describe(kind, () => {
+    it('keeps data in its folder across a stop and a start', async () => {
+      const dataDir = newFolder();
+      const first = await startDynamoDbEngine({ engine: kind, dataDir });
+      try {
+        assert.equal(first.kind, kind);
+        assert.match(first.name, namePattern[kind]);
+        assert.equal(first.endpoint, `http://127.0.0.1:${first.port}`);
+        assert.equal(first.dataDir, dataDir);
+        assert.equal(await ensureMessagesTable(first.endpoint, 'persisted'), 'created');
+        await putMessage(first.endpoint, 'persisted', 'still here');
+        await assert.rejects(startDynamoDbEngine({ engine: kind, inMemory: true, port: first.port }), {
+          message: new RegExp(`port ${first.port} on 127\\.0\\.0\\.1 is already in use`),
+        });
+      } finally {
+        await stopAndCheck(first);
+      }
+      assert.ok((await readdir(dataDir)).length > 0, `${kind} wrote nothing to ${dataDir}`);
+
+      const second = await startDynamoDbEngine({ engine: kind, dataDir });
+      try {
+        assert.equal(await ensureMessagesTable(second.endpoint, 'persisted'), 'exists');
+        assert.equal(await getText(second.endpoint, 'persisted'), 'still here');
+      } finally {
+        await stopAndCheck(second);
+      }
+    });
+
+    it('in memory, writes nothing to disk and listens on the port it was given', async () => {
+      const dataDir = newFolder();
+      const port = await freePort();
+      const engine = await startDynamoDbEngine({ engine: kind, inMemory: true, dataDir, port });
+      try {
+        assert.equal(engine.endpoint, `http://127.0.0.1:${port}`);
+        assert.equal(engine.dataDir, undefined);
+        await ensureMessagesTable(engine.endpoint, 'in-memory');
+        await putMessage(engine.endpoint, 'in-memory', 'fleeting');
+        assert.equal(await getText(engine.endpoint, 'in-memory'), 'fleeting');
+      } finally {
+        await stopAndCheck(engine);
+      }
+      assert.equal(existsSync(dataDir), false, `in-memory ${kind} created ${dataDir}`);
+    });
+  });
+}
+
+describe('DynamoDB Local without its parent', () => {
+  it('ends when the Node.js process that started it is killed', async () => {
+    const script = [
+      `import { startDynamoDbEngine } from ${JSON.stringify(engineModule)};`,
+      `const engine = await startDynamoDbEngine({ engine: 'dynamodb-local', inMemory: true });`,
+      'console.log(JSON.stringify({ pid: engine.pid, port: engine.port }));',
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    parent.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const started = await new Promise<{ pid: number; port: number }>((resolve, reject) => {
+      let stdout = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const line = stdout.split('\n').find((text) => text.startsWith('{'));
+        if (line !== undefined) resolve(JSON.parse(line) as { pid: number; port: number });
+      });
+      parent.once('exit', (code) =>
+        reject(new Error(`the parent exited (${code}) before starting: ${stderr}`)),
+      );
+    });
+    assert.equal(isRunning(started.pid), true);
+    assert.equal(await connectOutcome(started.port), 'connected');
+
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 8_000;
+    while (isRunning(started.pid) && Date.now() < deadline) await sleep(100);
+    assert.equal(
+      isRunning(started.pid),
+      false,
+      `DynamoDB Local (pid ${started.pid}) outlived its killed parent`,
+    );
+    assert.equal(await connectOutcome(started.port), 'ECONNREFUSED');
+  });
+});
