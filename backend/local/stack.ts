@@ -4,6 +4,7 @@
  * one definition in backend/http/routes.ts. `npm start` (main.ts) and the tests start it here.
  */
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { messagesTable } from '../adapters/messages-table.ts';
 import { commonEnvironment, corsSettings, type FunctionId, functions, routes } from '../http/routes.ts';
 import { buildLocal } from './build.ts';
@@ -27,7 +28,12 @@ export interface LocalStackOptions {
   readonly tableName?: string;
   /** Allowed CORS origins; default every origin. */
   readonly corsOrigins?: readonly string[];
-  /** Most execution environments per function. */
+  /**
+   * Most execution environments per function; further invocations queue for a free one. In AWS
+   * every environment has its own CPU; here they share this machine's cores, and more
+   * environments than about two per core only make each invocation slower (and can push it past
+   * its timeout). Default: twice the available parallelism, at least 4.
+   */
   readonly maxConcurrency?: number;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
@@ -44,6 +50,10 @@ export interface LocalStack {
 }
 
 const REGION = 'us-east-1';
+
+// The SDK warns once per process on Node < 22 (AWS-NOTES.md); the local stack's own clients
+// (table creation) would print it at every start. Lambda itself runs Node 24.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** What Lambda puts in every function's environment (AWS docs, "Defined runtime environment variables"). */
 const lambdaEnvironment = (id: string, memorySize: number): Record<string, string> => ({
@@ -101,7 +111,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             runtimePath: build.runtimePath,
             bundlePath: build.bundles[id],
             region: REGION,
-            maxConcurrency: options.maxConcurrency ?? 32,
+            maxConcurrency: options.maxConcurrency ?? Math.max(4, availableParallelism() * 2),
             idleTimeoutMs: 10 * 60_000,
             environment: {
               ...lambdaEnvironment(definition.id, definition.memorySize),
