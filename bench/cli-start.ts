@@ -1,0 +1,140 @@
+/**
+ * How fast the `whiteboard` CLI starts: wall time of `node dist/cli/whiteboard.mjs read --json`
+ * against `node -e ''` on the same machine in the same run, alternating the two so that load from
+ * anything else lands on both. Reports medians; the issue asks for a ratio of at most 1.6.
+ *
+ * Run directly: `node --import tsx bench/cli-start.ts [--url <api>] [--runs <n>]`. Without --url
+ * it serves a canned page from this process, so the number is the CLI's start-up and one HTTP
+ * round trip, not the API's latency.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CliStartOptions {
+  /** API to read from; a canned in-process server when absent. */
+  readonly url?: string | undefined;
+  /** Measured runs of each command (after `warmup` unmeasured ones). */
+  readonly runs?: number | undefined;
+  readonly warmup?: number | undefined;
+  /** The bundle to run; defaults to dist/cli/whiteboard.mjs of this repository. */
+  readonly cliPath?: string | undefined;
+  readonly board?: string | undefined;
+}
+
+export interface CliStartResult {
+  /** Median wall time of `whiteboard read --json`, ms. */
+  readonly cliMs: number;
+  /** Median wall time of `node -e ''`, ms. */
+  readonly nodeMs: number;
+  /** cliMs / nodeMs. */
+  readonly ratio: number;
+  readonly runs: number;
+}
+
+const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** Wall time of one child process, spawn to exit; fails on a non-zero exit so a broken CLI is not "fast". */
+const timeRun = (args: readonly string[]): Promise<number> =>
+  new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolvePromise(ms);
+      else reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr.trim()}`));
+    });
+  });
+
+/** A stand-in API answering every request with one page of three messages. */
+const startCannedApi = async (): Promise<{ url: string; close: () => Promise<void> }> => {
+  const page = JSON.stringify({
+    messages: [1, 2, 3].map((n) => ({
+      id: `01HZZZZZZZZZZZZZZZZZZZZZZ${n}`,
+      board: 'default',
+      author: 'bench',
+      text: `message ${n}`,
+      createdAt: new Date().toISOString(),
+    })),
+    nextCursor: null,
+  });
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' }).end(page);
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+};
+
+export const measureCliStart = async (options: CliStartOptions = {}): Promise<CliStartResult> => {
+  const runs = options.runs ?? 30;
+  const warmup = options.warmup ?? 3;
+  const cliPath = options.cliPath ?? resolve(repoRoot, 'dist/cli/whiteboard.mjs');
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist; run \`npm run build\` first`);
+  const canned = options.url === undefined ? await startCannedApi() : undefined;
+  const url = options.url ?? canned?.url ?? '';
+  const cliArgs = [cliPath, 'read', '--json', '--url', url, '--board', options.board ?? 'default'];
+  const nodeArgs = ['-e', ''];
+  try {
+    for (let i = 0; i < warmup; i++) {
+      await timeRun(cliArgs);
+      await timeRun(nodeArgs);
+    }
+    const cli: number[] = [];
+    const node: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Alternate which goes first so a slow moment does not always hit the same command.
+      if (i % 2 === 0) {
+        cli.push(await timeRun(cliArgs));
+        node.push(await timeRun(nodeArgs));
+      } else {
+        node.push(await timeRun(nodeArgs));
+        cli.push(await timeRun(cliArgs));
+      }
+    }
+    const cliMs = median(cli);
+    const nodeMs = median(node);
+    return { cliMs, nodeMs, ratio: cliMs / nodeMs, runs };
+  } finally {
+    await canned?.close();
+  }
+};
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const flag = (name: string): string | undefined => {
+    const index = process.argv.indexOf(name);
+    return index === -1 ? undefined : process.argv[index + 1];
+  };
+  const runs = flag('--runs');
+  const result = await measureCliStart({
+    url: flag('--url'),
+    runs: runs === undefined ? undefined : Number(runs),
+  });
+  process.stdout.write(
+    `whiteboard read --json: ${result.cliMs.toFixed(1)} ms, node -e '': ${result.nodeMs.toFixed(1)} ms, ` +
+      `ratio ${result.ratio.toFixed(2)} (median of ${result.runs}; target <= 1.6)\n`,
+  );
+}

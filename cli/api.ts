@@ -1,0 +1,92 @@
+/**
+ * The whiteboard HTTP API as the CLI sees it: its paths, and checks that an answer has the shape
+ * the contract promises before anything is printed from it.
+ */
+import { ResponseError } from './errors.ts';
+import type { HttpClient } from './http-client.ts';
+
+export const DEFAULT_BOARD = 'default';
+export const MAX_LIMIT = 100;
+
+export interface Message {
+  readonly id: string;
+  readonly board: string;
+  readonly author: string;
+  readonly text: string;
+  readonly createdAt: string;
+}
+
+export interface MessagePage {
+  readonly messages: readonly Message[];
+  readonly nextCursor: string | null;
+}
+
+export interface ReadQuery {
+  readonly limit?: number | undefined;
+  readonly cursor?: string | undefined;
+  readonly since?: string | undefined;
+}
+
+/** A page as the API sent it (for --json, which prints it unchanged) and as checked fields. */
+export interface ReadResult {
+  readonly raw: unknown;
+  readonly page: MessagePage;
+}
+
+export interface PostResult {
+  readonly raw: unknown;
+  readonly message: Message;
+}
+
+/** `/messages` is the `default` board; other boards live under `/boards/{board}/messages`. */
+export const messagesPath = (board: string): string =>
+  board === DEFAULT_BOARD ? '/messages' : `/boards/${encodeURIComponent(board)}/messages`;
+
+const MESSAGE_FIELDS = ['id', 'board', 'author', 'text', 'createdAt'] as const;
+
+const toMessage = (value: unknown, where: string): Message => {
+  if (typeof value !== 'object' || value === null)
+    throw new ResponseError(`${where} is not a message object`);
+  for (const field of MESSAGE_FIELDS) {
+    if (typeof (value as Record<string, unknown>)[field] !== 'string') {
+      throw new ResponseError(`${where} has no string "${field}"; is --url the whiteboard API?`);
+    }
+  }
+  return value as Message;
+};
+
+export const toPage = (value: unknown): MessagePage => {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !Array.isArray((value as { messages?: unknown }).messages)
+  ) {
+    throw new ResponseError('the answer has no "messages" list; is --url the whiteboard API?');
+  }
+  const { messages, nextCursor } = value as { messages: unknown[]; nextCursor?: unknown };
+  if (nextCursor !== null && nextCursor !== undefined && typeof nextCursor !== 'string') {
+    throw new ResponseError('the answer has a "nextCursor" that is not a string');
+  }
+  return {
+    messages: messages.map((message, index) => toMessage(message, `message ${index + 1} of the answer`)),
+    nextCursor: typeof nextCursor === 'string' ? nextCursor : null,
+  };
+};
+
+export const createApi = (client: HttpClient) => ({
+  async post(board: string, input: { readonly author: string; readonly text: string }): Promise<PostResult> {
+    const raw = await client.post(messagesPath(board), { author: input.author, text: input.text });
+    return { raw, message: toMessage(raw, 'the stored message') };
+  },
+
+  async read(board: string, query: ReadQuery = {}): Promise<ReadResult> {
+    const raw = await client.get(messagesPath(board), {
+      limit: query.limit,
+      cursor: query.cursor,
+      since: query.since,
+    });
+    return { raw, page: toPage(raw) };
+  },
+});
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,42 @@
+import { UsageError } from '../errors.ts';
+import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
+import type { CommandContext, PostOptions } from '../program.ts';
+
+/** Standard input is only read for `--text -`; the API takes 2000 characters, so 64 KiB is plenty. */
+export const STDIN_MAX_BYTES = 64 * 1024;
+
+export const runPost = async (context: CommandContext, options: PostOptions): Promise<void> => {
+  const { api, deps, styles, out } = context;
+  try {
+    if (options.author.trim() === '') throw new UsageError('--author must not be empty');
+    const text = options.text === '-' ? await readTextFromStdin(context) : options.text;
+    if (text.trim() === '') {
+      throw new UsageError(options.text === '-' ? 'standard input held no text' : '--text must not be empty');
+    }
+    const { raw, message } = await api.post(options.board, { author: options.author, text });
+    if (options.json) {
+      out(`${safeJson(raw, 2)}\n`);
+      return;
+    }
+    const time = Date.parse(message.createdAt);
+    const ago = Number.isNaN(time) ? '' : ` (${relativeTime(time, deps.now())})`;
+    out(
+      `${styles.success('Posted')} to ${sanitizeInline(message.board, 64)} as ${styles.author(sanitizeInline(message.author, 64))}\n` +
+        `  ${styles.dim('id  ')}  ${sanitizeInline(message.id, 64)}\n` +
+        `  ${styles.dim('time')}  ${formatTime(message.createdAt)}${styles.time(ago)}\n`,
+    );
+  } finally {
+    await context.client.close();
+  }
+};
+
+const readTextFromStdin = async ({ deps, errStyles }: CommandContext): Promise<string> => {
+  if (deps.stdinIsTTY) deps.stderr.write(errStyles.dim('Type the message, then Ctrl-D on a new line.\n'));
+  const text = await deps.readStdin(STDIN_MAX_BYTES);
+  if (Buffer.byteLength(text) > STDIN_MAX_BYTES) {
+    throw new UsageError(
+      `standard input is longer than ${STDIN_MAX_BYTES} bytes; a message holds at most 2000 characters`,
+    );
+  }
+  return text;
+};

@@ -1,0 +1,100 @@
+import { UsageError } from './errors.ts';
+
+/** Where the CLI points when nothing else says: the local stack of `npm start`. */
+export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
+/** The file `npm run deploy` writes (`cdk deploy --outputs-file cdk-outputs.json`), in the repo root. */
+export const OUTPUTS_FILE = 'cdk-outputs.json';
+
+export type UrlSource = 'flag' | 'env' | 'outputs' | 'default';
+
+export interface ResolvedUrl {
+  /** Normalised base URL without a trailing slash, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com`. */
+  readonly url: string;
+  readonly source: UrlSource;
+  /** Human words for where the URL came from, for --verbose and for error hints. */
+  readonly origin: string;
+}
+
+export interface UrlInputs {
+  readonly flag: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a file relative to the working directory; undefined when it does not exist. */
+  readonly readTextFile: (path: string) => string | undefined;
+}
+
+/**
+ * `--url` > `WHITEBOARD_URL` > the ApiUrl in cdk-outputs.json > http://127.0.0.1:3000.
+ * A URL that is given but unusable is an error rather than a silent fall-through: pointing at the
+ * wrong place quietly is worse than stopping.
+ */
+export const resolveApiUrl = ({ flag, env, readTextFile }: UrlInputs): ResolvedUrl => {
+  if (flag !== undefined) return { url: parseBaseUrl(flag, '--url'), source: 'flag', origin: '--url' };
+  const fromEnv = env.WHITEBOARD_URL;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    return { url: parseBaseUrl(fromEnv, 'WHITEBOARD_URL'), source: 'env', origin: 'WHITEBOARD_URL' };
+  }
+  const outputs = readTextFile(OUTPUTS_FILE);
+  if (outputs !== undefined) {
+    const { stack, apiUrl, others } = pickApiUrl(outputs);
+    const also = others.length > 0 ? `; also found ${others.join(', ')}` : '';
+    return {
+      url: parseBaseUrl(apiUrl, `ApiUrl of stack ${stack} in ${OUTPUTS_FILE}`),
+      source: 'outputs',
+      origin: `ApiUrl of stack ${stack} in ${OUTPUTS_FILE}${also}`,
+    };
+  }
+  return { url: DEFAULT_API_URL, source: 'default', origin: 'the default (local stack)' };
+};
+
+const parseBaseUrl = (raw: string, what: string): string => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`${what} ${JSON.stringify(raw)} is not a URL; expected e.g. ${DEFAULT_API_URL}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${what} ${JSON.stringify(raw)} must start with http:// or https://`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new UsageError(`${what} ${JSON.stringify(raw)} must not have a query or fragment`);
+  }
+  // A deployed ApiUrl may carry a stage path (`/prod/`); keep it, drop only the trailing slash.
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+};
+
+interface PickedStack {
+  readonly stack: string;
+  readonly apiUrl: string;
+  readonly others: readonly string[];
+}
+
+/**
+ * cdk-outputs.json is `{"<StackName>": {"ApiUrl": "...", ...}}`. Several stacks may have been
+ * deployed into the same file; take the first by name (code-unit order, not locale order, so every
+ * machine picks the same one) and report the others.
+ */
+export const pickApiUrl = (text: string): PickedStack => {
+  const fix = `fix or delete ${OUTPUTS_FILE}, or pass --url`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${OUTPUTS_FILE} is not valid JSON (${(error as Error).message}); ${fix}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`${OUTPUTS_FILE} must hold a JSON object of stacks; ${fix}`);
+  }
+  const stacks = Object.entries(parsed as Record<string, unknown>)
+    .filter(([, outputs]) => typeof outputs === 'object' && outputs !== null && 'ApiUrl' in outputs)
+    .map(([name, outputs]) => [name, (outputs as { ApiUrl: unknown }).ApiUrl] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const first = stacks[0];
+  if (first === undefined) throw new UsageError(`${OUTPUTS_FILE} has no stack with an ApiUrl output; ${fix}`);
+  const [stack, apiUrl] = first;
+  if (typeof apiUrl !== 'string') {
+    throw new UsageError(`${OUTPUTS_FILE}: ApiUrl of stack ${stack} is not a string; ${fix}`);
+  }
+  return { stack, apiUrl, others: stacks.slice(1).map(([name]) => name) };
+};

@@ -1,0 +1,48 @@
+/**
+ * The CLI's typed failures. Each knows its exit code, so the entry file maps them in one place:
+ * 1 for API or network failures, 2 for usage and configuration mistakes the user can fix.
+ */
+export abstract class CliError extends Error {
+  abstract readonly exitCode: 1 | 2;
+}
+
+/** The command line or the configuration is wrong; nothing was sent. */
+export class UsageError extends CliError {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The API answered with an error status. `apiMessage` and `code` come from its JSON body. */
+export class ApiError extends CliError {
+  readonly exitCode = 1;
+  constructor(
+    readonly status: number,
+    readonly apiMessage: string,
+    readonly code: string | undefined,
+    readonly url: string,
+  ) {
+    super(`${apiMessage} (HTTP ${status}${code === undefined ? '' : ` ${code}`})`);
+    this.name = 'ApiError';
+  }
+}
+
+/** No usable HTTP answer: the server could not be reached, timed out, or hung up. */
+export class NetworkError extends CliError {
+  readonly exitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NetworkError';
+  }
+}
+
+/** An answer came, but not one the whiteboard API gives: not JSON, the wrong shape, or too big. */
+export class ResponseError extends CliError {
+  readonly exitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ResponseError';
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * The CLI's one HTTP client (undici): timeouts, keep-alive, retries with backoff and jitter, an
+ * Idempotency-Key on every POST, and every response body read or destroyed so no socket leaks.
+ */
+import type { Agent, Dispatcher } from 'undici';
+import { ApiError, NetworkError, ResponseError } from './errors.ts';
+import { loadUndici } from './undici-parts.ts';
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface HttpClientOptions {
+  /** Base URL without trailing slash; request paths are appended to it. */
+  readonly baseUrl: string;
+  /** Connect timeout, and separately the time allowed for a response. */
+  readonly timeoutMs: number;
+  /** Retries after the first attempt, for failures that allow one (see `shouldRetry`). */
+  readonly retries: number;
+  readonly userAgent: string;
+  /** Tests pass a MockAgent; otherwise a keep-alive Agent is made on first use and closed by `close()`. */
+  readonly dispatcher?: Dispatcher | undefined;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly now: () => number;
+  readonly newIdempotencyKey: () => string;
+  /** Ctrl-C: aborts the request in flight and any wait. */
+  readonly signal?: AbortSignal | undefined;
+  /** --verbose lines. */
+  readonly log?: ((line: string) => void) | undefined;
+  /** Added to "cannot reach" messages, e.g. "is the local stack running? (npm start)". */
+  readonly unreachableHint?: string | undefined;
+  readonly maxResponseBytes?: number | undefined;
+}
+
+export interface HttpClient {
+  get(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<unknown>;
+  post(path: string, body: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * A page holds at most 100 messages of at most 2000 characters (4 UTF-8 bytes each at worst), about
+ * 1 MB; anything far beyond that is not the whiteboard API and is not worth buffering.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 8000;
+const RETRY_AFTER_MAX_MS = 30_000;
+
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so clients that
+ * failed together spread out, yet no retry comes immediately.
+ * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ */
+export const backoffDelay = (retry: number, random: () => number): number => {
+  const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
+  return Math.round(step / 2 + (random() * step) / 2);
+};
+
+/** Network failures classified by whether the request could have reached the server. */
+type FailureKind =
+  /** The connection was never made: nothing was sent, so even a POST may be sent again. */
+  | 'not-connected'
+  /** Sent, maybe processed: the connection dropped or the answer did not come in time. */
+  | 'maybe-sent'
+  /** Retrying cannot help: unknown host, TLS trouble, a broken HTTP answer. */
+  | 'permanent';
+
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const MAYBE_SENT = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ATTEMPT_TIMEOUT',
+]);
+
+/** The error code, looking through the wrappers Node and undici put around socket errors. */
+const codeOf = (error: unknown): string | undefined => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string') return code;
+  if (Array.isArray(errors) && errors.length > 0) return codeOf(errors[0]);
+  return cause === undefined ? undefined : codeOf(cause);
+};
+
+const kindOf = (code: string | undefined): FailureKind =>
+  code !== undefined && NOT_CONNECTED.has(code)
+    ? 'not-connected'
+    : code !== undefined && MAYBE_SENT.has(code)
+      ? 'maybe-sent'
+      : 'permanent';
+
+/** Statuses worth another try: throttled, or the server (or API Gateway, or Lambda) failed. */
+const retryableStatus = (status: number): boolean => status === 429 || status >= 500;
+
+/**
+ * Reads retry on any transient failure. A POST is retried only when no request could have
+ * reached the server: the API does not honour Idempotency-Key yet, so a retry after a dropped
+ * connection or a 5xx could store the message twice. The key is sent anyway, the same on every
+ * attempt, so once the API honours it this rule can widen to match reads.
+ */
+export const shouldRetry = (method: 'GET' | 'POST', outcome: Outcome): boolean => {
+  if (outcome.type === 'response') return method === 'GET' && retryableStatus(outcome.status);
+  if (outcome.kind === 'permanent') return false;
+  return method === 'GET' || outcome.kind === 'not-connected';
+};
+
+type Outcome =
+  | {
+      readonly type: 'response';
+      readonly status: number;
+      readonly text: string;
+      readonly retryAfterMs?: number;
+    }
+  | { readonly type: 'failure'; readonly kind: FailureKind; readonly error: unknown };
+
+/** Our own per-attempt deadline, for what undici's timeouts cannot see (a body trickling in slowly). */
+class AttemptTimeoutError extends Error {
+  readonly code = 'ATTEMPT_TIMEOUT';
+  constructor() {
+    super('attempt timed out');
+    this.name = 'AttemptTimeoutError';
+  }
+}
+
+const parseRetryAfter = (value: string | string[] | undefined): number | undefined => {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || !/^\d{1,6}$/.test(raw.trim())) return undefined;
+  return Math.min(RETRY_AFTER_MAX_MS, Number(raw.trim()) * 1000);
+};
+
+const readCapped = async (response: Dispatcher.ResponseData, limit: number, url: string): Promise<string> => {
+  const { body } = response;
+  const tooBig = () =>
+    new ResponseError(`the answer from ${url} is larger than ${limit} bytes; is it the whiteboard API?`);
+  const declared = Number(response.headers['content-length']);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (Number.isFinite(declared) && declared > limit) {
+    body.destroy();
+    throw tooBig();
+  }
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) {
+      // Destroying (rather than draining) closes the connection: cheaper than reading megabytes.
+      body.destroy();
+      throw tooBig();
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+};
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The API's `{"message", "code"}` error body, or the status text when the body is something else. */
+const apiErrorOf = (status: number, text: string, url: string): ApiError => {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (
+      typeof body === 'object' &&
+      body !== null &&
+      typeof (body as { message?: unknown }).message === 'string'
+    ) {
+      const { message, code } = body as { message: string; code?: unknown };
+      return new ApiError(status, message, typeof code === 'string' ? code : undefined, url);
+    }
+  } catch {
+    // Not JSON: an HTML error page from a proxy, say. Say what the status means instead.
+  }
+  return new ApiError(status, STATUS_TEXT[status] ?? 'HTTP error', undefined, url);
+};
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+
+export const createHttpClient = (options: HttpClientOptions): HttpClient => {
+  const {
+    baseUrl,
+    timeoutMs,
+    retries,
+    sleep,
+    random,
+    now,
+    signal,
+    log,
+    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+  } = options;
+  const base = new URL(baseUrl);
+  let ownAgent: Agent | undefined;
+
+  const dispatcherFor = async (): Promise<Dispatcher> => {
+    if (options.dispatcher !== undefined) return options.dispatcher;
+    if (ownAgent === undefined) {
+      const { Agent } = await loadUndici();
+      ownAgent = new Agent({
+        connect: { timeout: timeoutMs },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        // --follow polls up to every 16 s: keep the connection for the next poll.
+        keepAliveTimeout: 20_000,
+        keepAliveMaxTimeout: 60_000,
+      });
+    }
+    return ownAgent;
+  };
+
+  const describeFailure = (error: unknown, attempts: number): string => {
+    const code = codeOf(error);
+    const tried = attempts > 1 ? ` (tried ${attempts} times)` : '';
+    const hint = options.unreachableHint === undefined ? '' : `; ${options.unreachableHint}`;
+    switch (code) {
+      case 'ECONNREFUSED':
+        return `cannot reach ${baseUrl}: connection refused${hint}${tried}`;
+      case 'ENOTFOUND':
+        return `cannot reach ${baseUrl}: host ${base.hostname} not found${tried}`;
+      case 'EAI_AGAIN':
+        return `cannot reach ${baseUrl}: looking up ${base.hostname} failed (DNS)${tried}`;
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return `cannot reach ${baseUrl}: no connection within ${seconds(timeoutMs)} (--timeout)${hint}${tried}`;
+      case 'UND_ERR_HEADERS_TIMEOUT':
+      case 'UND_ERR_BODY_TIMEOUT':
+      case 'ATTEMPT_TIMEOUT':
+        return `${baseUrl} did not answer within ${seconds(timeoutMs)} (--timeout)${tried}`;
+      case 'ECONNRESET':
+      case 'EPIPE':
+      case 'UND_ERR_SOCKET':
+      case 'UND_ERR_CLOSED':
+        return `${baseUrl} closed the connection before answering${tried}`;
+      default: {
+        const message = error instanceof Error ? error.message : String(error);
+        if (code !== undefined && /^(ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
+          return `cannot reach ${baseUrl}: TLS: ${message}`;
+        }
+        if (code?.startsWith('HPE_')) return `${baseUrl} sent a broken HTTP answer (${message})`;
+        if (code !== undefined && NOT_CONNECTED.has(code))
+          return `cannot reach ${baseUrl}: ${message}${hint}${tried}`;
+        return `request to ${baseUrl} failed: ${message}${tried}`;
+      }
+    }
+  };
+
+  const attempt = async (
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<Outcome> => {
+    const { request } = await loadUndici();
+    const dispatcher = await dispatcherFor();
+    const deadline = new AbortController();
+    // Connect, then answer: each may take up to the timeout.
+    const timer = setTimeout(() => deadline.abort(new AttemptTimeoutError()), 2 * timeoutMs);
+    const attemptSignal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
+    try {
+      const response = await request.call(dispatcher, {
+        origin: base.origin,
+        path,
+        method,
+        headers,
+        body,
+        signal: attemptSignal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await readCapped(response, maxResponseBytes, baseUrl);
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      return {
+        type: 'response',
+        status: response.statusCode,
+        text,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (error instanceof ResponseError) throw error;
+      const failure = deadline.signal.aborted ? deadline.signal.reason : error;
+      return { type: 'failure', kind: kindOf(codeOf(failure)), error: failure };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const send = async (
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<unknown> => {
+    const url = `${base.origin}${path}`;
+    for (let attemptNo = 1; ; attemptNo++) {
+      const started = now();
+      const outcome = await attempt(method, path, headers, body);
+      const result = outcome.type === 'response' ? `${outcome.status}` : (codeOf(outcome.error) ?? 'error');
+      log?.(`${method} ${url} -> ${result} (${now() - started} ms)`);
+      if (attemptNo <= retries && shouldRetry(method, outcome)) {
+        const delay =
+          outcome.type === 'response' && outcome.retryAfterMs !== undefined
+            ? outcome.retryAfterMs
+            : backoffDelay(attemptNo, random);
+        log?.(`retrying in ${delay} ms (attempt ${attemptNo + 1} of ${retries + 1})`);
+        await sleep(delay, signal);
+        if (signal?.aborted) throw signal.reason;
+        continue;
+      }
+      if (outcome.type === 'failure') {
+        throw new NetworkError(describeFailure(outcome.error, attemptNo), { cause: outcome.error });
+      }
+      if (outcome.status < 200 || outcome.status > 299) throw apiErrorOf(outcome.status, outcome.text, url);
+      try {
+        return JSON.parse(outcome.text) as unknown;
+      } catch (error) {
+        throw new ResponseError(
+          `${baseUrl} answered ${outcome.status} with something that is not JSON; is it the whiteboard API?`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+  };
+
+  const fullPath = (path: string, query?: Readonly<Record<string, string | number | undefined>>): string => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined) search.set(key, String(value));
+    const qs = search.toString();
+    return `${base.pathname.replace(/\/$/, '')}${path}${qs === '' ? '' : `?${qs}`}`;
+  };
+
+  const commonHeaders = { accept: 'application/json', 'user-agent': options.userAgent };
+
+  return {
+    get: (path, query) => send('GET', fullPath(path, query), commonHeaders),
+    post: (path, body) =>
+      send(
+        'POST',
+        fullPath(path),
+        {
+          ...commonHeaders,
+          'content-type': 'application/json',
+          // One key per message, reused by every retry: a server honouring it stores the message once.
+          'idempotency-key': options.newIdempotencyKey(),
+        },
+        JSON.stringify(body),
+      ),
+    close: async () => {
+      await ownAgent?.close();
+      ownAgent = undefined;
+    },
+  };
+};

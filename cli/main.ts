@@ -1,0 +1,92 @@
+/**
+ * Entry point of the `whiteboard` bin (bundled to dist/cli/whiteboard.mjs by scripts/build.mjs).
+ * The only file that touches `process`: it wires argv, streams, signals and the clock into
+ * `runCli` and turns the result into the exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { setFlagsFromString } from 'node:v8';
+import packageJson from '../package.json' with { type: 'json' };
+import type { OutputStream } from './output.ts';
+import { runCli } from './program.ts';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it quickly with Liftoff, then
+// optimises it again with TurboFan on a background thread, and Node waits for that thread before it
+// exits: about 0.4 s on a small machine, for one short answer. Liftoff code is plenty for a CLI.
+setFlagsFromString('--liftoff-only');
+
+const streamOf = (stream: NodeJS.WriteStream): OutputStream => ({
+  write: (text) => {
+    stream.write(text);
+  },
+  isTTY: stream.isTTY === true,
+  get columns() {
+    return stream.isTTY ? stream.columns : undefined;
+  },
+  colorDepth: stream.isTTY ? stream.getColorDepth() : 1,
+});
+
+const readStdin = async (maxBytes: number): Promise<string> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    chunks.push(buffer);
+    size += buffer.length;
+    // Enough to know it is too long; the command says so.
+    if (size > maxBytes) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const readTextFile = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+// First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned).
+// A second one: leave now.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
+
+// `whiteboard read | head -1` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: streamOf(process.stdout),
+  stderr: streamOf(process.stderr),
+  env: process.env,
+  readTextFile,
+  readStdin,
+  // isatty(0) rather than process.stdin.isTTY: creating the stdin stream costs start-up time.
+  stdinIsTTY: isatty(0),
+  now: Date.now,
+  sleep,
+  random: Math.random,
+  // The global Web Crypto object loads node:crypto on first use: only posts pay for it.
+  newIdempotencyKey: () => crypto.randomUUID(),
+  signal: interrupt.signal,
+  version: packageJson.version,
+});

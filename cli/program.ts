@@ -1,0 +1,276 @@
+/**
+ * The `whiteboard` command line: `createProgram(deps)` builds a fresh commander program that writes
+ * only through `deps`, so tests run it in-process; `runCli` turns any outcome into one stderr line
+ * and an exit code. Command bodies are imported when they run, so `--help` and usage errors never
+ * load the HTTP stack.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Dispatcher } from 'undici';
+import { createApi } from './api.ts';
+import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
+import { ApiError, CliError } from './errors.ts';
+import { createHttpClient, type HttpClient, type Sleep } from './http-client.ts';
+import {
+  colorLevel,
+  createStyles,
+  type OutputStream,
+  type Styles,
+  sanitizeInline,
+  sanitizeText,
+  terminalWidth,
+} from './output.ts';
+
+/** Everything the CLI takes from the outside world; cli/main.ts wires it to `process`. */
+export interface CliDeps {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a file relative to the working directory; undefined when it does not exist. */
+  readonly readTextFile: (path: string) => string | undefined;
+  /** Reads standard input to its end, or until a little past `maxBytes`. */
+  readonly readStdin: (maxBytes: number) => Promise<string>;
+  readonly stdinIsTTY: boolean;
+  readonly now: () => number;
+  /** Resolves after `ms`, or early once `signal` aborts. */
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly newIdempotencyKey: () => string;
+  /** Aborted by Ctrl-C. */
+  readonly signal?: AbortSignal | undefined;
+  /** Tests pass an undici MockAgent; otherwise the HTTP client makes its own Agent. */
+  readonly dispatcher?: Dispatcher | undefined;
+  readonly version: string;
+}
+
+/** Options every command that talks to the API takes. */
+export interface ConnectionOptions {
+  readonly url?: string | undefined;
+  readonly timeout: number;
+  readonly retries: number;
+  readonly color: boolean;
+  readonly verbose?: boolean | undefined;
+}
+
+/** What a command body gets: an API client pointed at the right URL, and output helpers. */
+export interface CommandContext {
+  readonly deps: CliDeps;
+  readonly api: ReturnType<typeof createApi>;
+  readonly client: HttpClient;
+  readonly baseUrl: string;
+  readonly styles: Styles;
+  readonly errStyles: Styles;
+  readonly width: number;
+  readonly out: (text: string) => void;
+  readonly log: (line: string) => void;
+}
+
+export const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const parseBoard = (value: string): string => {
+  if (!BOARD_PATTERN.test(value)) {
+    throw new InvalidArgumentError('use 1-64 letters, digits, "_" or "-".');
+  }
+  return value;
+};
+
+const wholeNumber =
+  (min: number, max: number) =>
+  (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    }
+    return Number(value);
+  };
+
+const parseSeconds = (value: string): number => {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) {
+    throw new InvalidArgumentError('expected a number of seconds above 0 and at most 3600, e.g. 2.5.');
+  }
+  return seconds;
+};
+
+const URL_HELP = `
+Where it points (first that is set):
+  --url <url>            e.g. --url https://abc123.execute-api.eu-west-1.amazonaws.com
+  WHITEBOARD_URL         environment variable
+  ${OUTPUTS_FILE.padEnd(22)} ApiUrl written by \`npm run deploy\` (in the current directory)
+  ${DEFAULT_API_URL.padEnd(22)} the local stack (\`npm start\`)`;
+
+const addConnectionOptions = (command: Command): Command =>
+  command
+    .option('--url <url>', 'API base URL (see "Where it points" below)')
+    .addOption(
+      new Option('--timeout <seconds>', 'connect timeout, and again the time allowed for an answer')
+        .argParser(parseSeconds)
+        .default(10),
+    )
+    .addOption(
+      new Option('--retries <n>', 'retries after a failed attempt (posts only when nothing was sent)')
+        .argParser(wholeNumber(0, 10))
+        .default(3),
+    )
+    .option('--no-color', 'plain output (also: NO_COLOR=1, or when output is not a terminal)')
+    .option('--verbose', 'say which URL is used, log each request, show stack traces')
+    .addHelpText('after', URL_HELP);
+
+/** Builds the API client and output helpers for one command run from its options. */
+export const createContext = (deps: CliDeps, options: ConnectionOptions, json: boolean): CommandContext => {
+  const errStyles = createStyles(colorLevel({ stream: deps.stderr, env: deps.env, wanted: options.color }));
+  const log = (line: string): void => {
+    if (options.verbose === true) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
+  };
+  const resolved = resolveApiUrl({ flag: options.url, env: deps.env, readTextFile: deps.readTextFile });
+  log(`using ${resolved.url} (${resolved.origin})`);
+  const client = createHttpClient({
+    baseUrl: resolved.url,
+    timeoutMs: Math.round(options.timeout * 1000),
+    retries: options.retries,
+    userAgent: `whiteboard-cli/${deps.version}`,
+    dispatcher: deps.dispatcher,
+    sleep: deps.sleep,
+    random: deps.random,
+    now: deps.now,
+    newIdempotencyKey: deps.newIdempotencyKey,
+    signal: deps.signal,
+    log,
+    unreachableHint: resolved.source === 'default' ? 'is the local stack running? (npm start)' : undefined,
+  });
+  return {
+    deps,
+    api: createApi(client),
+    client,
+    baseUrl: resolved.url,
+    styles: createStyles(colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json })),
+    errStyles,
+    width: terminalWidth(deps.stdout, deps.env),
+    out: (text) => deps.stdout.write(text),
+    log,
+  };
+};
+
+export const createProgram = (deps: CliDeps): Command => {
+  const program = new Command('whiteboard');
+  // Set before adding commands: subcommands copy these settings when created.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.stdout.write(text),
+      writeErr: (text) => deps.stderr.write(text),
+      getOutHelpWidth: () => terminalWidth(deps.stdout, deps.env),
+      getErrHelpWidth: () => terminalWidth(deps.stderr, deps.env),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      outputError: (text, write) => write(text),
+    })
+    .description('Post to and read from a whiteboard: a shared board of short messages.')
+    .version(deps.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ whiteboard post --author ann --text "hello"
+  $ whiteboard read
+  $ whiteboard read --board team --follow
+  $ whiteboard post --help
+
+Run "whiteboard <command> --help" for a command's options.`,
+    );
+
+  addConnectionOptions(
+    program
+      .command('post')
+      .description('Post a message and print what was stored (id, time).')
+      .requiredOption('--author <name>', 'who is posting (1-64 characters)')
+      .requiredOption('--text <text>', 'the message (1-2000 characters); "-" reads it from standard input')
+      .addOption(new Option('--board <board>', 'board to post to').argParser(parseBoard).default('default'))
+      .option('--json', 'print the stored message as JSON'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ whiteboard post --author ann --text "hello"
+  $ whiteboard post --author ann --board team --text "stand-up at 10"
+  $ echo "from a pipe" | whiteboard post --author ci --text -
+  $ whiteboard post --author ann --text "hi" --url https://abc123.execute-api.eu-west-1.amazonaws.com`,
+    )
+    .action(async (options: PostOptions) => {
+      const { runPost } = await import('./commands/post.ts');
+      await runPost(createContext(deps, options, options.json === true), options);
+    });
+
+  addConnectionOptions(
+    program
+      .command('read')
+      .description('Print the newest messages of a board, newest first.')
+      .addOption(new Option('--board <board>', 'board to read').argParser(parseBoard).default('default'))
+      .addOption(
+        new Option('--limit <n>', 'how many messages, 1-100 (API default: 3)').argParser(wholeNumber(1, 100)),
+      )
+      .option('--json', "print the API's JSON, uncoloured (with --follow: one message per line)")
+      .option('--follow', 'keep printing new messages as they are posted, until Ctrl-C'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ whiteboard read
+  $ whiteboard read --board team --limit 20
+  $ whiteboard read --json | jq '.messages[].text'
+  $ whiteboard read --follow          # oldest first, new messages appear at the bottom`,
+    )
+    .action(async (options: ReadOptions) => {
+      const { runRead } = await import('./commands/read.ts');
+      await runRead(createContext(deps, options, options.json === true), options);
+    });
+
+  return program;
+};
+
+export interface PostOptions extends ConnectionOptions {
+  readonly author: string;
+  readonly text: string;
+  readonly board: string;
+  readonly json?: boolean | undefined;
+}
+
+export interface ReadOptions extends ConnectionOptions {
+  readonly board: string;
+  readonly limit?: number | undefined;
+  readonly json?: boolean | undefined;
+  readonly follow?: boolean | undefined;
+}
+
+/** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
+export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
+  const verbose = argv.includes('--verbose');
+  const errStyles = createStyles(
+    colorLevel({ stream: deps.stderr, env: deps.env, wanted: !argv.includes('--no-color') }),
+  );
+  try {
+    await createProgram(deps).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own one-line message (or the help, or the version).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (deps.signal?.aborted) return 130;
+    const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
+    deps.stderr.write(`${errStyles.error('error:')} ${sanitizeInline(message, 1000)}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined) {
+      deps.stderr.write(`${errStyles.dim(sanitizeText(error.stack))}\n`);
+    }
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+};
+
+const describeError = (error: CliError): string => {
+  // API Gateway's own 404 (no route, no code): the URL most likely is not this API.
+  if (error instanceof ApiError && error.status === 404 && error.code === undefined) {
+    return `${error.message} from ${error.url}; is --url the whiteboard API?`;
+  }
+  return error.message;
+};

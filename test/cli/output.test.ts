@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  colorLevel,
+  createStyles,
+  displayWidth,
+  formatMessage,
+  relativeTime,
+  safeJson,
+  sanitizeInline,
+  sanitizeText,
+  terminalWidth,
+  wrap,
+} from '../../cli/output.ts';
+import { recordingStream, terminalActive, withoutColors } from './helpers.ts';
+
+describe('sanitizeText', () => {
+  it('shows escape sequences as visible symbols instead of sending them', () => {
+    const attack = 'a\u001b[2J\u001b]0;pwned\u0007b\u0008c';
+    const safe = sanitizeText(attack);
+    assert.deepEqual(terminalActive(safe), []);
+    assert.equal(safe, 'a\u241b[2J\u241b]0;pwned\u2407b\u2408c');
+  });
+
+  it('neutralises the C1 CSI and bidirectional overrides', () => {
+    const safe = sanitizeText('x\u009b31m \u202eevil\u202c \u2066y\u2069 \u200f');
+    assert.deepEqual(terminalActive(safe), []);
+    assert.equal(safe, 'x\ufffd31m \ufffdevil\ufffd \ufffdy\ufffd \ufffd');
+  });
+
+  it('keeps line breaks, turning CR LF, lone CR and U+2028 into LF, and expands tabs', () => {
+    assert.equal(sanitizeText('one\r\ntwo\rthree\u2028four\tend'), 'one\ntwo\nthree\nfour    end');
+  });
+});
+
+describe('sanitizeInline', () => {
+  it('puts everything on one line', () => {
+    assert.equal(sanitizeInline('line one\nline two\r\n\tthree'), 'line one line two three');
+  });
+
+  it('cuts long text with an ellipsis', () => {
+    assert.equal(sanitizeInline('abcdefghij', 5), 'abcd…');
+  });
+
+  it('neutralises escape sequences', () => {
+    assert.deepEqual(terminalActive(sanitizeInline('\u001b[31mred\u009b0m\u202e')), []);
+  });
+});
+
+describe('safeJson', () => {
+  it('escapes C1, DEL, bidi and line separator characters and still parses to the same value', () => {
+    const value = { text: 'a\u009b2Jb\u007f\u202ec\u2028d\u001b', n: 1 };
+    const json = safeJson(value, 2);
+    assert.deepEqual(terminalActive(json), []);
+    assert.doesNotMatch(json, /\u2028/u);
+    assert.match(json, /\\u009b/);
+    assert.deepEqual(JSON.parse(json), value);
+  });
+});
+
+describe('colorLevel', () => {
+  const tty = recordingStream({ isTTY: true, colorDepth: 8 });
+
+  it('colours a TTY at its colour depth', () => {
+    assert.equal(colorLevel({ stream: tty, env: {}, wanted: true }), 2);
+    assert.equal(
+      colorLevel({ stream: recordingStream({ isTTY: true, colorDepth: 24 }), env: {}, wanted: true }),
+      3,
+    );
+  });
+
+  it('is off when NO_COLOR is set to anything non-empty', () => {
+    assert.equal(colorLevel({ stream: tty, env: { NO_COLOR: '1' }, wanted: true }), 0);
+    assert.equal(colorLevel({ stream: tty, env: { NO_COLOR: '' }, wanted: true }), 2);
+  });
+
+  it('is off for --no-color / --json and for a stream that is not a terminal', () => {
+    assert.equal(colorLevel({ stream: tty, env: {}, wanted: false }), 0);
+    assert.equal(
+      colorLevel({ stream: recordingStream({ isTTY: false, colorDepth: 24 }), env: {}, wanted: true }),
+      0,
+    );
+  });
+
+  it('is off for a terminal that has no colours', () => {
+    assert.equal(
+      colorLevel({ stream: recordingStream({ isTTY: true, colorDepth: 1 }), env: {}, wanted: true }),
+      0,
+    );
+  });
+});
+
+describe('relativeTime', () => {
+  const now = Date.parse('2025-05-01T12:00:00Z');
+  const cases: [number, string][] = [
+    [0, 'just now'],
+    [9_000, 'just now'],
+    [42_000, '42 s ago'],
+    [150_000, '2 min ago'],
+    [3 * 3600_000 + 1000, '3 h ago'],
+    [26 * 3600_000, '1 day ago'],
+    [50 * 24 * 3600_000, '50 days ago'],
+    [-20_000, 'just now'],
+    [-5 * 60_000, 'in 5 min'],
+  ];
+  for (const [age, expected] of cases) {
+    it(`says "${expected}" for a message ${age / 1000} s old`, () => {
+      assert.equal(relativeTime(now - age, now), expected);
+    });
+  }
+});
+
+describe('wrap', () => {
+  it('breaks at spaces so no line is wider than the width', () => {
+    const lines = wrap('the quick brown fox jumps over the lazy dog', 10);
+    assert.deepEqual(lines, ['the quick', 'brown fox', 'jumps over', 'the lazy', 'dog']);
+  });
+
+  it("keeps the text's own line breaks and blank lines", () => {
+    assert.deepEqual(wrap('one\n\ntwo', 20), ['one', '', 'two']);
+  });
+
+  it('splits a word longer than a line', () => {
+    assert.deepEqual(wrap('abcdefghijkl', 5), ['abcde', 'fghij', 'kl']);
+  });
+
+  it('counts wide characters as two columns', () => {
+    assert.equal(displayWidth('日本語'), 6);
+    assert.equal(displayWidth('e\u0301'), 1);
+    assert.deepEqual(wrap('日本語日本語', 6), ['日本語', '日本語']);
+  });
+
+  it("keeps a paragraph's indentation", () => {
+    assert.deepEqual(wrap('  indented code', 40), ['  indented code']);
+  });
+});
+
+describe('terminalWidth', () => {
+  it("uses the terminal's columns, else COLUMNS, else 80", () => {
+    assert.equal(terminalWidth(recordingStream({ isTTY: true, columns: 120 }), { COLUMNS: '50' }), 120);
+    assert.equal(terminalWidth(recordingStream({ isTTY: false }), { COLUMNS: '50' }), 50);
+    assert.equal(terminalWidth(recordingStream({ isTTY: false }), { COLUMNS: 'wide' }), 80);
+  });
+});
+
+describe('formatMessage', () => {
+  const now = Date.parse('2025-05-01T12:00:00Z');
+  const message = {
+    id: '01JTEST0000000000000000001',
+    author: 'ann',
+    text: 'hello there, this line is long enough to wrap',
+    createdAt: '2025-05-01T11:58:00.000Z',
+  };
+
+  it('shows the author, the relative time and the text indented and wrapped', () => {
+    const out = formatMessage(message, createStyles(0), 24, now);
+    assert.equal(out, 'ann  2 min ago\n  hello there, this line\n  is long enough to wrap\n');
+  });
+
+  it('colours only with a colour level', () => {
+    assert.equal(formatMessage(message, createStyles(0), 80, now).includes('\u001b'), false);
+    assert.equal(formatMessage(message, createStyles(1), 80, now).includes('\u001b['), true);
+  });
+
+  it('prints no escape from the message itself, even with colour on', () => {
+    const attack = { ...message, author: 'eve\u001b]0;owned\u0007', text: '\u001b[2J\u001b[Hgone\u009b1m' };
+    const out = formatMessage(attack, createStyles(1), 80, now);
+    // Only the styles' own SGR sequences remain once they are removed.
+    const withoutOwnStyles = withoutColors(out);
+    assert.notEqual(withoutOwnStyles, out);
+    assert.deepEqual(terminalActive(withoutOwnStyles), []);
+    assert.match(withoutOwnStyles, /␛\[2J/u);
+  });
+});
