@@ -276,7 +276,8 @@ const describeExit = (child: ChildProcess) =>
 
 /** Sends SIGTERM, then SIGKILL after KILL_AFTER_MS; resolves once the process has exited. */
 const terminate = async (child: ChildProcess): Promise<void> => {
-  if (hasExited(child)) return;
+  // No pid: the process never started (spawn failed), so there is nothing to wait for.
+  if (child.pid === undefined || hasExited(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   // A ref'd timer: it also keeps the event loop alive until the JVM has gone.

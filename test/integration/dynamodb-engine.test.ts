@@ -161,6 +161,45 @@ describe('choosing the engine', () => {
     );
   });
 
+  it('reports a JVM that exits during start, with its output', async () => {
+    const failingJava = join(scratch, 'failing-java');
+    await writeFile(
+      failingJava,
+      `#!/bin/sh\n[ "$1" = -version ] && { echo 'openjdk version "17.0.1"' >&2; exit 0; }\necho 'no room at the inn' >&2\nexit 3\n`,
+    );
+    await chmod(failingJava, 0o755);
+    await assert.rejects(
+      startDynamoDbEngine({ engine: 'dynamodb-local', inMemory: true, javaCommand: failingJava }),
+      {
+        message:
+          /DynamoDB Local exited during start \(exit code 3\)[\s\S]*no room at the inn[\s\S]*--engine dynalite/,
+      },
+    );
+  });
+
+  it('gives up on a JVM that never answers, within the start timeout', async () => {
+    const silentJava = join(scratch, 'silent-java');
+    await writeFile(
+      silentJava,
+      `#!/bin/sh\n[ "$1" = -version ] && { echo 'openjdk version "17.0.1"' >&2; exit 0; }\necho 'thinking' >&2\nexec sleep 60\n`,
+    );
+    await chmod(silentJava, 0o755);
+    const started = performance.now();
+    await assert.rejects(
+      startDynamoDbEngine({
+        engine: 'dynamodb-local',
+        inMemory: true,
+        javaCommand: silentJava,
+        startTimeoutMs: 500,
+      }),
+      {
+        message:
+          /DynamoDB Local did not start: no answer to ListTables on http:\/\/127\.0\.0\.1:\d+ within 0\.5 s[\s\S]*thinking/,
+      },
+    );
+    assert.ok(performance.now() - started < 5_000);
+  });
+
   it('falls back to dynalite on auto when no Java 17+ is found', async () => {
     const engine = await startDynamoDbEngine({ inMemory: true, javaCommand: join(scratch, 'no-such-java') });
     try {
@@ -177,8 +216,50 @@ const namePattern: Record<EngineKind, RegExp> = {
   dynalite: /^dynalite 4\.0\.0$/,
 };
 
+/** DynamoDB Local must not outlive a parent that is killed without running its exit hooks. */
+const parentKilledTest = () =>
+  it('ends when the Node.js process that started it is killed', async () => {
+    const script = [
+      `import { startDynamoDbEngine } from ${JSON.stringify(engineModule)};`,
+      `const engine = await startDynamoDbEngine({ engine: 'dynamodb-local', inMemory: true });`,
+      'console.log(JSON.stringify({ pid: engine.pid, port: engine.port }));',
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    parent.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const started = await new Promise<{ pid: number; port: number }>((resolve, reject) => {
+      let stdout = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const line = stdout.split('\n').find((text) => text.startsWith('{'));
+        if (line !== undefined) resolve(JSON.parse(line) as { pid: number; port: number });
+      });
+      parent.once('exit', (code) =>
+        reject(new Error(`the parent exited (${code}) before starting: ${stderr}`)),
+      );
+    });
+    assert.equal(isRunning(started.pid), true);
+    assert.equal(await connectOutcome(started.port), 'connected');
+
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 8_000;
+    while (isRunning(started.pid) && Date.now() < deadline) await sleep(100);
+    assert.equal(
+      isRunning(started.pid),
+      false,
+      `DynamoDB Local (pid ${started.pid}) outlived its killed parent`,
+    );
+    assert.equal(await connectOutcome(started.port), 'ECONNREFUSED');
+  });
+
 for (const kind of ['dynalite', 'dynamodb-local'] as const) {
-  describe(kind, () => {
+  // Each test uses its own folder and port, so JVM starts can overlap: the file stays fast.
+  describe(kind, { concurrency: true }, () => {
     it('keeps data in its folder across a stop and a start', async () => {
       const dataDir = newFolder();
       const first = await startDynamoDbEngine({ engine: kind, dataDir });
@@ -221,46 +302,7 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
       }
       assert.equal(existsSync(dataDir), false, `in-memory ${kind} created ${dataDir}`);
     });
+
+    if (kind === 'dynamodb-local') parentKilledTest();
   });
 }
-
-describe('DynamoDB Local without its parent', () => {
-  it('ends when the Node.js process that started it is killed', async () => {
-    const script = [
-      `import { startDynamoDbEngine } from ${JSON.stringify(engineModule)};`,
-      `const engine = await startDynamoDbEngine({ engine: 'dynamodb-local', inMemory: true });`,
-      'console.log(JSON.stringify({ pid: engine.pid, port: engine.port }));',
-      'setInterval(() => {}, 1000);',
-    ].join('\n');
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    parent.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const started = await new Promise<{ pid: number; port: number }>((resolve, reject) => {
-      let stdout = '';
-      parent.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = stdout.split('\n').find((text) => text.startsWith('{'));
-        if (line !== undefined) resolve(JSON.parse(line) as { pid: number; port: number });
-      });
-      parent.once('exit', (code) =>
-        reject(new Error(`the parent exited (${code}) before starting: ${stderr}`)),
-      );
-    });
-    assert.equal(isRunning(started.pid), true);
-    assert.equal(await connectOutcome(started.port), 'connected');
-
-    parent.kill('SIGKILL');
-    const deadline = Date.now() + 8_000;
-    while (isRunning(started.pid) && Date.now() < deadline) await sleep(100);
-    assert.equal(
-      isRunning(started.pid),
-      false,
-      `DynamoDB Local (pid ${started.pid}) outlived its killed parent`,
-    );
-    assert.equal(await connectOutcome(started.port), 'ECONNREFUSED');
-  });
-});
