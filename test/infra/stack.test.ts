@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -71,8 +71,23 @@ const synthesize = (context: Record<string, unknown>): Synthesized => {
   return { ...built, outdir, json, template: Template.fromJSON(json) };
 };
 
-// The stack as `npm run synth` builds it (dev stage, defaults), bundles included.
-const dev = synthesize({});
+// The stack as `npm run synth` builds it (dev stage, defaults), bundles included. The CDK runs
+// `$CDK_DOCKER` (default `docker`) for any Docker bundling: point it at a tripwire that records
+// the call, to prove the bundles come from the local esbuild alone.
+const tripwireDir = mkdtempSync(join(tmpdir(), 'whiteboard-docker-'));
+const dockerCalls = join(tripwireDir, 'calls');
+const tripwire = join(tripwireDir, 'docker');
+writeFileSync(tripwire, `#!/bin/sh\necho "$@" >> '${dockerCalls}'\nexit 1\n`, { mode: 0o755 });
+const previousDocker = process.env.CDK_DOCKER;
+process.env.CDK_DOCKER = tripwire;
+const dev = (() => {
+  try {
+    return synthesize({});
+  } finally {
+    if (previousDocker === undefined) delete process.env.CDK_DOCKER;
+    else process.env.CDK_DOCKER = previousDocker;
+  }
+})();
 // Another stage with every setting given, without bundling (`aws:cdk:bundling-stacks` empty is
 // how the CDK CLI skips it): only the template matters here.
 const prod = synthesize({
@@ -86,7 +101,7 @@ const prod = synthesize({
 });
 
 after(() => {
-  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+  for (const dir of [...outdirs, tripwireDir]) rmSync(dir, { recursive: true, force: true });
 });
 
 const logicalId = (app: Synthesized, construct: IConstruct): string =>
@@ -636,6 +651,14 @@ describe('Lambda bundles (the code that ships)', () => {
     assert.equal(asset.source.packaging, 'zip');
     return join(dev.outdir, asset.source.path, 'index.mjs');
   };
+
+  it('are built by the local esbuild, never in Docker', () => {
+    assert.equal(
+      existsSync(dockerCalls),
+      false,
+      `docker was called: ${existsSync(dockerCalls) ? readFileSync(dockerCalls, 'utf8') : ''}`,
+    );
+  });
 
   for (const functionId of functionIds) {
     it(`${functions[functionId].id}: one minified ESM file with its source map, SDK bundled, under the size ceiling`, () => {
