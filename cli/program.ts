@@ -161,7 +161,8 @@ export const createProgram = (deps: CliDeps): Command => {
       getErrHelpWidth: () => terminalWidth(deps.stderr, deps.env),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
-      outputError: (text, write) => write(text),
+      // Commander puts its suggestion ("Did you mean --limit?") on a second line: keep errors to one.
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
     })
     .description('Post to and read from a whiteboard: a shared board of short messages.')
     .version(deps.version, '-V, --version', 'print the version')

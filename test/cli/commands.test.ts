@@ -1,0 +1,486 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../cli/errors.ts';
+import { createProgram, runCli } from '../../cli/program.ts';
+import {
+  API,
+  createTestDeps,
+  JSON_HEADERS,
+  message,
+  recordingStream,
+  requestedPaths,
+  terminalActive,
+  withoutColors,
+} from './helpers.ts';
+
+const page = (messages: unknown[], nextCursor: string | null = null) => ({ messages, nextCursor });
+
+describe('whiteboard post', () => {
+  it('posts the message and prints the stored id and time', async () => {
+    const deps = createTestDeps();
+    const stored = message(1, { author: 'ann', text: 'hello' });
+    deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, stored, JSON_HEADERS);
+    await createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'hello'], { from: 'user' });
+    assert.equal(
+      deps.stdout.text,
+      `Posted to default as ann\n  id    ${stored.id}\n  time  2025-05-01 11:58:00 UTC (2 min ago)\n`,
+    );
+    const [call] = deps.agent.getCallHistory()?.calls() ?? [];
+    assert.deepEqual(JSON.parse(String(call?.body)), { author: 'ann', text: 'hello' });
+    assert.equal(call?.headers?.['idempotency-key'], 'key-1');
+  });
+
+  it('posts to another board', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/boards/team/messages', method: 'POST' })
+      .reply(201, message(1, { board: 'team' }), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'hi', '--board', 'team'], {
+      from: 'user',
+    });
+    assert.match(deps.stdout.text, /^Posted to team as author1\n/);
+  });
+
+  it('reads the text from standard input with --text -', async () => {
+    const deps = createTestDeps({ stdin: 'line one\nline two\n' });
+    deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, message(1), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', '-'], { from: 'user' });
+    const [call] = deps.agent.getCallHistory()?.calls() ?? [];
+    assert.deepEqual(JSON.parse(String(call?.body)), { author: 'ann', text: 'line one\nline two\n' });
+  });
+
+  it('prints the stored message as JSON with --json', async () => {
+    const deps = createTestDeps();
+    const stored = message(3);
+    deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, stored, JSON_HEADERS);
+    await createProgram(deps).parseAsync(['post', '--author', 'a', '--text', 't', '--json'], {
+      from: 'user',
+    });
+    assert.deepEqual(JSON.parse(deps.stdout.text), stored);
+  });
+
+  it("fails with the API's message and status", async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'POST' })
+      .reply(400, { message: 'text is 2001 characters; at most 2000 are allowed', code: 'INVALID_TEXT' });
+    await assert.rejects(
+      createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'x'.repeat(2001)], {
+        from: 'user',
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof ApiError);
+        assert.equal(
+          error.message,
+          'text is 2001 characters; at most 2000 are allowed (HTTP 400 INVALID_TEXT)',
+        );
+        return true;
+      },
+    );
+  });
+});
+
+describe('whiteboard read', () => {
+  const newestFirst = [
+    message(3, { author: 'cy', text: 'third', createdAt: '2025-05-01T11:59:55.000Z' }),
+    message(2, { author: 'bo', text: 'second', createdAt: '2025-05-01T11:57:00.000Z' }),
+    message(1, { author: 'ann', text: 'first', createdAt: '2025-05-01T09:00:00.000Z' }),
+  ];
+
+  it('prints author, relative time and text, newest first', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, page(newestFirst), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read'], { from: 'user' });
+    assert.equal(
+      deps.stdout.text,
+      'cy  just now\n  third\n\nbo  3 min ago\n  second\n\nann  3 h ago\n  first\n',
+    );
+    assert.deepEqual(requestedPaths(deps.agent), ['GET /messages']);
+  });
+
+  it('says when there is more and how to see it', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, page(newestFirst, 'cursor-1'), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read'], { from: 'user' });
+    assert.match(deps.stdout.text, /Showing the 3 newest\. More with --limit <n> \(up to 100\)\.\n$/);
+  });
+
+  it('says when a board is empty', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/boards/empty/messages', method: 'GET' })
+      .reply(200, page([]), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read', '--board', 'empty'], { from: 'user' });
+    assert.equal(deps.stdout.text, 'No messages on board empty yet.\n');
+  });
+
+  it('asks for --limit and another --board', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/boards/team-1/messages', method: 'GET', query: { limit: '20' } })
+      .reply(200, page([]), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read', '--board', 'team-1', '--limit', '20'], { from: 'user' });
+    assert.deepEqual(requestedPaths(deps.agent), ['GET /boards/team-1/messages?limit=20']);
+  });
+
+  it("prints the API's JSON with --json, uncoloured even on a colour terminal", async () => {
+    const stdout = recordingStream({ isTTY: true, colorDepth: 24 });
+    const deps = createTestDeps({ stdout });
+    const body = { ...page(newestFirst, 'next'), extra: 'kept' };
+    deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(200, body, JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read', '--json'], { from: 'user' });
+    assert.deepEqual(JSON.parse(stdout.text), body);
+    assert.equal(stdout.text.includes('\u001b'), false);
+  });
+
+  it('colours a colour terminal, and not with NO_COLOR or --no-color', async () => {
+    const run = async (argv: string[], env: Record<string, string>) => {
+      const stdout = recordingStream({ isTTY: true, colorDepth: 8 });
+      const deps = createTestDeps({ stdout, env: { WHITEBOARD_URL: API, ...env } });
+      deps.agent
+        .get(API)
+        .intercept({ path: '/messages', method: 'GET' })
+        .reply(200, page(newestFirst), JSON_HEADERS);
+      await createProgram(deps).parseAsync(argv, { from: 'user' });
+      return stdout.text;
+    };
+    const coloured = await run(['read'], {});
+    assert.equal(coloured.includes('\u001b['), true);
+    assert.equal(
+      withoutColors(coloured),
+      'cy  just now\n  third\n\nbo  3 min ago\n  second\n\nann  3 h ago\n  first\n',
+    );
+    assert.equal((await run(['read'], { NO_COLOR: '1' })).includes('\u001b'), false);
+    assert.equal((await run(['read', '--no-color'], {})).includes('\u001b'), false);
+  });
+
+  it('wraps text to the terminal width', async () => {
+    const stdout = recordingStream({ isTTY: true, columns: 22, colorDepth: 1 });
+    const deps = createTestDeps({ stdout });
+    const long = message(1, { author: 'ann', text: 'one two three four five six seven eight' });
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, page([long]), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read'], { from: 'user' });
+    assert.equal(stdout.text, 'ann  2 min ago\n  one two three four\n  five six seven eight\n');
+  });
+
+  describe('a message crafted to take over the terminal', () => {
+    const hostile = message(1, {
+      author: 'eve\u001b]0;owned\u0007\u202e',
+      text: 'hi\u001b[2J\u001b[H\u009b31mred\u0008\u0007 \u2066bidi\u2069\r\nnext line',
+      board: 'default\u001b[5m',
+    });
+
+    it('is neutralised in human output, even with colour on', async () => {
+      const stdout = recordingStream({ isTTY: true, colorDepth: 24 });
+      const deps = createTestDeps({ stdout });
+      deps.agent
+        .get(API)
+        .intercept({ path: '/messages', method: 'GET' })
+        .reply(200, page([hostile]), JSON_HEADERS);
+      await createProgram(deps).parseAsync(['read'], { from: 'user' });
+      assert.deepEqual(terminalActive(withoutColors(stdout.text)), []);
+      assert.match(withoutColors(stdout.text), /hi␛\[2J␛\[H\ufffd31mred␈␇ \ufffdbidi\ufffd\n {2}next line/u);
+    });
+
+    it('is neutralised in --json output, which still parses to the same text', async () => {
+      const deps = createTestDeps();
+      deps.agent
+        .get(API)
+        .intercept({ path: '/messages', method: 'GET' })
+        .reply(200, page([hostile]), JSON_HEADERS);
+      await createProgram(deps).parseAsync(['read', '--json'], { from: 'user' });
+      assert.deepEqual(terminalActive(deps.stdout.text), []);
+      assert.deepEqual(JSON.parse(deps.stdout.text).messages[0], hostile);
+    });
+
+    it('is neutralised when posted back by the API', async () => {
+      const deps = createTestDeps();
+      deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, hostile, JSON_HEADERS);
+      await createProgram(deps).parseAsync(['post', '--author', 'eve', '--text', 'x'], { from: 'user' });
+      assert.deepEqual(terminalActive(deps.stdout.text), []);
+    });
+
+    it('is neutralised in an API error message', async () => {
+      const deps = createTestDeps();
+      deps.agent
+        .get(API)
+        .intercept({ path: '/messages', method: 'GET' })
+        .reply(400, { message: 'bad\u001b[2J\nthing\u009b', code: 'X' });
+      assert.equal(await runCli(['read'], deps), 1);
+      assert.equal(deps.stderr.text, 'error: bad␛[2J thing\ufffd (HTTP 400 X)\n');
+    });
+  });
+
+  it('rejects an answer that is not a page of messages', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, { messages: [{ id: 1 }] }, JSON_HEADERS);
+    assert.equal(await runCli(['read'], deps), 1);
+    assert.equal(
+      deps.stderr.text,
+      'error: message 1 of the answer has no string "id"; is --url the whiteboard API?\n',
+    );
+  });
+});
+
+describe('whiteboard read --follow', () => {
+  const m = [1, 2, 3, 4, 5].map((n) => message(n, { text: `text ${n}` }));
+
+  it('prints the newest oldest-first, then only what is new, backing off while quiet', async () => {
+    // Sleeps: 1 s -> nothing new -> 2 s -> two new -> back to 1 s -> Ctrl-C.
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[1], m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[1]?.id } })
+      .reply(200, page([]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[1]?.id } })
+      .reply(200, page([m[3], m[2]]), JSON_HEADERS);
+    assert.equal(await runCli(['read', '--follow'], deps), 0);
+    assert.deepEqual(deps.sleeps, [1000, 2000, 1000]);
+    const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
+    assert.deepEqual(texts, ['1', '2', '3', '4']);
+    assert.match(deps.stderr.text, /^Following board default at http:\/\/api\.test; Ctrl-C to stop\.\n$/);
+  });
+
+  it('asks only for what is newer than the last message it printed', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .reply(200, page([m[1]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[1]?.id } })
+      .reply(200, page([]), JSON_HEADERS);
+    await runCli(['read', '--follow'], deps);
+    assert.deepEqual(requestedPaths(deps.agent), [
+      'GET /messages',
+      `GET /messages?limit=100&since=${m[0]?.id}`,
+      `GET /messages?limit=100&since=${m[1]?.id}`,
+    ]);
+  });
+
+  it('pages back with the cursor when more arrived than one page holds', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .reply(200, page([m[4], m[3]], 'older'), JSON_HEADERS);
+    pool
+      .intercept({
+        path: '/messages',
+        method: 'GET',
+        query: { limit: '100', since: m[0]?.id, cursor: 'older' },
+      })
+      .reply(200, page([m[2], m[1]]), JSON_HEADERS);
+    await runCli(['read', '--follow', '--json'], deps);
+    const ids = deps.stdout.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).id);
+    assert.deepEqual(
+      ids,
+      m.map((item) => item.id),
+    );
+  });
+
+  it('waits for the first message on an empty board', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100' } })
+      .reply(200, page([m[1], m[0]]), JSON_HEADERS);
+    await runCli(['read', '--follow', '--json'], deps);
+    assert.deepEqual(
+      deps.stdout.text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+      [m[0]?.id, m[1]?.id],
+    );
+  });
+
+  it('keeps following through an outage, saying so once', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 4 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+      .times(2);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .reply(200, page([m[1]]), JSON_HEADERS);
+    // No retries inside a poll, so every sleep here is the follow loop's own.
+    assert.equal(await runCli(['read', '--follow', '--retries', '0'], deps), 0);
+    const warnings = deps.stderr.text.split('\n').filter((line) => line.startsWith('warning:'));
+    assert.deepEqual(warnings, [`warning: cannot reach ${API}: connection refused; still trying`]);
+    // Failing polls wait the longest interval; the first success goes back to the shortest.
+    assert.deepEqual(deps.sleeps, [1000, 16_000, 16_000, 1000]);
+    assert.match(deps.stderr.text, /\nreconnected\n/);
+    assert.match(deps.stdout.text, /text 2/);
+  });
+});
+
+describe('exit codes and one-line errors', () => {
+  const usage = async (argv: string[], expected: RegExp, deps = createTestDeps()) => {
+    assert.equal(await runCli(argv, deps), 2);
+    assert.match(deps.stderr.text, expected);
+    assert.equal(
+      deps.stderr.text.split('\n').length,
+      2,
+      `one line expected, got ${JSON.stringify(deps.stderr.text)}`,
+    );
+    assert.deepEqual(requestedPaths(deps.agent), []);
+  };
+
+  it('exits 2 for an unknown option', () =>
+    usage(['read', '--lmit', '3'], /^error: unknown option '--lmit'/));
+  it('exits 2 for an unknown command', () => usage(['raed'], /^error: unknown command 'raed'/));
+  it('exits 2 without --author', () =>
+    usage(['post', '--text', 'hi'], /^error: required option '--author <name>'/));
+  it('exits 2 for an empty --text', () =>
+    usage(['post', '--author', 'ann', '--text', '  '], /^error: --text must not be empty\n$/));
+  it('exits 2 for --text - with nothing on standard input', () =>
+    usage(['post', '--author', 'ann', '--text', '-'], /^error: standard input held no text\n$/));
+  it('exits 2 for a --limit out of range', () =>
+    usage(
+      ['read', '--limit', '101'],
+      /^error: option '--limit <n>' argument '101' is invalid\. expected a whole number from 1 to 100\./,
+    ));
+  it('exits 2 for a --timeout that is not a number', () =>
+    usage(['read', '--timeout', 'soon'], /^error: option '--timeout <seconds>' argument 'soon' is invalid/));
+  it('exits 2 for a board name with a slash', () =>
+    usage(
+      ['read', '--board', '../admin'],
+      /^error: option '--board <board>' argument '\.\.\/admin' is invalid/,
+    ));
+  it('exits 2 for a --url that is not http', () =>
+    usage(
+      ['read', '--url', 'ftp://x.test'],
+      /^error: --url "ftp:\/\/x\.test" must start with http:\/\/ or https:\/\/\n$/,
+    ));
+  it('exits 2 for a malformed cdk-outputs.json', () =>
+    usage(
+      ['read'],
+      /^error: cdk-outputs\.json is not valid JSON .*; fix or delete cdk-outputs\.json, or pass --url\n$/,
+      createTestDeps({ env: {}, files: { 'cdk-outputs.json': '{oops' } }),
+    ));
+
+  it('exits 1 with one line and no stack trace when the API cannot be reached', async () => {
+    const deps = createTestDeps({ env: {} });
+    deps.agent
+      .get('http://127.0.0.1:3000')
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3000'), { code: 'ECONNREFUSED' }),
+      )
+      .times(4);
+    assert.equal(await runCli(['read'], deps), 1);
+    assert.equal(
+      deps.stderr.text,
+      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start) (tried 4 times)\n',
+    );
+  });
+
+  it('shows the stack trace and each request with --verbose', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(400, { message: 'nope', code: 'BAD' });
+    assert.equal(await runCli(['read', '--verbose'], deps), 1);
+    assert.match(deps.stderr.text, /^using http:\/\/api\.test \(WHITEBOARD_URL\)\n/);
+    assert.match(deps.stderr.text, /\nGET http:\/\/api\.test\/messages -> 400 \(0 ms\)\n/);
+    assert.match(deps.stderr.text, /\nerror: nope \(HTTP 400 BAD\)\nApiError: nope \(HTTP 400 BAD\)\n\s+at /);
+  });
+
+  it('hints at a wrong URL for a 404 without a code', async () => {
+    const deps = createTestDeps();
+    deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(404, { message: 'Not Found' });
+    assert.equal(await runCli(['read'], deps), 1);
+    assert.equal(
+      deps.stderr.text,
+      'error: Not Found (HTTP 404) from http://api.test/messages; is --url the whiteboard API?\n',
+    );
+  });
+
+  it('exits 130 when interrupted during a read', async () => {
+    const deps = createTestDeps({ onSleep: (_count, controller) => controller.abort() });
+    deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(503, {});
+    assert.equal(await runCli(['read'], deps), 130);
+    assert.equal(deps.stderr.text, '');
+  });
+});
+
+describe('help and version', () => {
+  it('prints the version', async () => {
+    const deps = createTestDeps();
+    assert.equal(await runCli(['--version'], deps), 0);
+    assert.equal(deps.stdout.text, '9.9.9-test\n');
+  });
+
+  for (const command of ['post', 'read']) {
+    it(`explains ${command} with examples and where the URL comes from`, async () => {
+      const deps = createTestDeps();
+      assert.equal(await runCli([command, '--help'], deps), 0);
+      assert.match(deps.stdout.text, new RegExp(`^Usage: whiteboard ${command} \\[options\\]`));
+      assert.match(deps.stdout.text, /\nExamples:\n {2}\$ whiteboard /);
+      assert.match(
+        deps.stdout.text,
+        /--url <url>.*\n\s+WHITEBOARD_URL .*\n\s+cdk-outputs\.json .*\n\s+http:\/\/127\.0\.0\.1:3000 /,
+      );
+    });
+  }
+
+  it('prints the overview with --help and usage on stderr without a command', async () => {
+    const help = createTestDeps();
+    assert.equal(await runCli(['--help'], help), 0);
+    assert.match(help.stdout.text, /Commands:\n\s+post .*\n\s+read /);
+    const bare = createTestDeps();
+    assert.equal(await runCli([], bare), 2);
+    assert.match(bare.stderr.text, /^Usage: whiteboard /);
+  });
+});
+
+describe('where it points', () => {
+  const read = async (argv: string[], options: Parameters<typeof createTestDeps>[0], origin: string) => {
+    const deps = createTestDeps(options);
+    deps.agent.get(origin).intercept({ path: '/messages', method: 'GET' }).reply(200, page([]), JSON_HEADERS);
+    assert.equal(await runCli(argv, deps), 0, deps.stderr.text);
+    assert.equal(deps.agent.getCallHistory()?.firstCall()?.origin, origin);
+  };
+  const outputs = {
+    'cdk-outputs.json': JSON.stringify({ 'Whiteboard-dev': { ApiUrl: 'https://dev.test/' } }),
+  };
+
+  it('uses --url first', () =>
+    read(
+      ['read', '--url', 'http://flag.test'],
+      { env: { WHITEBOARD_URL: 'http://env.test' }, files: outputs },
+      'http://flag.test',
+    ));
+  it('then WHITEBOARD_URL', () =>
+    read(['read'], { env: { WHITEBOARD_URL: 'http://env.test' }, files: outputs }, 'http://env.test'));
+  it('then the deployed ApiUrl', () => read(['read'], { env: {}, files: outputs }, 'https://dev.test'));
+  it('then the local stack', () => read(['read'], { env: {} }, 'http://127.0.0.1:3000'));
+});

@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { errors, MockAgent } from 'undici';
+import { ApiError, NetworkError, ResponseError } from '../../cli/errors.ts';
+import { backoffDelay, createHttpClient, type HttpClientOptions } from '../../cli/http-client.ts';
+import { API, JSON_HEADERS, message, requestedPaths } from './helpers.ts';
+
+const PAGE = { messages: [message(1)], nextCursor: null };
+
+const setup = (options: Partial<HttpClientOptions> = {}) => {
+  const agent = new MockAgent({ enableCallHistory: true });
+  agent.disableNetConnect();
+  const sleeps: number[] = [];
+  let keys = 0;
+  const client = createHttpClient({
+    baseUrl: API,
+    timeoutMs: 1000,
+    retries: 3,
+    userAgent: 'whiteboard-cli/test',
+    dispatcher: agent,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0,
+    now: () => 0,
+    newIdempotencyKey: () => `key-${++keys}`,
+    ...options,
+  });
+  return { agent, pool: agent.get(API), client, sleeps };
+};
+
+/** An error as Node's net module raises it for a refused connection. */
+const refused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3000'), { code: 'ECONNREFUSED' });
+
+const rejectsWith = async <T extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => T,
+  check: (error: T) => void,
+): Promise<void> => {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    check(error);
+    return true;
+  });
+};
+
+describe('backoffDelay', () => {
+  it('doubles per retry with half of each step random, up to 8 s', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((retry) => backoffDelay(retry, () => 0)),
+      [125, 250, 500, 1000, 2000, 4000, 4000],
+    );
+    assert.deepEqual(
+      [1, 2, 6, 7].map((retry) => backoffDelay(retry, () => 1)),
+      [250, 500, 8000, 8000],
+    );
+  });
+});
+
+describe('HTTP client: reads', () => {
+  it('retries a 503 with backoff and returns the page that follows', async () => {
+    const { pool, client, sleeps, agent } = setup();
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(503, { message: 'Service Unavailable' })
+      .times(2);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS);
+    assert.deepEqual(await client.get('/messages'), PAGE);
+    assert.deepEqual(sleeps, [125, 250]);
+    assert.equal(requestedPaths(agent).length, 3);
+  });
+
+  it('retries a 429, waiting as long as Retry-After says', async () => {
+    const { pool, client, sleeps } = setup();
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(429, { message: 'Too Many Requests' }, { headers: { 'retry-after': '2' } });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS);
+    assert.deepEqual(await client.get('/messages'), PAGE);
+    assert.deepEqual(sleeps, [2000]);
+  });
+
+  it('gives up after the retries with the API message and status', async () => {
+    const { pool, client, sleeps, agent } = setup({ retries: 2 });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(500, { message: 'Internal Server Error', code: 'INTERNAL_ERROR' })
+      .times(3);
+    await rejectsWith(client.get('/messages'), ApiError, (error) => {
+      assert.equal(error.status, 500);
+      assert.equal(error.message, 'Internal Server Error (HTTP 500 INTERNAL_ERROR)');
+    });
+    assert.equal(sleeps.length, 2);
+    assert.equal(requestedPaths(agent).length, 3);
+  });
+
+  it('does not retry a 400', async () => {
+    const { pool, client, agent } = setup();
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '0' } })
+      .reply(400, { message: 'limit must be a whole number from 1 to 100, got "0"', code: 'INVALID_LIMIT' });
+    await rejectsWith(client.get('/messages', { limit: 0 }), ApiError, (error) => {
+      assert.equal(error.code, 'INVALID_LIMIT');
+      assert.equal(error.apiMessage, 'limit must be a whole number from 1 to 100, got "0"');
+    });
+    assert.deepEqual(requestedPaths(agent), ['GET /messages?limit=0']);
+  });
+
+  it('retries when the server closes the connection', async () => {
+    const { pool, client, sleeps } = setup();
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(new errors.SocketError('other side closed'));
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS);
+    assert.deepEqual(await client.get('/messages'), PAGE);
+    assert.equal(sleeps.length, 1);
+  });
+
+  it('reports a server that keeps closing the connection', async () => {
+    const { pool, client } = setup({ retries: 1 });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(new errors.SocketError('other side closed'))
+      .times(2);
+    await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+      assert.equal(error.message, `${API} closed the connection before answering (tried 2 times)`);
+    });
+  });
+
+  it('retries a response timeout', async () => {
+    const { pool, client } = setup();
+    pool.intercept({ path: '/messages', method: 'GET' }).replyWithError(new errors.HeadersTimeoutError());
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS);
+    assert.deepEqual(await client.get('/messages'), PAGE);
+  });
+
+  it('times out an answer that does not come, with the --timeout in the message', async () => {
+    const { pool, client } = setup({ timeoutMs: 20, retries: 0 });
+    // Longer than the attempt deadline (twice the timeout); the abort cancels the delayed reply.
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS).delay(5000);
+    await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+      assert.equal(error.message, `${API} did not answer within 0.02 s (--timeout)`);
+    });
+  });
+
+  it('says how to start the local stack when the connection is refused', async () => {
+    const { pool, client, sleeps } = setup({ unreachableHint: 'is the local stack running? (npm start)' });
+    pool.intercept({ path: '/messages', method: 'GET' }).replyWithError(refused()).times(4);
+    await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+      assert.equal(
+        error.message,
+        `cannot reach ${API}: connection refused; is the local stack running? (npm start) (tried 4 times)`,
+      );
+    });
+    assert.deepEqual(sleeps, [125, 250, 500]);
+  });
+
+  it('does not retry an unknown host', async () => {
+    const { pool, client, sleeps } = setup();
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(Object.assign(new Error('getaddrinfo ENOTFOUND api.test'), { code: 'ENOTFOUND' }));
+    await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+      assert.equal(error.message, `cannot reach ${API}: host api.test not found`);
+    });
+    assert.deepEqual(sleeps, []);
+  });
+
+  it('rejects a 200 that is not JSON', async () => {
+    const { pool, client } = setup();
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, '<html>hello</html>');
+    await rejectsWith(client.get('/messages'), ResponseError, (error) => {
+      assert.match(error.message, /answered 200 with something that is not JSON/);
+    });
+  });
+
+  it('explains an error page that is not JSON by its status', async () => {
+    const { pool, client } = setup({ retries: 0 });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(502, '<html>Bad Gateway</html>');
+    await rejectsWith(client.get('/messages'), ApiError, (error) => {
+      assert.equal(error.message, 'Bad Gateway (HTTP 502)');
+    });
+  });
+
+  it('refuses an answer larger than the limit, declared by content-length', async () => {
+    const { pool, client } = setup({ maxResponseBytes: 1000 });
+    const big = JSON.stringify({ messages: [message(1, { text: 'x'.repeat(5000) })], nextCursor: null });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, big, {
+      headers: { 'content-type': 'application/json', 'content-length': String(big.length) },
+    });
+    await rejectsWith(client.get('/messages'), ResponseError, (error) => {
+      assert.equal(
+        error.message,
+        `the answer from ${API} is larger than 1000 bytes; is it the whiteboard API?`,
+      );
+    });
+  });
+
+  it('refuses an answer that grows past the limit without a content-length', async () => {
+    const { pool, client } = setup({ maxResponseBytes: 1000 });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, Buffer.alloc(50_000, 'a'), { headers: { 'content-type': 'application/json' } });
+    await rejectsWith(client.get('/messages'), ResponseError, (error) => {
+      assert.match(error.message, /larger than 1000 bytes/);
+    });
+  });
+
+  it('stops waiting to retry when interrupted', async () => {
+    const controller = new AbortController();
+    const { pool, client, agent } = setup({
+      signal: controller.signal,
+      sleep: async () => controller.abort(new Error('interrupted')),
+    });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(503, {}).persist();
+    await assert.rejects(client.get('/messages'), /interrupted/);
+    assert.equal(requestedPaths(agent).length, 1);
+  });
+
+  it('sends the query and appends paths to a base URL with a stage', async () => {
+    const { pool, client, agent } = setup({ baseUrl: `${API}/prod` });
+    pool
+      .intercept({ path: (path) => path.startsWith('/prod/boards/team/messages') })
+      .reply(200, PAGE, JSON_HEADERS);
+    await client.get('/boards/team/messages', { limit: 5, since: undefined, cursor: 'abc' });
+    assert.deepEqual(requestedPaths(agent), ['GET /prod/boards/team/messages?limit=5&cursor=abc']);
+  });
+});
+
+describe('HTTP client: posts', () => {
+  const STORED = message(7);
+  const calls = (agent: MockAgent) => agent.getCallHistory()?.calls() ?? [];
+
+  it('sends JSON with an Idempotency-Key', async () => {
+    const { pool, client, agent } = setup();
+    pool.intercept({ path: '/messages', method: 'POST' }).reply(201, STORED, JSON_HEADERS);
+    assert.deepEqual(await client.post('/messages', { author: 'ann', text: 'hi' }), STORED);
+    const [call] = calls(agent);
+    assert.equal(call?.body, '{"author":"ann","text":"hi"}');
+    assert.equal(call?.headers?.['idempotency-key'], 'key-1');
+    assert.equal(call?.headers?.['content-type'], 'application/json');
+  });
+
+  it('retries a refused connection with the same Idempotency-Key', async () => {
+    const { pool, client, agent, sleeps } = setup();
+    pool.intercept({ path: '/messages', method: 'POST' }).replyWithError(refused());
+    pool.intercept({ path: '/messages', method: 'POST' }).replyWithError(new errors.ConnectTimeoutError());
+    pool.intercept({ path: '/messages', method: 'POST' }).reply(201, STORED, JSON_HEADERS);
+    assert.deepEqual(await client.post('/messages', { author: 'ann', text: 'hi' }), STORED);
+    assert.deepEqual(
+      calls(agent).map((call) => call.headers?.['idempotency-key']),
+      ['key-1', 'key-1', 'key-1'],
+    );
+    assert.equal(sleeps.length, 2);
+  });
+
+  it('gives each post its own key', async () => {
+    const { pool, client, agent } = setup();
+    pool.intercept({ path: '/messages', method: 'POST' }).reply(201, STORED, JSON_HEADERS).times(2);
+    await client.post('/messages', { author: 'ann', text: 'one' });
+    await client.post('/messages', { author: 'ann', text: 'two' });
+    assert.deepEqual(
+      calls(agent).map((call) => call.headers?.['idempotency-key']),
+      ['key-1', 'key-2'],
+    );
+  });
+
+  // Until the API honours Idempotency-Key, a request that may have arrived must not be sent again.
+  for (const [name, reply] of [
+    ['a 503', { status: 503 }],
+    ['a 429', { status: 429 }],
+    ['a closed connection', { error: () => new errors.SocketError('other side closed') }],
+    ['a response timeout', { error: () => new errors.HeadersTimeoutError() }],
+    [
+      'a reset connection',
+      { error: () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) },
+    ],
+  ] as const) {
+    it(`does not retry after ${name}`, async () => {
+      const { pool, client, agent, sleeps } = setup();
+      const interceptor = pool.intercept({ path: '/messages', method: 'POST' });
+      if ('status' in reply) interceptor.reply(reply.status, { message: 'busy' }).persist();
+      else interceptor.replyWithError(reply.error()).persist();
+      await assert.rejects(client.post('/messages', { author: 'ann', text: 'hi' }), (error: unknown) => {
+        assert.ok(error instanceof ApiError || error instanceof NetworkError);
+        return true;
+      });
+      assert.equal(calls(agent).length, 1);
+      assert.deepEqual(sleeps, []);
+    });
+  }
+});
