@@ -14,7 +14,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createLocalDynamoDbClient } from './tables.ts';
 
@@ -232,6 +233,9 @@ const dynamoDbLocalFiles = (): DynamoDbLocalFiles => {
  *   a local database is small.
  * - -UsePerfData: no hsperfdata file in the temp folder (in-memory writes nothing).
  */
+/** Runs DynamoDB Local bound to 127.0.0.1 (see the file's comment). */
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./java/DynamoDbLocalLoopback.java', import.meta.url));
+
 const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
 /**
@@ -304,15 +308,15 @@ const startDynamoDbLocalOnce = async (
   timeoutMs: number,
 ): Promise<RunningEngine> => {
   const endpoint = `http://${HOST}:${port}`;
-  // DynamoDB Local has no option to choose the address it listens on (its usage text lists
-  // -port, -inMemory, -dbPath, -sharedDb, -cors, -delayTransientStatuses, -disableTelemetry,
-  // -optimizeDbBeforeStartup; the server is Jetty's `new Server(port)`, which binds 0.0.0.0), so
-  // it is reachable from the network on that port. We talk to it on 127.0.0.1 only.
+  // DynamoDB Local has no option to choose the address it listens on (its Jetty server binds
+  // every interface), so it runs through a small launcher, java/DynamoDbLocalLoopback.java, that
+  // binds it to 127.0.0.1 only: nothing of the local stack listens beyond loopback.
   const args = [
     ...JVM_OPTIONS,
     `-Djava.library.path=${files.libraryPath}`,
-    '-jar',
-    files.jar,
+    '-cp',
+    [files.jar, join(files.libraryPath, '*')].join(delimiter),
+    LOOPBACK_LAUNCHER,
     '-port',
     String(port),
     // One database for every access key and region (AWS documentation: "DynamoDB local usage

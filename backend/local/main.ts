@@ -19,6 +19,7 @@ Options:
   --engine <name>    auto | dynamodb-local | dynalite (default: auto: DynamoDB Local when
                      Java 17+ is found, otherwise dynalite)
   --in-memory        keep the data in memory only
+  --data-dir <path>  where the engine keeps its data (default: .whiteboard/data)
   --verbose          print every key of every log line
   -h, --help         show this help
 
@@ -41,6 +42,7 @@ const parse = () => {
         host: { type: 'string' },
         engine: { type: 'string' },
         'in-memory': { type: 'boolean' },
+        'data-dir': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -80,6 +82,7 @@ try {
     host: args.host ?? '127.0.0.1',
     engine,
     inMemory: args['in-memory'] ?? false,
+    dataDir: args['data-dir'],
     dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT?.trim() || undefined,
     corsOrigins: parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS),
     printer,

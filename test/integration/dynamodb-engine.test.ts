@@ -17,6 +17,7 @@ import {
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
+import { listeningAddresses } from '../helpers/listening.ts';
 
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 
@@ -287,12 +288,13 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
       }
     });
 
-    it('in memory, writes nothing to disk and listens on the port it was given', async () => {
+    it('in memory, writes nothing to disk and listens on the port it was given, on 127.0.0.1 only', async () => {
       const dataDir = newFolder();
       const port = await freePort();
       const engine = await startDynamoDbEngine({ engine: kind, inMemory: true, dataDir, port });
       try {
         assert.equal(engine.endpoint, `http://127.0.0.1:${port}`);
+        assert.deepEqual(listeningAddresses(port), ['127.0.0.1']);
         assert.equal(engine.dataDir, undefined);
         await ensureMessagesTable(engine.endpoint, 'in-memory');
         await putMessage(engine.endpoint, 'in-memory', 'fleeting');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
+import { listeningAddresses } from '../helpers/listening.ts';
 
 let stack: LocalStack;
 
@@ -267,6 +268,10 @@ describe('what API Gateway answers by itself', () => {
     });
     assert.equal(error.status, 400);
     assert.equal(error.headers.get('access-control-allow-origin'), '*');
+  });
+
+  it('listens on 127.0.0.1 only, by default', () => {
+    assert.deepEqual(listeningAddresses(Number(new URL(stack.url).port)), ['127.0.0.1']);
   });
 
   it('gives every response its own apigw-requestid', async () => {
