@@ -1,0 +1,122 @@
+/**
+ * `npm start` as a person runs it: the local stack comes up on its own DynamoDB engine, prints
+ * where it listens and what to paste, keeps the data across a restart, and Ctrl-C (SIGINT) stops
+ * everything within a few seconds, leaving no process behind.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'whiteboard-npm-start-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+}
+
+const start = (): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'backend/local/main.ts', '--port', '0', '--data-dir', dataDir],
+      {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /Whiteboard API ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (ready) resolve({ child, url: ready[1] as string, output: () => output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) =>
+      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`)),
+    );
+  });
+
+/** Processes whose command line mentions our data folder: the DynamoDB Local JVM. */
+const processesUsing = (folder: string): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+
+const interrupt = async (started: Started): Promise<{ code: number | null; ms: number }> => {
+  const begun = Date.now();
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  started.child.kill('SIGINT');
+  const code = await exited;
+  return { code, ms: Date.now() - begun };
+};
+
+describe('npm start', () => {
+  it('serves the API, prints the URL and curl commands, keeps data across a restart, and stops cleanly on Ctrl-C', async () => {
+    const first = await start();
+    try {
+      assert.match(first.output(), /DynamoDB engine: DynamoDB Local/);
+      assert.ok(first.output().includes(`curl ${first.url}/messages`));
+      assert.ok(first.output().includes(`-X POST ${first.url}/messages`));
+      assert.ok(processesUsing(dataDir).length > 0, 'the engine runs with our data folder');
+      const posted = await fetch(`${first.url}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"author":"name", "text":"Message text"}',
+      });
+      assert.equal(posted.status, 201);
+    } finally {
+      const stopped = await interrupt(first);
+      assert.equal(stopped.code, 0, first.output());
+      assert.ok(stopped.ms < 8000, `stopping took ${stopped.ms} ms`);
+    }
+    assert.match(first.output(), /Stopped\./);
+    assert.deepEqual(processesUsing(dataDir), [], 'no engine process is left behind');
+
+    const second = await start();
+    try {
+      const read = await fetch(`${second.url}/messages`);
+      const page = (await read.json()) as { messages: Array<{ text: string }> };
+      assert.deepEqual(
+        page.messages.map((message) => message.text),
+        ['Message text'],
+      );
+    } finally {
+      assert.equal((await interrupt(second)).code, 0);
+    }
+    assert.deepEqual(processesUsing(dataDir), []);
+  });
+
+  it('refuses an unknown engine with a usage error (exit 2)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'backend/local/main.ts', '--engine', 'postgres'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown engine "postgres": use one of auto, dynamodb-local, dynalite/);
+  });
+});
