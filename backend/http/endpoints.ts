@@ -3,6 +3,15 @@ import { parseLimit, parseSince, validateNewMessage } from '../domain/validation
 import { type Endpoint, jsonResult } from './api-types.ts';
 import { boardOf, jsonBody, queryParam } from './request.ts';
 
+/*
+ * Why no router here: each function serves one operation (backend/http/routes.ts), and API
+ * Gateway has already matched the route before the function runs (`event.routeKey`). Powertools'
+ * event-handler `Router` was considered: it would match the path a second time, turn every event
+ * into a Web `Request` and back (a cost on every request and at cold start), and its validation
+ * middleware answers 422 where this contract answers 400. So an endpoint is a plain function, and
+ * its errors are mapped in one place (error-response.ts).
+ */
+
 /** What an endpoint reports besides its response, for metrics and traces. */
 export interface EndpointObserver {
   board(board: string): void;
