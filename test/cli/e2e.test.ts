@@ -1,0 +1,305 @@
+/**
+ * The built CLI (dist/cli/whiteboard.mjs, what `npx whiteboard` runs) as a child process, over real
+ * HTTP, against the local stack: API Gateway emulator, the handler bundles, a real DynamoDB engine.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
+import { createTestTable } from '../helpers/dynamodb.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const BIN = join(ROOT, 'dist/cli/whiteboard.mjs');
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+interface Message {
+  id: string;
+  board: string;
+  author: string;
+  text: string;
+  createdAt: string;
+}
+
+/** The newest modification time under a folder, to tell whether the bundle is older than its sources. */
+const newestMtime = (dir: string): number =>
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
+      entry.isDirectory() ? newestMtime(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
+    ),
+  );
+
+let stack: LocalStack;
+const tempDirs: string[] = [];
+
+before(async () => {
+  // `npm ci` builds the bundle (prepare); rebuild when it is missing or older than cli/.
+  if (!existsSync(BIN) || statSync(BIN).mtimeMs < newestMtime(join(ROOT, 'cli'))) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const { endpoint, tableName } = await createTestTable();
+  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, quiet: true });
+});
+
+after(async () => {
+  await stack?.stop();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface RunOptions {
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  readonly input?: string;
+}
+
+/** The CLI's environment: none of the caller's WHITEBOARD_URL or colour settings leak in. */
+const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (extra.WHITEBOARD_URL === undefined) delete env.WHITEBOARD_URL;
+  delete env.FORCE_COLOR;
+  return env;
+};
+
+const spawnCli = (args: readonly string[], options: RunOptions = {}): ChildProcess =>
+  spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: cliEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+
+const run = (args: readonly string[], options: RunOptions = {}): Promise<RunResult> =>
+  new Promise((done, fail) => {
+    const child = spawnCli(args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin?.end(options.input ?? '');
+  });
+
+/** Runs with --url of the local stack and expects success. */
+const ok = async (args: readonly string[], options: RunOptions = {}): Promise<string> => {
+  const result = await run([...args, '--url', stack.url], options);
+  assert.equal(result.code, 0, `whiteboard ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+};
+
+let boards = 0;
+const freshBoard = () => `cli-${process.pid}-${++boards}`;
+
+/** A port nothing listens on: bound, then released. */
+const closedPort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+};
+
+describe('whiteboard CLI against the local stack', () => {
+  it('posts a message and reads it back', async () => {
+    const board = freshBoard();
+    const posted = await ok(['post', '--author', 'ann', '--text', 'hello from the CLI', '--board', board]);
+    assert.match(
+      posted,
+      new RegExp(
+        `^Posted to ${board} as ann\\n {2}id {4}[0-9A-Z]{26}\\n {2}time {2}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(just now\\)\\n$`,
+      ),
+    );
+    const read = await ok(['read', '--board', board]);
+    assert.equal(read, 'ann  just now\n  hello from the CLI\n');
+  });
+
+  it('prints the API JSON with --json, newest first', async () => {
+    const board = freshBoard();
+    const first = JSON.parse(
+      await ok(['post', '--author', 'a', '--text', 'one', '--board', board, '--json']),
+    ) as Message;
+    const second = JSON.parse(
+      await ok(['post', '--author', 'b', '--text', 'two', '--board', board, '--json']),
+    ) as Message;
+    assert.match(first.id, ULID);
+    const page = JSON.parse(await ok(['read', '--board', board, '--json'])) as {
+      messages: Message[];
+      nextCursor: unknown;
+    };
+    assert.deepEqual(page, { messages: [second, first], nextCursor: null });
+  });
+
+  it('keeps boards apart and reads the default board at /messages', async () => {
+    const board = freshBoard();
+    const text = `only on ${board}`;
+    await ok(['post', '--author', 'ann', '--text', text, '--board', board]);
+    const other = JSON.parse(await ok(['read', '--board', freshBoard(), '--json'])) as {
+      messages: Message[];
+    };
+    assert.deepEqual(other.messages, []);
+    const onDefault = JSON.parse(
+      await ok(['post', '--author', 'ann', '--text', 'on default', '--json']),
+    ) as Message;
+    assert.equal(onDefault.board, 'default');
+    const defaults = JSON.parse(await ok(['read', '--json', '--limit', '100'])) as { messages: Message[] };
+    assert.ok(defaults.messages.some((message) => message.id === onDefault.id));
+    assert.ok(!defaults.messages.some((message) => message.text === text));
+  });
+
+  it('reads the text from standard input with --text -', async () => {
+    const board = freshBoard();
+    await ok(['post', '--author', 'pipe', '--text', '-', '--board', board], {
+      input: 'line one\nline two\n',
+    });
+    const page = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: Message[] };
+    assert.equal(page.messages[0]?.text, 'line one\nline two');
+  });
+
+  it('limits the page with --limit and says there is more', async () => {
+    const board = freshBoard();
+    for (const text of ['1', '2', '3'])
+      await ok(['post', '--author', 'ann', '--text', text, '--board', board]);
+    const read = await ok(['read', '--board', board, '--limit', '2']);
+    assert.match(read, /^ann {2}just now\n {2}3\n\nann {2}just now\n {2}2\n\nShowing the 2 newest\./);
+  });
+
+  it('follows a board, printing a message posted while it runs, and stops on Ctrl-C', async () => {
+    const board = freshBoard();
+    const before = JSON.parse(
+      await ok(['post', '--author', 'ann', '--text', 'before', '--board', board, '--json']),
+    ) as Message;
+    const follower = spawnCli(['read', '--board', board, '--follow', '--json', '--url', stack.url]);
+    follower.stdin?.end();
+    const lines: Message[] = [];
+    let stderr = '';
+    follower.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => follower.on('close', (code) => done(code)));
+    let buffered = '';
+    const seen = new Promise<void>((done, fail) => {
+      follower.stdout?.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+          lines.push(JSON.parse(buffered.slice(0, newline)) as Message);
+          buffered = buffered.slice(newline + 1);
+          if (lines.length === 1) {
+            // It is following: post from another process now.
+            ok(['post', '--author', 'bob', '--text', 'during', '--board', board]).catch(fail);
+          }
+          if (lines.length === 2) done();
+        }
+      });
+      void exited.then(() => fail(new Error(`follow ended early: ${stderr}`)));
+    });
+    try {
+      await seen;
+    } finally {
+      follower.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.deepEqual(lines[0], before);
+    assert.equal(lines[1]?.text, 'during');
+    assert.equal(lines[1]?.author, 'bob');
+    assert.ok((lines[1]?.id ?? '') > before.id);
+  });
+
+  it('fails with the API message and status, exit 1', async () => {
+    const result = await run(['post', '--author', 'ann', '--text', 'x'.repeat(2001), '--url', stack.url]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'error: text is 2001 characters; at most 2000 are allowed (HTTP 400 INVALID_TEXT)\n',
+    );
+  });
+
+  it('says the API cannot be reached, exit 1, no stack trace', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const result = await run(['read', '--url', url, '--retries', '0']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, `error: cannot reach ${url}: connection refused\n`);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const result = await run(['read', '--limit', 'many']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: option '--limit <n>' argument 'many' is invalid\./);
+    assert.equal(result.stdout, '');
+  });
+});
+
+describe('where the CLI points', () => {
+  const outputsDir = (apiUrl: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-cli-'));
+    tempDirs.push(dir);
+    writeFileSync(
+      join(dir, 'cdk-outputs.json'),
+      JSON.stringify({ 'Whiteboard-dev': { ApiUrl: `${apiUrl}/` } }),
+    );
+    return dir;
+  };
+  const readsFrom = (args: string[], options: RunOptions): Promise<RunResult> =>
+    run(['read', '--json', '--retries', '0', '--verbose', ...args], options);
+
+  it('uses the ApiUrl in cdk-outputs.json of the current directory', async () => {
+    const result = await readsFrom([], { cwd: outputsDir(stack.url) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^using http:\/\/127\.0\.0\.1:\d+ \(ApiUrl of stack Whiteboard-dev in cdk-outputs\.json\)\n/,
+    );
+  });
+
+  it('prefers WHITEBOARD_URL to cdk-outputs.json', async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const result = await readsFrom([], { cwd: outputsDir(dead), env: { WHITEBOARD_URL: stack.url } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /\(WHITEBOARD_URL\)/);
+  });
+
+  it('prefers --url to WHITEBOARD_URL', async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const result = await readsFrom(['--url', stack.url], {
+      cwd: outputsDir(dead),
+      env: { WHITEBOARD_URL: dead },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /\(--url\)/);
+  });
+
+  it('falls back to the local stack address, and says how to start it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-cli-'));
+    tempDirs.push(dir);
+    const result = await run(['read', '--retries', '0'], { cwd: dir });
+    // Port 3000 may be taken by a developer's `npm start`: then the read succeeds against it.
+    if (result.code === 0) return;
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start)\n',
+    );
+  });
+
+  it('runs as `npx whiteboard` from the repository', () => {
+    const version = execFileSync('npx', ['--offline', 'whiteboard', '--version'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.match(version, /^\d+\.\d+\.\d+/);
+  });
+});
