@@ -37,6 +37,9 @@ import { defaultSettings } from '../../infra/settings.ts';
 import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-app.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 
+// createTestTable's SDK client runs in this process: the SDK warns once on Node < 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** The feature flags `npm run synth` runs with. */
 const cdkContext = (
@@ -586,7 +589,7 @@ describe('cdk-nag AwsSolutions', () => {
       )
       .sort((a, b) => a.path.localeCompare(b.path));
 
-  it('runs at synth: an unacknowledged finding fails it', () => {
+  it('runs at synth: an unacknowledged finding fails it', (t) => {
     const outdir = mkdtempSync(join(tmpdir(), 'whiteboard-cdk-'));
     outdirs.push(outdir);
     const probe = createWhiteboardApp({
@@ -596,7 +599,10 @@ describe('cdk-nag AwsSolutions', () => {
     });
     // A topic that accepts unencrypted publishing: AwsSolutions-SNS3.
     new Topic(probe.stack, 'Probe');
+    // The CDK prints the report with console.error before it throws: keep the test output clean.
+    const printed = t.mock.method(console, 'error', () => {});
     assert.throws(() => probe.app.synth(), /Validation failed/);
+    assert.match(String(printed.mock.calls[0]?.arguments[0]), /AwsSolutions-SNS3/);
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
       pluginReports: { pluginName: string; violations: { ruleName: string }[] }[];
     };
