@@ -17,15 +17,25 @@ const walk = (path: string): void => {
 };
 for (const root of roots) walk(root);
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');
-const engine = await startDynamoDbEngine({ engine: process.env.WHITEBOARD_TEST_ENGINE ?? 'auto', inMemory: true });
+const engine = await startDynamoDbEngine({
+  engine: process.env.WHITEBOARD_TEST_ENGINE ?? 'auto',
+  inMemory: true,
+});
 process.stderr.write(`test engine: ${engine.name} at ${engine.endpoint}\n`);
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=4', ...files],
-  { stdio: 'inherit', env: { ...process.env, WHITEBOARD_TEST_DYNAMODB_ENDPOINT: engine.endpoint } },
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=4', ...files], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    WHITEBOARD_TEST_DYNAMODB_ENDPOINT: engine.endpoint,
+    // The SDK's once-per-process warning about Node < 22 would repeat in every test file.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  },
+});
+const code = await new Promise<number>((resolve) =>
+  child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))),
 );
-const code = await new Promise<number>((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
 await engine.stop();
 process.exit(code);

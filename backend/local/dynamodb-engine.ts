@@ -10,12 +10,14 @@
  * watchdog process when this one is killed outright.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createLocalDynamoDbClient } from './tables.ts';
 
@@ -235,6 +237,38 @@ const dynamoDbLocalFiles = (): DynamoDbLocalFiles => {
  */
 /** Runs DynamoDB Local bound to 127.0.0.1 (see the file's comment). */
 const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./java/DynamoDbLocalLoopback.java', import.meta.url));
+const LAUNCHER_CLASS = 'DynamoDbLocalLoopback';
+/** Compiled launchers, one folder per source and classpath version (node_modules is ours to cache in). */
+const LAUNCHER_CACHE = fileURLToPath(new URL('../../node_modules/.cache/whiteboard/java', import.meta.url));
+
+/**
+ * The launcher compiled once with javac and cached, so a start does not pay for compiling it
+ * (seconds on a busy 2-core machine). Where there is no javac (a JRE only), undefined: Java then
+ * runs the source file directly (JEP 330), which works, only slower.
+ */
+const compiledLauncher = async (javaCommand: string, classpath: string): Promise<string | undefined> => {
+  const hash = createHash('sha256').update(readFileSync(LOOPBACK_LAUNCHER)).update(classpath).digest('hex');
+  const dir = join(LAUNCHER_CACHE, hash.slice(0, 16));
+  if (existsSync(join(dir, `${LAUNCHER_CLASS}.class`))) return dir;
+  const javac = basename(javaCommand) === javaCommand ? 'javac' : join(dirname(javaCommand), 'javac');
+  const staging = `${dir}.${process.pid}.${randomUUID().slice(0, 8)}`;
+  try {
+    await promisify(execFile)(javac, ['-nowarn', '-cp', classpath, '-d', staging, LOOPBACK_LAUNCHER], {
+      timeout: 60_000,
+      windowsHide: true,
+    });
+    try {
+      renameSync(staging, dir);
+    } catch {
+      // Another start compiled it at the same time: theirs serves as well.
+    }
+    return existsSync(join(dir, `${LAUNCHER_CLASS}.class`)) ? dir : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+};
 
 const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
@@ -311,12 +345,15 @@ const startDynamoDbLocalOnce = async (
   // DynamoDB Local has no option to choose the address it listens on (its Jetty server binds
   // every interface), so it runs through a small launcher, java/DynamoDbLocalLoopback.java, that
   // binds it to 127.0.0.1 only: nothing of the local stack listens beyond loopback.
+  const classpath = [files.jar, join(files.libraryPath, '*')].join(delimiter);
+  const compiled = await compiledLauncher(java.command, classpath);
   const args = [
     ...JVM_OPTIONS,
     `-Djava.library.path=${files.libraryPath}`,
     '-cp',
-    [files.jar, join(files.libraryPath, '*')].join(delimiter),
-    LOOPBACK_LAUNCHER,
+    ...(compiled === undefined
+      ? [classpath, LOOPBACK_LAUNCHER]
+      : [`${compiled}${delimiter}${classpath}`, LAUNCHER_CLASS]),
     '-port',
     String(port),
     // One database for every access key and region (AWS documentation: "DynamoDB local usage
