@@ -75,7 +75,7 @@ export class WhiteboardStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
 
-    // The CLI reads ApiUrl from cdk-outputs.json, which `npm run deploy` writes (docs/deploy.md).
+    // The CLI reads ApiUrl from cdk-outputs.json, which `npm run deploy` writes (README.md, "Deploying to AWS").
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.stage.url,
       description: 'Base URL of the whiteboard API',
