@@ -1,19 +1,13 @@
 /**
- * Entry point of the `whiteboard` bin (bundled to dist/cli/whiteboard.mjs by scripts/build.mjs).
- * The only file that touches `process`: it wires argv, streams, signals and the clock into
- * `runCli` and turns the result into the exit code.
+ * Entry point of the CLI bundle (dist/cli/whiteboard.cjs, loaded by the bin cli/launcher.ts; see
+ * scripts/build.mjs). The only file that touches `process`: it wires argv, streams, signals and
+ * the clock into `runCli` and turns the result into the exit code.
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { setFlagsFromString } from 'node:v8';
 import packageJson from '../package.json' with { type: 'json' };
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
-
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it quickly with Liftoff, then
-// optimises it again with TurboFan on a background thread, and Node waits for that thread before it
-// exits: about 0.4 s on a small machine, for one short answer. Liftoff code is plenty for a CLI.
-setFlagsFromString('--liftoff-only');
 
 const streamOf = (stream: NodeJS.WriteStream): OutputStream => ({
   write: (text) => {
@@ -74,7 +68,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await runCli(process.argv.slice(2), {
+// No top-level await: the bundle is CommonJS, so the launcher can compile it with a code cache.
+void runCli(process.argv.slice(2), {
   stdout: streamOf(process.stdout),
   stderr: streamOf(process.stderr),
   env: process.env,
@@ -89,4 +84,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   newIdempotencyKey: () => crypto.randomUUID(),
   signal: interrupt.signal,
   version: packageJson.version,
+}).then((code) => {
+  process.exitCode = code;
 });

@@ -1,22 +1,109 @@
 #!/usr/bin/env node
-// Builds what must be JavaScript before anything runs: the `whiteboard` CLI bundle (dist/cli),
-// so `npx whiteboard` starts fast without compiling TypeScript at run time. Runs on `npm ci`
+// Builds what must be JavaScript before anything runs: the `whiteboard` CLI (dist/cli), so
+// `npx whiteboard` starts fast without compiling TypeScript at run time. Runs on `npm ci`
 // through the `prepare` script.
+//
+// dist/cli/whiteboard.mjs     the bin: a small launcher (cli/launcher.ts)
+// dist/cli/whiteboard.cjs     the CLI bundle (cli/main.ts and its dependencies)
+// dist/cli/whiteboard-<hash>.cache
+//                             V8 code cache for the bundle, made by one warm-up run below; the
+//                             launcher works without it, only slower to start
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['cli/main.ts'],
-  outfile: 'dist/cli/whiteboard.mjs',
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'dist/cli');
+
+// undici loads node:http2 at start-up (14 ms here) for HTTP/2, which it only uses when a
+// dispatcher sets `allowH2`; the CLI never does. undici already falls back when http2 cannot be
+// loaded (Node built without it), so the bundle takes that path.
+const withoutHttp2 = {
+  name: 'without-http2',
+  setup(builder) {
+    builder.onResolve({ filter: /^node:http2$/ }, (args) =>
+      args.importer.includes('undici') ? { path: 'http2', namespace: 'without-http2' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'without-http2' }, () => ({
+      contents: "throw new Error('node:http2 is left out of the whiteboard CLI bundle')",
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  write: false,
+};
+
+// CommonJS, so the launcher can compile it with vm.Script and a code cache (Node 20 has no cache
+// for ES modules).
+const bundle = await build({
+  ...common,
+  entryPoints: [join(root, 'cli/main.ts')],
+  outfile: join(outDir, 'whiteboard.cjs'),
+  format: 'cjs',
   minify: true,
   sourcemap: 'linked',
-  legalComments: 'none',
-  banner: {
-    // A bundled ESM file has no `require`; some CommonJS dependencies still call it.
-    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
+  plugins: [withoutHttp2],
 });
+const bundleFile = bundle.outputFiles.find((file) => file.path.endsWith('.cjs'));
+const hash = createHash('sha256').update(bundleFile.contents).digest('hex').slice(0, 16);
+
+const launcher = await build({
+  ...common,
+  entryPoints: [join(root, 'cli/launcher.ts')],
+  outfile: join(outDir, 'whiteboard.mjs'),
+  format: 'esm',
+  define: { WHITEBOARD_BUNDLE_HASH: JSON.stringify(hash) },
+  banner: { js: '#!/usr/bin/env node' },
+});
+
+// Write beside, then rename: a `whiteboard` running meanwhile never reads half a file.
+mkdirSync(outDir, { recursive: true });
+for (const file of [...bundle.outputFiles, ...launcher.outputFiles]) {
+  const temporary = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(temporary, file.contents);
+  renameSync(temporary, file.path);
+}
+chmodSync(join(outDir, 'whiteboard.mjs'), 0o755);
+const cacheFile = join(outDir, `whiteboard-${hash}.cache`);
+for (const name of readdirSync(outDir)) {
+  if (/^whiteboard-[0-9a-f]+\.cache$/.test(name) && join(outDir, name) !== cacheFile)
+    rmSync(join(outDir, name));
+  if (name === 'whiteboard.mjs.map') rmSync(join(outDir, name));
+}
+
+// Warm-up: `whiteboard read --json` against a stand-in API, with the launcher told to write the
+// cache at exit, so the cache holds what start-up compiles (commander, undici, the read path).
+const server = createServer((_request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json' }).end('{"messages":[],"nextCursor":null}');
+});
+try {
+  await new Promise((ready, fail) => server.once('error', fail).listen(0, '127.0.0.1', ready));
+  const { port } = server.address();
+  const { NO_COLOR, FORCE_COLOR, NODE_OPTIONS, ...env } = process.env;
+  const code = await new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [join(outDir, 'whiteboard.mjs'), 'read', '--json', '--url', `http://127.0.0.1:${port}`],
+      { env: { ...env, WHITEBOARD_WRITE_CODE_CACHE: cacheFile }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    child.once('error', fail).once('exit', done);
+  });
+  if (code !== 0) throw new Error(`the warm-up run exited with ${code}`);
+} catch (error) {
+  process.stderr.write(
+    `warning: no code cache for the CLI (it still works, starting slower): ${error.message}\n`,
+  );
+} finally {
+  server.close();
+}
