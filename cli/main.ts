@@ -9,6 +9,14 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
 
+// First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned).
+// A second one: leave now.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
+
 const streamOf = (stream: NodeJS.WriteStream): OutputStream => ({
   write: (text) => {
     stream.write(text);
@@ -23,13 +31,21 @@ const streamOf = (stream: NodeJS.WriteStream): OutputStream => ({
 const readStdin = async (maxBytes: number): Promise<string> => {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    chunks.push(buffer);
-    size += buffer.length;
-    // Enough to know it is too long; the command says so.
-    if (size > maxBytes) break;
+  // Ctrl-C while typing a message: stop reading, and do not post what was typed so far.
+  const stop = () => process.stdin.destroy();
+  interrupt.signal.addEventListener('abort', stop, { once: true });
+  try {
+    for await (const chunk of process.stdin) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      chunks.push(buffer);
+      size += buffer.length;
+      // Enough to know it is too long; the command says so.
+      if (size > maxBytes) break;
+    }
+  } finally {
+    interrupt.signal.removeEventListener('abort', stop);
   }
+  if (interrupt.signal.aborted) throw interrupt.signal.reason;
   return Buffer.concat(chunks).toString('utf8');
 };
 
@@ -53,14 +69,6 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
-
-// First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned).
-// A second one: leave now.
-const interrupt = new AbortController();
-process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) process.exit(130);
-  interrupt.abort();
-});
 
 // `whiteboard read | head -1` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

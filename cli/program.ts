@@ -108,7 +108,7 @@ const addConnectionOptions = (command: Command): Command =>
     .addOption(
       new Option('--retries <n>', 'retries after a failed attempt (posts only when nothing was sent)')
         .argParser(wholeNumber(0, 10))
-        .default(3),
+        .default(2),
     )
     .option('--no-color', 'plain output (also: NO_COLOR=1, or when output is not a terminal)')
     .option('--verbose', 'say which URL is used, log each request, show stack traces')

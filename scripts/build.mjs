@@ -51,7 +51,8 @@ const bundle = await build({
   entryPoints: [join(root, 'cli/main.ts')],
   outfile: join(outDir, 'whiteboard.cjs'),
   format: 'cjs',
-  minify: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked',
   plugins: [withoutHttp2],
 });

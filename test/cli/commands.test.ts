@@ -394,12 +394,14 @@ describe('exit codes and one-line errors', () => {
       .replyWithError(
         Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3000'), { code: 'ECONNREFUSED' }),
       )
-      .times(4);
+      .times(3);
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(
       deps.stderr.text,
-      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start) (tried 4 times)\n',
+      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start) (tried 3 times)\n',
     );
+    // Two retries by default, with backoff.
+    assert.deepEqual(deps.sleeps, [125, 250]);
   });
 
   it('shows the stack trace and each request with --verbose', async () => {
