@@ -1,0 +1,232 @@
+/**
+ * Figure 2: the cold start of each shipped bundle. A fresh Node process imports the bundle and
+ * handles one real event against DynamoDB Local (cold-start-runner.mjs); wall time from spawn to
+ * exit, against the floor bundle (only the lib-dynamodb call, same esbuild flags), in paired runs
+ * that alternate which goes first. Twice: as the local stack runs it (tracing off) and as Lambda
+ * runs it, tracing on (AWS_EXECUTION_ENV, LAMBDA_TASK_ROOT and _X_AMZN_TRACE_ID set; the X-Ray
+ * segments go to a UDP listener here, counted to prove tracing really was on).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import type { ApiEvent } from '../backend/http/api-types.ts';
+import { commonEnvironment, type FunctionId, functions } from '../backend/http/routes.ts';
+import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
+import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
+import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
+import { repoRoot } from './lib/processes.ts';
+import { median } from './lib/stats.ts';
+
+export type ColdStartMode = 'local' | 'lambda';
+
+export interface CandidateFigures {
+  readonly name: string;
+  readonly bytes: number;
+  readonly medianMs: number;
+  /** Median over the pairs of this run's time / the floor's time in the same pair. */
+  readonly ratio: number;
+  /** Median peak resident memory of the process, bytes. */
+  readonly peakRssBytes: number;
+  /** X-Ray datagrams received per run (tracing on: more than 0 for our bundles). */
+  readonly xrayDatagramsPerRun: number;
+}
+
+export interface ColdStartFigures {
+  readonly functionId: FunctionId;
+  readonly mode: ColdStartMode;
+  readonly pairs: number;
+  readonly floor: CandidateFigures;
+  readonly bundle: CandidateFigures;
+  /** The naive Powertools bundle, for scale (GET only). */
+  readonly naive: CandidateFigures | undefined;
+}
+
+export interface ColdStartOptions {
+  readonly bundles: BenchBundles;
+  readonly dynamoDbEndpoint: string;
+  readonly pairs: number;
+  readonly warmupPairs: number;
+  readonly progress: (line: string) => void;
+}
+
+const TABLE = 'bench-cold-start';
+const runner = resolve(repoRoot, 'bench/cold-start-runner.mjs');
+
+interface RunResult {
+  readonly ms: number;
+  readonly maxRssKb: number;
+}
+
+const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv): Promise<RunResult> =>
+  new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [runner, bundle.path, bundle.handler, eventPath], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let report = '';
+    let output = '';
+    // The clock stops when the report arrives: the handler has answered.
+    let answered: bigint | undefined;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-2_000);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-2_000);
+    });
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+      answered ??= process.hrtime.bigint();
+      report += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number((answered ?? process.hrtime.bigint()) - started) / 1e6;
+      let parsed: { statusCode?: number; maxRssKb?: number } = {};
+      try {
+        parsed = JSON.parse(report) as typeof parsed;
+      } catch {
+        // reported below
+      }
+      const status = parsed.statusCode ?? 0;
+      if (code !== 0 || status < 200 || status > 299) {
+        reject(new Error(`${bundle.name} cold start failed (exit ${code}, status ${status}):\n${output}`));
+        return;
+      }
+      resolvePromise({ ms, maxRssKb: parsed.maxRssKb ?? Number.NaN });
+    });
+  });
+
+const xrayTraceHeader = () =>
+  `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};` +
+  `Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+
+export const measureColdStarts = async (options: ColdStartOptions): Promise<ColdStartFigures[]> => {
+  const { bundles, dynamoDbEndpoint, progress } = options;
+  await ensureMessagesTable(dynamoDbEndpoint, TABLE);
+
+  const xray = createSocket('udp4');
+  let datagrams = 0;
+  xray.on('message', () => {
+    datagrams++;
+  });
+  await new Promise<void>((ready) => xray.bind(0, '127.0.0.1', ready));
+  const xrayAddress = `127.0.0.1:${(xray.address() as AddressInfo).port}`;
+
+  const events: Record<FunctionId, ApiEvent> = {
+    readMessages: getMessagesEvent(),
+    postMessage: postMessageEvent(),
+  };
+  const eventPaths = Object.fromEntries(
+    (Object.keys(events) as FunctionId[]).map((id) => {
+      const path = join(bundles.dir, `${id}-event.json`);
+      writeFileSync(path, JSON.stringify(events[id]));
+      return [id, path];
+    }),
+  ) as Record<FunctionId, string>;
+
+  const environment = (id: FunctionId, mode: ColdStartMode, bundle: BuiltBundle): NodeJS.ProcessEnv => {
+    const definition = functions[id];
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      ...localAwsEnvironment,
+      ...commonEnvironment,
+      ...definition.environment,
+      AWS_DEFAULT_REGION: localAwsEnvironment.AWS_REGION,
+      AWS_LAMBDA_FUNCTION_NAME: definition.id,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      _HANDLER: 'index.handler',
+      TZ: ':UTC',
+      TABLE_NAME: TABLE,
+      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    if (mode === 'lambda') {
+      Object.assign(env, {
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: dirname(bundle.path),
+        _X_AMZN_TRACE_ID: xrayTraceHeader(),
+        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+        AWS_XRAY_DAEMON_ADDRESS: xrayAddress,
+        // The CDK app sets it on every function (infra/constructs/whiteboard-function.ts).
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+    return env;
+  };
+
+  const figures: ColdStartFigures[] = [];
+  try {
+    // Three messages on the board first, so GET reads a full page.
+    for (let i = 0; i < 3; i++) {
+      await runOnce(
+        bundles.floor,
+        eventPaths.postMessage,
+        environment('postMessage', 'local', bundles.floor),
+      );
+    }
+    for (const id of Object.keys(functions) as FunctionId[]) {
+      for (const mode of ['local', 'lambda'] as const) {
+        const candidates = [bundles.floor, bundles.functions[id]];
+        if (id === 'readMessages') candidates.push(bundles.naive);
+        const times = candidates.map(() => [] as number[]);
+        const ratios = candidates.map(() => [] as number[]);
+        const rss = candidates.map(() => [] as number[]);
+        const sent = candidates.map(() => 0);
+        const total = options.warmupPairs + options.pairs;
+        for (let pair = 0; pair < total; pair++) {
+          const measuredPair = pair >= options.warmupPairs;
+          // Rotate who goes first, so a slow moment does not always land on the same bundle.
+          const order = candidates.map((_, index) => (index + pair) % candidates.length);
+          const pairTimes: number[] = [];
+          for (const index of order) {
+            const bundle = candidates[index] as BuiltBundle;
+            const before = datagrams;
+            const run = await runOnce(bundle, eventPaths[id], environment(id, mode, bundle));
+            if (!measuredPair) continue;
+            pairTimes[index] = run.ms;
+            (times[index] as number[]).push(run.ms);
+            (rss[index] as number[]).push(run.maxRssKb * 1024);
+            sent[index] = (sent[index] ?? 0) + (datagrams - before);
+          }
+          if (!measuredPair) continue;
+          for (let index = 0; index < candidates.length; index++) {
+            (ratios[index] as number[]).push((pairTimes[index] as number) / (pairTimes[0] as number));
+          }
+        }
+        const candidateFigures = candidates.map(
+          (bundle, index): CandidateFigures => ({
+            name: bundle.name,
+            bytes: bundle.bytes,
+            medianMs: median(times[index] as number[]),
+            ratio: median(ratios[index] as number[]),
+            peakRssBytes: median(rss[index] as number[]),
+            xrayDatagramsPerRun: (sent[index] ?? 0) / options.pairs,
+          }),
+        );
+        const result: ColdStartFigures = {
+          functionId: id,
+          mode,
+          pairs: options.pairs,
+          floor: candidateFigures[0] as CandidateFigures,
+          bundle: candidateFigures[1] as CandidateFigures,
+          naive: candidateFigures[2],
+        };
+        figures.push(result);
+        progress(
+          `cold start: ${functions[id].id} ${mode === 'local' ? 'tracing off' : 'as Lambda, tracing on'}: ` +
+            `${result.bundle.medianMs.toFixed(0)} ms vs floor ${result.floor.medianMs.toFixed(0)} ms, ` +
+            `${result.bundle.ratio.toFixed(3)}x` +
+            (result.naive ? ` (naive Powertools ${result.naive.ratio.toFixed(3)}x)` : ''),
+        );
+      }
+    }
+  } finally {
+    xray.close();
+  }
+  return figures;
+};

@@ -1,0 +1,81 @@
+/**
+ * The floor of the load benchmark: a bare node:http server that makes the same lib-dynamodb call
+ * per request as the handlers (a Query of the 3 newest messages; a conditional PutItem), with the
+ * same document client settings (backend/adapters/dynamodb-client.ts), on the same engine, and
+ * nothing else: no event, no worker, no routing, no validation, no Powertools, no logs.
+ *
+ * Run by bench/load.ts: `node --import tsx bench/floor/floor-server.ts` with TABLE_NAME,
+ * DYNAMODB_ENDPOINT and local credentials in the environment; prints its URL when ready.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { createDocumentClient } from '../../backend/adapters/dynamodb-client.ts';
+
+const tableName = process.env.TABLE_NAME ?? '';
+const client = createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+const newId = monotonicFactory();
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+const server = createServer((req, res) => {
+  const fail = (error: unknown) => {
+    process.stderr.write(`floor: ${(error as Error).message}\n`);
+    res.writeHead(500, JSON_HEADERS).end('{"message":"Internal Server Error"}');
+  };
+  if (req.method === 'GET') {
+    req.resume();
+    client
+      .send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :board',
+          ExpressionAttributeNames: { '#pk': 'board' },
+          ExpressionAttributeValues: { ':board': 'default' },
+          ScanIndexForward: false,
+          Limit: 3,
+        }),
+      )
+      .then((result) => {
+        res
+          .writeHead(200, JSON_HEADERS)
+          .end(JSON.stringify({ messages: result.Items ?? [], nextCursor: null }));
+      }, fail);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const { author, text } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+    const now = Date.now();
+    const message = {
+      id: newId(now),
+      board: 'default',
+      author,
+      text,
+      createdAt: new Date(now).toISOString(),
+    };
+    client
+      .send(
+        new PutCommand({
+          TableName: tableName,
+          Item: message,
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': 'id' },
+        }),
+      )
+      .then(() => {
+        res.writeHead(201, JSON_HEADERS).end(JSON.stringify(message));
+      }, fail);
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`floor ready at http://127.0.0.1:${port}\n`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  client.destroy();
+});

@@ -1,0 +1,52 @@
+/**
+ * Figure 3: what our layers (routing by route, validation, the service, Powertools Logger, Metrics
+ * and Tracer wiring) cost per warm invocation, as p50/p99 microseconds over the handler time of a
+ * bare handler returning the same JSON. Runs handler-cost-child.ts in a child process with the
+ * environment Lambda gives a function (tracing off, as in the local stack).
+ */
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import { commonEnvironment, functions } from '../backend/http/routes.ts';
+import type { HandlerCostReport, HandlerCostRequest } from './handler-cost-child.ts';
+import { repoRoot } from './lib/processes.ts';
+
+export type { HandlerCostReport } from './handler-cost-child.ts';
+
+export const measureHandlerCost = (request: HandlerCostRequest): Promise<HandlerCostReport[]> =>
+  new Promise((resolvePromise, reject) => {
+    const definition = functions.readMessages;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...commonEnvironment, TABLE_NAME: 'unused' };
+    Object.assign(env, {
+      AWS_LAMBDA_FUNCTION_NAME: definition.id,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: 'us-east-1',
+    });
+    for (const name of [
+      'AWS_EXECUTION_ENV',
+      'POWERTOOLS_DEV',
+      'POWERTOOLS_METRICS_DISABLED',
+      '_X_AMZN_TRACE_ID',
+    ]) {
+      Reflect.deleteProperty(env, name);
+    }
+    const child = fork(resolve(repoRoot, 'bench/handler-cost-child.ts'), [], {
+      cwd: repoRoot,
+      env,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stdout?.resume();
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
+    });
+    child.once('message', (message: { reports?: HandlerCostReport[]; error?: string }) => {
+      if (message.reports) resolvePromise(message.reports);
+      else reject(new Error(`handler cost: ${message.error}`));
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`handler cost child exited with ${code}: ${stderr}`));
+    });
+    child.send(request);
+  });

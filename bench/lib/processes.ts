@@ -1,0 +1,100 @@
+/** Child processes of the benchmark: started, drained, measured by pid, stopped. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly url: string;
+  /** Bytes the process wrote to stdout so far (its log lines, drained and discarded). */
+  stdoutBytes(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <args>` in the repository with stdout and stderr piped and drained (as a terminal
+ * would read them), and resolves once a stdout line matches `ready` (its first group is the URL).
+ */
+export const startServerProcess = (
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let bytes = 0;
+    let head = '';
+    let stderr = '';
+    let found = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`node ${args.join(' ')} did not print ${ready} within ${timeoutMs} ms:\n${head}${stderr}`),
+      );
+    }, timeoutMs);
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (found) return;
+      head += chunk.toString('utf8');
+      const match = ready.exec(head);
+      if (match?.[1] === undefined) return;
+      found = true;
+      clearTimeout(timer);
+      resolvePromise({
+        child,
+        pid: child.pid as number,
+        url: match[1],
+        stdoutBytes: () => bytes,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(force);
+        },
+      });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
+    });
+    child.once('exit', (code, signal) => {
+      if (found) return;
+      clearTimeout(timer);
+      reject(
+        new Error(`node ${args.join(' ')} exited (${signal ?? code}) before it was ready:\n${head}${stderr}`),
+      );
+    });
+  });
+
+/** Resident memory of a process now, from /proc (Linux), in bytes; NaN elsewhere. */
+export const rssBytes = (pid: number): number => {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? Number.NaN : Number(match[1]) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+};
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux), in ms; NaN elsewhere. */
+export const cpuMs = (pid: number): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; in clock
+    // ticks of 10 ms (USER_HZ is 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+};

@@ -1,0 +1,211 @@
+/**
+ * Figures 1 and 6: the local stack under load against a floor, and the stack's memory per round.
+ *
+ * The stack runs as `npm start` runs it (backend/local/main.ts, its log printer writing every
+ * line to a pipe this process drains) and the floor (floor/floor-server.ts) in a child process
+ * of its own, so neither shares an event loop with autocannon and the stack's RSS is its own.
+ * Both use the same DynamoDB engine, each its own table, boards seeded first. Rounds alternate
+ * stack and floor (and which goes first), so a noisy moment on this shared machine hits both.
+ */
+import autocannon, { type Result } from 'autocannon';
+import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
+import { cpuMs, rssBytes, type ServerProcess, startServerProcess } from './lib/processes.ts';
+import { mean } from './lib/stats.ts';
+
+export type Method = 'GET' | 'POST';
+
+export interface RunFigures {
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly requests: number;
+  /** Socket errors, timeouts and non-2xx answers. */
+  readonly errors: number;
+  /** CPU time the server process used per request, ms (the stack: all its threads). */
+  readonly cpuMsPerRequest: number;
+  /** CPU time the DynamoDB engine's process used per request, ms (NaN when it runs in-process). */
+  readonly engineCpuMsPerRequest: number;
+}
+
+export interface MethodFigures {
+  readonly stack: readonly RunFigures[];
+  readonly floor: readonly RunFigures[];
+  readonly stackRps: number;
+  readonly floorRps: number;
+  readonly rpsRatio: number;
+  readonly stackP99Ms: number;
+  readonly floorP99Ms: number;
+  readonly p99Ratio: number;
+  readonly errors: number;
+}
+
+export interface LoadFigures {
+  readonly connections: number;
+  readonly roundSeconds: number;
+  readonly rounds: number;
+  readonly get: MethodFigures;
+  readonly post: MethodFigures;
+  /** The stack process's resident memory after each round, bytes. */
+  readonly stackRssAfterRound: readonly number[];
+  readonly floorRssAfterRound: readonly number[];
+  /** What the stack printed per request (its log lines), bytes. */
+  readonly stackLogBytesPerRequest: number;
+}
+
+export interface LoadOptions {
+  readonly dynamoDbEndpoint: string;
+  /** The engine's own process (DynamoDB Local's JVM), to report its CPU time per request. */
+  readonly enginePid?: number | undefined;
+  readonly rounds: number;
+  readonly roundSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections?: number;
+  readonly progress: (line: string) => void;
+  /** Called with the stack's URL while it is still running (figure 4 reads from it). */
+  readonly whileRunning?: (stackUrl: string) => Promise<void>;
+}
+
+const FLOOR_TABLE = 'bench-floor';
+const POST_BODY = JSON.stringify({ author: 'bench', text: 'A short message from the benchmark' });
+
+const load = async (url: string, method: Method, seconds: number, connections: number): Promise<Result> =>
+  autocannon({
+    url: `${url}/messages`,
+    connections,
+    duration: seconds,
+    method,
+    timeout: 10,
+    ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: POST_BODY } : {}),
+  });
+
+const measured = async (
+  server: ServerProcess,
+  enginePid: number | undefined,
+  run: () => Promise<Result>,
+): Promise<RunFigures> => {
+  const cpuBefore = cpuMs(server.pid);
+  const engineBefore = enginePid === undefined ? Number.NaN : cpuMs(enginePid);
+  const result = await run();
+  const requests = result.latency.totalCount ?? 0;
+  return {
+    rps: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests,
+    errors: result.errors + result.timeouts + result.non2xx,
+    cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(1, requests),
+    engineCpuMsPerRequest:
+      enginePid === undefined ? Number.NaN : (cpuMs(enginePid) - engineBefore) / Math.max(1, requests),
+  };
+};
+
+const summarise = (stack: RunFigures[], floor: RunFigures[]): MethodFigures => {
+  const stackRps = mean(stack.map((run) => run.rps));
+  const floorRps = mean(floor.map((run) => run.rps));
+  const stackP99Ms = mean(stack.map((run) => run.p99Ms));
+  const floorP99Ms = mean(floor.map((run) => run.p99Ms));
+  return {
+    stack,
+    floor,
+    stackRps,
+    floorRps,
+    rpsRatio: stackRps / floorRps,
+    stackP99Ms,
+    floorP99Ms,
+    p99Ratio: stackP99Ms / floorP99Ms,
+    errors: [...stack, ...floor].reduce((sum, run) => sum + run.errors, 0),
+  };
+};
+
+const seed = async (url: string, count: number) => {
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${url}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'seed', text: `seed message ${i}` }),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 201) throw new Error(`seeding ${url} answered ${response.status}`);
+  }
+};
+
+export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> => {
+  const connections = options.connections ?? 16;
+  const { progress, dynamoDbEndpoint } = options;
+  await ensureMessagesTable(dynamoDbEndpoint, FLOOR_TABLE);
+  let stack: ServerProcess | undefined;
+  let floor: ServerProcess | undefined;
+  try {
+    progress('load: starting the local stack (backend/local/main.ts) and the floor server');
+    [stack, floor] = await Promise.all([
+      startServerProcess(
+        ['--import', 'tsx', 'backend/local/main.ts', '--port', '0'],
+        { DYNAMODB_ENDPOINT: dynamoDbEndpoint },
+        /API ready at (http:\/\/\S+)/,
+      ),
+      startServerProcess(
+        ['--import', 'tsx', 'bench/floor/floor-server.ts'],
+        {
+          ...localAwsEnvironment,
+          TABLE_NAME: FLOOR_TABLE,
+          DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        /floor ready at (http:\/\/\S+)/,
+      ),
+    ]);
+    const targets = { stack, floor };
+    await Promise.all([seed(stack.url, 5), seed(floor.url, 5)]);
+
+    progress(`load: warming up both (${options.warmupSeconds} s per method and server)`);
+    for (const method of ['GET', 'POST'] as const) {
+      for (const target of [stack, floor]) await load(target.url, method, options.warmupSeconds, connections);
+    }
+
+    const runs: Record<Method, Record<'stack' | 'floor', RunFigures[]>> = {
+      GET: { stack: [], floor: [] },
+      POST: { stack: [], floor: [] },
+    };
+    const stackRssAfterRound: number[] = [];
+    const floorRssAfterRound: number[] = [];
+    let stackRequests = 0;
+    const logBytesBefore = stack.stdoutBytes();
+    for (let round = 1; round <= options.rounds; round++) {
+      const order = round % 2 === 1 ? (['stack', 'floor'] as const) : (['floor', 'stack'] as const);
+      for (const method of ['GET', 'POST'] as const) {
+        for (const name of order) {
+          const target = targets[name];
+          const run = await measured(target, options.enginePid, () =>
+            load(target.url, method, options.roundSeconds, connections),
+          );
+          runs[method][name].push(run);
+          if (name === 'stack') stackRequests += run.requests;
+          progress(
+            `load: round ${round}/${options.rounds} ${method} ${name.padEnd(5)} ${run.rps.toFixed(0).padStart(6)} req/s ` +
+              `p99 ${run.p99Ms.toFixed(1)} ms, CPU/request ${run.cpuMsPerRequest.toFixed(2)} ms ` +
+              `(engine ${run.engineCpuMsPerRequest.toFixed(2)} ms)${run.errors > 0 ? ` ${run.errors} errors` : ''}`,
+          );
+        }
+      }
+      stackRssAfterRound.push(rssBytes(stack.pid));
+      floorRssAfterRound.push(rssBytes(floor.pid));
+      progress(
+        `load: round ${round} stack RSS ${((stackRssAfterRound.at(-1) ?? 0) / 2 ** 20).toFixed(1)} MiB`,
+      );
+    }
+    const stackLogBytesPerRequest = (stack.stdoutBytes() - logBytesBefore) / Math.max(1, stackRequests);
+    await options.whileRunning?.(stack.url);
+    return {
+      connections,
+      roundSeconds: options.roundSeconds,
+      rounds: options.rounds,
+      get: summarise(runs.GET.stack, runs.GET.floor),
+      post: summarise(runs.POST.stack, runs.POST.floor),
+      stackRssAfterRound,
+      floorRssAfterRound,
+      stackLogBytesPerRequest,
+    };
+  } finally {
+    await Promise.all([stack?.stop(), floor?.stop()]);
+  }
+};

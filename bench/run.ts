@@ -1,0 +1,330 @@
+/**
+ * `npm run bench`: the performance figures of the issue on performance, each against a baseline
+ * measured in the same run on the same machine (these machines are shared and noisy: ratios from
+ * one run mean something, absolute times little). Progress on stderr, a table on stdout, and with
+ * `--json <file>` the same figures as JSON.
+ *
+ *   npm run bench [-- --quick] [-- --json <file>]
+ *
+ * 1. load.ts        the local stack under load against a bare node:http floor (and 6. its memory)
+ * 2. cold-start.ts  each shipped bundle's cold start against a floor bundle
+ * 3. handler-cost.ts what our layers cost per warm invocation
+ * 4. bench/cli-start.ts (the CLI's own benchmark) against the local stack
+ * 5. dynamodb-cost.ts DynamoDB commands and capacity per request
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+
+// The SDK warns once per process on Node < 22 (AWS-NOTES.md); Lambda runs Node 24.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');
+const { functions } = await import('../backend/http/routes.ts');
+const { measureColdStarts } = await import('./cold-start.ts');
+const { measureDynamoDbCost } = await import('./dynamodb-cost.ts');
+const { measureHandlerCost } = await import('./handler-cost.ts');
+const { buildBenchBundles } = await import('./lib/bundles.ts');
+const { measureLoad } = await import('./load.ts');
+
+const { values: args } = parseArgs({
+  options: { json: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  strict: true,
+});
+if (args.help) {
+  process.stdout.write('Usage: npm run bench [-- --quick] [-- --json <file>]\n');
+  process.exit(0);
+}
+const quick = args.quick === true;
+const settings = {
+  loadRounds: quick ? 2 : 3,
+  loadRoundSeconds: quick ? 2 : 5,
+  loadWarmupSeconds: quick ? 3 : 8,
+  coldStartPairs: quick ? 5 : 15,
+  coldStartWarmupPairs: quick ? 1 : 2,
+  handlerInvocations: quick ? 5_000 : 40_000,
+  handlerWarmup: quick ? 2_000 : 5_000,
+  cliRuns: quick ? 8 : 30,
+};
+
+const started = performance.now();
+const progress = (line: string) => {
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+};
+
+/** One line of the table: a figure, its baseline, their ratio and the budget it must meet. */
+interface Row {
+  readonly figure: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly budget: string;
+  /** undefined: reported, no budget. */
+  readonly ok: boolean | undefined;
+}
+const rows: Row[] = [];
+const row = (r: Row) => rows.push(r);
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const x = (ratio: number) => `${ratio.toFixed(2)}x`;
+
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  },
+  settings: { quick, ...settings },
+};
+
+progress('starting DynamoDB Local (in memory) for the whole run; building the bundles');
+const [engine, bundles] = await Promise.all([
+  startDynamoDbEngine({ engine: process.env.WHITEBOARD_BENCH_ENGINE ?? 'auto', inMemory: true }),
+  buildBenchBundles(),
+]);
+report.engine = engine.name;
+progress(`engine: ${engine.name} at ${engine.endpoint}; bundles in ${bundles.dir}`);
+
+try {
+  // 5. DynamoDB cost per request.
+  progress('5/6 DynamoDB cost per request (ReturnConsumedCapacity)');
+  const cost = await measureDynamoDbCost(engine.endpoint);
+  report.dynamoDbCost = cost;
+  const costRow = (method: 'GET' | 'POST', units: 'RCU' | 'WCU', budget: number, command: string) => {
+    const figures = cost[method === 'GET' ? 'get' : 'post'];
+    const commands = Object.entries(figures.commandsPerRequest)
+      .map(([name, count]) => `${count} ${name.replace(/Command$/, '')}`)
+      .join(', ');
+    const ok =
+      figures.reported &&
+      figures.capacityUnitsPerRequest <= budget &&
+      Object.keys(figures.commandsPerRequest).length === 1 &&
+      figures.commandsPerRequest[`${command}Command`] === 1;
+    row({
+      figure: `5. DynamoDB per ${method}`,
+      value: `${commands}, ${figures.capacityUnitsPerRequest} ${units}`,
+      baseline: `budget ${budget} ${units}`,
+      ratio: x(figures.capacityUnitsPerRequest / budget),
+      budget: `1 ${command}, <= ${budget} ${units}`,
+      ok,
+    });
+  };
+  costRow('GET', 'RCU', 0.5, 'Query');
+  costRow('POST', 'WCU', 1, 'PutItem');
+
+  // 3. Per-request cost in the handler.
+  progress(`3/6 handler cost per warm invocation (${settings.handlerInvocations} invocations each)`);
+  const handlerCost = await measureHandlerCost({
+    invocations: settings.handlerInvocations,
+    warmup: settings.handlerWarmup,
+  });
+  report.handlerCost = handlerCost;
+  for (const figures of handlerCost) {
+    progress(
+      `handler ${figures.method}: ours p50 ${figures.ours.p50Us.toFixed(1)} µs p99 ${figures.ours.p99Us.toFixed(1)} µs, ` +
+        `bare p50 ${figures.bare.p50Us.toFixed(1)} µs p99 ${figures.bare.p99Us.toFixed(1)} µs`,
+    );
+    for (const p of ['p50', 'p99'] as const) {
+      const ours = figures.ours[`${p}Us`];
+      const bare = figures.bare[`${p}Us`];
+      row({
+        figure: `3. handler ${figures.method} ${p}`,
+        value: `${ours.toFixed(1)} µs`,
+        baseline: `bare ${bare.toFixed(1)} µs`,
+        ratio: x(ours / bare),
+        budget: `report: layers cost ${(ours - bare).toFixed(1)} µs`,
+        ok: undefined,
+      });
+    }
+  }
+
+  // 2. Cold starts.
+  progress(`2/6 cold starts: ${settings.coldStartPairs} paired runs per bundle and mode`);
+  const coldStarts = await measureColdStarts({
+    bundles,
+    dynamoDbEndpoint: engine.endpoint,
+    pairs: settings.coldStartPairs,
+    warmupPairs: settings.coldStartWarmupPairs,
+    progress,
+  });
+  report.coldStarts = coldStarts;
+  for (const figures of coldStarts) {
+    const mode = figures.mode === 'local' ? 'node' : 'as Lambda, traced';
+    row({
+      figure: `2. cold start ${figures.bundle.name} (${mode})`,
+      value: ms(figures.bundle.medianMs),
+      baseline: `floor ${ms(figures.floor.medianMs)}`,
+      ratio: x(figures.bundle.ratio),
+      budget: '<= 1.10x',
+      ok: figures.bundle.ratio <= 1.1,
+    });
+    if (figures.naive) {
+      row({
+        figure: `   naive Powertools bundle (${mode})`,
+        value: ms(figures.naive.medianMs),
+        baseline: `floor ${ms(figures.floor.medianMs)}`,
+        ratio: x(figures.naive.ratio),
+        budget: 'for scale',
+        ok: undefined,
+      });
+    }
+  }
+  for (const id of Object.keys(functions) as Array<keyof typeof functions>) {
+    const local = coldStarts.find((figures) => figures.functionId === id && figures.mode === 'local');
+    const lambda = coldStarts.find((figures) => figures.functionId === id && figures.mode === 'lambda');
+    if (!local) continue;
+    row({
+      figure: `2. bundle size ${local.bundle.name}`,
+      value: `${(local.bundle.bytes / 1024).toFixed(0)} KiB`,
+      baseline: `floor ${(local.floor.bytes / 1024).toFixed(0)} KiB`,
+      ratio: x(local.bundle.bytes / local.floor.bytes),
+      budget: 'report (ceiling: test/infra)',
+      ok: undefined,
+    });
+    row({
+      figure: `2. peak memory ${local.bundle.name}`,
+      value: `${mib(local.bundle.peakRssBytes)} / traced ${mib(lambda?.bundle.peakRssBytes ?? Number.NaN)}`,
+      baseline: `floor ${mib(local.floor.peakRssBytes)}`,
+      ratio: x(local.bundle.peakRssBytes / local.floor.peakRssBytes),
+      budget: 'report',
+      ok: undefined,
+    });
+  }
+
+  // 1 and 6. The local stack under load; 4. the CLI against it while it runs.
+  progress(
+    `1/6 load: ${settings.loadRounds} rounds of ${settings.loadRoundSeconds} s per method, stack and floor alternating`,
+  );
+  const { measureCliStart } = await import('./cli-start.ts');
+  let cli: Awaited<ReturnType<typeof measureCliStart>> | undefined;
+  let cliError: string | undefined;
+  const load = await measureLoad({
+    dynamoDbEndpoint: engine.endpoint,
+    enginePid: engine.pid,
+    rounds: settings.loadRounds,
+    roundSeconds: settings.loadRoundSeconds,
+    warmupSeconds: settings.loadWarmupSeconds,
+    progress,
+    whileRunning: async (url) => {
+      progress(`4/6 CLI start: whiteboard read --json against the local stack, ${settings.cliRuns} runs`);
+      try {
+        cli = await measureCliStart({ url, runs: settings.cliRuns });
+      } catch (error) {
+        cliError = (error as Error).message;
+        progress(`CLI start not measured: ${cliError}`);
+      }
+    },
+  });
+  report.load = load;
+  for (const [method, figures] of [
+    ['GET', load.get],
+    ['POST', load.post],
+  ] as const) {
+    row({
+      figure: `1. ${method} /messages throughput`,
+      value: `${figures.stackRps.toFixed(0)} req/s`,
+      baseline: `floor ${figures.floorRps.toFixed(0)} req/s`,
+      ratio: x(figures.rpsRatio),
+      budget: '>= 0.70x',
+      ok: figures.rpsRatio >= 0.7,
+    });
+    row({
+      figure: `1. ${method} /messages p99 latency`,
+      value: ms(figures.stackP99Ms),
+      baseline: `floor ${ms(figures.floorP99Ms)}`,
+      ratio: x(figures.p99Ratio),
+      budget: '<= 3x',
+      ok: figures.p99Ratio <= 3,
+    });
+    row({
+      figure: `1. ${method} errors and non-2xx`,
+      value: String(figures.errors),
+      baseline: '',
+      ratio: '',
+      budget: '0',
+      ok: figures.errors === 0,
+    });
+    const cpu = (runs: readonly { cpuMsPerRequest: number }[]) =>
+      runs.reduce((sum, run) => sum + run.cpuMsPerRequest, 0) / runs.length;
+    row({
+      figure: `1. ${method} CPU per request`,
+      value: ms(cpu(figures.stack)),
+      baseline: `floor ${ms(cpu(figures.floor))}`,
+      ratio: x(cpu(figures.stack) / cpu(figures.floor)),
+      budget: 'report',
+      ok: undefined,
+    });
+  }
+
+  report.cliStart = cli ?? { error: cliError };
+  row(
+    cli
+      ? {
+          figure: '4. CLI start (whiteboard read --json)',
+          value: ms(cli.cliMs),
+          baseline: `node -e '' ${ms(cli.nodeMs)}`,
+          ratio: x(cli.ratio),
+          budget: '<= 1.60x',
+          ok: cli.ratio <= 1.6,
+        }
+      : {
+          figure: '4. CLI start (whiteboard read --json)',
+          value: 'not measured',
+          baseline: '',
+          ratio: '',
+          budget: '<= 1.60x',
+          ok: false,
+        },
+  );
+
+  const rss = load.stackRssAfterRound;
+  const first = rss[0] ?? Number.NaN;
+  const last = rss.at(-1) ?? Number.NaN;
+  row({
+    figure: '6. stack RSS after each round',
+    value: `${rss.map((bytes) => (bytes / 2 ** 20).toFixed(0)).join(' → ')} MiB`,
+    baseline: `round 1 ${mib(first)}`,
+    ratio: x(last / first),
+    budget: 'no growth (<= 1.05x)',
+    ok: last / first <= 1.05,
+  });
+} finally {
+  bundles.remove();
+  await engine.stop();
+}
+
+const headers: Row = {
+  figure: 'figure',
+  value: 'measured',
+  baseline: 'baseline',
+  ratio: 'ratio',
+  budget: 'budget',
+  ok: undefined,
+};
+const keys = ['figure', 'value', 'baseline', 'ratio', 'budget'] as const;
+const widths = keys.map((key) => Math.max(...[headers, ...rows].map((r) => r[key].length)));
+const line = (r: Row, verdict: string) =>
+  `${keys.map((key, index) => r[key].padEnd(widths[index] ?? 0)).join('  ')}  ${verdict}`.trimEnd();
+const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met' : 'NOT MET');
+process.stdout.write(
+  [
+    `whiteboard bench ${report.date as string}: ${availableParallelism()} cores, Node ${process.version}, ${engine.name}${quick ? ' (--quick)' : ''}`,
+    line(headers, 'verdict'),
+    ...rows.map((r) => line(r, verdict(r.ok))),
+    `budgets met: ${rows.filter((r) => r.ok === true).length} of ${rows.filter((r) => r.ok !== undefined).length}`,
+    '',
+  ].join('\n'),
+);
+report.table = rows;
+if (args.json) {
+  writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+  progress(`wrote ${args.json}`);
+}
+progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+// A budget not met is a finding to read, not a failure of the run (timed budgets stay out of
+// `npm test` for the same reason). Child processes and the engine are stopped; a stray keep-alive
+// socket must not hold the terminal.
+process.exit(0);
