@@ -6,9 +6,21 @@ import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
 import { errorResult, statusOf } from '../http/error-response.ts';
 
+/** What the handlers use of Tracer: the real one in Lambda, a stand-in where it is off (powertools.ts). */
+export type TracerLike = Pick<
+  Tracer,
+  | 'getSegment'
+  | 'setSegment'
+  | 'annotateColdStart'
+  | 'addServiceNameAnnotation'
+  | 'addErrorAsMetadata'
+  | 'putAnnotation'
+  | 'captureAWSv3Client'
+>;
+
 export interface Powertools {
   readonly logger: Logger;
-  readonly tracer: Tracer;
+  readonly tracer: TracerLike;
   readonly metrics: Metrics;
 }
 
