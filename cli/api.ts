@@ -2,24 +2,15 @@
  * The whiteboard HTTP API as the CLI sees it: its paths, and checks that an answer has the shape
  * the contract promises before anything is printed from it.
  */
+// The contract's types and limits come from the API's own definitions, so client and server
+// cannot disagree on them (type imports cost nothing at run time; the constants are two numbers).
+import { DEFAULT_BOARD, type Message, type MessagePage } from '../backend/domain/message.ts';
+import { limits } from '../backend/domain/validation.ts';
 import { ResponseError } from './errors.ts';
 import type { HttpClient } from './http-client.ts';
 
-export const DEFAULT_BOARD = 'default';
-export const MAX_LIMIT = 100;
-
-export interface Message {
-  readonly id: string;
-  readonly board: string;
-  readonly author: string;
-  readonly text: string;
-  readonly createdAt: string;
-}
-
-export interface MessagePage {
-  readonly messages: readonly Message[];
-  readonly nextCursor: string | null;
-}
+export { DEFAULT_BOARD, type Message, type MessagePage };
+export const MAX_LIMIT = limits.pageMax;
 
 export interface ReadQuery {
   readonly limit?: number | undefined;

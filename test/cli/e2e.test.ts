@@ -10,20 +10,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Message } from '../../backend/domain/message.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = join(ROOT, 'dist/cli/whiteboard.mjs');
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-interface Message {
-  id: string;
-  board: string;
-  author: string;
-  text: string;
-  createdAt: string;
-}
 
 /** The newest modification time under a folder, to tell whether the bundle is older than its sources. */
 const newestMtime = (dir: string): number =>

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Message, MessagePage } from '../../backend/domain/message.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { listeningAddresses } from '../helpers/listening.ts';
@@ -18,17 +19,7 @@ after(async () => {
   await stack?.stop();
 });
 
-interface Message {
-  id: string;
-  board: string;
-  author: string;
-  text: string;
-  createdAt: string;
-}
-interface Page {
-  messages: Message[];
-  nextCursor: string | null;
-}
+type Page = MessagePage;
 
 const call = async (path: string, init: RequestInit = {}) => {
   const response = await fetch(`${stack.url}${path}`, init);
