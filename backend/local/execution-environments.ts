@@ -69,8 +69,20 @@ class Environment {
       // Lambda's memory size bounds the heap of the environment.
       resourceLimits: { maxOldGenerationSizeMb: definition.memorySize },
     });
+    // The runtime sends what the function writes as 'log' messages (runtime-worker.ts); the
+    // streams carry only what bypasses it (writes before the runtime starts, native code).
+    const stdoutLines = lineSplitter((line) => events.log(definition.id, line, 'stdout'));
+    const stderrLines = lineSplitter((line) => events.log(definition.id, line, 'stderr'));
     pipeLines(this.worker.stdout, (line) => events.log(definition.id, line, 'stdout'));
     pipeLines(this.worker.stderr, (line) => events.log(definition.id, line, 'stderr'));
+    this.worker.on('message', (message: RuntimeMessage) => {
+      if (message.type === 'log')
+        (message.stream === 'stdout' ? stdoutLines : stderrLines).push(message.text);
+    });
+    this.worker.once('exit', () => {
+      stdoutLines.end();
+      stderrLines.end();
+    });
 
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: RuntimeMessage) => {
@@ -116,18 +128,33 @@ class Environment {
   }
 }
 
+/** Cuts text that arrives in pieces into lines; `end` hands over an unfinished last line. */
+const lineSplitter = (onLine: (line: string) => void) => {
+  let rest = '';
+  return {
+    push(text: string) {
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        const line = rest + text.slice(start, end);
+        rest = '';
+        if (line.length > 0) onLine(line);
+        start = end + 1;
+      }
+      rest += text.slice(start);
+    },
+    end() {
+      if (rest.length > 0) onLine(rest);
+      rest = '';
+    },
+  };
+};
+
 /** Splits a worker's stdout/stderr into lines without blocking either thread. */
 const pipeLines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
-  let rest = '';
+  const lines = lineSplitter(onLine);
   stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const part of parts) if (part.length > 0) onLine(part);
-  });
-  stream.on('end', () => {
-    if (rest.length > 0) onLine(rest);
-  });
+  stream.on('data', (chunk: string) => lines.push(chunk));
+  stream.on('end', () => lines.end());
 };
 
 export class FunctionEnvironments {

@@ -29,6 +29,8 @@ export interface InvokeMessage {
 
 export type RuntimeMessage =
   | { readonly type: 'ready'; readonly initMs: number }
+  /** What the function wrote to stdout or stderr, one write. */
+  | { readonly type: 'log'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   | { readonly type: 'init-error'; readonly errorType: string; readonly errorMessage: string }
   | { readonly type: 'result'; readonly id: number; readonly payload: string }
   | {
@@ -48,6 +50,31 @@ const describeError = (error: unknown) => ({
 });
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * The function's stdout and stderr go to the main thread on this port, with the invocations'
+ * messages, instead of through the worker's stdio streams. Those cost a round of stream
+ * machinery on both threads for every write (two per request: Powertools' log line and its EMF
+ * line), and they arrive on another port, in no fixed order with the result. Each write is still
+ * sent at once, as the streams did, so a line written just before a handler hangs or exits is not
+ * lost. Console (Powertools' too) calls `stream.write`, so replacing `write` on the two streams
+ * catches every line.
+ */
+for (const name of ['stdout', 'stderr'] as const) {
+  const stream = process[name];
+  stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.from(chunk as Uint8Array).toString(
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          );
+    port.postMessage({ type: 'log', stream: name, text } satisfies RuntimeMessage);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  }) as typeof stream.write;
+}
 
 const started = performance.now();
 const handlerReady: Promise<Handler> = import(pathToFileURL(data.bundlePath).href).then((module) => {
