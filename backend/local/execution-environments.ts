@@ -11,6 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { FunctionDefinition } from '../http/routes.ts';
+import { createLogRing, LogRingReader, type LogStream } from './log-channel.ts';
 import type { InvokeMessage, RuntimeMessage, RuntimeWorkerData } from './runtime-worker.ts';
 
 export type InvocationOutcome =
@@ -39,6 +40,9 @@ export interface FunctionEnvironmentsOptions {
   readonly events: EnvironmentEvents;
 }
 
+/** How often the lines of invocations still running are read (log-channel.ts). */
+const LOG_DRAIN_MS = 50;
+
 interface Pending {
   readonly resolve: (outcome: InvocationOutcome) => void;
   readonly timer: NodeJS.Timeout;
@@ -50,9 +54,12 @@ class Environment {
   pending: Pending | undefined;
   lastUsed = Date.now();
   dead = false;
+  /** Reads what the function wrote (log-channel.ts) and hands it on as lines. */
+  readonly drainLogs: () => void;
 
   constructor(options: FunctionEnvironmentsOptions, onExit: (env: Environment) => void) {
     const { definition, runtimePath, bundlePath, environment, region, events } = options;
+    const logRing = createLogRing();
     this.worker = new Worker(runtimePath, {
       workerData: {
         bundlePath,
@@ -60,6 +67,7 @@ class Environment {
         functionName: definition.id,
         memorySize: definition.memorySize,
         region,
+        logRing,
       } satisfies RuntimeWorkerData,
       env: { ...environment },
       // Not the parent's flags: the parent may run under tsx, the function must not.
@@ -69,62 +77,67 @@ class Environment {
       // Lambda's memory size bounds the heap of the environment.
       resourceLimits: { maxOldGenerationSizeMb: definition.memorySize },
     });
-    // The runtime sends what the function writes as 'log' messages (runtime-worker.ts); the
+    const lines = {
+      stdout: lineSplitter((line) => events.log(definition.id, line, 'stdout')),
+      stderr: lineSplitter((line) => events.log(definition.id, line, 'stderr')),
+    };
+    const reader = new LogRingReader(logRing);
+    const toLines = (stream: LogStream, text: string) => lines[stream].push(text);
+    this.drainLogs = () => reader.drain(toLines);
+    // The runtime writes what the function writes into the ring (runtime-worker.ts); the worker's
     // streams carry only what bypasses it (writes before the runtime starts, native code).
-    const stdoutLines = lineSplitter((line) => events.log(definition.id, line, 'stdout'));
-    const stderrLines = lineSplitter((line) => events.log(definition.id, line, 'stderr'));
     pipeLines(this.worker.stdout, (line) => events.log(definition.id, line, 'stdout'));
     pipeLines(this.worker.stderr, (line) => events.log(definition.id, line, 'stderr'));
-    this.worker.on('message', (message: RuntimeMessage) => {
-      if (message.type === 'log')
-        (message.stream === 'stdout' ? stdoutLines : stderrLines).push(message.text);
-    });
-    this.worker.once('exit', () => {
-      stdoutLines.end();
-      stderrLines.end();
-    });
 
+    let settleReady: { resolve: () => void; reject: (error: Error) => void } | undefined;
     this.ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (message: RuntimeMessage) => {
-        if (message.type === 'ready') {
-          this.worker.off('message', onMessage);
-          events.coldStart(definition.id, message.initMs);
-          resolve();
-        } else if (message.type === 'init-error') {
-          this.worker.off('message', onMessage);
-          reject(new Error(`${message.errorType}: ${message.errorMessage}`));
-        }
-      };
-      this.worker.on('message', onMessage);
+      settleReady = { resolve, reject };
     });
     this.ready.catch(() => undefined);
 
     this.worker.on('message', (message: RuntimeMessage) => {
-      if (message.type !== 'result' && message.type !== 'error') return;
-      const pending = this.pending;
-      if (!pending) return;
-      this.pending = undefined;
-      clearTimeout(pending.timer);
-      pending.resolve(
-        message.type === 'result'
-          ? { kind: 'result', payload: message.payload }
-          : { kind: 'error', errorType: message.errorType, errorMessage: message.errorMessage },
-      );
+      // What was written before this message was sent comes first.
+      this.drainLogs();
+      switch (message.type) {
+        case 'drain-logs':
+          return;
+        case 'ready':
+          events.coldStart(definition.id, message.initMs);
+          settleReady?.resolve();
+          return;
+        case 'init-error':
+          settleReady?.reject(new Error(`${message.errorType}: ${message.errorMessage}`));
+          return;
+        default:
+          this.settle(
+            message.type === 'result'
+              ? { kind: 'result', payload: message.payload }
+              : { kind: 'error', errorType: message.errorType, errorMessage: message.errorMessage },
+          );
+      }
     });
     this.worker.on('error', (error) => this.fail(`${error.name}: ${error.message}`));
-    this.worker.on('exit', (code) => {
+    this.worker.once('exit', (code) => {
+      // The ring outlives the worker: the last lines of a crashed or stopped environment.
+      this.drainLogs();
+      lines.stdout.end();
+      lines.stderr.end();
       this.fail(`the runtime exited with code ${code}`);
       onExit(this);
     });
   }
 
-  private fail(reason: string) {
-    this.dead = true;
+  private settle(outcome: InvocationOutcome) {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
     clearTimeout(pending.timer);
-    pending.resolve({ kind: 'crash', reason });
+    pending.resolve(outcome);
+  }
+
+  private fail(reason: string) {
+    this.dead = true;
+    this.settle({ kind: 'crash', reason });
   }
 }
 
@@ -164,6 +177,8 @@ export class FunctionEnvironments {
   readonly #idle: Environment[] = [];
   readonly #waiting: Array<(env: Environment) => void> = [];
   readonly #reaper: NodeJS.Timeout;
+  /** Shows what running invocations write while they run, not only when they end. */
+  readonly #logDrainer: NodeJS.Timeout;
   #nextId = 1;
   #closed = false;
   readonly stats = { coldStarts: 0, invocations: 0, timeouts: 0, crashes: 0 };
@@ -172,6 +187,10 @@ export class FunctionEnvironments {
     this.#options = options;
     this.#reaper = setInterval(() => this.#reapIdle(), Math.min(options.idleTimeoutMs, 30_000));
     this.#reaper.unref();
+    this.#logDrainer = setInterval(() => {
+      for (const env of this.#all) if (env.pending) env.drainLogs();
+    }, LOG_DRAIN_MS);
+    this.#logDrainer.unref();
   }
 
   /** Environments alive now (warm, busy or starting). */
@@ -179,7 +198,8 @@ export class FunctionEnvironments {
     return this.#all.size;
   }
 
-  async invoke(event: unknown, requestId: string, traceId: string): Promise<InvocationOutcome> {
+  /** Runs one invocation of `eventJson` (the event serialised once, as Lambda receives it). */
+  async invoke(eventJson: string, requestId: string, traceId: string): Promise<InvocationOutcome> {
     if (this.#closed) return { kind: 'crash', reason: 'the local stack is shutting down' };
     this.stats.invocations++;
     const env = await this.#acquire();
@@ -204,7 +224,7 @@ export class FunctionEnvironments {
       env.pending = { resolve, timer };
       env.worker.postMessage({
         id: this.#nextId++,
-        event,
+        event: eventJson,
         requestId,
         deadlineMs: Date.now() + timeoutMs,
         traceId,
@@ -265,6 +285,7 @@ export class FunctionEnvironments {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#reaper);
+    clearInterval(this.#logDrainer);
     const envs = [...this.#all];
     this.#all.clear();
     this.#idle.length = 0;

@@ -153,17 +153,18 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       requestId,
       epochMs,
     );
-    // Only a big body can push the event over Lambda's limit: skip the costly measure otherwise.
+    const eventJson = JSON.stringify(event);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long event needs its bytes counted.
     if (
-      body.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 2 &&
-      Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_LIMIT_BYTES
+      eventJson.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 3 &&
+      Buffer.byteLength(eventJson) > LAMBDA_PAYLOAD_LIMIT_BYTES
     ) {
       finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders, '(over the Lambda payload limit)');
       return;
     }
 
     const traceId = `${event.headers['x-amzn-trace-id']};Sampled=1`;
-    const outcome = await environments[route.route.function].invoke(event, requestId, traceId);
+    const outcome = await environments[route.route.function].invoke(eventJson, requestId, traceId);
     if (outcome.kind !== 'result') {
       finish(INTERNAL_SERVER_ERROR(), corsHeaders, `(${describeOutcome(outcome)})`);
       return;

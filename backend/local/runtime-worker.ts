@@ -10,6 +10,7 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
+import { LogRingWriter } from './log-channel.ts';
 
 export interface RuntimeWorkerData {
   readonly bundlePath: string;
@@ -17,11 +18,18 @@ export interface RuntimeWorkerData {
   readonly functionName: string;
   readonly memorySize: number;
   readonly region: string;
+  /** Shared memory for what the function writes to stdout and stderr (log-channel.ts). */
+  readonly logRing: SharedArrayBuffer;
 }
 
 export interface InvokeMessage {
   readonly id: number;
-  readonly event: unknown;
+  /**
+   * The event as JSON, serialised once by the gateway: the Lambda runtime, too, receives the
+   * event as a JSON document and parses it for the handler. A string crosses to the worker as a
+   * copy of its bytes, where an object would be walked and rebuilt field by field.
+   */
+  readonly event: string;
   readonly requestId: string;
   readonly deadlineMs: number;
   readonly traceId: string;
@@ -29,8 +37,8 @@ export interface InvokeMessage {
 
 export type RuntimeMessage =
   | { readonly type: 'ready'; readonly initMs: number }
-  /** What the function wrote to stdout or stderr, one write. */
-  | { readonly type: 'log'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  /** The shared log ring is full: read it (log-channel.ts). */
+  | { readonly type: 'drain-logs' }
   | { readonly type: 'init-error'; readonly errorType: string; readonly errorMessage: string }
   | { readonly type: 'result'; readonly id: number; readonly payload: string }
   | {
@@ -52,14 +60,16 @@ const describeError = (error: unknown) => ({
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
- * The function's stdout and stderr go to the main thread on this port, with the invocations'
- * messages, instead of through the worker's stdio streams. Those cost a round of stream
- * machinery on both threads for every write (two per request: Powertools' log line and its EMF
- * line), and they arrive on another port, in no fixed order with the result. Each write is still
- * sent at once, as the streams did, so a line written just before a handler hangs or exits is not
- * lost. Console (Powertools' too) calls `stream.write`, so replacing `write` on the two streams
- * catches every line.
+ * The function's stdout and stderr go to the main thread through shared memory (log-channel.ts),
+ * not through the worker's stdio streams: those cost a round of stream machinery on both threads
+ * for every write and arrive on another port, in no fixed order with the result. Each write is in
+ * the shared ring as soon as it returns, so a line written just before a handler hangs or exits
+ * is not lost. A write waits while the ring is full, as a write to a full pipe would. Console (Powertools' too) calls
+ * `stream.write`, so replacing `write` on the two streams catches every line.
  */
+const logRing = new LogRingWriter(data.logRing, () =>
+  port.postMessage({ type: 'drain-logs' } satisfies RuntimeMessage),
+);
 for (const name of ['stdout', 'stderr'] as const) {
   const stream = process[name];
   stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
@@ -69,7 +79,7 @@ for (const name of ['stdout', 'stderr'] as const) {
         : Buffer.from(chunk as Uint8Array).toString(
             typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
           );
-    port.postMessage({ type: 'log', stream: name, text } satisfies RuntimeMessage);
+    logRing.write(name, text);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;
@@ -120,7 +130,7 @@ port.on('message', async (message: InvokeMessage) => {
   };
   try {
     const handler = await handlerReady;
-    const result = await handler(message.event, context);
+    const result = await handler(JSON.parse(message.event), context);
     port.postMessage({
       type: 'result',
       id: message.id,

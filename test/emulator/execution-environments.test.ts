@@ -35,6 +35,9 @@ let environments: FunctionEnvironments;
 let server: Server;
 let url: string;
 const coldStarts: string[] = [];
+/** What the function wrote, line by line, as the environments hand it on. */
+const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];
+const linesTagged = (tag: string) => logged.filter((entry) => entry.line.startsWith(`${tag} `));
 
 before(async () => {
   const { runtimePath } = await buildLocal();
@@ -46,7 +49,10 @@ before(async () => {
     region: 'us-east-1',
     maxConcurrency: 4,
     idleTimeoutMs: 60_000,
-    events: { log: () => undefined, coldStart: (fn) => coldStarts.push(fn) },
+    events: {
+      log: (_fn, line, stream) => logged.push({ line, stream }),
+      coldStart: (fn) => coldStarts.push(fn),
+    },
   });
   const routes: RouteDefinition[] = [{ method: 'GET', path: '/run', function: 'readMessages' }];
   server = createGatewayServer({
@@ -145,5 +151,49 @@ describe('the gateway when a function misbehaves', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /application\/json/);
     assert.deepEqual(await response.json(), { hello: 'world' });
+  });
+});
+
+describe('what a function writes to stdout and stderr', () => {
+  const waitFor = async (condition: () => boolean, what: string) => {
+    for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 10))) {
+      if (Date.now() - started > 5_000) assert.fail(`timed out waiting for ${what}`);
+    }
+  };
+
+  it('arrives line by line, in order, with its stream, by the time the response does', async () => {
+    assert.equal((await run('log&tag=t1')).status, 200);
+    assert.deepEqual(linesTagged('t1'), [
+      { line: 't1 first', stream: 'stdout' },
+      { line: 't1 to stderr', stream: 'stderr' },
+      { line: 't1 in two writes', stream: 'stdout' },
+    ]);
+  });
+
+  it('keeps every line when one invocation writes more than the shared ring holds', async () => {
+    assert.equal((await run('log-flood&tag=t2&count=600')).status, 200);
+    const numbers = linesTagged('t2').map((entry) => Number(entry.line.split(' ')[1]));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 600 }, (_, i) => i),
+    );
+  });
+
+  it('keeps the last line written before a runaway handler is stopped', async () => {
+    assert.equal((await run('log-then-loop&tag=t3')).status, 500);
+    await waitFor(() => linesTagged('t3').length > 0, 'the line written before the loop');
+    assert.deepEqual(linesTagged('t3'), [{ line: 't3 last words before the loop', stream: 'stdout' }]);
+  });
+
+  it('keeps the last line written before the runtime exits', async () => {
+    assert.equal((await run('log-then-exit&tag=t4')).status, 500);
+    await waitFor(() => linesTagged('t4').length > 0, 'the line written before exit');
+    assert.deepEqual(linesTagged('t4'), [{ line: 't4 last words before exit', stream: 'stderr' }]);
+  });
+
+  it('shows the lines of an invocation still running, before it ends', async () => {
+    const response = run('log-slowly&tag=t5');
+    await waitFor(() => linesTagged('t5').length > 0, 'the line of the running invocation');
+    assert.equal((await response).body, 'done');
   });
 });
