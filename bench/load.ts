@@ -41,6 +41,8 @@ export interface MethodFigures {
 
 export interface LoadFigures {
   readonly connections: number;
+  readonly stackWarmupSeconds: number;
+  readonly floorWarmupSeconds: number;
   readonly roundSeconds: number;
   readonly rounds: number;
   readonly get: MethodFigures;
@@ -48,6 +50,12 @@ export interface LoadFigures {
   /** The stack process's resident memory after each round, bytes. */
   readonly stackRssAfterRound: readonly number[];
   readonly floorRssAfterRound: readonly number[];
+  /**
+   * The stack's highest resident memory while under load in each round (sampled every 250 ms),
+   * bytes: what a leak would push up round after round. RSS sampled once after a round depends
+   * on whether V8's memory reducer has just shrunk the idle isolates' heaps.
+   */
+  readonly stackPeakRssInRound: readonly number[];
   /** What the stack printed per request (its log lines), bytes. */
   readonly stackLogBytesPerRequest: number;
 }
@@ -58,7 +66,14 @@ export interface LoadOptions {
   readonly enginePid?: number | undefined;
   readonly rounds: number;
   readonly roundSeconds: number;
-  readonly warmupSeconds: number;
+  /**
+   * Load before the rounds, in slices alternating GET and POST, so every execution environment has
+   * been created and the JIT has compiled what runs hot: the stack has one V8 isolate per
+   * environment, each warming up on its share of the requests (measured here: about a minute to
+   * reach its steady throughput and memory), the floor one isolate that sees them all.
+   */
+  readonly stackWarmupSeconds: number;
+  readonly floorWarmupSeconds: number;
   readonly connections?: number;
   readonly progress: (line: string) => void;
   /** Called with the stack's URL while it is still running (figure 4 reads from it). */
@@ -82,10 +97,12 @@ const measured = async (
   server: ServerProcess,
   enginePid: number | undefined,
   run: () => Promise<Result>,
+  onRss: (bytes: number) => void,
 ): Promise<RunFigures> => {
   const cpuBefore = cpuMs(server.pid);
   const engineBefore = enginePid === undefined ? Number.NaN : cpuMs(enginePid);
-  const result = await run();
+  const sampler = setInterval(() => onRss(rssBytes(server.pid)), 250);
+  const result = await run().finally(() => clearInterval(sampler));
   const requests = result.latency.totalCount ?? 0;
   return {
     rps: requests / result.duration,
@@ -157,9 +174,23 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
     const targets = { stack, floor };
     await Promise.all([seed(stack.url, 5), seed(floor.url, 5)]);
 
-    progress(`load: warming up both (${options.warmupSeconds} s per method and server)`);
-    for (const method of ['GET', 'POST'] as const) {
-      for (const target of [stack, floor]) await load(target.url, method, options.warmupSeconds, connections);
+    // The floor first: the stack goes into the rounds straight from its own warm-up.
+    for (const [target, seconds] of [
+      [floor, options.floorWarmupSeconds],
+      [stack, options.stackWarmupSeconds],
+    ] as const) {
+      const name = target === stack ? 'stack' : 'floor';
+      progress(`load: warming up the ${name} (${seconds} s, GET and POST alternating)`);
+      const slice = Math.min(5, seconds / 2);
+      for (let elapsed = 0; elapsed < seconds; elapsed += 2 * slice) {
+        const get = await load(target.url, 'GET', slice, connections);
+        const post = await load(target.url, 'POST', slice, connections);
+        progress(
+          `load: warm-up ${name} GET ${((get.latency.totalCount ?? 0) / get.duration).toFixed(0)} req/s, ` +
+            `POST ${((post.latency.totalCount ?? 0) / post.duration).toFixed(0)} req/s, ` +
+            `RSS ${(rssBytes(target.pid) / 2 ** 20).toFixed(0)} MiB`,
+        );
+      }
     }
 
     const runs: Record<Method, Record<'stack' | 'floor', RunFigures[]>> = {
@@ -168,15 +199,22 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
     };
     const stackRssAfterRound: number[] = [];
     const floorRssAfterRound: number[] = [];
+    const stackPeakRssInRound: number[] = [];
     let stackRequests = 0;
     const logBytesBefore = stack.stdoutBytes();
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? (['stack', 'floor'] as const) : (['floor', 'stack'] as const);
+      let peak = 0;
       for (const method of ['GET', 'POST'] as const) {
         for (const name of order) {
           const target = targets[name];
-          const run = await measured(target, options.enginePid, () =>
-            load(target.url, method, options.roundSeconds, connections),
+          const run = await measured(
+            target,
+            options.enginePid,
+            () => load(target.url, method, options.roundSeconds, connections),
+            (bytes) => {
+              if (name === 'stack') peak = Math.max(peak, bytes);
+            },
           );
           runs[method][name].push(run);
           if (name === 'stack') stackRequests += run.requests;
@@ -189,20 +227,25 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
       }
       stackRssAfterRound.push(rssBytes(stack.pid));
       floorRssAfterRound.push(rssBytes(floor.pid));
+      stackPeakRssInRound.push(peak);
       progress(
-        `load: round ${round} stack RSS ${((stackRssAfterRound.at(-1) ?? 0) / 2 ** 20).toFixed(1)} MiB`,
+        `load: round ${round} stack RSS peak ${(peak / 2 ** 20).toFixed(1)} MiB, after the round ` +
+          `${((stackRssAfterRound.at(-1) ?? 0) / 2 ** 20).toFixed(1)} MiB`,
       );
     }
     const stackLogBytesPerRequest = (stack.stdoutBytes() - logBytesBefore) / Math.max(1, stackRequests);
     await options.whileRunning?.(stack.url);
     return {
       connections,
+      stackWarmupSeconds: options.stackWarmupSeconds,
+      floorWarmupSeconds: options.floorWarmupSeconds,
       roundSeconds: options.roundSeconds,
       rounds: options.rounds,
       get: summarise(runs.GET.stack, runs.GET.floor),
       post: summarise(runs.POST.stack, runs.POST.floor),
       stackRssAfterRound,
       floorRssAfterRound,
+      stackPeakRssInRound,
       stackLogBytesPerRequest,
     };
   } finally {
