@@ -1,7 +1,8 @@
 // One cold start, as the Lambda Node.js runtime does it: a fresh process imports the bundle
 // (init), then calls its handler once with a real event and a Lambda context. Reports on fd 3 the
-// status code and the process's peak resident memory as soon as the handler has answered (the
-// parent stops its clock there), then lets the X-Ray datagrams still queued go out and exits
+// status code, the process's peak resident memory, how long the import (init) and the first
+// invocation took and the CPU time used, as soon as the handler has answered (the parent stops
+// its clock there), then lets the X-Ray datagrams still queued go out and exits
 // (the SDK's keep-alive sockets would keep it alive; Lambda would freeze it instead). Plain
 // JavaScript on purpose: the process loads nothing but this file and the bundle.
 //
@@ -27,10 +28,20 @@ const context = {
   succeed: () => {},
 };
 
+const initStarted = performance.now();
 const module = await import(pathToFileURL(bundle).href);
+const invokeStarted = performance.now();
 const result = await module[handlerName](event, context);
+const answered = performance.now();
+const cpu = process.cpuUsage();
 writeSync(
   3,
-  `${JSON.stringify({ statusCode: result?.statusCode, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({
+    statusCode: result?.statusCode,
+    maxRssKb: process.resourceUsage().maxRSS,
+    initMs: invokeStarted - initStarted,
+    invokeMs: answered - invokeStarted,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  })}\n`,
 );
 setTimeout(() => process.exit(0), 20);

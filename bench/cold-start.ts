@@ -32,6 +32,12 @@ export interface CandidateFigures {
   readonly peakRssBytes: number;
   /** X-Ray datagrams received per run (tracing on: more than 0 for our bundles). */
   readonly xrayDatagramsPerRun: number;
+  /** Median time of the bundle's import (Lambda's init phase), ms, as the process measured it. */
+  readonly initMs: number;
+  /** Median time of the first invocation, ms. */
+  readonly invokeMs: number;
+  /** Median CPU time (user + system) of the process until the answer, ms: less hurt by a busy machine than wall time. */
+  readonly cpuMs: number;
 }
 
 export interface ColdStartFigures {
@@ -58,6 +64,9 @@ const runner = resolve(repoRoot, 'bench/cold-start-runner.mjs');
 interface RunResult {
   readonly ms: number;
   readonly maxRssKb: number;
+  readonly initMs: number;
+  readonly invokeMs: number;
+  readonly cpuMs: number;
 }
 
 const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv): Promise<RunResult> =>
@@ -84,7 +93,13 @@ const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv)
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number((answered ?? process.hrtime.bigint()) - started) / 1e6;
-      let parsed: { statusCode?: number; maxRssKb?: number } = {};
+      let parsed: {
+        statusCode?: number;
+        maxRssKb?: number;
+        initMs?: number;
+        invokeMs?: number;
+        cpuMs?: number;
+      } = {};
       try {
         parsed = JSON.parse(report) as typeof parsed;
       } catch {
@@ -95,7 +110,13 @@ const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv)
         reject(new Error(`${bundle.name} cold start failed (exit ${code}, status ${status}):\n${output}`));
         return;
       }
-      resolvePromise({ ms, maxRssKb: parsed.maxRssKb ?? Number.NaN });
+      resolvePromise({
+        ms,
+        maxRssKb: parsed.maxRssKb ?? Number.NaN,
+        initMs: parsed.initMs ?? Number.NaN,
+        invokeMs: parsed.invokeMs ?? Number.NaN,
+        cpuMs: parsed.cpuMs ?? Number.NaN,
+      });
     });
   });
 
@@ -176,6 +197,11 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
         const times = candidates.map(() => [] as number[]);
         const ratios = candidates.map(() => [] as number[]);
         const rss = candidates.map(() => [] as number[]);
+        const split = candidates.map(() => ({
+          init: [] as number[],
+          invoke: [] as number[],
+          cpu: [] as number[],
+        }));
         const sent = candidates.map(() => 0);
         const total = options.warmupPairs + options.pairs;
         for (let pair = 0; pair < total; pair++) {
@@ -191,6 +217,9 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
             pairTimes[index] = run.ms;
             (times[index] as number[]).push(run.ms);
             (rss[index] as number[]).push(run.maxRssKb * 1024);
+            split[index]?.init.push(run.initMs);
+            split[index]?.invoke.push(run.invokeMs);
+            split[index]?.cpu.push(run.cpuMs);
             sent[index] = (sent[index] ?? 0) + (datagrams - before);
           }
           if (!measuredPair) continue;
@@ -206,6 +235,9 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
             ratio: median(ratios[index] as number[]),
             peakRssBytes: median(rss[index] as number[]),
             xrayDatagramsPerRun: (sent[index] ?? 0) / options.pairs,
+            initMs: median(split[index]?.init ?? []),
+            invokeMs: median(split[index]?.invoke ?? []),
+            cpuMs: median(split[index]?.cpu ?? []),
           }),
         );
         const result: ColdStartFigures = {
@@ -221,7 +253,10 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
           `cold start: ${functions[id].id} ${mode === 'local' ? 'tracing off' : 'as Lambda, tracing on'}: ` +
             `${result.bundle.medianMs.toFixed(0)} ms vs floor ${result.floor.medianMs.toFixed(0)} ms, ` +
             `${result.bundle.ratio.toFixed(3)}x` +
-            (result.naive ? ` (naive Powertools ${result.naive.ratio.toFixed(3)}x)` : ''),
+            (result.naive ? ` (naive Powertools ${result.naive.ratio.toFixed(3)}x)` : '') +
+            `; init ${result.bundle.initMs.toFixed(0)} vs ${result.floor.initMs.toFixed(0)} ms, ` +
+            `first invocation ${result.bundle.invokeMs.toFixed(0)} vs ${result.floor.invokeMs.toFixed(0)} ms, ` +
+            `CPU ${result.bundle.cpuMs.toFixed(0)} vs ${result.floor.cpuMs.toFixed(0)} ms`,
         );
       }
     }
