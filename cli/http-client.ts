@@ -224,6 +224,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         // --follow polls up to every 16 s: keep the connection for the next poll.
         keepAliveTimeout: 20_000,
         keepAliveMaxTimeout: 60_000,
+        // Node's default. Given here, undici need not load node:http to ask (scripts/build.mjs).
+        maxHeaderSize: 16 * 1024,
       });
     }
     return ownAgent;

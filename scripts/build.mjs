@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,100 @@ const withoutHttp2 = {
   },
 };
 
+// Built-in modules that dependencies load at start-up but use only on paths `whiteboard` never or
+// seldom takes. Each is replaced, for the importers named, by a stand-in that loads the real module
+// the first time it is used, so start-up does not pay for loading it (a few ms each here):
+//   commander  node:child_process  only for executable subcommands, which the CLI has none of
+//   undici     node:assert         `assert(condition)` on its invariants; the real module is loaded,
+//                                  and throws its own AssertionError, only when one fails
+const lazyBuiltinsFor = [
+  { module: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/ },
+  { module: 'node:assert', importer: /[\\/]node_modules[\\/]undici[\\/]/ },
+];
+const lazyBuiltinSource = (module) =>
+  module === 'node:assert'
+    ? `'use strict';
+const assert = (...args) => { if (!args[0]) require(${JSON.stringify(module)})(...args); };
+module.exports = new Proxy(assert, { get: (target, key) => key in target ? target[key] : require(${JSON.stringify(module)})[key] });`
+    : `'use strict';
+module.exports = new Proxy({}, { get: (_target, key) => require(${JSON.stringify(module)})[key] });`;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(builder) {
+    builder.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'file' &&
+      lazyBuiltinsFor.some(({ module, importer }) => module === args.path && importer.test(args.importer))
+        ? { path: args.path, namespace: 'lazy-builtin' }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: lazyBuiltinSource(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+// Exact text edits to the pinned undici, so it loads node:http (5 ms here) only if it needs it:
+// `IncomingMessage` only to recognise one (which cannot exist before node:http is loaded), and
+// `http.maxHeaderSize` only when the caller sets no maxHeaderSize (cli/http-client.ts sets one).
+// If an edit no longer matches (another undici version), that file is bundled unedited, with a
+// warning: slower to start, never different in behaviour.
+const undiciEdits = [
+  {
+    file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]core[\\/]util\.js$/,
+    edits: [
+      ["const { IncomingMessage } = require('node:http')\n", ''],
+      [
+        'if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {',
+        "if (Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage) {",
+      ],
+    ],
+  },
+  {
+    file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    edits: [
+      ["const http = require('node:http')\n", ''],
+      [
+        `const getDefaultNodeMaxHeaderSize = http &&
+  http.maxHeaderSize &&
+  Number.isInteger(http.maxHeaderSize) &&
+  http.maxHeaderSize > 0
+  ? () => http.maxHeaderSize
+  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }`,
+        `const getDefaultNodeMaxHeaderSize = () => {
+  const http = require('node:http')
+  if (http && http.maxHeaderSize && Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize
+  throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
+}`,
+      ],
+    ],
+  },
+];
+const editUndici = {
+  name: 'edit-undici',
+  setup(builder) {
+    for (const { file, edits } of undiciEdits) {
+      builder.onLoad({ filter: file }, async (args) => {
+        const original = await readFile(args.path, 'utf8');
+        let contents = original;
+        for (const [from, to] of edits) {
+          if (!contents.includes(from)) {
+            return {
+              contents: original,
+              loader: 'js',
+              warnings: [
+                { text: `left unedited (slower CLI start): no longer contains ${JSON.stringify(from)}` },
+              ],
+            };
+          }
+          contents = contents.replace(from, to);
+        }
+        return { contents, loader: 'js' };
+      });
+    }
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -54,7 +149,7 @@ const bundle = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
-  plugins: [withoutHttp2],
+  plugins: [withoutHttp2, lazyBuiltins, editUndici],
 });
 const bundleFile = bundle.outputFiles.find((file) => file.path.endsWith('.cjs'));
 const hash = createHash('sha256').update(bundleFile.contents).digest('hex').slice(0, 16);
