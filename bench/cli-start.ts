@@ -1,6 +1,6 @@
 /**
- * How fast the `whiteboard` CLI starts: wall time of `node dist/cli/whiteboard.mjs read --json`
- * against `node -e ''` on the same machine in the same run, alternating the two so that load from
+ * How fast the `whiteboard` CLI starts: wall time of `node <bin> read --json`, where <bin> is the
+ * `whiteboard` bin package.json declares (what `npx whiteboard` runs), against `node -e ''` on the same machine in the same run, alternating the two so that load from
  * anything else lands on both. Reports medians; the issue asks for a ratio of at most 1.6.
  *
  * Run directly: `node --import tsx bench/cli-start.ts [--url <api>] [--runs <n>]`. Without --url
@@ -8,7 +8,7 @@
  * round trip, not the API's latency.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -20,7 +20,7 @@ export interface CliStartOptions {
   /** Measured runs of each command (after `warmup` unmeasured ones). */
   readonly runs?: number | undefined;
   readonly warmup?: number | undefined;
-  /** The bundle to run; defaults to dist/cli/whiteboard.mjs of this repository. */
+  /** The script to run; defaults to the `whiteboard` bin in this repository's package.json. */
   readonly cliPath?: string | undefined;
   readonly board?: string | undefined;
 }
@@ -36,6 +36,16 @@ export interface CliStartResult {
 }
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The `whiteboard` bin as package.json declares it. */
+const declaredBin = (): string => {
+  const { bin } = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
+    bin: string | Record<string, string>;
+  };
+  const path = typeof bin === 'string' ? bin : bin.whiteboard;
+  if (path === undefined) throw new Error('package.json declares no `whiteboard` bin');
+  return resolve(repoRoot, path);
+};
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -91,7 +101,7 @@ const startCannedApi = async (): Promise<{ url: string; close: () => Promise<voi
 export const measureCliStart = async (options: CliStartOptions = {}): Promise<CliStartResult> => {
   const runs = options.runs ?? 30;
   const warmup = options.warmup ?? 3;
-  const cliPath = options.cliPath ?? resolve(repoRoot, 'dist/cli/whiteboard.mjs');
+  const cliPath = options.cliPath ?? declaredBin();
   if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist; run \`npm run build\` first`);
   const canned = options.url === undefined ? await startCannedApi() : undefined;
   const url = options.url ?? canned?.url ?? '';

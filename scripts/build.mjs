@@ -3,10 +3,11 @@
 // `npx whiteboard` starts fast without compiling TypeScript at run time. Runs on `npm ci`
 // through the `prepare` script.
 //
-// dist/cli/whiteboard.mjs     the bin: a small launcher (cli/launcher.ts)
-// dist/cli/whiteboard.cjs     the CLI bundle (cli/main.ts and its dependencies)
-// dist/cli/whiteboard-<hash>.cache
-//                             V8 code cache for the bundle, made by one warm-up run below; the
+// dist/cli/whiteboard.cjs     the bin: a small CommonJS launcher (cli/launcher.ts)
+// dist/cli/whiteboard.mjs     the bin of earlier builds, kept working: it imports whiteboard.cjs,
+//                             and starts slower (Node sets up its ES module loader first)
+// dist/cli/main.cjs           the CLI bundle (cli/main.ts and its dependencies)
+// dist/cli/main-<hash>.cache  V8 code cache for the bundle, made by one warm-up run below; the
 //                             launcher works without it, only slower to start
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -144,44 +145,57 @@ const common = {
 const bundle = await build({
   ...common,
   entryPoints: [join(root, 'cli/main.ts')],
-  outfile: join(outDir, 'whiteboard.cjs'),
+  outfile: join(outDir, 'main.cjs'),
   format: 'cjs',
+  // The launcher reads the bundle as latin1, which is only right for ASCII (checked below).
+  charset: 'ascii',
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
   plugins: [withoutHttp2, lazyBuiltins, editUndici],
 });
 const bundleFile = bundle.outputFiles.find((file) => file.path.endsWith('.cjs'));
+if (bundleFile.contents.some((byte) => byte > 0x7f)) throw new Error('the CLI bundle is not ASCII');
 const hash = createHash('sha256').update(bundleFile.contents).digest('hex').slice(0, 16);
 
 const launcher = await build({
   ...common,
   entryPoints: [join(root, 'cli/launcher.ts')],
-  outfile: join(outDir, 'whiteboard.mjs'),
-  format: 'esm',
+  outfile: join(outDir, 'whiteboard.cjs'),
+  format: 'cjs',
   define: { WHITEBOARD_BUNDLE_HASH: JSON.stringify(hash) },
   banner: { js: '#!/usr/bin/env node' },
 });
 
 // Write beside, then rename: a `whiteboard` running meanwhile never reads half a file.
 mkdirSync(outDir, { recursive: true });
-for (const file of [...bundle.outputFiles, ...launcher.outputFiles]) {
+const compatibilityBin = {
+  path: join(outDir, 'whiteboard.mjs'),
+  contents: "#!/usr/bin/env node\nimport './whiteboard.cjs';\n",
+};
+for (const file of [...bundle.outputFiles, ...launcher.outputFiles, compatibilityBin]) {
   const temporary = `${file.path}.${process.pid}.tmp`;
   writeFileSync(temporary, file.contents);
   renameSync(temporary, file.path);
 }
+chmodSync(join(outDir, 'whiteboard.cjs'), 0o755);
 chmodSync(join(outDir, 'whiteboard.mjs'), 0o755);
-const cacheFile = join(outDir, `whiteboard-${hash}.cache`);
+const cacheFile = join(outDir, `main-${hash}.cache`);
 for (const name of readdirSync(outDir)) {
-  if (/^whiteboard-[0-9a-f]+\.cache$/.test(name) && join(outDir, name) !== cacheFile)
+  // Earlier builds' caches, including those named whiteboard-<hash>.cache.
+  if (/^(main|whiteboard)-[0-9a-f]+\.cache$/.test(name) && join(outDir, name) !== cacheFile)
     rmSync(join(outDir, name));
-  if (name === 'whiteboard.mjs.map') rmSync(join(outDir, name));
+  if (name === 'whiteboard.cjs.map') rmSync(join(outDir, name));
 }
 
 // Warm-up: `whiteboard read --json` against a stand-in API, with the launcher told to write the
 // cache at exit, so the cache holds what start-up compiles (commander, undici, the read path).
+const page = {
+  messages: [{ id: '01J00000000000000000000000', board: 'default', author: 'a', text: 'b', createdAt: 'c' }],
+  nextCursor: null,
+};
 const server = createServer((_request, response) => {
-  response.writeHead(200, { 'content-type': 'application/json' }).end('{"messages":[],"nextCursor":null}');
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
 });
 try {
   await new Promise((ready, fail) => server.once('error', fail).listen(0, '127.0.0.1', ready));
@@ -190,7 +204,7 @@ try {
   const code = await new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
-      [join(outDir, 'whiteboard.mjs'), 'read', '--json', '--url', `http://127.0.0.1:${port}`],
+      [join(outDir, 'whiteboard.cjs'), 'read', '--json', '--url', `http://127.0.0.1:${port}`],
       { env: { ...env, WHITEBOARD_WRITE_CODE_CACHE: cacheFile }, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     child.once('error', fail).once('exit', done);

@@ -1,10 +1,20 @@
 /**
- * The built CLI (dist/cli/whiteboard.mjs, what `npx whiteboard` runs) as a child process, over real
- * HTTP, against the local stack: API Gateway emulator, the handler bundles, a real DynamoDB engine.
+ * The built CLI (the bin package.json declares, what `npx whiteboard` runs) as a child process, over
+ * real HTTP, against the local stack: API Gateway emulator, the handler bundles, a real DynamoDB
+ * engine.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +25,12 @@ import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const BIN = join(ROOT, 'dist/cli/whiteboard.mjs');
+const BIN = join(
+  ROOT,
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { whiteboard: string } }).bin
+    .whiteboard,
+);
+const DIST = join(ROOT, 'dist/cli');
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** The newest modification time under a folder, to tell whether the bundle is older than its sources. */
@@ -54,6 +69,8 @@ interface RunOptions {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
   readonly input?: string;
+  /** The script to run; the declared bin by default. */
+  readonly bin?: string;
 }
 
 /** The CLI's environment: none of the caller's WHITEBOARD_URL or colour settings leak in. */
@@ -65,7 +82,7 @@ const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
 };
 
 const spawnCli = (args: readonly string[], options: RunOptions = {}): ChildProcess =>
-  spawn(process.execPath, [BIN, ...args], {
+  spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cliEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -290,6 +307,31 @@ describe('where the CLI points', () => {
       result.stderr,
       'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start)\n',
     );
+  });
+
+  it('runs through dist/cli/whiteboard.mjs too, the bin of earlier builds', async () => {
+    const result = await run(['read', '--json', '--url', stack.url], { bin: join(DIST, 'whiteboard.mjs') });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+  });
+
+  it('works without its code cache, and with a cache V8 rejects', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
+    tempDirs.push(dir);
+    for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    const cache = readdirSync(DIST).find((name) => /^main-[0-9a-f]+\.cache$/.test(name));
+    assert.ok(cache, 'the build wrote no code cache');
+    const bin = join(dir, 'whiteboard.cjs');
+    const read = async () => {
+      const result = await run(['read', '--json', '--url', stack.url], { bin });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+    };
+    await read();
+    // As if made by another Node version: V8 checks it, rejects it and compiles as usual.
+    writeFileSync(join(dir, cache), Buffer.alloc(4096, 7));
+    await read();
   });
 
   it('runs as `npx whiteboard` from the repository', () => {
