@@ -17,16 +17,23 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
-const streamOf = (stream: NodeJS.WriteStream): OutputStream => ({
-  write: (text) => {
-    stream.write(text);
-  },
-  isTTY: stream.isTTY === true,
-  get columns() {
-    return stream.isTTY ? stream.columns : undefined;
-  },
-  colorDepth: stream.isTTY ? stream.getColorDepth() : 1,
-});
+// process.stdout and process.stderr are made on first use, and making one costs start-up time (a
+// pipe or a terminal handle): stderr is only made when something is written to it.
+const streamOf = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputStream => {
+  const isTTY = isatty(fd);
+  return {
+    write: (text) => {
+      stream().write(text);
+    },
+    isTTY,
+    get columns() {
+      return isTTY ? stream().columns : undefined;
+    },
+    get colorDepth() {
+      return isTTY ? stream().getColorDepth() : 1;
+    },
+  };
+};
 
 const readStdin = async (maxBytes: number): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -78,8 +85,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 // No top-level await: the bundle is CommonJS, so the launcher can compile it with a code cache.
 void runCli(process.argv.slice(2), {
-  stdout: streamOf(process.stdout),
-  stderr: streamOf(process.stderr),
+  stdout: streamOf(1, () => process.stdout),
+  stderr: streamOf(2, () => process.stderr),
   env: process.env,
   readTextFile,
   readStdin,

@@ -3,8 +3,6 @@
  * relative times and wrapping. Everything from the server goes through `sanitize*` or `safeJson`
  * before it is written, so a message can never move the cursor, retitle or clear the screen.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
-
 /** What the CLI needs to know about a stream it writes to. */
 export interface OutputStream {
   write(text: string): void;
@@ -43,17 +41,24 @@ export interface Styles {
   readonly warning: (text: string) => string;
 }
 
-export const createStyles = (level: 0 | 1 | 2 | 3): Styles => {
-  const chalk: ChalkInstance = new Chalk({ level });
-  return {
-    author: chalk.bold.cyan,
-    time: chalk.gray,
-    dim: chalk.dim,
-    success: chalk.green,
-    error: chalk.red,
-    warning: chalk.yellow,
-  };
+const plain = (text: string): string => text;
+
+/** Level 0: text as it is. */
+export const PLAIN_STYLES: Styles = {
+  author: plain,
+  time: plain,
+  dim: plain,
+  success: plain,
+  error: plain,
+  warning: plain,
 };
+
+/**
+ * Styles for a chalk level. chalk (cli/colors.ts) is loaded only for colour: `--json`, pipes and
+ * NO_COLOR never pay for it at start-up.
+ */
+export const loadStyles = async (level: 0 | 1 | 2 | 3): Promise<Styles> =>
+  level === 0 ? PLAIN_STYLES : (await import('./colors.ts')).createStyles(level);
 
 // C1 controls (U+0080-U+009F: a terminal may read U+009B as CSI), and the bidirectional controls
 // that reorder what follows them (Trojan Source, CVE-2021-42574): ALM, LRM, RLM, LRE..RLO, LRI..PDI.

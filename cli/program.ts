@@ -12,7 +12,7 @@ import { ApiError, CliError } from './errors.ts';
 import { createHttpClient, type HttpClient, type Sleep } from './http-client.ts';
 import {
   colorLevel,
-  createStyles,
+  loadStyles,
   type OutputStream,
   type Styles,
   sanitizeInline,
@@ -115,8 +115,14 @@ const addConnectionOptions = (command: Command): Command =>
     .addHelpText('after', URL_HELP);
 
 /** Builds the API client and output helpers for one command run from its options. */
-export const createContext = (deps: CliDeps, options: ConnectionOptions, json: boolean): CommandContext => {
-  const errStyles = createStyles(colorLevel({ stream: deps.stderr, env: deps.env, wanted: options.color }));
+export const createContext = async (
+  deps: CliDeps,
+  options: ConnectionOptions,
+  json: boolean,
+): Promise<CommandContext> => {
+  const errStyles = await loadStyles(
+    colorLevel({ stream: deps.stderr, env: deps.env, wanted: options.color }),
+  );
   const log = (line: string): void => {
     if (options.verbose === true) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
   };
@@ -141,7 +147,9 @@ export const createContext = (deps: CliDeps, options: ConnectionOptions, json: b
     api: createApi(client),
     client,
     baseUrl: resolved.url,
-    styles: createStyles(colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json })),
+    styles: await loadStyles(
+      colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json }),
+    ),
     errStyles,
     width: terminalWidth(deps.stdout, deps.env),
     out: (text) => deps.stdout.write(text),
@@ -201,7 +209,7 @@ Examples:
     )
     .action(async (options: PostOptions) => {
       const { runPost } = await import('./commands/post.ts');
-      await runPost(createContext(deps, options, options.json === true), options);
+      await runPost(await createContext(deps, options, options.json === true), options);
     });
 
   addConnectionOptions(
@@ -226,7 +234,7 @@ Examples:
     )
     .action(async (options: ReadOptions) => {
       const { runRead } = await import('./commands/read.ts');
-      await runRead(createContext(deps, options, options.json === true), options);
+      await runRead(await createContext(deps, options, options.json === true), options);
     });
 
   return program;
@@ -249,9 +257,6 @@ export interface ReadOptions extends ConnectionOptions {
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
   const verbose = argv.includes('--verbose');
-  const errStyles = createStyles(
-    colorLevel({ stream: deps.stderr, env: deps.env, wanted: !argv.includes('--no-color') }),
-  );
   try {
     await createProgram(deps).parseAsync([...argv], { from: 'user' });
     return 0;
@@ -260,6 +265,9 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (deps.signal?.aborted) return 130;
     const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
+    const errStyles = await loadStyles(
+      colorLevel({ stream: deps.stderr, env: deps.env, wanted: !argv.includes('--no-color') }),
+    );
     deps.stderr.write(`${errStyles.error('error:')} ${sanitizeInline(message, 1000)}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined) {
       deps.stderr.write(`${errStyles.dim(sanitizeText(error.stack))}\n`);

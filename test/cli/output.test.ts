@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createStyles } from '../../cli/colors.ts';
 import {
   colorLevel,
-  createStyles,
   displayWidth,
   formatMessage,
+  loadStyles,
+  PLAIN_STYLES,
   relativeTime,
   safeJson,
   sanitizeInline,
@@ -160,6 +162,18 @@ describe('formatMessage', () => {
   it('colours only with a colour level', () => {
     assert.equal(formatMessage(message, createStyles(0), 80, now).includes('\u001b'), false);
     assert.equal(formatMessage(message, createStyles(1), 80, now).includes('\u001b['), true);
+  });
+
+  it('gets plain styles without chalk at level 0, and chalk styles above it', async () => {
+    assert.equal(await loadStyles(0), PLAIN_STYLES);
+    assert.equal(
+      formatMessage(message, PLAIN_STYLES, 80, now),
+      formatMessage(message, createStyles(0), 80, now),
+    );
+    assert.equal(
+      formatMessage(message, await loadStyles(2), 80, now),
+      formatMessage(message, createStyles(2), 80, now),
+    );
   });
 
   it('prints no escape from the message itself, even with colour on', () => {
