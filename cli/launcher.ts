@@ -7,14 +7,16 @@
  * (`module.enableCompileCache()` arrived in Node 22.1). With a cache V8 skips that work; without
  * one, or with one from another Node or V8 version, V8 rejects it and compiles as usual.
  *
- * Built as CommonJS (scripts/build.mjs): an ES module entry makes Node set up its ES module loader
- * first, about a tenth of `node -e ''` on a small machine. dist/cli/whiteboard.mjs, the bin of
- * earlier builds, only imports this file.
+ * Built twice (scripts/build.mjs): as CommonJS, the bin, and as an ES module, dist/cli/whiteboard.mjs
+ * (the bin of earlier builds), whose banner defines `require` and `__dirname`. The CommonJS one
+ * starts faster: for an ES module entry Node first sets up its ES module loader, about a tenth of
+ * `node -e ''` on a small machine. `require` rather than `import` for the same reason: an ES
+ * module pays for every `import` of a builtin.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
+const { readFileSync, renameSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+const { join } = require('node:path') as typeof import('node:path');
+const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
+const { Script } = require('node:vm') as typeof import('node:vm');
 
 declare const WHITEBOARD_BUNDLE_HASH: string;
 

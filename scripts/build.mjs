@@ -3,9 +3,9 @@
 // `npx whiteboard` starts fast without compiling TypeScript at run time. Runs on `npm ci`
 // through the `prepare` script.
 //
-// dist/cli/whiteboard.cjs     the bin: a small CommonJS launcher (cli/launcher.ts)
-// dist/cli/whiteboard.mjs     the bin of earlier builds, kept working: it imports whiteboard.cjs,
-//                             and starts slower (Node sets up its ES module loader first)
+// dist/cli/whiteboard.cjs     the bin: a small launcher (cli/launcher.ts), CommonJS
+// dist/cli/whiteboard.mjs     the same launcher as an ES module, the bin of earlier builds; it
+//                             starts slower (Node sets up its ES module loader first)
 // dist/cli/main.cjs           the CLI bundle (cli/main.ts and its dependencies)
 // dist/cli/main-<hash>.cache  V8 code cache for the bundle, made by one warm-up run below; the
 //                             launcher works without it, only slower to start
@@ -158,22 +158,34 @@ const bundleFile = bundle.outputFiles.find((file) => file.path.endsWith('.cjs'))
 if (bundleFile.contents.some((byte) => byte > 0x7f)) throw new Error('the CLI bundle is not ASCII');
 const hash = createHash('sha256').update(bundleFile.contents).digest('hex').slice(0, 16);
 
-const launcher = await build({
+const launcherOptions = {
   ...common,
   entryPoints: [join(root, 'cli/launcher.ts')],
+  define: { WHITEBOARD_BUNDLE_HASH: JSON.stringify(hash) },
+};
+const launcher = await build({
+  ...launcherOptions,
   outfile: join(outDir, 'whiteboard.cjs'),
   format: 'cjs',
-  define: { WHITEBOARD_BUNDLE_HASH: JSON.stringify(hash) },
   banner: { js: '#!/usr/bin/env node' },
+});
+const esmLauncher = await build({
+  ...launcherOptions,
+  outfile: join(outDir, 'whiteboard.mjs'),
+  format: 'esm',
+  banner: {
+    js: [
+      '#!/usr/bin/env node',
+      "import { createRequire } from 'node:module';",
+      'const require = createRequire(import.meta.url);',
+      "const __dirname = require('node:path').dirname(require('node:url').fileURLToPath(import.meta.url));",
+    ].join('\n'),
+  },
 });
 
 // Write beside, then rename: a `whiteboard` running meanwhile never reads half a file.
 mkdirSync(outDir, { recursive: true });
-const compatibilityBin = {
-  path: join(outDir, 'whiteboard.mjs'),
-  contents: "#!/usr/bin/env node\nimport './whiteboard.cjs';\n",
-};
-for (const file of [...bundle.outputFiles, ...launcher.outputFiles, compatibilityBin]) {
+for (const file of [...bundle.outputFiles, ...launcher.outputFiles, ...esmLauncher.outputFiles]) {
   const temporary = `${file.path}.${process.pid}.tmp`;
   writeFileSync(temporary, file.contents);
   renameSync(temporary, file.path);
