@@ -8,7 +8,8 @@
  *
  * 1. load.ts        the local stack under load against a bare node:http floor (and 6. its memory)
  * 2. cold-start.ts  each shipped bundle's cold start against a floor bundle
- * 3. handler-cost.ts what our layers cost per warm invocation
+ * 3. handler-cost.ts what our layers cost per warm invocation; isolation-cost.ts what one
+ *    invocation per environment (Lambda's isolation, kept by the local stack) costs
  * 4. bench/cli-start.ts (the CLI's own benchmark) against the local stack
  * 5. dynamodb-cost.ts DynamoDB commands and capacity per request
  */
@@ -25,6 +26,10 @@ const { functions } = await import('../backend/http/routes.ts');
 const { measureColdStarts } = await import('./cold-start.ts');
 const { measureDynamoDbCost } = await import('./dynamodb-cost.ts');
 const { measureHandlerCost } = await import('./handler-cost.ts');
+const { measureIsolationCost } = await import('./isolation-cost.ts');
+const { ensureMessagesTable } = await import('../backend/local/tables.ts');
+
+const ISOLATION_TABLE = 'bench-isolation';
 const { buildBenchBundles } = await import('./lib/bundles.ts');
 const { repoRoot } = await import('./lib/processes.ts');
 const { measureLoad } = await import('./load.ts');
@@ -47,6 +52,9 @@ const settings = {
   coldStartWarmupPairs: quick ? 1 : 2,
   handlerInvocations: quick ? 5_000 : 40_000,
   handlerWarmup: quick ? 2_000 : 5_000,
+  isolationInvocations: quick ? 1_000 : 2_000,
+  isolationWarmup: quick ? 1_000 : 3_000,
+  isolationRounds: quick ? 2 : 4,
   cliRuns: quick ? 8 : 30,
 };
 
@@ -165,6 +173,28 @@ try {
       });
     }
   }
+
+  // 1's explanation: what one invocation per environment costs, before any emulator work.
+  progress('3/6 what one invocation per environment costs: 1 copy x 4 at a time vs 4 copies x 1');
+  await ensureMessagesTable(engine.endpoint, ISOLATION_TABLE);
+  const isolation = await measureIsolationCost({
+    bundle: bundles.functions.readMessages,
+    dynamoDbEndpoint: engine.endpoint,
+    tableName: ISOLATION_TABLE,
+    concurrency: 4,
+    invocations: settings.isolationInvocations,
+    warmup: settings.isolationWarmup,
+    rounds: settings.isolationRounds,
+  });
+  report.isolationCost = isolation;
+  row({
+    figure: '3. GET handler + SDK call, 4 environments',
+    value: `${isolation.isolatedMicros.toFixed(0)} µs CPU`,
+    baseline: `1 copy ${isolation.sharedMicros.toFixed(0)} µs`,
+    ratio: x(isolation.ratio),
+    budget: "report: Lambda's isolation",
+    ok: undefined,
+  });
 
   // 2. Cold starts.
   progress(`2/6 cold starts: ${settings.coldStartPairs} paired runs per bundle and mode`);

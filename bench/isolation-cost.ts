@@ -1,0 +1,92 @@
+/**
+ * Figure 1's explanation: what one invocation per environment costs. The local stack runs each
+ * function as Lambda does, every execution environment its own copy of the function (a worker
+ * thread, a V8 isolate with its own JIT and heap) running one invocation at a time; the floor
+ * serves all its requests from one copy on one event loop. This measures the ReadMessages bundle's
+ * warm invocations against DynamoDB Local in both arrangements (isolation-cost-child.mjs), CPU
+ * per invocation of the whole process, after every copy has been warmed alike. The ratio is what
+ * Lambda's isolation costs on this machine, before any emulator work: the part of figure 1's gap
+ * that no emulator that keeps that isolation can remove.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { commonEnvironment, functions } from '../backend/http/routes.ts';
+import { localAwsEnvironment } from '../backend/local/tables.ts';
+import type { BuiltBundle } from './lib/bundles.ts';
+import { getMessagesEvent } from './lib/events.ts';
+import { repoRoot } from './lib/processes.ts';
+import { median } from './lib/stats.ts';
+
+export interface IsolationCostFigures {
+  readonly concurrency: number;
+  /** Median CPU per invocation, one copy serving `concurrency` invocations at a time, µs. */
+  readonly sharedMicros: number;
+  /** Median CPU per invocation, `concurrency` copies each serving one at a time, µs. */
+  readonly isolatedMicros: number;
+  readonly ratio: number;
+}
+
+export interface IsolationCostOptions {
+  readonly bundle: BuiltBundle;
+  readonly dynamoDbEndpoint: string;
+  readonly tableName: string;
+  readonly concurrency: number;
+  readonly invocations: number;
+  readonly warmup: number;
+  readonly rounds: number;
+}
+
+export const measureIsolationCost = (options: IsolationCostOptions): Promise<IsolationCostFigures> =>
+  new Promise((resolvePromise, reject) => {
+    const definition = functions.readMessages;
+    const child = spawn(process.execPath, [resolve(repoRoot, 'bench/isolation-cost-child.mjs')], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) {
+        reject(new Error(`isolation cost child exited with ${code}: ${stderr}`));
+        return;
+      }
+      const { shared, isolated } = JSON.parse(stdout) as { shared: number[]; isolated: number[] };
+      const sharedMicros = median(shared);
+      const isolatedMicros = median(isolated);
+      resolvePromise({
+        concurrency: options.concurrency,
+        sharedMicros,
+        isolatedMicros,
+        ratio: isolatedMicros / sharedMicros,
+      });
+    });
+    child.stdin.end(
+      JSON.stringify({
+        bundlePath: options.bundle.path,
+        handlerName: options.bundle.handler,
+        event: getMessagesEvent(),
+        concurrency: options.concurrency,
+        invocations: options.invocations,
+        warmup: options.warmup,
+        rounds: options.rounds,
+        env: {
+          ...localAwsEnvironment,
+          ...commonEnvironment,
+          ...definition.environment,
+          AWS_LAMBDA_FUNCTION_NAME: definition.id,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+          AWS_REGION: 'us-east-1',
+          TABLE_NAME: options.tableName,
+          DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      }),
+    );
+  });
