@@ -30,9 +30,11 @@ export interface LocalStackOptions {
   readonly corsOrigins?: readonly string[];
   /**
    * Most execution environments per function; further invocations queue for a free one. In AWS
-   * every environment has its own CPU; here they share this machine's cores, and more
-   * environments than about two per core only make each invocation slower (and can push it past
-   * its timeout). Default: twice the available parallelism, at least 4.
+   * every environment has its own CPU; here they share this machine's cores, and each is a V8
+   * isolate with its own JIT, heap and thread: every environment more costs CPU on every request
+   * (npm run bench, figure 1 and "Lambda's isolation": on 2 cores, 4 environments per function
+   * served fewer requests than 2 or 3, at more CPU per request). Default: one per core, plus one
+   * so that a core does not idle while an invocation waits on DynamoDB; at least 2.
    */
   readonly maxConcurrency?: number;
   readonly quiet?: boolean;
@@ -50,6 +52,9 @@ export interface LocalStack {
 }
 
 const REGION = 'us-east-1';
+
+/** See `LocalStackOptions.maxConcurrency`. */
+export const defaultMaxConcurrency = (): number => Math.max(2, availableParallelism() + 1);
 
 // The SDK warns once per process on Node < 22 (AWS-NOTES.md); the local stack's own clients
 // (table creation) would print it at every start. Lambda itself runs Node 24.
@@ -111,7 +116,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             runtimePath: build.runtimePath,
             bundlePath: build.bundles[id],
             region: REGION,
-            maxConcurrency: options.maxConcurrency ?? Math.max(4, availableParallelism() * 2),
+            maxConcurrency: options.maxConcurrency ?? defaultMaxConcurrency(),
             idleTimeoutMs: 10 * 60_000,
             environment: {
               ...lambdaEnvironment(definition.id, definition.memorySize),
