@@ -15,7 +15,9 @@ import { instrument, observer } from '../backend/handlers/instrument.ts';
 import * as powertools from '../backend/handlers/powertools.ts';
 import type { ApiEvent, ApiResult } from '../backend/http/api-types.ts';
 import { postMessageEndpoint, readMessagesEndpoint } from '../backend/http/endpoints.ts';
+import { functions } from '../backend/http/routes.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
+import { benchContext } from './lib/lambda-context.ts';
 import { percentile } from './lib/stats.ts';
 
 export interface HandlerCostRequest {
@@ -39,20 +41,7 @@ export interface HandlerCostReport {
 type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'ReadMessages',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ReadMessages',
-  memoryLimitInMB: '256',
-  awsRequestId: 'bench',
-  logGroupName: '/aws/lambda/ReadMessages',
-  logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
-  getRemainingTimeInMillis: () => 5000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+const context = benchContext(functions.readMessages);
 
 /** A fresh repository (a board of 5 messages) and both handlers of one method on it. */
 const setUp = async (method: 'GET' | 'POST'): Promise<{ ours: Handler; bare: Handler }> => {

@@ -3,7 +3,7 @@
  * function as Lambda does, every execution environment its own copy of the function (a worker
  * thread, a V8 isolate with its own JIT and heap) running one invocation at a time; the floor
  * serves all its requests from one copy on one event loop. This measures the ReadMessages bundle's
- * warm invocations against DynamoDB Local in both arrangements (isolation-cost-child.mjs), CPU
+ * warm invocations against DynamoDB Local in both arrangements (isolation-cost-child.ts), CPU
  * per invocation of the whole process, after every copy has been warmed alike. The ratio is what
  * Lambda's isolation costs on this machine, before any emulator work: the part of figure 1's gap
  * that no emulator that keeps that isolation can remove.
@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { commonEnvironment, functions } from '../backend/http/routes.ts';
 import { localAwsEnvironment } from '../backend/local/tables.ts';
+import type { IsolationCostReport, IsolationCostRequest } from './isolation-cost-child.ts';
 import type { BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent } from './lib/events.ts';
 import { repoRoot } from './lib/processes.ts';
@@ -39,10 +40,14 @@ export interface IsolationCostOptions {
 export const measureIsolationCost = (options: IsolationCostOptions): Promise<IsolationCostFigures> =>
   new Promise((resolvePromise, reject) => {
     const definition = functions.readMessages;
-    const child = spawn(process.execPath, [resolve(repoRoot, 'bench/isolation-cost-child.mjs')], {
-      cwd: repoRoot,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(repoRoot, 'bench/isolation-cost-child.ts')],
+      {
+        cwd: repoRoot,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -57,7 +62,7 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         reject(new Error(`isolation cost child exited with ${code}: ${stderr}`));
         return;
       }
-      const { shared, isolated } = JSON.parse(stdout) as { shared: number[]; isolated: number[] };
+      const { shared, isolated } = JSON.parse(stdout) as IsolationCostReport;
       const sharedMicros = median(shared);
       const isolatedMicros = median(isolated);
       resolvePromise({
@@ -87,6 +92,6 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
           DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
-      }),
+      } satisfies IsolationCostRequest),
     );
   });

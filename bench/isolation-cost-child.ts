@@ -1,0 +1,119 @@
+/**
+ * Run by bench/isolation-cost.ts in a process of its own (its CPU time is this measurement's
+ * only): `node --import tsx bench/isolation-cost-child.ts`, a JSON request on stdin, a JSON report
+ * on stdout.
+ *
+ * The same warm invocations of one bundle, in two arrangements:
+ * - shared: one thread, one copy of the function, `concurrency` invocations at a time on its event
+ *   loop, as the floor server serves its requests;
+ * - isolated: `concurrency` threads, each its own copy of the function running one invocation at
+ *   a time, as Lambda runs environments and as the local stack does.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { ApiEvent } from '../backend/http/api-types.ts';
+import { functions } from '../backend/http/routes.ts';
+import { benchContext } from './lib/lambda-context.ts';
+
+export interface IsolationCostRequest {
+  readonly bundlePath: string;
+  readonly handlerName: string;
+  readonly event: ApiEvent;
+  readonly concurrency: number;
+  readonly invocations: number;
+  readonly warmup: number;
+  readonly rounds: number;
+  /** The function's environment variables. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** CPU microseconds per invocation of the whole process, one entry per round. */
+export interface IsolationCostReport {
+  readonly shared: number[];
+  readonly isolated: number[];
+}
+
+interface WorkerData {
+  readonly bundlePath: string;
+  readonly handlerName: string;
+  readonly event: ApiEvent;
+  readonly concurrency: number;
+}
+
+type Handler = (event: ApiEvent, context: ReturnType<typeof benchContext>) => Promise<unknown>;
+
+const runWorker = async (port: NonNullable<typeof parentPort>, data: WorkerData) => {
+  // What the function prints is dropped in both arrangements alike.
+  for (const stream of [process.stdout, process.stderr]) stream.write = () => true;
+  const module = (await import(pathToFileURL(data.bundlePath).href)) as Record<string, Handler>;
+  const handler = module[data.handlerName] as Handler;
+  const context = benchContext(functions.readMessages);
+  port.on('message', async (invocations: number) => {
+    let left = invocations;
+    await Promise.all(
+      Array.from({ length: data.concurrency }, async () => {
+        while (left-- > 0) await handler(structuredClone(data.event), context);
+      }),
+    );
+    port.postMessage('done');
+  });
+  port.postMessage('ready');
+};
+
+/**
+ * A worker runs this file too. Node 20 does not apply `--import tsx` to a worker's own entry, so
+ * the entry is a line of JavaScript that registers tsx in the worker and then imports this file.
+ */
+const workerEntry = `import('tsx/esm/api')
+  .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); });`;
+
+const runMain = async () => {
+  const request = JSON.parse(readFileSync(0, 'utf8')) as IsolationCostRequest;
+  const { concurrency } = request;
+  /** Each worker with a promise of its next message, taken before the message can arrive. */
+  const start = (threads: number, perThread: number) =>
+    Array.from({ length: threads }, () => {
+      const worker = new Worker(workerEntry, {
+        eval: true,
+        workerData: {
+          bundlePath: request.bundlePath,
+          handlerName: request.handlerName,
+          event: request.event,
+          concurrency: perThread,
+        } satisfies WorkerData,
+        env: { ...process.env, ...request.env },
+        execArgv: [],
+      });
+      return { worker, ready: new Promise((resolve) => worker.once('message', resolve)) };
+    });
+  const arrangements = { shared: start(1, concurrency), isolated: start(concurrency, 1) };
+  await Promise.all(Object.values(arrangements).flatMap((workers) => workers.map((w) => w.ready)));
+
+  const run = async (workers: ReadonlyArray<{ worker: Worker }>, count: number) => {
+    const before = process.cpuUsage();
+    const done = Promise.all(
+      workers.map(({ worker }) => new Promise((resolve) => worker.once('message', resolve))),
+    );
+    for (const { worker } of workers) worker.postMessage(Math.ceil(count / workers.length));
+    await done;
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / count;
+  };
+  // Every copy of the function first runs `warmup` invocations, so each has had the same chance
+  // to be optimised by the JIT; then rounds alternate which arrangement goes first.
+  await run(arrangements.shared, request.warmup);
+  await run(arrangements.isolated, request.warmup * concurrency);
+  const report: IsolationCostReport = { shared: [], isolated: [] };
+  for (let round = 0; round < request.rounds; round++) {
+    const order = round % 2 === 0 ? (['shared', 'isolated'] as const) : (['isolated', 'shared'] as const);
+    for (const name of order) report[name].push(await run(arrangements[name], request.invocations));
+  }
+  await Promise.all(
+    Object.values(arrangements).flatMap((workers) => workers.map(({ worker }) => worker.terminate())),
+  );
+  process.stdout.write(JSON.stringify(report));
+};
+
+if (isMainThread) await runMain();
+else if (parentPort) await runWorker(parentPort, workerData as WorkerData);
