@@ -28,8 +28,6 @@ const { measureDynamoDbCost } = await import('./dynamodb-cost.ts');
 const { measureHandlerCost } = await import('./handler-cost.ts');
 const { measureIsolationCost } = await import('./isolation-cost.ts');
 const { ensureMessagesTable } = await import('../backend/local/tables.ts');
-
-const ISOLATION_TABLE = 'bench-isolation';
 const { buildBenchBundles } = await import('./lib/bundles.ts');
 const { repoRoot } = await import('./lib/processes.ts');
 const { measureLoad } = await import('./load.ts');
@@ -43,6 +41,7 @@ if (args.help) {
   process.exit(0);
 }
 const quick = args.quick === true;
+const ISOLATION_TABLE = 'bench-isolation';
 const settings = {
   loadRounds: quick ? 2 : 3,
   loadRoundSeconds: quick ? 2 : 5,

@@ -1,7 +1,8 @@
 /**
- * Entry point of the CLI bundle (dist/cli/main.cjs, loaded by the bin dist/cli/whiteboard.cjs, built from cli/launcher.ts; see
- * scripts/build.mjs). The only file that touches `process`: it wires argv, streams, signals and
- * the clock into `runCli` and turns the result into the exit code.
+ * Entry point of the CLI bundle (dist/cli/main.cjs, loaded by the bin dist/cli/whiteboard.cjs,
+ * which is built from cli/launcher.ts; see scripts/build.mjs). The only file that touches
+ * `process`: it wires argv, streams, signals and the clock into `runCli` and turns the result into
+ * the exit code.
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';

@@ -77,17 +77,15 @@ class Environment {
       // Lambda's memory size bounds the heap of the environment.
       resourceLimits: { maxOldGenerationSizeMb: definition.memorySize },
     });
-    const lines = {
-      stdout: lineSplitter((line) => events.log(definition.id, line, 'stdout')),
-      stderr: lineSplitter((line) => events.log(definition.id, line, 'stderr')),
-    };
+    const logTo = (stream: LogStream) => (line: string) => events.log(definition.id, line, stream);
+    const lines = { stdout: lineSplitter(logTo('stdout')), stderr: lineSplitter(logTo('stderr')) };
     const reader = new LogRingReader(logRing);
     const toLines = (stream: LogStream, text: string) => lines[stream].push(text);
     this.drainLogs = () => reader.drain(toLines);
     // The runtime writes what the function writes into the ring (runtime-worker.ts); the worker's
     // streams carry only what bypasses it (writes before the runtime starts, native code).
-    pipeLines(this.worker.stdout, (line) => events.log(definition.id, line, 'stdout'));
-    pipeLines(this.worker.stderr, (line) => events.log(definition.id, line, 'stderr'));
+    pipeLines(this.worker.stdout, logTo('stdout'));
+    pipeLines(this.worker.stderr, logTo('stderr'));
 
     let settleReady: { resolve: () => void; reject: (error: Error) => void } | undefined;
     this.ready = new Promise<void>((resolve, reject) => {

@@ -64,8 +64,9 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
  * not through the worker's stdio streams: those cost a round of stream machinery on both threads
  * for every write and arrive on another port, in no fixed order with the result. Each write is in
  * the shared ring as soon as it returns, so a line written just before a handler hangs or exits
- * is not lost. A write waits while the ring is full, as a write to a full pipe would. Console (Powertools' too) calls
- * `stream.write`, so replacing `write` on the two streams catches every line.
+ * is not lost; a write waits while the ring is full, as a write to a full pipe would. Console
+ * (Powertools' too) calls `stream.write`, so replacing `write` on the two streams catches every
+ * line.
  */
 const logRing = new LogRingWriter(data.logRing, () =>
   port.postMessage({ type: 'drain-logs' } satisfies RuntimeMessage),
