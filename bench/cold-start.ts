@@ -24,7 +24,10 @@ export type ColdStartMode = 'local' | 'lambda';
 
 export interface CandidateFigures {
   readonly name: string;
-  readonly bytes: number;
+  /** Code loaded before the handler runs (bench/lib/bundles.ts). */
+  readonly initBytes: number;
+  /** All the bundle's code, chunks loaded on demand included. */
+  readonly totalBytes: number;
   readonly medianMs: number;
   /** Median over the pairs of this run's time / the floor's time in the same pair. */
   readonly ratio: number;
@@ -230,7 +233,8 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
         const candidateFigures = candidates.map(
           (bundle, index): CandidateFigures => ({
             name: bundle.name,
-            bytes: bundle.bytes,
+            initBytes: bundle.initBytes,
+            totalBytes: bundle.totalBytes,
             medianMs: median(times[index] as number[]),
             ratio: median(ratios[index] as number[]),
             peakRssBytes: median(rss[index] as number[]),

@@ -1,12 +1,19 @@
 import { join } from 'node:path';
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  type RemovalPolicy,
+  Validations,
+} from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaBundling } from '../../backend/bundling.ts';
+import { buildSync } from 'esbuild';
+import { lambdaBuildOptions } from '../../backend/bundling.ts';
 import { commonEnvironment, type FunctionDefinition, type TableAccess } from '../../backend/http/routes.ts';
 
 /**
@@ -28,10 +35,25 @@ export interface WhiteboardFunctionProps {
 }
 
 /**
+ * Builds a function's bundle in the CDK's local bundling step (no Docker). The entry is a field,
+ * not just captured by `tryBundle`: the CDK caches bundlings within an app under a key made from
+ * the asset's options as JSON, and without it every function of this project folder would share
+ * the first one's bundle.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildSync(lambdaBuildOptions({ entry: this.entry, outdir: outputDir }));
+    return true;
+  }
+}
+
+/**
  * One Lambda function of the shared definition (backend/http/routes.ts) with the defaults every
  * function gets, fixed here once: Node.js 24 on ARM64 (Graviton, cheaper per GB-second: "Lambda
  * instruction set architectures"), active X-Ray tracing, its own log group with retention, an ESM
- * bundle built by the local esbuild with the shared settings (backend/bundling.ts) and source maps
+ * bundle built by the local esbuild with the shared options (backend/bundling.ts) and source maps
  * turned on, Powertools environment, and a role that may do exactly what the function needs.
  *
  * The role is explicit instead of the default one, because the default carries the managed
@@ -39,7 +61,7 @@ export interface WhiteboardFunctionProps {
  * account); here the function may only write to its own log group.
  */
 export class WhiteboardFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly definition: FunctionDefinition;
@@ -68,11 +90,20 @@ export class WhiteboardFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(projectRoot, definition.entry),
-      handler: definition.handler,
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(projectRoot, {
+        // The hash of what was built, not of the project folder.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never Docker: the esbuild in node_modules builds the bundle on this machine, with the
+          // options the local stack and the benchmarks build with (backend/bundling.ts). Not
+          // NodejsFunction: it builds one file (`--outfile`), and the bundle is split (the Tracer
+          // and what else is only imported on demand live in chunks/, loaded when first needed).
+          image: DockerImage.fromRegistry('scratch'),
+          local: new LocalEsbuild(join(projectRoot, definition.entry)),
+        },
+      }),
+      handler: `index.${definition.handler}`,
       description: definition.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -88,20 +119,6 @@ export class WhiteboardFunction extends Construct {
         // Stack traces in the logs point at the TypeScript sources ("Working with source maps"
         // in the Lambda Node.js docs): the bundle is minified.
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        // Never Docker: the esbuild installed in node_modules builds the bundle on this machine.
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: lambdaBundling.target,
-        minify: lambdaBundling.minify,
-        sourceMap: lambdaBundling.sourcemap,
-        // Stack traces need only the mappings; the sources themselves would double the asset.
-        sourcesContent: false,
-        mainFields: [...lambdaBundling.mainFields],
-        banner: lambdaBundling.banner,
-        // Bundle the pinned AWS SDK instead of the one the runtime carries.
-        externalModules: [...lambdaBundling.external],
       },
     });
 

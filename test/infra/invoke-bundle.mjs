@@ -4,8 +4,10 @@
 // JavaScript on purpose: nothing but the bundle itself is loaded, so what answers is what ships.
 //
 // Protocol (child_process.fork IPC): the parent sends
-//   { bundle, handler, invocations: [{ event, context }] }
+//   { bundle, handler, invocations: [{ event, context }], lingerMs? }
 // and receives { results: [...] } or { error: { message, stack } }. Logs and EMF lines go to stdout.
+// lingerMs keeps the process a moment after answering, for what the function still sends (X-Ray
+// segments go out over UDP after the subsegment closes; Lambda freezes the environment instead).
 import { pathToFileURL } from 'node:url';
 
 const lambdaContext = (fields) => {
@@ -26,7 +28,7 @@ const lambdaContext = (fields) => {
   };
 };
 
-process.once('message', async ({ bundle, handler, invocations }) => {
+process.once('message', async ({ bundle, handler, invocations, lingerMs = 0 }) => {
   try {
     const module = await import(pathToFileURL(bundle).href);
     const handle = module[handler];
@@ -35,7 +37,7 @@ process.once('message', async ({ bundle, handler, invocations }) => {
     for (const { event, context } of invocations) {
       results.push(await handle(event, lambdaContext(context)));
     }
-    process.send({ results }, () => process.exit(0));
+    process.send({ results }, () => setTimeout(() => process.exit(0), lingerMs));
   } catch (error) {
     process.send(
       { error: { message: String(error?.message ?? error), stack: String(error?.stack ?? '') } },
