@@ -10,6 +10,7 @@
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
+import { invocationContext } from './lambda-context.ts';
 import { LogRingWriter } from './log-channel.ts';
 
 export interface RuntimeWorkerData {
@@ -108,27 +109,20 @@ handlerReady.then(
   },
 );
 
-const logGroupName = `/aws/lambda/${data.functionName}`;
 const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${Math.random().toString(16).slice(2)}`;
 
 port.on('message', async (message: InvokeMessage) => {
   // Lambda sets the trace header of each invocation in the environment (AWS docs, "Defined
   // runtime environment variables": _X_AMZN_TRACE_ID). process.env is this worker's own copy.
   process.env._X_AMZN_TRACE_ID = message.traceId;
-  const context: Context = {
-    callbackWaitsForEmptyEventLoop: true,
+  const context = invocationContext({
     functionName: data.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${data.region}:123456789012:function:${data.functionName}`,
-    memoryLimitInMB: String(data.memorySize),
-    awsRequestId: message.requestId,
-    logGroupName,
+    memorySize: data.memorySize,
+    region: data.region,
+    requestId: message.requestId,
+    deadlineMs: message.deadlineMs,
     logStreamName,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  });
   try {
     const handler = await handlerReady;
     const result = await handler(JSON.parse(message.event), context);

@@ -1,18 +1,14 @@
-/** The Lambda context a benchmark passes to a function's handler, as the Node.js runtime fills it. */
+/** The Lambda context a benchmark passes to a function's handler, as the local runtime fills it. */
 import type { Context } from 'aws-lambda';
 import type { FunctionDefinition } from '../../backend/http/routes.ts';
+import { invocationContext } from '../../backend/local/lambda-context.ts';
 
-export const benchContext = ({ id, memorySize }: FunctionDefinition): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: id,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${id}`,
-  memoryLimitInMB: String(memorySize),
-  awsRequestId: 'bench',
-  logGroupName: `/aws/lambda/${id}`,
-  logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
-  getRemainingTimeInMillis: () => 5000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+export const benchContext = ({ id, memorySize, timeout }: FunctionDefinition): Context =>
+  invocationContext({
+    functionName: id,
+    memorySize,
+    region: 'us-east-1',
+    requestId: 'bench',
+    deadlineMs: Date.now() + timeout * 1000,
+    logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
+  });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent } from '../../../backend/http/api-types.ts';
 import { type HttpMethod, routeKey } from '../../../backend/http/routes.ts';
+import { invocationContext } from '../../../backend/local/lambda-context.ts';
 
 const fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/apigw-http/post-with-json-body.json', import.meta.url), 'utf8'),
@@ -71,22 +72,15 @@ export const apiEvent = ({
 export const postEvent = (body: unknown, options: Omit<EventOptions, 'method' | 'body'> = {}): ApiEvent =>
   apiEvent({ ...options, method: 'POST', body: JSON.stringify(body) });
 
-/** A Lambda context with every field the runtime sets. */
-export const lambdaContext = (overrides: Partial<Context> = {}): Context => {
-  const functionName = overrides.functionName ?? 'whiteboard-PostMessage';
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
+/** A Lambda context with every field the runtime sets, as the local runtime fills it. */
+export const lambdaContext = (overrides: Partial<Context> = {}): Context => ({
+  ...invocationContext({
+    functionName: overrides.functionName ?? 'whiteboard-PostMessage',
+    memorySize: 256,
+    region: 'eu-west-1',
+    requestId: randomUUID(),
+    deadlineMs: Date.now() + 5000,
     logStreamName: '2024/06/17/[$LATEST]0123456789abcdef0123456789abcdef',
-    getRemainingTimeInMillis: () => 5000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    ...overrides,
-  };
-};
+  }),
+  ...overrides,
+});
