@@ -13,6 +13,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from './lib/processes.ts';
+import { median } from './lib/stats.ts';
 
 export interface CliStartOptions {
   /** API to read from; a canned in-process server when absent. */
@@ -35,8 +37,6 @@ export interface CliStartResult {
   readonly runs: number;
 }
 
-const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
 /** The `whiteboard` bin as package.json declares it. */
 const declaredBin = (): string => {
   const { bin } = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
@@ -45,14 +45,6 @@ const declaredBin = (): string => {
   const path = typeof bin === 'string' ? bin : bin.whiteboard;
   if (path === undefined) throw new Error('package.json declares no `whiteboard` bin');
   return resolve(repoRoot, path);
-};
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
 
 /** Wall time of one child process, spawn to exit; fails on a non-zero exit so a broken CLI is not "fast". */
