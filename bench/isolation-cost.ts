@@ -10,8 +10,8 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { commonEnvironment, functions } from '../backend/http/routes.ts';
-import { localAwsEnvironment } from '../backend/local/tables.ts';
+import { functions } from '../backend/http/routes.ts';
+import { functionEnvironment } from '../backend/local/stack.ts';
 import type { IsolationCostReport, IsolationCostRequest } from './isolation-cost-child.ts';
 import type { BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent } from './lib/events.ts';
@@ -81,17 +81,8 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         invocations: options.invocations,
         warmup: options.warmup,
         rounds: options.rounds,
-        env: {
-          ...localAwsEnvironment,
-          ...commonEnvironment,
-          ...definition.environment,
-          AWS_LAMBDA_FUNCTION_NAME: definition.id,
-          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-          AWS_REGION: 'us-east-1',
-          TABLE_NAME: options.tableName,
-          DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
+        // What the local stack gives each execution environment.
+        env: functionEnvironment(definition, options.tableName, options.dynamoDbEndpoint),
       } satisfies IsolationCostRequest),
     );
   });

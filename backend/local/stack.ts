@@ -6,7 +6,14 @@
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { messagesTable } from '../adapters/messages-table.ts';
-import { commonEnvironment, corsSettings, type FunctionId, functions, routes } from '../http/routes.ts';
+import {
+  commonEnvironment,
+  corsSettings,
+  type FunctionDefinition,
+  type FunctionId,
+  functions,
+  routes,
+} from '../http/routes.ts';
 import { buildLocal } from './build.ts';
 import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
 import { FunctionEnvironments } from './execution-environments.ts';
@@ -76,6 +83,23 @@ const lambdaEnvironment = (id: string, memorySize: number): Record<string, strin
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
+/**
+ * The environment variables of a function's execution environments in the local stack: what
+ * Lambda sets, local credentials, the shared definition's, and where the table is.
+ */
+export const functionEnvironment = (
+  definition: FunctionDefinition,
+  tableName: string,
+  dynamoDbEndpoint: string,
+): Record<string, string> => ({
+  ...lambdaEnvironment(definition.id, definition.memorySize),
+  ...localAwsEnvironment,
+  ...commonEnvironment,
+  ...definition.environment,
+  TABLE_NAME: tableName,
+  DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+});
+
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const printer = options.printer ?? createLogPrinter({ quiet: options.quiet, verbose: options.verbose });
   const tableName = options.tableName ?? messagesTable.localName;
@@ -118,14 +142,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             region: REGION,
             maxConcurrency: options.maxConcurrency ?? defaultMaxConcurrency(),
             idleTimeoutMs: 10 * 60_000,
-            environment: {
-              ...lambdaEnvironment(definition.id, definition.memorySize),
-              ...localAwsEnvironment,
-              ...commonEnvironment,
-              ...definition.environment,
-              TABLE_NAME: tableName,
-              DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-            },
+            environment: functionEnvironment(definition, tableName, dynamoDbEndpoint),
             events: {
               log: (fn, line) => printer.functionLog(fn, line),
               coldStart: (fn, initMs) => printer.coldStart(fn, initMs),
