@@ -3,9 +3,10 @@
  * only): `node --import tsx bench/isolation-cost-child.ts`, a JSON request on stdin, a JSON report
  * on stdout.
  *
- * The same warm invocations of one bundle, in two arrangements:
+ * The same warm invocations of one bundle, in three arrangements:
  * - shared: one thread, one copy of the function, `concurrency` invocations at a time on its event
  *   loop, as the floor server serves its requests;
+ * - sequential: one thread, one copy, one invocation at a time (what one environment does);
  * - isolated: `concurrency` threads, each its own copy of the function running one invocation at
  *   a time, as Lambda runs environments and as the local stack does.
  */
@@ -31,6 +32,7 @@ export interface IsolationCostRequest {
 /** CPU microseconds per invocation of the whole process, one entry per round. */
 export interface IsolationCostReport {
   readonly shared: number[];
+  readonly sequential: number[];
   readonly isolated: number[];
 }
 
@@ -87,7 +89,11 @@ const runMain = async () => {
       });
       return { worker, ready: new Promise((resolve) => worker.once('message', resolve)) };
     });
-  const arrangements = { shared: start(1, concurrency), isolated: start(concurrency, 1) };
+  const arrangements = {
+    shared: start(1, concurrency),
+    sequential: start(1, 1),
+    isolated: start(concurrency, 1),
+  };
   await Promise.all(Object.values(arrangements).flatMap((workers) => workers.map((w) => w.ready)));
 
   const run = async (workers: ReadonlyArray<{ worker: Worker }>, count: number) => {
@@ -103,11 +109,16 @@ const runMain = async () => {
   // Every copy of the function first runs `warmup` invocations, so each has had the same chance
   // to be optimised by the JIT; then rounds alternate which arrangement goes first.
   await run(arrangements.shared, request.warmup);
+  await run(arrangements.sequential, request.warmup);
   await run(arrangements.isolated, request.warmup * concurrency);
-  const report: IsolationCostReport = { shared: [], isolated: [] };
+  const report: IsolationCostReport = { shared: [], sequential: [], isolated: [] };
+  const names = ['shared', 'sequential', 'isolated'] as const;
   for (let round = 0; round < request.rounds; round++) {
-    const order = round % 2 === 0 ? (['shared', 'isolated'] as const) : (['isolated', 'shared'] as const);
-    for (const name of order) report[name].push(await run(arrangements[name], request.invocations));
+    // Each round starts with the next arrangement, so none is always first or last.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length] as (typeof names)[number];
+      report[name].push(await run(arrangements[name], request.invocations));
+    }
   }
   await Promise.all(
     Object.values(arrangements).flatMap((workers) => workers.map(({ worker }) => worker.terminate())),

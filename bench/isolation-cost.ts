@@ -7,6 +7,10 @@
  * per invocation of the whole process, after every copy has been warmed alike. The ratio is what
  * Lambda's isolation costs on this machine, before any emulator work: the part of figure 1's gap
  * that no emulator that keeps that isolation can remove.
+ *
+ * A third arrangement, one copy running one invocation at a time, tells the two parts of that
+ * isolation apart: what it costs for an event loop to wait alone on each call (it sleeps and
+ * wakes once or twice per invocation where a busy loop does not), and what separate copies add.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -22,8 +26,13 @@ export interface IsolationCostFigures {
   readonly concurrency: number;
   /** Median CPU per invocation, one copy serving `concurrency` invocations at a time, µs. */
   readonly sharedMicros: number;
+  /** Median CPU per invocation, one copy serving one invocation at a time, µs. */
+  readonly sequentialMicros: number;
   /** Median CPU per invocation, `concurrency` copies each serving one at a time, µs. */
   readonly isolatedMicros: number;
+  /** sequentialMicros / sharedMicros: what one invocation at a time costs, in one copy. */
+  readonly sequentialRatio: number;
+  /** isolatedMicros / sharedMicros. */
   readonly ratio: number;
 }
 
@@ -62,13 +71,16 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         reject(new Error(`isolation cost child exited with ${code}: ${stderr}`));
         return;
       }
-      const { shared, isolated } = JSON.parse(stdout) as IsolationCostReport;
+      const { shared, sequential, isolated } = JSON.parse(stdout) as IsolationCostReport;
       const sharedMicros = median(shared);
+      const sequentialMicros = median(sequential);
       const isolatedMicros = median(isolated);
       resolvePromise({
         concurrency: options.concurrency,
         sharedMicros,
+        sequentialMicros,
         isolatedMicros,
+        sequentialRatio: sequentialMicros / sharedMicros,
         ratio: isolatedMicros / sharedMicros,
       });
     });
