@@ -43,8 +43,9 @@ if (args.help) {
 const quick = args.quick === true;
 const ISOLATION_TABLE = 'bench-isolation';
 const settings = {
-  loadRounds: quick ? 2 : 3,
-  loadRoundSeconds: quick ? 2 : 5,
+  // Rounds move by a tenth of the ratio from one to the next on a shared machine: five steady it.
+  loadRounds: quick ? 2 : 5,
+  loadRoundSeconds: quick ? 2 : 6,
   stackWarmupSeconds: quick ? 12 : 60,
   floorWarmupSeconds: quick ? 6 : 20,
   coldStartPairs: quick ? 5 : 21,
