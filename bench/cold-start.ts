@@ -39,7 +39,10 @@ export interface CandidateFigures {
   readonly initMs: number;
   /** Median time of the first invocation, ms. */
   readonly invokeMs: number;
-  /** Median CPU time (user + system) of the process until the answer, ms: less hurt by a busy machine than wall time. */
+  /**
+   * Median CPU time (user + system) of the process until the answer, ms: less hurt by a busy
+   * machine than wall time.
+   */
   readonly cpuMs: number;
 }
 
