@@ -7,8 +7,15 @@
  * - shared: one thread, one copy of the function, `concurrency` invocations at a time on its event
  *   loop, as the floor server serves its requests;
  * - sequential: one thread, one copy, one invocation at a time (what one environment does);
+ * - copies: one thread, `concurrency` copies of the function, each running one invocation at a
+ *   time, all on the thread's one event loop. A copy is the bundle's entry module imported again
+ *   under another URL, so evaluated afresh: its own handler, Powertools objects and SDK client.
+ *   The code the entry imports from the bundle's chunks is one instance that the copies share;
  * - isolated: `concurrency` threads, each its own copy of the function running one invocation at
  *   a time, as Lambda runs environments and as the local stack does.
+ *
+ * The copies sit between the two: several copies as the local stack keeps them, without a thread
+ * each.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +40,7 @@ export interface IsolationCostRequest {
 export interface IsolationCostReport {
   readonly shared: number[];
   readonly sequential: number[];
+  readonly copies: number[];
   readonly isolated: number[];
 }
 
@@ -41,6 +49,8 @@ interface WorkerData {
   readonly handlerName: string;
   readonly event: ApiEvent;
   readonly concurrency: number;
+  /** Copies of the function in this thread; invocation lane i runs on copy i % copies. */
+  readonly copies: number;
 }
 
 type Handler = (event: ApiEvent, context: ReturnType<typeof benchContext>) => Promise<unknown>;
@@ -48,13 +58,18 @@ type Handler = (event: ApiEvent, context: ReturnType<typeof benchContext>) => Pr
 const runWorker = async (port: NonNullable<typeof parentPort>, data: WorkerData) => {
   // What the function prints is dropped in both arrangements alike.
   for (const stream of [process.stdout, process.stderr]) stream.write = () => true;
-  const module = (await import(pathToFileURL(data.bundlePath).href)) as Record<string, Handler>;
-  const handler = module[data.handlerName] as Handler;
+  const url = pathToFileURL(data.bundlePath).href;
+  const handlers: Handler[] = [];
+  for (let copy = 0; copy < data.copies; copy++) {
+    const module = (await import(copy === 0 ? url : `${url}?copy=${copy}`)) as Record<string, Handler>;
+    handlers.push(module[data.handlerName] as Handler);
+  }
   const context = benchContext(functions.readMessages);
   port.on('message', async (invocations: number) => {
     let left = invocations;
     await Promise.all(
-      Array.from({ length: data.concurrency }, async () => {
+      Array.from({ length: data.concurrency }, async (_, lane) => {
+        const handler = handlers[lane % handlers.length] as Handler;
         while (left-- > 0) await handler(structuredClone(data.event), context);
       }),
     );
@@ -74,7 +89,7 @@ const runMain = async () => {
   const request = JSON.parse(readFileSync(0, 'utf8')) as IsolationCostRequest;
   const { concurrency } = request;
   /** Each worker with a promise of its next message, taken before the message can arrive. */
-  const start = (threads: number, perThread: number) =>
+  const start = (threads: number, perThread: number, copies = 1) =>
     Array.from({ length: threads }, () => {
       const worker = new Worker(workerEntry, {
         eval: true,
@@ -83,6 +98,7 @@ const runMain = async () => {
           handlerName: request.handlerName,
           event: request.event,
           concurrency: perThread,
+          copies,
         } satisfies WorkerData,
         env: { ...process.env, ...request.env },
         execArgv: [],
@@ -92,6 +108,7 @@ const runMain = async () => {
   const arrangements = {
     shared: start(1, concurrency),
     sequential: start(1, 1),
+    copies: start(1, concurrency, concurrency),
     isolated: start(concurrency, 1),
   };
   await Promise.all(Object.values(arrangements).flatMap((workers) => workers.map((w) => w.ready)));
@@ -110,9 +127,10 @@ const runMain = async () => {
   // to be optimised by the JIT; then rounds alternate which arrangement goes first.
   await run(arrangements.shared, request.warmup);
   await run(arrangements.sequential, request.warmup);
+  await run(arrangements.copies, request.warmup * concurrency);
   await run(arrangements.isolated, request.warmup * concurrency);
-  const report: IsolationCostReport = { shared: [], sequential: [], isolated: [] };
-  const names = ['shared', 'sequential', 'isolated'] as const;
+  const report: IsolationCostReport = { shared: [], sequential: [], copies: [], isolated: [] };
+  const names = ['shared', 'sequential', 'copies', 'isolated'] as const;
   for (let round = 0; round < request.rounds; round++) {
     // Each round starts with the next arrangement, so none is always first or last.
     for (let i = 0; i < names.length; i++) {

@@ -11,6 +11,8 @@
  * A third arrangement, one copy running one invocation at a time, tells the two parts of that
  * isolation apart: what it costs for an event loop to wait alone on each call (it sleeps and
  * wakes once or twice per invocation where a busy loop does not), and what separate copies add.
+ * A fourth, as many copies as environments but all in one thread, each running one invocation at a
+ * time, tells apart what the copies cost from what their threads cost.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -28,10 +30,14 @@ export interface IsolationCostFigures {
   readonly sharedMicros: number;
   /** Median CPU per invocation, one copy serving one invocation at a time, µs. */
   readonly sequentialMicros: number;
+  /** Median CPU per invocation, `concurrency` copies in one thread, each one at a time, µs. */
+  readonly copiesMicros: number;
   /** Median CPU per invocation, `concurrency` copies each serving one at a time, µs. */
   readonly isolatedMicros: number;
   /** sequentialMicros / sharedMicros: what one invocation at a time costs, in one copy. */
   readonly sequentialRatio: number;
+  /** copiesMicros / sharedMicros: what separate copies cost, without a thread each. */
+  readonly copiesRatio: number;
   /** isolatedMicros / sharedMicros. */
   readonly ratio: number;
 }
@@ -71,16 +77,19 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         reject(new Error(`isolation cost child exited with ${code}: ${stderr}`));
         return;
       }
-      const { shared, sequential, isolated } = JSON.parse(stdout) as IsolationCostReport;
+      const { shared, sequential, copies, isolated } = JSON.parse(stdout) as IsolationCostReport;
       const sharedMicros = median(shared);
       const sequentialMicros = median(sequential);
+      const copiesMicros = median(copies);
       const isolatedMicros = median(isolated);
       resolvePromise({
         concurrency: options.concurrency,
         sharedMicros,
         sequentialMicros,
+        copiesMicros,
         isolatedMicros,
         sequentialRatio: sequentialMicros / sharedMicros,
+        copiesRatio: copiesMicros / sharedMicros,
         ratio: isolatedMicros / sharedMicros,
       });
     });

@@ -177,7 +177,7 @@ try {
 
   // 1's explanation: what one invocation per environment costs, before any emulator work.
   progress(
-    '3/6 what one invocation per environment costs: 1 copy x 4 at a time vs 1 copy x 1 and 4 copies x 1',
+    '3/6 what one invocation per environment costs: 1 copy x 4 at a time vs 1 copy x 1, 4 copies in 1 thread and 4 threads',
   );
   await ensureMessagesTable(engine.endpoint, ISOLATION_TABLE);
   const isolation = await measureIsolationCost({
@@ -197,6 +197,7 @@ try {
       isolation.sequentialRatio,
       'one copy, one invocation at a time',
     ],
+    ['4 copies, 1 thread', isolation.copiesMicros, isolation.copiesRatio, '4 copies x 1 on one event loop'],
     ['4 environments', isolation.isolatedMicros, isolation.ratio, "Lambda's isolation, 4 copies x 1"],
   ] as const;
   for (const [arrangement, micros, ratio, meaning] of isolationRows) {
