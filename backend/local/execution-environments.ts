@@ -1,18 +1,31 @@
 /**
- * Lambda-like execution environments for one function, as worker threads.
+ * Lambda-like execution environments for one function, hosted in worker threads.
  *
  * Like Lambda (AWS docs, "Understanding the Lambda execution environment lifecycle" and "Lambda
  * function scaling"): an environment runs one invocation at a time and is reused while warm; when
  * every environment is busy a new one is created (a cold start: the bundle is loaded again); an
  * invocation that runs past the function's timeout is stopped by discarding its environment,
  * so a runaway handler (even a synchronous infinite loop) cannot take the server down.
- * Each worker has its own `process.env` (Node's default for workers), so per-invocation variables
- * such as `_X_AMZN_TRACE_ID` stay in their environment.
+ *
+ * Unlike Lambda, where each environment has CPUs of its own, environments here share this
+ * machine's cores, and a thread apiece costs CPU on every invocation. So a worker thread hosts up
+ * to `environmentsPerThread` environments, each its own copy of the function's module
+ * (runtime-worker.ts), side by side on the thread's event loop. What they share, and what that
+ * changes:
+ * - the thread's `process.env` and `globalThis`. Each invocation's X-Ray trace header is in the
+ *   InvokeStore, as in Lambda's runtime for concurrent invocations, where Powertools and the X-Ray
+ *   SDK read it; `process.env._X_AMZN_TRACE_ID` holds the header of the invocation that started
+ *   last;
+ * - the thread's fate. Stopping a runaway invocation, or a crash (`process.exit`, an uncaught
+ *   exception), ends the thread: the invocations of the other environments in it end as crashes;
+ * - the thread's memory. V8 cannot unload a module, so an environment reclaimed while idle keeps
+ *   its memory until its thread ends. A thread takes no new environment once it has hosted
+ *   `environmentsPerThread`, and ends with the last of its environments.
  */
 import { Worker } from 'node:worker_threads';
 import type { FunctionDefinition } from '../http/routes.ts';
 import { createLogRing, LogRingReader, type LogStream } from './log-channel.ts';
-import type { InvokeMessage, RuntimeMessage, RuntimeWorkerData } from './runtime-worker.ts';
+import type { InitMessage, InvokeMessage, RuntimeMessage, RuntimeWorkerData } from './runtime-worker.ts';
 
 export type InvocationOutcome =
   | { readonly kind: 'result'; readonly payload: string }
@@ -35,6 +48,8 @@ export interface FunctionEnvironmentsOptions {
   readonly region: string;
   /** Most environments at once; further invocations wait for one to be free. */
   readonly maxConcurrency: number;
+  /** Most environments a worker thread hosts in its life. Default 1: a thread each, as in Lambda. */
+  readonly environmentsPerThread?: number;
   /** An environment idle this long is shut down, as Lambda reclaims idle environments. */
   readonly idleTimeoutMs: number;
   readonly events: EnvironmentEvents;
@@ -48,16 +63,19 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
 }
 
-class Environment {
+/** A worker thread and the environments it hosts. */
+class Host {
   readonly worker: Worker;
-  readonly ready: Promise<void>;
-  pending: Pending | undefined;
-  lastUsed = Date.now();
+  /** Environments started in this thread, alive or gone. */
+  started = 0;
+  readonly environments = new Map<number, Environment>();
+  /** Invocations running in this thread, by id. */
+  readonly pending = new Map<number, Pending>();
   dead = false;
-  /** Reads what the function wrote (log-channel.ts) and hands it on as lines. */
+  /** Reads what the functions wrote (log-channel.ts) and hands it on as lines. */
   readonly drainLogs: () => void;
 
-  constructor(options: FunctionEnvironmentsOptions, onExit: (env: Environment) => void) {
+  constructor(options: FunctionEnvironmentsOptions, onExit: (host: Host) => void) {
     const { definition, runtimePath, bundlePath, environment, region, events } = options;
     const logRing = createLogRing();
     this.worker = new Worker(runtimePath, {
@@ -74,8 +92,10 @@ class Environment {
       execArgv: ['--enable-source-maps'],
       stdout: true,
       stderr: true,
-      // Lambda's memory size bounds the heap of the environment.
-      resourceLimits: { maxOldGenerationSizeMb: definition.memorySize },
+      // Lambda's memory size bounds the heap of an environment; the thread holds several.
+      resourceLimits: {
+        maxOldGenerationSizeMb: definition.memorySize * (options.environmentsPerThread ?? 1),
+      },
     });
     const logTo = (stream: LogStream) => (line: string) => events.log(definition.id, line, stream);
     const lines = { stdout: lineSplitter(logTo('stdout')), stderr: lineSplitter(logTo('stderr')) };
@@ -87,12 +107,6 @@ class Environment {
     pipeLines(this.worker.stdout, logTo('stdout'));
     pipeLines(this.worker.stderr, logTo('stderr'));
 
-    let settleReady: { resolve: () => void; reject: (error: Error) => void } | undefined;
-    this.ready = new Promise<void>((resolve, reject) => {
-      settleReady = { resolve, reject };
-    });
-    this.ready.catch(() => undefined);
-
     this.worker.on('message', (message: RuntimeMessage) => {
       // What was written before this message was sent comes first.
       this.drainLogs();
@@ -101,13 +115,16 @@ class Environment {
           return;
         case 'ready':
           events.coldStart(definition.id, message.initMs);
-          settleReady?.resolve();
+          this.environments.get(message.environment)?.settleReady();
           return;
         case 'init-error':
-          settleReady?.reject(new Error(`${message.errorType}: ${message.errorMessage}`));
+          this.environments
+            .get(message.environment)
+            ?.settleReady(new Error(`${message.errorType}: ${message.errorMessage}`));
           return;
         default:
           this.settle(
+            message.id,
             message.type === 'result'
               ? { kind: 'result', payload: message.payload }
               : { kind: 'error', errorType: message.errorType, errorMessage: message.errorMessage },
@@ -116,7 +133,7 @@ class Environment {
     });
     this.worker.on('error', (error) => this.fail(`${error.name}: ${error.message}`));
     this.worker.once('exit', (code) => {
-      // The ring outlives the worker: the last lines of a crashed or stopped environment.
+      // The ring outlives the worker: the last lines of a crashed or stopped thread.
       this.drainLogs();
       lines.stdout.end();
       lines.stderr.end();
@@ -125,17 +142,49 @@ class Environment {
     });
   }
 
-  private settle(outcome: InvocationOutcome) {
-    const pending = this.pending;
+  startEnvironment(): Environment {
+    const env = new Environment(this, this.started++);
+    this.environments.set(env.index, env);
+    this.worker.postMessage({ type: 'init', environment: env.index } satisfies InitMessage);
+    return env;
+  }
+
+  settle(id: number, outcome: InvocationOutcome) {
+    const pending = this.pending.get(id);
     if (!pending) return;
-    this.pending = undefined;
+    this.pending.delete(id);
     clearTimeout(pending.timer);
     pending.resolve(outcome);
   }
 
   private fail(reason: string) {
     this.dead = true;
-    this.settle({ kind: 'crash', reason });
+    for (const id of [...this.pending.keys()]) this.settle(id, { kind: 'crash', reason });
+    for (const env of this.environments.values()) env.settleReady(new Error(reason));
+  }
+}
+
+/** One copy of the function in a host's thread; one invocation at a time. */
+class Environment {
+  readonly ready: Promise<void>;
+  readonly settleReady: (error?: Error) => void;
+  lastUsed = Date.now();
+  gone = false;
+
+  constructor(
+    readonly host: Host,
+    readonly index: number,
+  ) {
+    let settle: (error?: Error) => void = () => undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    this.ready.catch(() => undefined);
+    this.settleReady = settle;
+  }
+
+  get dead(): boolean {
+    return this.gone || this.host.dead;
   }
 }
 
@@ -170,7 +219,9 @@ const pipeLines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void
 
 export class FunctionEnvironments {
   readonly #options: FunctionEnvironmentsOptions;
+  readonly #perThread: number;
   readonly #all = new Set<Environment>();
+  readonly #hosts = new Set<Host>();
   /** Warm and free, most recently used last (reused first). */
   readonly #idle: Environment[] = [];
   readonly #waiting: Array<(env: Environment) => void> = [];
@@ -183,10 +234,11 @@ export class FunctionEnvironments {
 
   constructor(options: FunctionEnvironmentsOptions) {
     this.#options = options;
+    this.#perThread = Math.max(1, options.environmentsPerThread ?? 1);
     this.#reaper = setInterval(() => this.#reapIdle(), Math.min(options.idleTimeoutMs, 30_000));
     this.#reaper.unref();
     this.#logDrainer = setInterval(() => {
-      for (const env of this.#all) if (env.pending) env.drainLogs();
+      for (const host of this.#hosts) if (host.pending.size > 0) host.drainLogs();
     }, LOG_DRAIN_MS);
     this.#logDrainer.unref();
   }
@@ -194,6 +246,11 @@ export class FunctionEnvironments {
   /** Environments alive now (warm, busy or starting). */
   get size(): number {
     return this.#all.size;
+  }
+
+  /** Worker threads alive now. */
+  get threads(): number {
+    return this.#hosts.size;
   }
 
   /** Runs one invocation of `eventJson` (the event serialised once, as Lambda receives it). */
@@ -211,17 +268,21 @@ export class FunctionEnvironments {
       this.#discard(env);
       return { kind: 'crash', reason: 'the execution environment stopped before the invocation' };
     }
+    const { host } = env;
     const timeoutMs = this.#options.definition.timeout * 1000;
+    const id = this.#nextId++;
     const outcome = await new Promise<InvocationOutcome>((resolve) => {
       const timer = setTimeout(() => {
-        env.pending = undefined;
         this.stats.timeouts++;
-        resolve({ kind: 'timeout', timeoutSeconds: this.#options.definition.timeout });
-        this.#discard(env);
+        host.settle(id, { kind: 'timeout', timeoutSeconds: this.#options.definition.timeout });
+        // The only way to stop what runs in a thread is to end the thread.
+        this.#endHost(host);
       }, timeoutMs);
-      env.pending = { resolve, timer };
-      env.worker.postMessage({
-        id: this.#nextId++,
+      host.pending.set(id, { resolve, timer });
+      host.worker.postMessage({
+        type: 'invoke',
+        id,
+        environment: env.index,
         event: eventJson,
         requestId,
         deadlineMs: Date.now() + timeoutMs,
@@ -242,7 +303,18 @@ export class FunctionEnvironments {
 
   #create(): Environment {
     this.stats.coldStarts++;
-    const env = new Environment(this.#options, (exited) => this.#discard(exited));
+    let host: Host | undefined;
+    for (const candidate of this.#hosts) {
+      if (!candidate.dead && candidate.started < this.#perThread) {
+        host = candidate;
+        break;
+      }
+    }
+    if (!host) {
+      host = new Host(this.#options, (exited) => this.#endHost(exited));
+      this.#hosts.add(host);
+    }
+    const env = host.startEnvironment();
     this.#all.add(env);
     return env;
   }
@@ -259,11 +331,14 @@ export class FunctionEnvironments {
   }
 
   #discard(env: Environment) {
-    env.dead = true;
+    env.gone = true;
     const wasMember = this.#all.delete(env);
     const idleIndex = this.#idle.indexOf(env);
     if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
-    if (wasMember) void env.worker.terminate();
+    const { host } = env;
+    host.environments.delete(env.index);
+    // A thread ends with its last environment: what idle copies hold goes with it.
+    if (host.environments.size === 0) this.#endHost(host);
     // Someone waiting for a free environment gets a new one in place of this.
     if (
       wasMember &&
@@ -275,6 +350,14 @@ export class FunctionEnvironments {
     }
   }
 
+  /** Ends a thread and every environment in it. */
+  #endHost(host: Host) {
+    if (!this.#hosts.delete(host)) return;
+    host.dead = true;
+    void host.worker.terminate();
+    for (const env of [...host.environments.values()]) this.#discard(env);
+  }
+
   #reapIdle() {
     const cutoff = Date.now() - this.#options.idleTimeoutMs;
     for (const env of [...this.#idle]) if (env.lastUsed < cutoff) this.#discard(env);
@@ -284,9 +367,10 @@ export class FunctionEnvironments {
     this.#closed = true;
     clearInterval(this.#reaper);
     clearInterval(this.#logDrainer);
-    const envs = [...this.#all];
+    const hosts = [...this.#hosts];
+    this.#hosts.clear();
     this.#all.clear();
     this.#idle.length = 0;
-    await Promise.all(envs.map((env) => env.worker.terminate()));
+    await Promise.all(hosts.map((host) => host.worker.terminate()));
   }
 }

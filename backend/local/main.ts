@@ -21,6 +21,10 @@ Options:
   --in-memory        keep the data in memory only
   --data-dir <path>  where the engine keeps its data (default: .whiteboard/data)
   --verbose          print every key of every log line
+  --thread-per-environment
+                     give each execution environment a worker thread of its own, as isolated
+                     as Lambda's (default: up to 8 environments of a function share a thread,
+                     each its own copy of the function: faster on few cores)
   -h, --help         show this help
 
 Environment:
@@ -44,6 +48,7 @@ const parse = () => {
         'in-memory': { type: 'boolean' },
         'data-dir': { type: 'string' },
         verbose: { type: 'boolean' },
+        'thread-per-environment': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -85,6 +90,7 @@ try {
     dataDir: args['data-dir'],
     dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT?.trim() || undefined,
     corsOrigins: parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS),
+    environmentsPerThread: args['thread-per-environment'] ? 1 : undefined,
     printer,
   });
 } catch (error) {

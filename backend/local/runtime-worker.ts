@@ -1,14 +1,25 @@
 /**
- * The runtime inside one local execution environment (a worker thread): it loads the function's
- * bundle once (the init phase, a cold start) and then runs one invocation at a time, like the
- * Lambda Node.js runtime. The result goes back JSON-serialised, as Lambda serialises it, so a
- * result that only works in-process (a function, a cycle) fails here as it would in AWS.
+ * The runtime of a worker thread that hosts execution environments of one function. Each
+ * environment is its own copy of the function: the bundle's entry module imported under a URL of
+ * its own, so evaluated afresh (the init phase, a cold start), with its own handler, Powertools
+ * objects and SDK client. The main thread (execution-environments.ts) gives each environment one
+ * invocation at a time, like the Lambda Node.js runtime; several environments of a thread run
+ * theirs side by side on its event loop. The code the entry imports from the bundle's chunks (the
+ * SDK's, mostly) is one instance that the copies share: it holds no per-environment state.
+ *
+ * Why copies in a thread and not a thread each: on a machine with few cores, every thread more
+ * costs CPU on every invocation, where a copy costs none (npm run bench, "4 copies, 1 thread"
+ * against "4 environments"; docs/performance.md).
+ *
+ * The result goes back JSON-serialised, as Lambda serialises it, so a result that only works
+ * in-process (a function, a cycle) fails here as it would in AWS.
  *
  * Bundled by backend/local/build.ts; it runs without tsx.
  */
 
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { invocationContext } from './lambda-context.ts';
 import { LogRingWriter } from './log-channel.ts';
@@ -23,8 +34,17 @@ export interface RuntimeWorkerData {
   readonly logRing: SharedArrayBuffer;
 }
 
+/** Start environment `environment`: load another copy of the function (a cold start). */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly environment: number;
+}
+
 export interface InvokeMessage {
+  readonly type: 'invoke';
   readonly id: number;
+  /** The environment that runs it; it runs nothing else until this one ends. */
+  readonly environment: number;
   /**
    * The event as JSON, serialised once by the gateway: the Lambda runtime, too, receives the
    * event as a JSON document and parses it for the handler. A string crosses to the worker as a
@@ -37,10 +57,15 @@ export interface InvokeMessage {
 }
 
 export type RuntimeMessage =
-  | { readonly type: 'ready'; readonly initMs: number }
+  | { readonly type: 'ready'; readonly environment: number; readonly initMs: number }
   /** The shared log ring is full: read it (log-channel.ts). */
   | { readonly type: 'drain-logs' }
-  | { readonly type: 'init-error'; readonly errorType: string; readonly errorMessage: string }
+  | {
+      readonly type: 'init-error';
+      readonly environment: number;
+      readonly errorType: string;
+      readonly errorMessage: string;
+    }
   | { readonly type: 'result'; readonly id: number; readonly payload: string }
   | {
       readonly type: 'error';
@@ -88,44 +113,71 @@ for (const name of ['stdout', 'stderr'] as const) {
   }) as typeof stream.write;
 }
 
-const started = performance.now();
-const handlerReady: Promise<Handler> = import(pathToFileURL(data.bundlePath).href).then((module) => {
-  const handler = (module as Record<string, unknown>)[data.handlerName];
-  if (typeof handler !== 'function') {
-    throw Object.assign(
-      new Error(`${data.bundlePath} does not export a function named ${data.handlerName}`),
-      {
-        name: 'Runtime.HandlerNotFound',
-      },
-    );
-  }
-  return handler as Handler;
-});
-handlerReady.then(
-  () => port.postMessage({ type: 'ready', initMs: performance.now() - started } satisfies RuntimeMessage),
-  (error: unknown) => {
-    console.error(error);
-    port.postMessage({ type: 'init-error', ...describeError(error) } satisfies RuntimeMessage);
-  },
-);
+// Lambda's Node.js runtime keeps each invocation's request id and X-Ray trace header in an
+// AsyncLocalStorage, the "InvokeStore" of @aws/lambda-invoke-store, for runtimes that run
+// invocations side by side (AWS docs, "Node.js runtime for Lambda Managed Instances"). Powertools
+// (commons' getXrayTraceDataFromEnv) and aws-xray-sdk-core read the trace header there before
+// they read `_X_AMZN_TRACE_ID`, which environments sharing this thread's `process.env` cannot each
+// hold. The store goes on `globalThis.awslambda`, where the copies of the bundle find it.
+const invokeStore = await InvokeStore.getInstanceAsync(true);
+const { REQUEST_ID, X_RAY_TRACE_ID } = InvokeStoreBase.PROTECTED_KEYS;
 
-const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${Math.random().toString(16).slice(2)}`;
+interface LoadedEnvironment {
+  readonly handler: Handler;
+  readonly logStreamName: string;
+}
 
-port.on('message', async (message: InvokeMessage) => {
-  // Lambda sets the trace header of each invocation in the environment (AWS docs, "Defined
-  // runtime environment variables": _X_AMZN_TRACE_ID). process.env is this worker's own copy.
-  process.env._X_AMZN_TRACE_ID = message.traceId;
-  const context = invocationContext({
-    functionName: data.functionName,
-    memorySize: data.memorySize,
-    region: data.region,
-    requestId: message.requestId,
-    deadlineMs: message.deadlineMs,
-    logStreamName,
-  });
+const environments = new Map<number, LoadedEnvironment>();
+const bundleUrl = pathToFileURL(data.bundlePath).href;
+
+const startEnvironment = async ({ environment }: InitMessage) => {
+  const started = performance.now();
   try {
-    const handler = await handlerReady;
-    const result = await handler(JSON.parse(message.event), context);
+    // A URL of its own makes the import evaluate the entry module again: a fresh copy.
+    const module = (await import(`${bundleUrl}?environment=${environment}`)) as Record<string, unknown>;
+    const handler = module[data.handlerName];
+    if (typeof handler !== 'function') {
+      throw Object.assign(
+        new Error(`${data.bundlePath} does not export a function named ${data.handlerName}`),
+        { name: 'Runtime.HandlerNotFound' },
+      );
+    }
+    environments.set(environment, {
+      handler: handler as Handler,
+      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${Math.random().toString(16).slice(2)}`,
+    });
+    port.postMessage({
+      type: 'ready',
+      environment,
+      initMs: performance.now() - started,
+    } satisfies RuntimeMessage);
+  } catch (error) {
+    console.error(error);
+    port.postMessage({ type: 'init-error', environment, ...describeError(error) } satisfies RuntimeMessage);
+  }
+};
+
+const invoke = async (message: InvokeMessage) => {
+  // Lambda sets the trace header of each invocation in the environment (AWS docs, "Defined
+  // runtime environment variables": _X_AMZN_TRACE_ID). Environments in this thread share
+  // `process.env`: it holds the header of the invocation that started last, and the InvokeStore
+  // holds each invocation's own.
+  process.env._X_AMZN_TRACE_ID = message.traceId;
+  const loaded = environments.get(message.environment);
+  try {
+    if (!loaded) throw new Error(`environment ${message.environment} is not started`);
+    const context = invocationContext({
+      functionName: data.functionName,
+      memorySize: data.memorySize,
+      region: data.region,
+      requestId: message.requestId,
+      deadlineMs: message.deadlineMs,
+      logStreamName: loaded.logStreamName,
+    });
+    const result = await invokeStore.run(
+      { [REQUEST_ID]: message.requestId, [X_RAY_TRACE_ID]: message.traceId },
+      () => loaded.handler(JSON.parse(message.event), context),
+    );
     port.postMessage({
       type: 'result',
       id: message.id,
@@ -136,4 +188,9 @@ port.on('message', async (message: InvokeMessage) => {
     console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error`, error);
     port.postMessage({ type: 'error', id: message.id, ...describeError(error) } satisfies RuntimeMessage);
   }
+};
+
+port.on('message', (message: InitMessage | InvokeMessage) => {
+  if (message.type === 'init') void startEnvironment(message);
+  else void invoke(message);
 });

@@ -36,14 +36,22 @@ export interface LocalStackOptions {
   /** Allowed CORS origins; default every origin. */
   readonly corsOrigins?: readonly string[];
   /**
-   * Most execution environments per function; further invocations queue for a free one. In AWS
-   * every environment has its own CPU; here they share this machine's cores, and each is a V8
-   * isolate with its own JIT, heap and thread: every environment more costs CPU on every request
-   * (npm run bench, figure 1 and "Lambda's isolation": on 2 cores, 4 environments per function
-   * served fewer requests than 2 or 3, at more CPU per request). Default: one per core, plus one
-   * so that a core does not idle while an invocation waits on DynamoDB; at least 2.
+   * Most execution environments per function; further invocations queue for a free one.
+   * Default: `environmentsPerThread` for each core but one (the gateway and the DynamoDB engine
+   * need CPU too), at least one thread's worth; with a thread per environment, one per core plus
+   * one, so that a core does not idle while an invocation waits on DynamoDB.
    */
   readonly maxConcurrency?: number;
+  /**
+   * Most environments a worker thread hosts (execution-environments.ts). In AWS every environment
+   * has CPUs of its own; here they share this machine's cores, and a thread per environment costs
+   * CPU on every invocation, where another copy of the function in a thread costs none (npm run
+   * bench, "4 environments" against "4 copies, 1 thread"). Measured under load on 2 cores
+   * (docs/performance.md): 8 environments in one thread served 0.72-0.87x the floor's requests,
+   * one thread each (at most 3) 0.41-0.65x. 1 gives each environment a thread of its own, as
+   * isolated as Lambda's. Default 8.
+   */
+  readonly environmentsPerThread?: number;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
   readonly printer?: LogPrinter;
@@ -60,8 +68,14 @@ export interface LocalStack {
 
 const REGION = 'us-east-1';
 
+/** See `LocalStackOptions.environmentsPerThread`. */
+export const DEFAULT_ENVIRONMENTS_PER_THREAD = 8;
+
 /** See `LocalStackOptions.maxConcurrency`. */
-export const defaultMaxConcurrency = (): number => Math.max(2, availableParallelism() + 1);
+export const defaultMaxConcurrency = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>
+  environmentsPerThread === 1
+    ? Math.max(2, availableParallelism() + 1)
+    : environmentsPerThread * Math.max(1, availableParallelism() - 1);
 
 // The SDK warns once per process on Node < 22 (AWS-NOTES.md); the local stack's own clients
 // (table creation) would print it at every start. Lambda itself runs Node 24.
@@ -130,6 +144,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await ensureMessagesTable(dynamoDbEndpoint, tableName);
 
     const ids = Object.keys(functions) as FunctionId[];
+    const environmentsPerThread = options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD;
     const environments = Object.fromEntries(
       ids.map((id) => {
         const definition = functions[id];
@@ -140,7 +155,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             runtimePath: build.runtimePath,
             bundlePath: build.bundles[id],
             region: REGION,
-            maxConcurrency: options.maxConcurrency ?? defaultMaxConcurrency(),
+            maxConcurrency: options.maxConcurrency ?? defaultMaxConcurrency(environmentsPerThread),
+            environmentsPerThread,
             idleTimeoutMs: 10 * 60_000,
             environment: functionEnvironment(definition, tableName, dynamoDbEndpoint),
             events: {

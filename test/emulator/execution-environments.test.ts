@@ -48,6 +48,8 @@ before(async () => {
     environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
     region: 'us-east-1',
     maxConcurrency: 4,
+    // Several environments to a thread, as the local stack runs them by default.
+    environmentsPerThread: 4,
     idleTimeoutMs: 60_000,
     events: {
       log: (_fn, line, stream) => logged.push({ line, stream }),
@@ -116,6 +118,57 @@ describe('execution environments', () => {
     assert.notEqual(a.traceId, b.traceId);
     assert.notEqual(a.awsRequestId, b.awsRequestId);
   });
+
+  it('host several environments in one worker thread, each its own copy of the function', async () => {
+    const results = await Promise.all([run('slow'), run('slow'), run('slow')]);
+    const ids = new Set(results.map((r) => JSON.parse(r.body).environmentId));
+    assert.equal(ids.size, 3, 'three environments, each with its own module state');
+    assert.equal(environments.threads, 1);
+  });
+
+  it('keep each invocation its own trace header and request id while environments of a thread interleave', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 3 }, async () => JSON.parse((await run('trace-later')).body)),
+    );
+    assert.equal(new Set(results.map((r) => r.environmentId)).size, 3);
+    assert.equal(new Set(results.map((r) => r.later)).size, 3, 'three trace headers');
+    for (const result of results) {
+      // The header the invocation started with, still its own after the others started.
+      assert.equal(result.later, result.atStart);
+      assert.equal(result.storeRequestId, result.awsRequestId);
+    }
+  });
+});
+
+describe('environments with a thread each', () => {
+  it('run concurrent invocations in as many threads, as isolated as in Lambda', async () => {
+    const { runtimePath } = await buildLocal();
+    const isolated = new FunctionEnvironments({
+      definition,
+      runtimePath,
+      bundlePath,
+      environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
+      region: 'us-east-1',
+      maxConcurrency: 3,
+      environmentsPerThread: 1,
+      idleTimeoutMs: 60_000,
+      events: { log: () => undefined, coldStart: () => undefined },
+    });
+    try {
+      const event = JSON.stringify({ rawQueryString: 'mode=slow', requestContext: { requestId: 'r' } });
+      const outcomes = await Promise.all(
+        ['a', 'b', 'c'].map((id) => isolated.invoke(event, id, `Root=1-00000000-${id.repeat(24)}`)),
+      );
+      const ids = outcomes.map((outcome) => {
+        assert.equal(outcome.kind, 'result');
+        return JSON.parse(JSON.parse((outcome as { payload: string }).payload).body).environmentId;
+      });
+      assert.equal(new Set(ids).size, 3);
+      assert.equal(isolated.threads, 3);
+    } finally {
+      await isolated.close();
+    }
+  });
 });
 
 describe('the gateway when a function misbehaves', () => {
@@ -143,6 +196,17 @@ describe('the gateway when a function misbehaves', () => {
 
   it('answers 500 when the runtime crashes, and the next invocation gets a fresh environment', async () => {
     internalError(await run('exit'));
+    assert.equal((await run('count')).status, 200);
+  });
+
+  it('ends the invocations beside a crash in its thread as crashes, and keeps serving', async () => {
+    const crashesBefore = environments.stats.crashes;
+    const beside = run('slow');
+    // Started while the slow one runs, so in another environment of the same thread.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    internalError(await run('exit'));
+    internalError(await beside);
+    assert.equal(environments.stats.crashes, crashesBefore + 2);
     assert.equal((await run('count')).status, 200);
   });
 
