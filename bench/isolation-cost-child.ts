@@ -12,9 +12,9 @@
  *   under another URL, so evaluated afresh: its own handler, Powertools objects and SDK client.
  *   The code the entry imports from the bundle's chunks is one instance that the copies share;
  * - isolated: `concurrency` threads, each its own copy of the function running one invocation at
- *   a time, as Lambda runs environments and as the local stack does.
+ *   a time, as Lambda runs environments (and the local stack with --thread-per-environment).
  *
- * The copies sit between the two: several copies as the local stack keeps them, without a thread
+ * The copies are what the local stack runs by default: several environments without a thread
  * each.
  */
 import { readFileSync } from 'node:fs';

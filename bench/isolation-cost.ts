@@ -1,18 +1,16 @@
 /**
- * Figure 1's explanation: what one invocation per environment costs. The local stack runs each
- * function as Lambda does, every execution environment its own copy of the function (a worker
- * thread, a V8 isolate with its own JIT and heap) running one invocation at a time; the floor
- * serves all its requests from one copy on one event loop. This measures the ReadMessages bundle's
- * warm invocations against DynamoDB Local in both arrangements (isolation-cost-child.ts), CPU
- * per invocation of the whole process, after every copy has been warmed alike. The ratio is what
- * Lambda's isolation costs on this machine, before any emulator work: the part of figure 1's gap
- * that no emulator that keeps that isolation can remove.
- *
- * A third arrangement, one copy running one invocation at a time, tells the two parts of that
- * isolation apart: what it costs for an event loop to wait alone on each call (it sleeps and
- * wakes once or twice per invocation where a busy loop does not), and what separate copies add.
- * A fourth, as many copies as environments but all in one thread, each running one invocation at a
- * time, tells apart what the copies cost from what their threads cost.
+ * Figure 1's explanation: what one invocation per environment costs. Lambda gives every execution
+ * environment its own copy of the function, running one invocation at a time, with CPUs of its
+ * own; the floor serves all its requests from one copy on one event loop. This measures the
+ * ReadMessages bundle's warm invocations against DynamoDB Local in four arrangements
+ * (isolation-cost-child.ts), CPU per invocation of the whole process, after every copy has been
+ * warmed alike, against one copy serving 4 at a time:
+ * - one copy running one invocation at a time: what it costs for an event loop to wait alone on
+ *   each call (it sleeps and wakes once or twice per invocation where a busy loop does not);
+ * - 4 copies in one thread, each one invocation at a time: what separate copies cost. The local
+ *   stack runs its environments so (execution-environments.ts);
+ * - 4 copies with a thread each, as isolated as Lambda's environments: what the threads add,
+ *   which on a machine with few cores is most of the cost (`npm start -- --thread-per-environment`).
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -9,7 +9,7 @@
  * 1. load.ts        the local stack under load against a bare node:http floor (and 6. its memory)
  * 2. cold-start.ts  each shipped bundle's cold start against a floor bundle
  * 3. handler-cost.ts what our layers cost per warm invocation; isolation-cost.ts what one
- *    invocation per environment (Lambda's isolation, kept by the local stack) costs
+ *    invocation per environment costs, in copies sharing a thread and with a thread each
  * 4. bench/cli-start.ts (the CLI's own benchmark) against the local stack
  * 5. dynamodb-cost.ts DynamoDB commands and capacity per request
  */
@@ -197,8 +197,8 @@ try {
       isolation.sequentialRatio,
       'one copy, one invocation at a time',
     ],
-    ['4 copies, 1 thread', isolation.copiesMicros, isolation.copiesRatio, '4 copies x 1 on one event loop'],
-    ['4 environments', isolation.isolatedMicros, isolation.ratio, "Lambda's isolation, 4 copies x 1"],
+    ['4 copies, 1 thread', isolation.copiesMicros, isolation.copiesRatio, 'the local stack: 4 copies x 1'],
+    ['4 copies, 4 threads', isolation.isolatedMicros, isolation.ratio, 'a thread per environment'],
   ] as const;
   for (const [arrangement, micros, ratio, meaning] of isolationRows) {
     row({
