@@ -5,15 +5,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Message, MessagePage } from '../../backend/domain/message.ts';
+import { createLogPrinter } from '../../backend/local/log-printer.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { listeningAddresses } from '../helpers/listening.ts';
 
 let stack: LocalStack;
+/** What the functions wrote, line by line. */
+const functionLines: string[] = [];
 
 before(async () => {
   const { endpoint, tableName } = await createTestTable();
-  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, quiet: true });
+  const printer = {
+    ...createLogPrinter({ quiet: true }),
+    functionLog: (_fn: string, line: string) => functionLines.push(line),
+  };
+  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, printer });
 });
 after(async () => {
   await stack?.stop();
@@ -301,5 +308,29 @@ describe('concurrency', () => {
       stored.map((m) => m.id),
       sorted,
     );
+  });
+
+  it("logs each invocation's own trace id while environments sharing a thread interleave", async () => {
+    const board = freshBoard();
+    // Each request with a trace header of its own, which the gateway hands to the invocation.
+    const roots = Array.from({ length: 16 }, (_, i) => `1-6b000000-${String(i).padStart(24, '0')}`);
+    const responses = await Promise.all(
+      roots.map((root) =>
+        call(`/boards/${board}/messages`, { headers: { 'x-amzn-trace-id': `Root=${root}` } }),
+      ),
+    );
+    assert.ok(stack.environments.readMessages.threads < stack.environments.readMessages.size);
+    const requestLog = new Map<string, Record<string, unknown>>();
+    for (const line of functionLines) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (entry.message === 'request') requestLog.set(String(entry.function_request_id), entry);
+    }
+    responses.forEach((response, i) => {
+      assert.equal(response.status, 200);
+      const entry = requestLog.get(response.headers.get('apigw-requestid') ?? '');
+      assert.ok(entry, 'the invocation logged its request line');
+      assert.equal(entry.xray_trace_id, roots[i]);
+    });
   });
 });
