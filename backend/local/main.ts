@@ -102,12 +102,18 @@ try {
   process.exit(1);
 }
 
-const { url } = stack;
+const { url, concurrency } = stack;
+const environments =
+  concurrency.environmentsPerThread === 1
+    ? `up to ${concurrency.maxEnvironments} per function, a worker thread each`
+    : `up to ${concurrency.maxEnvironments} per function, ${concurrency.environmentsPerThread} to a worker thread ` +
+      '(--thread-per-environment for one each)';
 process.stdout.write(
   [
     '',
     `DynamoDB engine: ${stack.engine}${args['in-memory'] ? ' (in memory)' : ''}`,
     `Table:           ${stack.tableName}`,
+    `Environments:    ${environments}`,
     `${bold('Whiteboard API ready at')} ${bold(url)}`,
     '',
     'Try it:',

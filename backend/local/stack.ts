@@ -63,6 +63,8 @@ export interface LocalStack {
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
   readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
+  /** Most execution environments per function, and per worker thread. */
+  readonly concurrency: { readonly maxEnvironments: number; readonly environmentsPerThread: number };
   stop(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     const ids = Object.keys(functions) as FunctionId[];
     const environmentsPerThread = options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD;
+    const maxEnvironments = options.maxConcurrency ?? defaultMaxConcurrency(environmentsPerThread);
     const environments = Object.fromEntries(
       ids.map((id) => {
         const definition = functions[id];
@@ -155,7 +158,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             runtimePath: build.runtimePath,
             bundlePath: build.bundles[id],
             region: REGION,
-            maxConcurrency: options.maxConcurrency ?? defaultMaxConcurrency(environmentsPerThread),
+            maxConcurrency: maxEnvironments,
             environmentsPerThread,
             idleTimeoutMs: 10 * 60_000,
             environment: functionEnvironment(definition, tableName, dynamoDbEndpoint),
@@ -194,7 +197,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     );
     const { port } = server.address() as AddressInfo;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    return { url, engine: engineName, tableName, dynamoDbEndpoint, environments, stop };
+    return {
+      url,
+      engine: engineName,
+      tableName,
+      dynamoDbEndpoint,
+      environments,
+      concurrency: { maxEnvironments, environmentsPerThread },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -21,11 +21,11 @@ interface Started {
   readonly output: () => string;
 }
 
-const start = (): Promise<Started> =>
+const start = (...options: string[]): Promise<Started> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'backend/local/main.ts', '--port', '0', '--data-dir', dataDir],
+      ['--import', 'tsx', 'backend/local/main.ts', '--port', '0', '--data-dir', dataDir, ...options],
       {
         cwd: root,
         env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '' },
@@ -71,6 +71,7 @@ describe('npm start', () => {
     const first = await start();
     try {
       assert.match(first.output(), /DynamoDB engine: DynamoDB Local/);
+      assert.match(first.output(), /Environments: +up to \d+ per function, 8 to a worker thread/);
       assert.ok(first.output().includes(`curl ${first.url}/messages`));
       assert.ok(first.output().includes(`-X POST ${first.url}/messages`));
       assert.ok(processesUsing(dataDir).length > 0, 'the engine runs with our data folder');
@@ -88,8 +89,10 @@ describe('npm start', () => {
     assert.match(first.output(), /Stopped\./);
     assert.deepEqual(processesUsing(dataDir), [], 'no engine process is left behind');
 
-    const second = await start();
+    // Restarted with a thread per environment, which serves the same way.
+    const second = await start('--thread-per-environment');
     try {
+      assert.match(second.output(), /Environments: +up to \d+ per function, a worker thread each/);
       const read = await fetch(`${second.url}/messages`);
       const page = (await read.json()) as { messages: Array<{ text: string }> };
       assert.deepEqual(
