@@ -46,10 +46,10 @@ export interface LocalStackOptions {
    * Most environments a worker thread hosts (execution-environments.ts). In AWS every environment
    * has CPUs of its own; here they share this machine's cores, and a thread per environment costs
    * CPU on every invocation, where another copy of the function in a thread costs none (npm run
-   * bench, "4 environments" against "4 copies, 1 thread"). Measured under load on 2 cores
-   * (docs/performance.md): 8 environments in one thread served 0.72-0.87x the floor's requests,
-   * one thread each (at most 3) 0.41-0.65x. 1 gives each environment a thread of its own, as
-   * isolated as Lambda's. Default 8.
+   * bench, "4 copies, 4 threads" against "4 copies, 1 thread"). Measured under load on 2 cores
+   * (docs/performance.md), in full bench runs: 8 environments in one thread served 0.67-0.82x
+   * the floor's requests, one thread each (at most 3) 0.55-0.68x. 1 gives each environment a
+   * thread of its own, as isolated as Lambda's. Default 8.
    */
   readonly environmentsPerThread?: number;
   readonly quiet?: boolean;
