@@ -201,7 +201,8 @@ describe('the gateway when a function misbehaves', () => {
 
   it('ends the invocations beside a crash in its thread as crashes, and keeps serving', async () => {
     const crashesBefore = environments.stats.crashes;
-    const beside = run('slow');
+    // Long enough to be still running when the crash comes, short of the 1 s timeout.
+    const beside = run('slow&ms=900');
     // Started while the slow one runs, so in another environment of the same thread.
     await new Promise((resolve) => setTimeout(resolve, 50));
     internalError(await run('exit'));
