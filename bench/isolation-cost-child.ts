@@ -3,7 +3,7 @@
  * only): `node --import tsx bench/isolation-cost-child.ts`, a JSON request on stdin, a JSON report
  * on stdout.
  *
- * The same warm invocations of one bundle, in three arrangements:
+ * The same warm invocations of one bundle, in four arrangements:
  * - shared: one thread, one copy of the function, `concurrency` invocations at a time on its event
  *   loop, as the floor server serves its requests;
  * - sequential: one thread, one copy, one invocation at a time (what one environment does);
@@ -56,7 +56,7 @@ interface WorkerData {
 type Handler = (event: ApiEvent, context: ReturnType<typeof benchContext>) => Promise<unknown>;
 
 const runWorker = async (port: NonNullable<typeof parentPort>, data: WorkerData) => {
-  // What the function prints is dropped in both arrangements alike.
+  // What the function prints is dropped in every arrangement alike.
   for (const stream of [process.stdout, process.stderr]) stream.write = () => true;
   const url = pathToFileURL(data.bundlePath).href;
   const handlers: Handler[] = [];

@@ -15,7 +15,10 @@ import {
   type RouteDefinition,
 } from '../../backend/http/routes.ts';
 import { buildLocal } from '../../backend/local/build.ts';
-import { FunctionEnvironments } from '../../backend/local/execution-environments.ts';
+import {
+  FunctionEnvironments,
+  type FunctionEnvironmentsOptions,
+} from '../../backend/local/execution-environments.ts';
 import { createGatewayServer } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
 
@@ -39,18 +42,25 @@ const coldStarts: string[] = [];
 const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];
 const linesTagged = (tag: string) => logged.filter((entry) => entry.line.startsWith(`${tag} `));
 
-before(async () => {
-  const { runtimePath } = await buildLocal();
-  environments = new FunctionEnvironments({
+/** Environments of the fixture function; `options` sets their numbers and events. */
+const behaviourEnvironments = async (
+  options: Pick<FunctionEnvironmentsOptions, 'maxConcurrency' | 'environmentsPerThread' | 'events'>,
+) =>
+  new FunctionEnvironments({
     definition,
-    runtimePath,
+    runtimePath: (await buildLocal()).runtimePath,
     bundlePath,
     environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
     region: 'us-east-1',
+    idleTimeoutMs: 60_000,
+    ...options,
+  });
+
+before(async () => {
+  environments = await behaviourEnvironments({
     maxConcurrency: 4,
     // Several environments to a thread, as the local stack runs them by default.
     environmentsPerThread: 4,
-    idleTimeoutMs: 60_000,
     events: {
       log: (_fn, line, stream) => logged.push({ line, stream }),
       coldStart: (fn) => coldStarts.push(fn),
@@ -142,16 +152,9 @@ describe('execution environments', () => {
 
 describe('environments with a thread each', () => {
   it('run concurrent invocations in as many threads, as isolated as in Lambda', async () => {
-    const { runtimePath } = await buildLocal();
-    const isolated = new FunctionEnvironments({
-      definition,
-      runtimePath,
-      bundlePath,
-      environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
-      region: 'us-east-1',
+    const isolated = await behaviourEnvironments({
       maxConcurrency: 3,
       environmentsPerThread: 1,
-      idleTimeoutMs: 60_000,
       events: { log: () => undefined, coldStart: () => undefined },
     });
     try {
