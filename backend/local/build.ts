@@ -3,11 +3,11 @@
  * bundles the CDK stack ships (backend/bundling.ts), and the worker runtime. Built once per
  * process into a temporary folder that is removed at exit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { lambdaBuildOptions, lambdaBundling } from '../bundling.ts';
 import { type FunctionId, functions } from '../http/routes.ts';
 
@@ -21,6 +21,39 @@ const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const localTarget = `node${process.versions.node.split('.')[0]}`;
 
 let cached: Promise<LocalBuild> | undefined;
+
+/**
+ * A function's bundle as the local stack runs it: the shipped options, and a second entry point,
+ * `libraries.mjs`, that imports every library file (node_modules) that the function's index.mjs
+ * would hold. esbuild's code splitting puts the code two entry points share into chunks, so
+ * index.mjs keeps only the function's own modules. Same code, in other files.
+ *
+ * Why: the stack hosts several environments of a function in one thread, each importing index.mjs
+ * under a URL of its own so that it evaluates its own copy of the function's modules: its handler,
+ * Powertools objects and SDK client (runtime-worker.ts). The modules of the chunks are evaluated
+ * once per thread, and the copies share them: the DynamoDB client's serialisers and Powertools'
+ * classes are then compiled and optimised once, on all the thread's traffic, rather than once per
+ * environment on an eighth of it. Measured (docs/performance.md, bench/isolation-cost.ts): ...
+ * What the libraries hold at module level is code and caches (the SDK's endpoint cache; Powertools
+ * keeps none), not anything one environment could see of another's invocations.
+ */
+const buildFunction = async (options: BuildOptions & { outdir: string }): Promise<void> => {
+  const probe = await build({ ...options, write: false, sourcemap: false, metafile: true });
+  const index = Object.entries(probe.metafile.outputs).find(([file]) =>
+    file.endsWith(`/${lambdaBundling.entryFile}`),
+  );
+  if (!index) throw new Error(`esbuild wrote no ${lambdaBundling.entryFile} for ${options.outdir}`);
+  const libraries = join(options.outdir, '..', `${basename(options.outdir)}-libraries.mjs`);
+  // The metafile names inputs relative to the working directory.
+  writeFileSync(
+    libraries,
+    Object.keys(index[1].inputs)
+      .filter((input) => input.includes('node_modules/'))
+      .map((input) => `import ${JSON.stringify(resolve(input))};\n`)
+      .join(''),
+  );
+  await build({ ...options, entryPoints: { ...(options.entryPoints as Record<string, string>), libraries } });
+};
 
 export const buildLocal = (): Promise<LocalBuild> => {
   cached ??= (async () => {
@@ -43,7 +76,7 @@ export const buildLocal = (): Promise<LocalBuild> => {
         logLevel: 'error',
       }),
       ...ids.map((id) =>
-        build(
+        buildFunction(
           lambdaBuildOptions({
             entry: resolve(root, functions[id].entry),
             outdir: join(outDir, id),

@@ -1,0 +1,47 @@
+/**
+ * The local stack's build (backend/local/build.ts): each function's index.mjs holds only the
+ * function's own modules, and the library code is in chunks, which the environments of a thread
+ * share. Read from the source maps, which name every source file of an output.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { type FunctionId, functions } from '../../backend/http/routes.ts';
+import { buildLocal } from '../../backend/local/build.ts';
+
+const sourcesOf = (output: string): string[] =>
+  (JSON.parse(readFileSync(`${output}.map`, 'utf8')) as { sources: string[] }).sources;
+
+describe('the local build', async () => {
+  const { bundles } = await buildLocal();
+  for (const id of Object.keys(functions) as FunctionId[]) {
+    it(`${id}: index.mjs holds the function's own modules, the chunks the libraries`, () => {
+      const index = bundles[id];
+      const own = sourcesOf(index);
+      assert.ok(
+        own.some((source) => source.endsWith(functions[id].entry.replace(/^backend\//, ''))),
+        `index.mjs of ${id} holds its entry module: ${own.join(', ')}`,
+      );
+      assert.deepEqual(
+        own.filter((source) => source.includes('node_modules/')),
+        [],
+        'no library code in index.mjs',
+      );
+      const chunks = join(dirname(index), 'chunks');
+      const shared = readdirSync(chunks)
+        .filter((file) => file.endsWith('.mjs'))
+        .flatMap((file) => sourcesOf(join(chunks, file)));
+      for (const library of [
+        '@aws-sdk/client-dynamodb/',
+        '@aws-sdk/lib-dynamodb/',
+        '@aws-lambda-powertools/logger/',
+      ]) {
+        assert.ok(
+          shared.some((source) => source.includes(`node_modules/${library}`)),
+          `${library} is in a chunk`,
+        );
+      }
+    });
+  }
+});
