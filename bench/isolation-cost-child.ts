@@ -3,14 +3,18 @@
  * only): `node --import tsx bench/isolation-cost-child.ts`, a JSON request on stdin, a JSON report
  * on stdout.
  *
- * The same warm invocations of one bundle, in four arrangements:
+ * The same warm invocations of one function, in five arrangements:
  * - shared: one thread, one copy of the function, `concurrency` invocations at a time on its event
  *   loop, as the floor server serves its requests;
  * - sequential: one thread, one copy, one invocation at a time (what one environment does);
  * - copies: one thread, `concurrency` copies of the function, each running one invocation at a
  *   time, all on the thread's one event loop. A copy is the bundle's entry module imported again
  *   under another URL, so evaluated afresh: its own handler, Powertools objects and SDK client.
- *   The code the entry imports from the bundle's chunks is one instance that the copies share;
+ *   The code the entry imports from the bundle's chunks is one instance that the copies share.
+ *   This runs the local stack's build of the function (backend/local/build.ts), whose chunks hold
+ *   all the library code, so that the copies share the libraries;
+ * - copies with their own libraries: the same, on the shipped bundle, whose index.mjs holds the
+ *   DynamoDB client and Powertools, so that each copy has its own;
  * - isolated: `concurrency` threads, each its own copy of the function running one invocation at
  *   a time, as Lambda runs environments (and the local stack with --thread-per-environment).
  *
@@ -25,7 +29,10 @@ import { functions } from '../backend/http/routes.ts';
 import { benchContext } from './lib/lambda-context.ts';
 
 export interface IsolationCostRequest {
+  /** The bundle as shipped (backend/bundling.ts). */
   readonly bundlePath: string;
+  /** The same function as the local stack builds it (backend/local/build.ts). */
+  readonly localBundlePath: string;
   readonly handlerName: string;
   readonly event: ApiEvent;
   readonly concurrency: number;
@@ -41,6 +48,7 @@ export interface IsolationCostReport {
   readonly shared: number[];
   readonly sequential: number[];
   readonly copies: number[];
+  readonly copiesOwnLibraries: number[];
   readonly isolated: number[];
 }
 
@@ -89,12 +97,12 @@ const runMain = async () => {
   const request = JSON.parse(readFileSync(0, 'utf8')) as IsolationCostRequest;
   const { concurrency } = request;
   /** Each worker with a promise of its next message, taken before the message can arrive. */
-  const start = (threads: number, perThread: number, copies = 1) =>
+  const start = (threads: number, perThread: number, copies = 1, bundlePath = request.bundlePath) =>
     Array.from({ length: threads }, () => {
       const worker = new Worker(workerEntry, {
         eval: true,
         workerData: {
-          bundlePath: request.bundlePath,
+          bundlePath,
           handlerName: request.handlerName,
           event: request.event,
           concurrency: perThread,
@@ -108,7 +116,8 @@ const runMain = async () => {
   const arrangements = {
     shared: start(1, concurrency),
     sequential: start(1, 1),
-    copies: start(1, concurrency, concurrency),
+    copies: start(1, concurrency, concurrency, request.localBundlePath),
+    copiesOwnLibraries: start(1, concurrency, concurrency),
     isolated: start(concurrency, 1),
   };
   await Promise.all(Object.values(arrangements).flatMap((workers) => workers.map((w) => w.ready)));
@@ -128,13 +137,20 @@ const runMain = async () => {
   await run(arrangements.shared, request.warmup);
   await run(arrangements.sequential, request.warmup);
   await run(arrangements.copies, request.warmup * concurrency);
+  await run(arrangements.copiesOwnLibraries, request.warmup * concurrency);
   await run(arrangements.isolated, request.warmup * concurrency);
-  const report: IsolationCostReport = { shared: [], sequential: [], copies: [], isolated: [] };
-  const names = ['shared', 'sequential', 'copies', 'isolated'] as const;
+  const report: IsolationCostReport = {
+    shared: [],
+    sequential: [],
+    copies: [],
+    copiesOwnLibraries: [],
+    isolated: [],
+  };
+  const names = Object.keys(report) as (keyof IsolationCostReport)[];
   for (let round = 0; round < request.rounds; round++) {
     // Each round starts with the next arrangement, so none is always first or last.
     for (let i = 0; i < names.length; i++) {
-      const name = names[(round + i) % names.length] as (typeof names)[number];
+      const name = names[(round + i) % names.length] as keyof IsolationCostReport;
       report[name].push(await run(arrangements[name], request.invocations));
     }
   }

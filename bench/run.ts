@@ -29,6 +29,7 @@ const { measureHandlerCost } = await import('./handler-cost.ts');
 const { measureIsolationCost } = await import('./isolation-cost.ts');
 const { ensureMessagesTable } = await import('../backend/local/tables.ts');
 const { buildBenchBundles } = await import('./lib/bundles.ts');
+const { buildLocal } = await import('../backend/local/build.ts');
 const { repoRoot } = await import('./lib/processes.ts');
 const { measureLoad } = await import('./load.ts');
 
@@ -177,11 +178,12 @@ try {
 
   // 1's explanation: what one invocation per environment costs, before any emulator work.
   progress(
-    '3/6 what one invocation per environment costs: 1 copy x 4 at a time vs 1 copy x 1, 4 copies in 1 thread and 4 threads',
+    '3/6 what one invocation per environment costs: 1 copy x 4 at a time vs 1 copy x 1, 4 copies in 1 thread (libraries shared or not) and 4 threads',
   );
   await ensureMessagesTable(engine.endpoint, ISOLATION_TABLE);
   const isolation = await measureIsolationCost({
     bundle: bundles.functions.readMessages,
+    localBundlePath: (await buildLocal()).bundles.readMessages,
     dynamoDbEndpoint: engine.endpoint,
     tableName: ISOLATION_TABLE,
     concurrency: 4,
@@ -198,6 +200,12 @@ try {
       'one copy, one invocation at a time',
     ],
     ['4 copies, 1 thread', isolation.copiesMicros, isolation.copiesRatio, 'the local stack: 4 copies x 1'],
+    [
+      '4 copies, own libraries',
+      isolation.copiesOwnLibrariesMicros,
+      isolation.copiesOwnLibrariesRatio,
+      'the same, the shipped bundle',
+    ],
     ['4 copies, 4 threads', isolation.isolatedMicros, isolation.ratio, 'a thread per environment'],
   ] as const;
   for (const [arrangement, micros, ratio, meaning] of isolationRows) {
