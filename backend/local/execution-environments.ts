@@ -9,9 +9,12 @@
  *
  * Unlike Lambda, where each environment has CPUs of its own, environments here share this
  * machine's cores, and a thread apiece costs CPU on every invocation. So a worker thread hosts up
- * to `environmentsPerThread` environments, each its own copy of the function's module
+ * to `environmentsPerThread` environments, each its own copy of the function's modules
  * (runtime-worker.ts), side by side on the thread's event loop. What they share, and what that
  * changes:
+ * - the library code. The local build puts it in chunks that every copy imports (build.ts), so
+ *   the SDK and Powertools are loaded and optimised once per thread; each copy still creates its
+ *   own objects from them (handler, Powertools objects, SDK client);
  * - the thread's `process.env` and `globalThis`. Each invocation's X-Ray trace header is in the
  *   InvokeStore, as in Lambda's runtime for concurrent invocations, where Powertools and the X-Ray
  *   SDK read it; `process.env._X_AMZN_TRACE_ID` holds the header of the invocation that started

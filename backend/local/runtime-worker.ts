@@ -137,7 +137,8 @@ const bundleUrl = pathToFileURL(data.bundlePath).href;
 const startEnvironment = async ({ environment }: InitMessage) => {
   const started = performance.now();
   try {
-    // A URL of its own makes the import evaluate the entry module again: a fresh copy.
+    // A URL of its own makes the import evaluate the entry module again: a fresh copy of the
+    // function's own modules. The chunks it imports (the libraries: build.ts) are evaluated once.
     const module = (await import(`${bundleUrl}?environment=${environment}`)) as Record<string, unknown>;
     const handler = module[data.handlerName];
     if (typeof handler !== 'function') {
