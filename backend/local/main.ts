@@ -23,7 +23,7 @@ Options:
   --verbose          print every key of every log line
   --thread-per-environment
                      give each execution environment a worker thread of its own, as isolated
-                     as Lambda's (default: up to 8 environments of a function share a thread,
+                     as Lambda's (default: up to 16 environments of a function share a thread,
                      each its own copy of the function: faster on few cores)
   -h, --help         show this help
 

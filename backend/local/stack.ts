@@ -45,11 +45,14 @@ export interface LocalStackOptions {
   /**
    * Most environments a worker thread hosts (execution-environments.ts). In AWS every environment
    * has CPUs of its own; here they share this machine's cores, and a thread per environment costs
-   * CPU on every invocation, where another copy of the function in a thread costs none (npm run
-   * bench, "4 copies, 4 threads" against "4 copies, 1 thread"). Measured under load on 2 cores
+   * CPU on every invocation, where another copy of the function in a thread costs little: it
+   * shares the thread's library code (build.ts) and adds its own objects (npm run bench, "4
+   * copies, 4 threads" against "4 copies, 1 thread"). Measured under load on 2 cores
    * (docs/performance.md), in full bench runs: 8 environments in one thread served 0.67-0.82x
-   * the floor's requests, one thread each (at most 3) 0.55-0.68x. 1 gives each environment a
-   * thread of its own, as isolated as Lambda's. Default 8.
+   * the floor's requests, one thread each (at most 3) 0.55-0.68x. With 16 rather than 8 to a
+   * thread, the bench's 16 connections each find a free environment instead of queueing for one,
+   * as they would in Lambda, and POST served 16-18% more in paired rounds. 1 gives each
+   * environment a thread of its own, as isolated as Lambda's. Default 16.
    */
   readonly environmentsPerThread?: number;
   readonly quiet?: boolean;
@@ -71,7 +74,7 @@ export interface LocalStack {
 const REGION = 'us-east-1';
 
 /** See `LocalStackOptions.environmentsPerThread`. */
-export const DEFAULT_ENVIRONMENTS_PER_THREAD = 8;
+export const DEFAULT_ENVIRONMENTS_PER_THREAD = 16;
 
 /** See `LocalStackOptions.maxConcurrency`. */
 export const defaultMaxConcurrency = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'whiteboard-npm-start-'));
@@ -71,7 +72,12 @@ describe('npm start', () => {
     const first = await start();
     try {
       assert.match(first.output(), /DynamoDB engine: DynamoDB Local/);
-      assert.match(first.output(), /Environments: +up to \d+ per function, 8 to a worker thread/);
+      assert.match(
+        first.output(),
+        new RegExp(
+          `Environments: +up to \\d+ per function, ${DEFAULT_ENVIRONMENTS_PER_THREAD} to a worker thread`,
+        ),
+      );
       assert.ok(first.output().includes(`curl ${first.url}/messages`));
       assert.ok(first.output().includes(`-X POST ${first.url}/messages`));
       assert.ok(processesUsing(dataDir).length > 0, 'the engine runs with our data folder');
