@@ -51,9 +51,9 @@ export interface LocalStackOptions {
    * (docs/performance.md), in full bench runs: 8 environments in one thread served 0.67-0.82x
    * the floor's requests, one thread each (at most 3) 0.55-0.68x. With 16 rather than 8 to a
    * thread, the bench's 16 connections each find a free environment instead of queueing for one,
-   * as they would in Lambda; in paired rounds 16 served as much or more (POST -1% to +18%, GET -4%
-   * to +24%), and the engine spent less CPU per request. 1 gives each environment a thread of
-   * its own, as isolated as Lambda's. Default 16.
+   * as they would in Lambda, and the engine spent less CPU per request; throughput was as good
+   * or better in paired rounds, by less than such rounds can resolve here. 1 gives each
+   * environment a thread of its own, as isolated as Lambda's. Default 16.
    */
   readonly environmentsPerThread?: number;
   readonly quiet?: boolean;
