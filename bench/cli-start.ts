@@ -1,7 +1,8 @@
 /**
  * How fast the `whiteboard` CLI starts: wall time of `node <bin> read --json`, where <bin> is the
  * `whiteboard` bin package.json declares (what `npx whiteboard` runs), against `node -e ''` on the
- * same machine in the same run, alternating the two so that load from anything else lands on both. Reports medians; the issue asks for a ratio of at most 1.6.
+ * same machine in the same run, alternating the two so that load from anything else lands on
+ * both. Reports medians; the issue asks for a ratio of at most 1.6.
  *
  * Run directly: `node --import tsx bench/cli-start.ts [--url <api>] [--runs <n>]`. Without --url
  * it serves a canned page from this process, so the number is the CLI's start-up and one HTTP

@@ -17,7 +17,8 @@ export const metrics = new Metrics();
  * (cls-hooked) tax every promise of every request. The bundle keeps what `import()` loads in a
  * chunk of its own (backend/bundling.ts), so not even its parsing is paid where it is not
  * imported. So without AWS_EXECUTION_ENV (the local stack, tests) a stand-in that does what a
- * disabled Tracer does: nothing. In Lambda the real Tracer, which still applies the rest of Powertools' rules (POWERTOOLS_TRACE_ENABLED, AWS_SAM_LOCAL).
+ * disabled Tracer does: nothing. In Lambda the real Tracer, which still applies the rest of
+ * Powertools' rules (POWERTOOLS_TRACE_ENABLED, AWS_SAM_LOCAL).
  */
 const disabledTracer: TracerLike = {
   getSegment: () => undefined,

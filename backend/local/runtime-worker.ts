@@ -4,11 +4,12 @@
  * its own, so evaluated afresh (the init phase, a cold start), with its own handler, Powertools
  * objects and SDK client. The main thread (execution-environments.ts) gives each environment one
  * invocation at a time, like the Lambda Node.js runtime; several environments of a thread run
- * theirs side by side on its event loop. The code the entry imports from the bundle's chunks (the
- * SDK's, mostly) is one instance that the copies share: it holds no per-environment state.
+ * theirs side by side on its event loop. The code the entry imports from the bundle's chunks (all
+ * the library code: build.ts) is one instance that the copies share: it holds no per-environment
+ * state.
  *
  * Why copies in a thread and not a thread each: on a machine with few cores, every thread more
- * costs CPU on every invocation, where a copy costs none (npm run bench, "4 copies, 1 thread"
+ * costs CPU on every invocation, where a copy costs little (npm run bench, "4 copies, 1 thread"
  * against "4 copies, 4 threads"; docs/performance.md).
  *
  * The result goes back JSON-serialised, as Lambda serialises it, so a result that only works
