@@ -3,7 +3,10 @@
  * stack (backend/local/build.ts) and the benchmarks (bench/lib/bundles.ts) all build with
  * `lambdaBuildOptions`, so what runs locally and what is measured is what ships.
  */
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+
+const shim = (file: string) => fileURLToPath(new URL(`./bundle-shims/${file}`, import.meta.url));
 
 export const lambdaBundling = {
   format: 'esm',
@@ -19,6 +22,15 @@ export const lambdaBundling = {
   /** An ESM bundle has no `require`; CommonJS dependencies (aws-xray-sdk-core) still call it. */
   banner:
     "import { createRequire as __wbCreateRequire } from 'node:module'; const require = __wbCreateRequire(import.meta.url);",
+  /**
+   * Lighter stand-ins for two modules that aws-xray-sdk-core loads with the Tracer, each with the
+   * same behaviour for what the SDK uses of it (backend/bundle-shims/): cls-hooked's async hooks
+   * give way to AsyncLocalStorage, all of semver to the one function the SDK calls.
+   */
+  alias: {
+    'cls-hooked/context': shim('cls-hooked-context.ts'),
+    semver: shim('semver.cjs'),
+  },
   /** Lambda runs the bundle as `index.mjs` (handler `index.<export>`). */
   entryFile: 'index.mjs',
   /** Code that is only imported on demand (`import()`) goes here, loaded when first needed. */
@@ -68,5 +80,6 @@ export const lambdaBuildOptions = ({
   mainFields: [...lambdaBundling.mainFields],
   external: [...lambdaBundling.external],
   banner: { js: lambdaBundling.banner },
+  alias: { ...lambdaBundling.alias },
   logLevel: 'error',
 });

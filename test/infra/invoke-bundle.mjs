@@ -4,10 +4,13 @@
 // JavaScript on purpose: nothing but the bundle itself is loaded, so what answers is what ships.
 //
 // Protocol (child_process.fork IPC): the parent sends
-//   { bundle, handler, invocations: [{ event, context }], lingerMs? }
+//   { bundle, handler, invocations: [{ event, context, traceHeader? }], lingerMs? }
 // and receives { results: [...] } or { error: { message, stack } }. Logs and EMF lines go to stdout.
 // lingerMs keeps the process a moment after answering, for what the function still sends (X-Ray
 // segments go out over UDP after the subsegment closes; Lambda freezes the environment instead).
+// traceHeader is the invocation's X-Ray header, which a runtime puts in _X_AMZN_TRACE_ID before
+// each invocation ("Propagate the tracing header": Lambda Developer Guide, "Building a custom
+// runtime", https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html).
 import { pathToFileURL } from 'node:url';
 
 const lambdaContext = (fields) => {
@@ -34,7 +37,8 @@ process.once('message', async ({ bundle, handler, invocations, lingerMs = 0 }) =
     const handle = module[handler];
     if (typeof handle !== 'function') throw new Error(`${bundle} exports no function "${handler}"`);
     const results = [];
-    for (const { event, context } of invocations) {
+    for (const { event, context, traceHeader } of invocations) {
+      if (traceHeader) process.env._X_AMZN_TRACE_ID = traceHeader;
       results.push(await handle(event, lambdaContext(context)));
     }
     process.send({ results }, () => setTimeout(() => process.exit(0), lingerMs));

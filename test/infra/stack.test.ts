@@ -697,7 +697,7 @@ describe('Lambda bundles (the code that ships)', () => {
   };
 
   for (const functionId of functionIds) {
-    it(`${functions[functionId].id}: minified ESM, index.mjs and chunks each with a source map, SDK bundled, X-Ray not loaded at init, under the size ceilings`, () => {
+    it(`${functions[functionId].id}: minified ESM, index.mjs and chunks each with a source map, SDK bundled, X-Ray not loaded at init, cls-hooked and semver shimmed, under the size ceilings`, () => {
       const bundle = bundleOf(functionId);
       const folder = dirname(bundle);
       const files = codeFiles(folder);
@@ -725,6 +725,18 @@ describe('Lambda bundles (the code that ships)', () => {
       const xray = (file: string) => (files.get(file) ?? '').includes('AWS_XRAY_DAEMON_ADDRESS');
       assert.ok([...files.keys()].some(xray), 'aws-xray-sdk-core is bundled');
       assert.deepEqual(init.filter(xray), [], 'no aws-xray-sdk-core code loaded at init');
+      // In place of cls-hooked and of all of semver, the bundle shims (backend/bundling.ts).
+      const sources = [...files.keys()].flatMap(
+        (file) =>
+          (JSON.parse(readFileSync(join(folder, `${file}.map`), 'utf8')) as { sources: string[] }).sources,
+      );
+      assert.ok(sources.some((source) => source.endsWith('backend/bundle-shims/cls-hooked-context.ts')));
+      assert.deepEqual(
+        sources.filter((source) =>
+          /node_modules\/(cls-hooked|semver\/(index|ranges|classes\/range))/.test(source),
+        ),
+        [],
+      );
     });
   }
 
@@ -740,6 +752,8 @@ describe('Lambda bundles (the code that ships)', () => {
     table: { endpoint: string; tableName: string },
     /** What else Lambda sets, e.g. to run it traced. */
     lambdaEnvironment: Record<string, string> = {},
+    /** Each invocation's X-Ray trace header, when traced. */
+    traceHeaders: readonly string[] = [],
   ): Promise<Invocation[]> => {
     const definition = functions[functionId];
     const resource = dev.json.Resources[logicalId(dev, dev.stack.functions[functionId].function)];
@@ -795,8 +809,9 @@ describe('Lambda bundles (the code that ships)', () => {
       bundle: bundleOf(functionId),
       handler: definition.handler,
       lingerMs: lambdaEnvironment.AWS_XRAY_DAEMON_ADDRESS ? 200 : 0,
-      invocations: events.map((event) => ({
+      invocations: events.map((event, index) => ({
         event,
+        traceHeader: traceHeaders[index],
         context: {
           functionName,
           invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
@@ -939,7 +954,7 @@ describe('Lambda bundles (the code that ships)', () => {
     assert.deepEqual((JSON.parse(second.result.body) as { messages: unknown[] }).messages, []);
   });
 
-  it('ReadMessages traced as Lambda runs it: the Tracer chunk loads and the segments reach the X-Ray daemon', async () => {
+  it('ReadMessages traced as Lambda runs it: the Tracer chunk loads, and each invocation sends its own segments, nested, to the X-Ray daemon', async () => {
     const table = await createTestTable();
     const daemon = createSocket('udp4');
     const documents: Json[] = [];
@@ -950,33 +965,63 @@ describe('Lambda bundles (the code that ships)', () => {
     });
     await new Promise<void>((bound) => daemon.bind(0, '127.0.0.1', bound));
     try {
-      const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-      const [read] = await invoke(
+      const roots = [1, 2].map(
+        () => `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+      );
+      // The Lambda service's segment for each invocation, the parent of the function's subsegments.
+      const parents = roots.map(() => randomBytes(8).toString('hex'));
+      const headers = roots.map((root, index) => `Root=${root};Parent=${parents[index]};Sampled=1`);
+      const event = apiEvent(fixture('no-auth.json'), routeOf('GET', '/messages'), '/messages', {});
+      // Two invocations in one execution environment: the second must not inherit the first's
+      // segments (aws-xray-sdk-core keeps them in a cls-hooked context, AsyncLocalStorage in
+      // these bundles: backend/bundle-shims/cls-hooked-context.ts).
+      const reads = await invoke(
         'readMessages',
-        [apiEvent(fixture('no-auth.json'), routeOf('GET', '/messages'), '/messages', {})],
+        [event, event],
         table,
         {
           AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
           LAMBDA_TASK_ROOT: dirname(bundleOf('readMessages')),
-          _X_AMZN_TRACE_ID: `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
+          _X_AMZN_TRACE_ID: headers[0] as string,
           AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
           AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
         },
+        headers,
       );
-      assert.equal(read?.result.statusCode, 200, read?.result.body);
+      for (const read of reads) assert.equal(read.result.statusCode, 200, read.result.body);
       const deadline = Date.now() + 5_000;
-      const named = (name: string) => documents.find((document) => document.name === name);
-      while ((!named('## index.handler') || !named('DynamoDB')) && Date.now() < deadline) await sleep(20);
-      const handler = named('## index.handler');
-      const query = named('DynamoDB');
-      assert.ok(handler && query, `handler and DynamoDB subsegments in ${JSON.stringify(documents)}`);
-      assert.equal(handler.trace_id, root);
-      assert.equal(query.trace_id, root);
-      assert.equal((query.aws as { operation?: string } | undefined)?.operation, 'Query');
+      const named = (name: string, root: string) =>
+        documents.filter((document) => document.name === name && document.trace_id === root);
+      const complete = () =>
+        roots.every(
+          (root) => named('## index.handler', root).length > 0 && named('DynamoDB', root).length > 0,
+        );
+      while (!complete() && Date.now() < deadline) await sleep(20);
+      roots.forEach((root, index) => {
+        const [handler, ...moreHandlers] = named('## index.handler', root);
+        const [query, ...moreQueries] = named('DynamoDB', root);
+        assert.ok(
+          handler && query,
+          `invocation ${index + 1}: handler and DynamoDB subsegments in ${JSON.stringify(documents)}`,
+        );
+        assert.deepEqual([moreHandlers, moreQueries], [[], []], `invocation ${index + 1}: one of each`);
+        assert.equal(handler.parent_id, parents[index], `invocation ${index + 1}: the handler's parent`);
+        assert.equal(
+          query.parent_id,
+          handler.id,
+          `invocation ${index + 1}: the query is the handler's child`,
+        );
+        assert.equal((query.aws as { operation?: string } | undefined)?.operation, 'Query');
+        assert.equal(
+          (handler.annotations as Record<string, unknown> | undefined)?.ColdStart,
+          index === 0,
+          `invocation ${index + 1}: ColdStart annotation`,
+        );
+      });
       assert.equal(
-        (handler.annotations as Record<string, unknown> | undefined)?.ColdStart,
-        true,
-        'ColdStart annotation',
+        documents.filter((document) => !roots.includes(document.trace_id as string)).length,
+        0,
+        'no segment outside the two traces',
       );
     } finally {
       daemon.close();
