@@ -13,12 +13,13 @@ export const metrics = new Metrics();
 /**
  * Tracer is imported only where it can trace. Powertools turns it off outside Lambda (no
  * AWS_EXECUTION_ENV: its `setTracingEnabled`), and off it does nothing that can be seen, yet
- * importing it loads aws-xray-sdk-core, whose import costs init time and whose async hooks
- * (cls-hooked) tax every promise of every request. The bundle keeps what `import()` loads in a
- * chunk of its own (backend/bundling.ts), so not even its parsing is paid where it is not
- * imported. So without AWS_EXECUTION_ENV (the local stack, tests) a stand-in that does what a
- * disabled Tracer does: nothing. In Lambda the real Tracer, which still applies the rest of
- * Powertools' rules (POWERTOOLS_TRACE_ENABLED, AWS_SAM_LOCAL).
+ * importing it loads aws-xray-sdk-core, whose import costs init time and whose context tracking
+ * (AsyncLocalStorage in these bundles, backend/bundle-shims/) follows every promise of every
+ * request. The bundle keeps what `import()` loads in a chunk of its own (backend/bundling.ts), so
+ * not even its parsing is paid where it is not imported. So without AWS_EXECUTION_ENV (the local
+ * stack, tests) a stand-in that does what a disabled Tracer does: nothing. In Lambda the real
+ * Tracer, which still applies the rest of Powertools' rules (POWERTOOLS_TRACE_ENABLED,
+ * AWS_SAM_LOCAL).
  */
 const disabledTracer: TracerLike = {
   getSegment: () => undefined,
