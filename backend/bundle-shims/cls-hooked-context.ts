@@ -8,11 +8,12 @@
  * risks, and performance implications. Async context tracking use cases are better served by the
  * stable AsyncLocalStorage API" (https://nodejs.org/api/async_hooks.html). Reimplementing the
  * cls-hooked part of the X-Ray SDK's API on AsyncLocalStorage is the path its maintainers describe
- * (https://github.com/aws/aws-xray-sdk-node/issues/338). Measured with npm run bench: a traced cold
- * start about 4% faster (docs/performance.md, "Cold starts").
+ * (https://github.com/aws/aws-xray-sdk-node/issues/338). Measured in paired cold starts: a traced
+ * cold start about 4% faster, and a warm traced invocation using less CPU (docs/performance.md,
+ * "Cold starts").
  *
  * It keeps cls-hooked's semantics where aws-xray-sdk-core relies on them
- * (test/unit/cls-hooked-context.test.ts runs the same cases against both):
+ * (test/unit/bundle-shims.test.ts runs the same cases against both):
  * - `run` gives the callback, and all the asynchronous work it starts, a new context that inherits
  *   from the active one through its prototype; `set` there is not seen outside.
  * - `enter` outside any `run` makes a context active for everything that is not in a `run`: in
