@@ -4,14 +4,12 @@
  * share. Read from the source maps, which name every source file of an output.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type FunctionId, functions } from '../../backend/http/routes.ts';
 import { buildLocal } from '../../backend/local/build.ts';
-
-const sourcesOf = (output: string): string[] =>
-  (JSON.parse(readFileSync(`${output}.map`, 'utf8')) as { sources: string[] }).sources;
+import { sourcesOf } from '../helpers/source-maps.ts';
 
 describe('the local build', async () => {
   const { bundles } = await buildLocal();

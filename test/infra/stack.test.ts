@@ -38,6 +38,7 @@ import { alarmThresholds, businessMetrics } from '../../infra/constructs/whitebo
 import { defaultSettings } from '../../infra/settings.ts';
 import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-app.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
+import { sourcesOf } from '../helpers/source-maps.ts';
 
 // createTestTable's SDK client runs in this process: the SDK warns once on Node < 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -726,10 +727,7 @@ describe('Lambda bundles (the code that ships)', () => {
       assert.ok([...files.keys()].some(xray), 'aws-xray-sdk-core is bundled');
       assert.deepEqual(init.filter(xray), [], 'no aws-xray-sdk-core code loaded at init');
       // In place of cls-hooked and of all of semver, the bundle shims (backend/bundling.ts).
-      const sources = [...files.keys()].flatMap(
-        (file) =>
-          (JSON.parse(readFileSync(join(folder, `${file}.map`), 'utf8')) as { sources: string[] }).sources,
-      );
+      const sources = [...files.keys()].flatMap((file) => sourcesOf(join(folder, file)));
       assert.ok(sources.some((source) => source.endsWith('backend/bundle-shims/cls-hooked-context.ts')));
       assert.deepEqual(
         sources.filter((source) =>
