@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ApiEvent } from '../backend/http/api-types.ts';
 import { commonEnvironment, type FunctionId, functions } from '../backend/http/routes.ts';
 import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
-import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
+import type { BenchBundles, BuiltBundle, ScaleBundle } from './lib/bundles.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
 import { repoRoot } from './lib/processes.ts';
 import { median } from './lib/stats.ts';
@@ -52,8 +52,8 @@ export interface ColdStartFigures {
   readonly pairs: number;
   readonly floor: CandidateFigures;
   readonly bundle: CandidateFigures;
-  /** The naive Powertools bundle, for scale (GET only). */
-  readonly naive: CandidateFigures | undefined;
+  /** Bundles measured beside it for scale (bench/lib/bundles.ts), with no budget of their own. */
+  readonly forScale: ReadonlyArray<CandidateFigures & { readonly label: string }>;
 }
 
 export interface ColdStartOptions {
@@ -198,8 +198,10 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
     }
     for (const id of Object.keys(functions) as FunctionId[]) {
       for (const mode of ['local', 'lambda'] as const) {
-        const candidates = [bundles.floor, bundles.functions[id]];
-        if (id === 'readMessages') candidates.push(bundles.naive);
+        const forScale = bundles.forScale.filter(
+          (bundle) => bundle.beside === id && (mode === 'lambda' || !bundle.tracedOnly),
+        );
+        const candidates: BuiltBundle[] = [bundles.floor, bundles.functions[id], ...forScale];
         const times = candidates.map(() => [] as number[]);
         const ratios = candidates.map(() => [] as number[]);
         const rss = candidates.map(() => [] as number[]);
@@ -253,14 +255,17 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
           pairs: options.pairs,
           floor: candidateFigures[0] as CandidateFigures,
           bundle: candidateFigures[1] as CandidateFigures,
-          naive: candidateFigures[2],
+          forScale: forScale.map((bundle: ScaleBundle, index) => ({
+            ...(candidateFigures[index + 2] as CandidateFigures),
+            label: bundle.label,
+          })),
         };
         figures.push(result);
         progress(
           `cold start: ${functions[id].id} ${mode === 'local' ? 'tracing off' : 'as Lambda, tracing on'}: ` +
             `${result.bundle.medianMs.toFixed(0)} ms vs floor ${result.floor.medianMs.toFixed(0)} ms, ` +
             `${result.bundle.ratio.toFixed(3)}x` +
-            (result.naive ? ` (naive Powertools ${result.naive.ratio.toFixed(3)}x)` : '') +
+            result.forScale.map((scale) => ` (${scale.label} ${scale.ratio.toFixed(3)}x)`).join('') +
             `; init ${result.bundle.initMs.toFixed(0)} vs ${result.floor.initMs.toFixed(0)} ms, ` +
             `first invocation ${result.bundle.invokeMs.toFixed(0)} vs ${result.floor.invokeMs.toFixed(0)} ms, ` +
             `CPU ${result.bundle.cpuMs.toFixed(0)} vs ${result.floor.cpuMs.toFixed(0)} ms`,

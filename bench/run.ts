@@ -239,12 +239,12 @@ try {
       budget: '<= 1.10x',
       ok: figures.bundle.ratio <= 1.1,
     });
-    if (figures.naive) {
+    for (const scale of figures.forScale) {
       row({
-        figure: `   naive Powertools bundle (${mode})`,
-        value: ms(figures.naive.medianMs),
+        figure: `   ${scale.label} (${mode})`,
+        value: ms(scale.medianMs),
         baseline: `floor ${ms(figures.floor.medianMs)}`,
-        ratio: x(figures.naive.ratio),
+        ratio: x(scale.ratio),
         budget: 'for scale',
         ok: undefined,
       });

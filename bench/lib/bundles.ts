@@ -1,9 +1,12 @@
 /**
  * The bundles the benchmarks run, built into a temporary folder with the esbuild settings of the
  * bundles the CDK app ships (backend/bundling.ts), flag for flag: the functions of
- * backend/http/routes.ts, the floor (floor/floor-handler.ts: only the lib-dynamodb call) and a
- * naive Powertools bundle for scale (floor/naive-handler.ts), built without the bundle shims that
- * stand in for cls-hooked and semver: what a first bundle of Powertools would be.
+ * backend/http/routes.ts, the floor (floor/floor-handler.ts: only the lib-dynamodb call) and two
+ * bundles for scale, each run beside the ReadMessages bundle:
+ * - a naive Powertools bundle (floor/naive-handler.ts), built without the bundle shims that stand
+ *   in for cls-hooked and semver: what a first bundle of Powertools would be;
+ * - the ReadMessages bundle over an aws-xray-sdk-core that does nothing (floor/no-op-xray.ts),
+ *   traced only: what a traced cold start would be if the X-Ray client cost nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,11 +31,20 @@ export interface BuiltBundle {
   readonly metafile: Metafile;
 }
 
+/** A bundle measured for scale beside one function's bundle, with no budget of its own. */
+export interface ScaleBundle extends BuiltBundle {
+  /** How the bench's table names it. */
+  readonly label: string;
+  readonly beside: FunctionId;
+  /** Measured only traced (as Lambda runs it), or in both modes. */
+  readonly tracedOnly: boolean;
+}
+
 export interface BenchBundles {
   readonly dir: string;
   readonly functions: Readonly<Record<FunctionId, BuiltBundle>>;
   readonly floor: BuiltBundle;
-  readonly naive: BuiltBundle;
+  readonly forScale: readonly ScaleBundle[];
   remove(): void;
 }
 
@@ -55,12 +67,12 @@ const buildBundle = async (
   entry: string,
   handler: string,
   dir: string,
-  shims = true,
+  alias: Record<string, string> = { ...lambdaBundling.alias },
 ): Promise<BuiltBundle> => {
   // The shipped options and target (node24): esbuild emits the same code for node20 here (checked
   // when this benchmark was written), so the bundle that ships is the one measured, on this Node.
   const options = lambdaBuildOptions({ entry: resolve(repoRoot, entry), outdir: join(dir, name) });
-  const { metafile } = await build({ ...options, ...(shims ? {} : { alias: {} }), metafile: true });
+  const { metafile } = await build({ ...options, alias, metafile: true });
   const path = join(options.outdir, lambdaBundling.entryFile);
   // The metafile names outputs relative to the working directory.
   const entryOutput = relative(process.cwd(), path);
@@ -78,11 +90,31 @@ const buildBundle = async (
 export const buildBenchBundles = async (): Promise<BenchBundles> => {
   const dir = mkdtempSync(join(tmpdir(), 'whiteboard-bench-'));
   const ids = Object.keys(functions) as FunctionId[];
-  const [floor, naive, ...built] = await Promise.all([
+  const { entry, handler } = functions.readMessages;
+  const noOpXray = resolve(repoRoot, 'bench/floor/no-op-xray.ts');
+  const [floor, naive, overNoOpXray, ...built] = await Promise.all([
     buildBundle('floor', 'bench/floor/floor-handler.ts', 'handler', dir),
-    buildBundle('naive', 'bench/floor/naive-handler.ts', 'handler', dir, false),
+    buildBundle('naive', 'bench/floor/naive-handler.ts', 'handler', dir, {}),
+    buildBundle('no-op-xray', entry, handler, dir, {
+      ...lambdaBundling.alias,
+      'aws-xray-sdk-core': noOpXray,
+    }),
     ...ids.map((id) => buildBundle(functions[id].id, functions[id].entry, functions[id].handler, dir)),
   ]);
+  const forScale: ScaleBundle[] = [
+    {
+      ...(overNoOpXray as BuiltBundle),
+      label: `${functions.readMessages.id} over a no-op X-Ray SDK`,
+      beside: 'readMessages',
+      tracedOnly: true,
+    },
+    {
+      ...(naive as BuiltBundle),
+      label: 'naive Powertools bundle',
+      beside: 'readMessages',
+      tracedOnly: false,
+    },
+  ];
   return {
     dir,
     functions: Object.fromEntries(ids.map((id, index) => [id, built[index]])) as Record<
@@ -90,7 +122,7 @@ export const buildBenchBundles = async (): Promise<BenchBundles> => {
       BuiltBundle
     >,
     floor: floor as BuiltBundle,
-    naive: naive as BuiltBundle,
+    forScale,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 };
