@@ -101,6 +101,11 @@ export const buildBenchBundles = async (): Promise<BenchBundles> => {
     }),
     ...ids.map((id) => buildBundle(functions[id].id, functions[id].entry, functions[id].handler, dir)),
   ]);
+  // The figure means something only if the alias took: no file of the real SDK in the bundle.
+  const realXray = Object.keys((overNoOpXray as BuiltBundle).metafile.inputs).filter((input) =>
+    input.includes('node_modules/aws-xray-sdk-core/'),
+  );
+  if (realXray.length > 0) throw new Error(`the no-op X-Ray bundle holds ${realXray.join(', ')}`);
   const forScale: ScaleBundle[] = [
     {
       ...(overNoOpXray as BuiltBundle),
