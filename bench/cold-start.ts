@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ApiEvent } from '../backend/http/api-types.ts';
 import { commonEnvironment, type FunctionId, functions } from '../backend/http/routes.ts';
 import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
-import type { BenchBundles, BuiltBundle, ScaleBundle } from './lib/bundles.ts';
+import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
 import { repoRoot } from './lib/processes.ts';
 import { median } from './lib/stats.ts';
@@ -255,7 +255,7 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
           pairs: options.pairs,
           floor: candidateFigures[0] as CandidateFigures,
           bundle: candidateFigures[1] as CandidateFigures,
-          forScale: forScale.map((bundle: ScaleBundle, index) => ({
+          forScale: forScale.map((bundle, index) => ({
             ...(candidateFigures[index + 2] as CandidateFigures),
             label: bundle.label,
           })),

@@ -67,12 +67,13 @@ const buildBundle = async (
   entry: string,
   handler: string,
   dir: string,
-  alias: Record<string, string> = { ...lambdaBundling.alias },
+  /** In place of the shipped aliases (the bundle shims), for the bundles built for scale. */
+  alias?: Record<string, string>,
 ): Promise<BuiltBundle> => {
   // The shipped options and target (node24): esbuild emits the same code for node20 here (checked
   // when this benchmark was written), so the bundle that ships is the one measured, on this Node.
   const options = lambdaBuildOptions({ entry: resolve(repoRoot, entry), outdir: join(dir, name) });
-  const { metafile } = await build({ ...options, alias, metafile: true });
+  const { metafile } = await build({ ...options, alias: alias ?? options.alias, metafile: true });
   const path = join(options.outdir, lambdaBundling.entryFile);
   // The metafile names outputs relative to the working directory.
   const entryOutput = relative(process.cwd(), path);
