@@ -4,8 +4,11 @@
  * every misbehaviour can be provoked; no DynamoDB involved.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -37,6 +40,7 @@ const definition: FunctionDefinition = {
 let environments: FunctionEnvironments;
 let server: Server;
 let url: string;
+const scratch = mkdtempSync(join(tmpdir(), 'whiteboard-environments-'));
 const coldStarts: string[] = [];
 /** What the function wrote, line by line, as the environments hand it on. */
 const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];
@@ -84,7 +88,19 @@ after(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await environments.close();
+  rmSync(scratch, { recursive: true, force: true });
 });
+
+/** Waits, a few seconds at most, until `condition` holds. */
+const waitFor = async (condition: () => boolean, what: string) => {
+  for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() - started > 5_000) assert.fail(`timed out waiting for ${what}`);
+  }
+};
+
+let releases = 0;
+/** A path for the wait-for-release mode of the fixture; created, it lets the invocation end. */
+const releaseFile = () => join(scratch, `release-${++releases}`);
 
 const run = async (mode: string) => {
   const response = await fetch(`${url}/run?mode=${mode}`);
@@ -204,10 +220,10 @@ describe('the gateway when a function misbehaves', () => {
 
   it('ends the invocations beside a crash in its thread as crashes, and keeps serving', async () => {
     const crashesBefore = environments.stats.crashes;
-    // Long enough to be still running when the crash comes, short of the 1 s timeout.
-    const beside = run('slow&ms=900');
-    // Started while the slow one runs, so in another environment of the same thread.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Never released: it runs until the crash ends it (or answers 200 "never released").
+    const beside = run(`wait-for-release&tag=t6&release=${releaseFile()}`);
+    await waitFor(() => linesTagged('t6').length > 0, 'the invocation beside to start');
+    // Started while the other one runs, so in another environment of the same thread.
     internalError(await run('exit'));
     internalError(await beside);
     assert.equal(environments.stats.crashes, crashesBefore + 2);
@@ -223,12 +239,6 @@ describe('the gateway when a function misbehaves', () => {
 });
 
 describe('what a function writes to stdout and stderr', () => {
-  const waitFor = async (condition: () => boolean, what: string) => {
-    for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 10))) {
-      if (Date.now() - started > 5_000) assert.fail(`timed out waiting for ${what}`);
-    }
-  };
-
   it('arrives line by line, in order, with its stream, by the time the response does', async () => {
     assert.equal((await run('log&tag=t1')).status, 200);
     assert.deepEqual(linesTagged('t1'), [
@@ -260,8 +270,11 @@ describe('what a function writes to stdout and stderr', () => {
   });
 
   it('shows the lines of an invocation still running, before it ends', async () => {
-    const response = run('log-slowly&tag=t5');
+    const release = releaseFile();
+    const response = run(`wait-for-release&tag=t5&release=${release}`);
+    // The invocation runs until the file exists, so its line can only be seen while it runs.
     await waitFor(() => linesTagged('t5').length > 0, 'the line of the running invocation');
-    assert.equal((await response).body, 'done');
+    writeFileSync(release, '');
+    assert.equal((await response).body, 'released');
   });
 });
