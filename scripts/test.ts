@@ -25,15 +25,21 @@ const engine = await startDynamoDbEngine({
 });
 process.stderr.write(`test engine: ${engine.name} at ${engine.endpoint}\n`);
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=4', ...files], {
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    WHITEBOARD_TEST_DYNAMODB_ENDPOINT: engine.endpoint,
-    // The SDK's once-per-process warning about Node < 22 would repeat in every test file.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+// A test that hangs fails the run instead of holding it. Node 20 applies the limit to each file as
+// a whole, and the longest file takes well under a minute here.
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=300000', ...files],
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      WHITEBOARD_TEST_DYNAMODB_ENDPOINT: engine.endpoint,
+      // The SDK's once-per-process warning about Node < 22 would repeat in every test file.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
-});
+);
 const code = await new Promise<number>((resolve) =>
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))),
 );

@@ -15,7 +15,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -113,6 +113,17 @@ const ok = async (args: readonly string[], options: RunOptions = {}): Promise<st
 
 let boards = 0;
 const freshBoard = () => `cli-${process.pid}-${++boards}`;
+
+/** Whether something accepts connections on a port of 127.0.0.1. */
+const listening = (port: number): Promise<boolean> =>
+  new Promise((answer) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
 
 /** A port nothing listens on: bound, then released. */
 const closedPort = async (): Promise<number> => {
@@ -299,13 +310,19 @@ describe('where the CLI points', () => {
   it('falls back to the local stack address, and says how to start it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-cli-'));
     tempDirs.push(dir);
-    const result = await run(['read', '--retries', '0'], { cwd: dir });
-    // Port 3000 may be taken by a developer's `npm start`: then the read succeeds against it.
-    if (result.code === 0) return;
+    // Port 3000 may be taken by a developer's `npm start`: then the read must succeed against it.
+    const taken = await listening(3000);
+    const result = await run(['read', '--retries', '0', '--verbose'], { cwd: dir });
+    const using = 'using http://127.0.0.1:3000 (the default (local stack))\n';
+    assert.ok(result.stderr.startsWith(using), result.stderr);
+    if (taken) {
+      assert.equal(result.code, 0, result.stderr);
+      return;
+    }
     assert.equal(result.code, 1);
-    assert.equal(
+    assert.match(
       result.stderr,
-      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start)\n',
+      /\nerror: cannot reach http:\/\/127\.0\.0\.1:3000: connection refused; is the local stack running\? \(npm start\)\n/,
     );
   });
 

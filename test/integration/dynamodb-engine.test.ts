@@ -99,16 +99,19 @@ const listTables = async (endpoint: string): Promise<string[]> => {
 
 /** Stops the engine and checks that its port and its process are gone. */
 const stopAndCheck = async (engine: RunningEngine) => {
-  const started = performance.now();
   await engine.stop();
-  assert.ok(performance.now() - started < 5_000, 'stop() should take at most a few seconds');
   assert.equal(
     await connectOutcome(engine.port),
     'ECONNREFUSED',
     `nothing should listen on ${engine.port} after stop()`,
   );
-  if (engine.pid !== undefined)
+  // dynalite runs in this process; DynamoDB Local is a child process, which must be gone.
+  if (engine.kind === 'dynamodb-local') {
+    assert.ok(engine.pid !== undefined, 'DynamoDB Local reports its process id');
     assert.equal(isRunning(engine.pid), false, `process ${engine.pid} survived stop()`);
+  } else {
+    assert.equal(engine.pid, undefined);
+  }
 };
 
 describe('choosing the engine', () => {
@@ -185,7 +188,7 @@ describe('choosing the engine', () => {
       `#!/bin/sh\n[ "$1" = -version ] && { echo 'openjdk version "17.0.1"' >&2; exit 0; }\necho 'thinking' >&2\nexec sleep 60\n`,
     );
     await chmod(silentJava, 0o755);
-    const started = performance.now();
+    // Were the start timeout ignored, the call would wait for the 60 s sleep, then fail otherwise.
     await assert.rejects(
       startDynamoDbEngine({
         engine: 'dynamodb-local',
@@ -198,7 +201,6 @@ describe('choosing the engine', () => {
           /DynamoDB Local did not start: no answer to ListTables on http:\/\/127\.0\.0\.1:\d+ within 0\.5 s[\s\S]*thinking/,
       },
     );
-    assert.ok(performance.now() - started < 5_000);
   });
 
   it('falls back to dynalite on auto when no Java 17+ is found', async () => {
