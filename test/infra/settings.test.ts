@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultSettings, readSettings, SettingsError, stackName } from '../../infra/settings.ts';
+import { readSettings, SettingsError, stackName } from '../../infra/settings.ts';
 
 const read = (context: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
   readSettings({ context: (key) => context[key], env });
@@ -11,12 +11,10 @@ describe('deployment settings', () => {
       stage: 'dev',
       isDevStage: true,
       corsOrigins: ['*'],
-      throttle: {
-        rateLimit: defaultSettings.throttleRateLimit,
-        burstLimit: defaultSettings.throttleBurstLimit,
-      },
+      // The defaults the README's Settings table states.
+      throttle: { rateLimit: 50, burstLimit: 100 },
       alarmEmail: undefined,
-      logRetentionDays: defaultSettings.logRetentionDays,
+      logRetentionDays: 30,
     });
     assert.equal(stackName('dev'), 'Whiteboard-dev');
   });
