@@ -211,6 +211,8 @@ describe('whiteboard read', () => {
       deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, hostile, JSON_HEADERS);
       await createProgram(deps).parseAsync(['post', '--author', 'eve', '--text', 'x'], { from: 'user' });
       assert.deepEqual(terminalActive(deps.stdout.text), []);
+      // Printed, but shown, not obeyed.
+      assert.match(deps.stdout.text, /as eve␛\]0;owned␇/);
     });
 
     it('is neutralised in an API error message', async () => {

@@ -23,10 +23,10 @@ const request = (overrides: Partial<IncomingRequest> = {}): IncomingRequest => (
   ...overrides,
 });
 
-const emulate = (req: IncomingRequest): APIGatewayProxyEventV2 => {
+const emulate = (req: IncomingRequest, epochMs = Date.now()): APIGatewayProxyEventV2 => {
   const route = match(req.method, req.url.split('?')[0] as string);
   assert.ok(route, `no route for ${req.method} ${req.url}`);
-  return toEvent(req, route, 'LV7fzho-PHcEJPw=', Date.now());
+  return toEvent(req, route, 'LV7fzho-PHcEJPw=', epochMs);
 };
 
 const typeTree = (value: unknown): unknown => {
@@ -151,6 +151,9 @@ describe('emulated payload format 2.0 events', () => {
     const timePattern = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
     assert.match(real.requestContext.time, timePattern);
     assert.match(ours.requestContext.time, timePattern);
+    // At the instant of a captured event, the time API Gateway wrote, to the letter.
+    const then = emulate(request(), real.requestContext.timeEpoch);
+    assert.equal(then.requestContext.time, real.requestContext.time);
     assert.equal(ours.requestContext.stage, real.requestContext.stage);
     assert.equal(ours.requestContext.http.protocol, real.requestContext.http.protocol);
   });
