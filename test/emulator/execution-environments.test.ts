@@ -107,6 +107,25 @@ const run = async (mode: string) => {
   return { status: response.status, body: await response.text() };
 };
 
+let together = 0;
+/**
+ * `count` invocations that are all running at once: each says it started, then waits until every
+ * one has; the environment ids they ran in are returned.
+ */
+const runTogether = async (count: number): Promise<string[]> => {
+  const release = releaseFile();
+  const tags = Array.from({ length: count }, () => `together-${++together}`);
+  const responses = tags.map((tag) => run(`wait-for-release&tag=${tag}&release=${release}`));
+  await waitFor(() => tags.every((tag) => linesTagged(tag).length > 0), `${count} invocations at once`);
+  writeFileSync(release, '');
+  const bodies = (await Promise.all(responses)).map((response) => JSON.parse(response.body));
+  assert.deepEqual(
+    bodies.map((body) => body.released),
+    Array(count).fill(true),
+  );
+  return bodies.map((body) => body.environmentId);
+};
+
 describe('execution environments', () => {
   it('reuse a warm environment for invocations one after another', async () => {
     const first = JSON.parse((await run('count')).body);
@@ -118,8 +137,7 @@ describe('execution environments', () => {
   it('start a new environment (a cold start) when every one is busy, one invocation per environment', async () => {
     const before = environments.stats.coldStarts;
     const reported = coldStarts.length;
-    const results = await Promise.all([run('slow'), run('slow'), run('slow')]);
-    const ids = new Set(results.map((r) => JSON.parse(r.body).environmentId));
+    const ids = new Set(await runTogether(3));
     assert.equal(ids.size, 3, 'three concurrent invocations ran in three environments');
     const started = environments.stats.coldStarts - before;
     assert.ok(started >= 2);
@@ -150,8 +168,7 @@ describe('execution environments', () => {
   });
 
   it('host several environments in one worker thread, each its own copy of the function', async () => {
-    const results = await Promise.all([run('slow'), run('slow'), run('slow')]);
-    const ids = new Set(results.map((r) => JSON.parse(r.body).environmentId));
+    const ids = new Set(await runTogether(3));
     assert.equal(ids.size, 3, 'three environments, each with its own module state');
     assert.equal(environments.threads, 1);
   });
@@ -224,7 +241,7 @@ describe('the gateway when a function misbehaves', () => {
 
   it('ends the invocations beside a crash in its thread as crashes, and keeps serving', async () => {
     const crashesBefore = environments.stats.crashes;
-    // Never released: it runs until the crash ends it (or answers 200 "never released").
+    // Never released: it runs until the crash ends it (or gives up and answers 200).
     const beside = run(`wait-for-release&tag=t6&release=${releaseFile()}`);
     await waitFor(() => linesTagged('t6').length > 0, 'the invocation beside to start');
     // Started while the other one runs, so in another environment of the same thread.
@@ -279,6 +296,6 @@ describe('what a function writes to stdout and stderr', () => {
     // The invocation runs until the file exists, so its line can only be seen while it runs.
     await waitFor(() => linesTagged('t5').length > 0, 'the line of the running invocation');
     writeFileSync(release, '');
-    assert.equal((await response).body, 'released');
+    assert.equal(JSON.parse((await response).body).released, true);
   });
 });
