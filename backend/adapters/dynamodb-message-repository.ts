@@ -47,6 +47,12 @@ export class DynamoDbMessageRepository implements MessageRepository {
   }
 
   async list(board: string, { limit, before, after }: ListOptions): Promise<ListResult> {
+    // Older than the cursor and newer than `after`: nothing, when the cursor is not above `after`.
+    // DynamoDB would refuse the query ("The provided starting key does not match the range key
+    // predicate"), as an ExclusiveStartKey must satisfy the key condition.
+    if (before !== undefined && after !== undefined && before <= after) {
+      return { messages: [], lastId: undefined };
+    }
     const names: Record<string, string> = { '#pk': PK };
     const values: Record<string, unknown> = { ':board': board };
     let condition = '#pk = :board';
@@ -62,12 +68,19 @@ export class DynamoDbMessageRepository implements MessageRepository {
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
-        Limit: limit,
+        // One more than the page: whether it comes back says whether older messages follow, which
+        // LastEvaluatedKey cannot say: it is set whenever Limit items were read, and "If
+        // LastEvaluatedKey is not empty, it does not necessarily mean that there is more data in
+        // the result set" (DynamoDB Developer Guide, "Paginating table query results").
+        Limit: limit + 1,
         ...(before === undefined ? {} : { ExclusiveStartKey: { [PK]: board, [SK]: before } }),
       }),
     );
-    const messages = (result.Items ?? []).map(toMessage);
-    const lastKey = result.LastEvaluatedKey?.[SK];
-    return { messages, lastId: typeof lastKey === 'string' ? lastKey : undefined };
+    const items = (result.Items ?? []).map(toMessage);
+    const messages = items.slice(0, limit);
+    if (items.length > limit) return { messages, lastId: messages.at(-1)?.id };
+    // Fewer items than asked for and still a LastEvaluatedKey: the Query stopped at its 1 MB limit
+    // (same page of the guide), so older messages may follow the last one returned.
+    return { messages, lastId: result.LastEvaluatedKey === undefined ? undefined : messages.at(-1)?.id };
   }
 }

@@ -31,8 +31,7 @@ export class InMemoryMessageRepository implements MessageRepository {
           (before === undefined || message.id < before) && (after === undefined || message.id > after),
       );
     const messages = newestFirst.slice(0, limit);
-    // Like DynamoDB's LastEvaluatedKey: present whenever the page is full, even if nothing follows.
-    const lastId = messages.length === limit ? messages.at(-1)?.id : undefined;
+    const lastId = newestFirst.length > limit ? messages.at(-1)?.id : undefined;
     return { messages, lastId };
   }
 }

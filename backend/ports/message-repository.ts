@@ -12,7 +12,7 @@ export interface ListOptions {
 export interface ListResult {
   /** Newest first. */
   readonly messages: Message[];
-  /** Set when more (older) messages may follow: the id of the last message returned. */
+  /** Set when more (older) messages follow: the id of the last message returned. */
   readonly lastId: string | undefined;
 }
 

@@ -117,6 +117,42 @@ describe('DynamoDbMessageRepository on a real engine', () => {
     assert.deepEqual((await repository.list(board, { limit: 100, after: newest.id })).messages, []);
   });
 
+  it('ends with the page that holds the oldest message, even when it is full', async () => {
+    const board = newBoard('full');
+    const messages = makeMessages(board, 6);
+    await putAll(messages);
+
+    const first = await repository.list(board, { limit: 3 });
+    assert.equal(first.lastId, newestFirst(messages)[2]?.id);
+    const last = await repository.list(board, { limit: 3, before: first.lastId });
+    assert.deepEqual(last.messages, newestFirst(messages).slice(3));
+    assert.equal(last.lastId, undefined, 'no cursor to an empty page');
+    const exact = await repository.list(board, { limit: 6 });
+    assert.equal(exact.lastId, undefined);
+  });
+
+  it('with `before` and `after`, returns what lies between, and nothing when nothing can', async () => {
+    const board = newBoard('between');
+    const messages = makeMessages(board, 8);
+    await putAll(messages);
+    const id = (index: number) => messages[index]?.id as string;
+
+    const between = await repository.list(board, { limit: 10, before: id(6), after: id(2) });
+    assert.deepEqual(between.messages, newestFirst(messages.slice(3, 6)));
+    const paged = await repository.list(board, { limit: 2, before: id(6), after: id(2) });
+    assert.deepEqual(paged.messages, newestFirst(messages.slice(4, 6)));
+    assert.equal(paged.lastId, id(4));
+    // A cursor at or below `after`: DynamoDB refuses such a start key; the page is empty.
+    for (const [before, after] of [
+      [id(2), id(2)],
+      [id(1), id(5)],
+    ])
+      assert.deepEqual(await repository.list(board, { limit: 10, before, after }), {
+        messages: [],
+        lastId: undefined,
+      });
+  });
+
   it('refuses to overwrite a message with the same board and id', async () => {
     const board = newBoard('conflict');
     const [original] = makeMessages(board, 1);

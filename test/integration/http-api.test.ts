@@ -107,10 +107,41 @@ describe('the HTTP contract', () => {
       const page = (await call(`/boards/${board}/messages${query}`)).json as unknown as Page;
       seen.push(...page.messages.map((m) => m.text));
       cursor = page.nextCursor;
-      // Six messages in pages of two: a cursor that never ends would loop here forever.
+      // Seven messages in pages of two: a cursor that never ends would loop here forever.
       assert.ok(seen.length <= posted.length, `more pages than messages: ${seen.join(', ')}`);
     } while (cursor !== null);
     assert.deepEqual(seen, posted.map((m) => m.text).reverse());
+  });
+
+  it('gives no cursor on the page with the oldest message, even a full one', async () => {
+    const board = freshBoard();
+    for (let i = 0; i < 3; i++) await post(`/boards/${board}/messages`, { author: 'ann', text: `${i}` });
+    const page = (await call(`/boards/${board}/messages`)).json as unknown as Page;
+    assert.equal(page.messages.length, 3);
+    assert.equal(page.nextCursor, null);
+  });
+
+  it('pages with a cursor and since together, and answers an empty page when nothing lies between', async () => {
+    const board = freshBoard();
+    const posted: Message[] = [];
+    for (let i = 0; i < 5; i++)
+      posted.push(
+        (await post(`/boards/${board}/messages`, { author: 'ann', text: `${i}` })).json as unknown as Message,
+      );
+    const since = posted[1]?.id as string;
+    const first = (await call(`/boards/${board}/messages?limit=2&since=${since}`)).json as unknown as Page;
+    assert.deepEqual(
+      first.messages.map((m) => m.text),
+      ['4', '3'],
+    );
+    const cursor = encodeURIComponent(first.nextCursor ?? '');
+    const rest = await call(`/boards/${board}/messages?limit=2&since=${since}&cursor=${cursor}`);
+    assert.equal(rest.status, 200);
+    assert.deepEqual(rest.json, { messages: [posted[2]], nextCursor: null });
+    // The cursor after "4" and "3", with since at the newest message: nothing is in between.
+    const empty = await call(`/boards/${board}/messages?since=${posted[4]?.id}&cursor=${cursor}`);
+    assert.equal(empty.status, 200);
+    assert.deepEqual(empty.json, { messages: [], nextCursor: null });
   });
 
   it('keeps boards apart and returns only newer messages with since', async () => {
