@@ -1,12 +1,12 @@
 import { MAX_LIMIT, type Message } from '../api.ts';
-import { ApiError, type CliError, NetworkError } from '../errors.ts';
+import { ApiError, type CliError, NetworkError, ResponseError } from '../errors.ts';
 import { formatMessage, safeJson, sanitizeInline } from '../output.ts';
 import type { CommandContext, ReadOptions } from '../program.ts';
 
 /**
- * --follow polls with `?since=<newest id>`: 1 s after something new, doubling while the board is
- * quiet, up to 16 s. A person sees a reply within a second during a conversation, and an idle
- * terminal costs a request every 16 s rather than every second.
+ * --follow polls with `?since=` (see FOLLOW_LOOKBACK_MS): 1 s after something new, doubling while
+ * the board is quiet, up to 16 s. A person sees a reply within a second during a conversation, and
+ * an idle terminal costs a request every 16 s rather than every second.
  */
 export interface FollowTiming {
   readonly minMs: number;
@@ -15,8 +15,34 @@ export interface FollowTiming {
 
 export const DEFAULT_FOLLOW_TIMING: FollowTiming = { minMs: 1000, maxMs: 16_000 };
 
-/** Pages fetched per poll when more than a page arrived between two polls. */
-const MAX_PAGES_PER_POLL = 10;
+/**
+ * How far behind the newest message it printed --follow keeps asking. A message's id (a ULID, time
+ * first) is made before the message is stored, so a message can appear after a newer one: as late
+ * as the post function's timeout (5 s, backend/http/routes.ts) after its id was made, and later
+ * still to an eventually consistent read, which "may not reflect the results of a recently
+ * completed write operation" until "after a short time" (DynamoDB Developer Guide, "DynamoDB read
+ * consistency"). Polls ask for everything newer than this window and print what they have not.
+ */
+const FOLLOW_LOOKBACK_MS = 10_000;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The smallest ULID whose time is `ms` before the time of `id` (its first 10 characters, base 32,
+ * milliseconds: https://github.com/ulid/spec); `id` itself if it is not a ULID.
+ */
+const ulidBefore = (id: string, ms: number): string => {
+  if (!/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(id)) return id;
+  let time = 0;
+  for (const char of id.slice(0, 10)) time = time * 32 + CROCKFORD.indexOf(char);
+  let rest = Math.max(0, time - ms);
+  let encoded = '';
+  for (let i = 0; i < 10; i++) {
+    encoded = `${CROCKFORD[rest % 32]}${encoded}`;
+    rest = Math.floor(rest / 32);
+  }
+  return `${encoded}${'0'.repeat(16)}`;
+};
 
 export const runRead = async (
   context: CommandContext,
@@ -38,7 +64,7 @@ export const runRead = async (
       );
     }
     printStream(context, options, initial);
-    await follow(context, options, initial.at(-1)?.id, timing);
+    await follow(context, options, initial, timing);
   } finally {
     await context.client.close();
   }
@@ -76,8 +102,9 @@ const printStream = (
 };
 
 /**
- * Everything newer than `since`, oldest first. `since` returns the newest messages after it, so
- * when a full page comes back the older rest is fetched with the cursor.
+ * Every message newer than `since` (all of the board without it: it was empty when following
+ * began), oldest first. `since` answers with the newest messages after it, so while pages come
+ * back with a cursor the older rest is fetched with it, however many arrived.
  */
 const fetchNewer = async (
   context: CommandContext,
@@ -85,14 +112,17 @@ const fetchNewer = async (
   since: string | undefined,
 ): Promise<Message[]> => {
   const found: Message[] = [];
+  const cursors = new Set<string>();
   let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
+  do {
     const result = await context.api.read(board, { limit: MAX_LIMIT, since, cursor });
     found.push(...result.page.messages);
-    // With no `since` (the board was empty), the newest page is all there is to show.
-    if (result.page.nextCursor === null || since === undefined) break;
-    cursor = result.page.nextCursor;
-  }
+    cursor = result.page.nextCursor ?? undefined;
+    if (cursor !== undefined && cursors.has(cursor)) {
+      throw new ResponseError('the answer repeats a "nextCursor"; is --url the whiteboard API?');
+    }
+    if (cursor !== undefined) cursors.add(cursor);
+  } while (cursor !== undefined);
   // Ids are ULIDs: their string order is their time order. Keyed by id, an overlap between pages
   // cannot print a message twice.
   const byId = new Map(
@@ -109,21 +139,24 @@ const isTransient = (error: unknown): error is CliError =>
 const follow = async (
   context: CommandContext,
   options: ReadOptions,
-  newestId: string | undefined,
+  initial: readonly Message[],
   timing: FollowTiming,
 ): Promise<void> => {
   const { deps, errStyles } = context;
   // A function, not a narrowed property read: the signal flips while we await.
   const stopped = (): boolean => deps.signal?.aborted === true;
-  let since = newestId;
+  // What was printed within the lookback window, so that asking again does not print it twice.
+  const printed = new Set(initial.map((message) => message.id));
+  let newest = initial.at(-1)?.id;
   let interval = timing.minMs;
   let failing = false;
   while (!stopped()) {
     await deps.sleep(interval, deps.signal);
     if (stopped()) return;
+    const since = newest === undefined ? undefined : ulidBefore(newest, FOLLOW_LOOKBACK_MS);
     let fresh: Message[];
     try {
-      fresh = await fetchNewer(context, options.board, since);
+      fresh = (await fetchNewer(context, options.board, since)).filter((message) => !printed.has(message.id));
     } catch (error) {
       if (stopped()) return;
       if (!isTransient(error)) throw error;
@@ -145,7 +178,12 @@ const follow = async (
       continue;
     }
     printStream(context, options, fresh);
-    since = fresh.at(-1)?.id;
+    for (const message of fresh) printed.add(message.id);
+    const latest = fresh.at(-1)?.id as string;
+    if (newest === undefined || latest > newest) newest = latest;
+    // What falls out of the window will not be asked for again.
+    const floor = ulidBefore(newest, FOLLOW_LOOKBACK_MS);
+    for (const id of printed) if (id <= floor) printed.delete(id);
     interval = timing.minMs;
   }
 };

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decodeTime, encodeTime } from 'ulid';
+import type { MockAgent } from 'undici';
 import { ApiError } from '../../cli/errors.ts';
 import { createProgram, runCli } from '../../cli/program.ts';
 import {
@@ -242,6 +244,9 @@ describe('whiteboard read', () => {
 
 describe('whiteboard read --follow', () => {
   const m = [1, 2, 3, 4, 5].map((n) => message(n, { text: `text ${n}` }));
+  /** The `since` of a poll after `newest`: the lowest id of 10 s before it (the ulid package's). */
+  const lookback = (newest: { id: string } | undefined) =>
+    `${encodeTime(decodeTime(newest?.id ?? '') - 10_000, 10)}${'0'.repeat(16)}`;
 
   it('prints the newest oldest-first, then only what is new, backing off while quiet', async () => {
     // Sleeps: 1 s -> nothing new -> 2 s -> two new -> back to 1 s -> Ctrl-C.
@@ -249,10 +254,10 @@ describe('whiteboard read --follow', () => {
     const pool = deps.agent.get(API);
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[1], m[0]]), JSON_HEADERS);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[1]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
       .reply(200, page([]), JSON_HEADERS);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[1]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
       .reply(200, page([m[3], m[2]]), JSON_HEADERS);
     assert.equal(await runCli(['read', '--follow'], deps), 0);
     assert.deepEqual(deps.sleeps, [1000, 2000, 1000]);
@@ -261,21 +266,21 @@ describe('whiteboard read --follow', () => {
     assert.match(deps.stderr.text, /^Following board default at http:\/\/api\.test; Ctrl-C to stop\.\n$/);
   });
 
-  it('asks only for what is newer than the last message it printed', async () => {
+  it('asks for what is newer than 10 s before the newest message it printed', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
     const pool = deps.agent.get(API);
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
       .reply(200, page([m[1]]), JSON_HEADERS);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[1]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
       .reply(200, page([]), JSON_HEADERS);
     await runCli(['read', '--follow'], deps);
     assert.deepEqual(requestedPaths(deps.agent), [
       'GET /messages',
-      `GET /messages?limit=100&since=${m[0]?.id}`,
-      `GET /messages?limit=100&since=${m[1]?.id}`,
+      `GET /messages?limit=100&since=${lookback(m[0])}`,
+      `GET /messages?limit=100&since=${lookback(m[1])}`,
     ]);
   });
 
@@ -284,13 +289,13 @@ describe('whiteboard read --follow', () => {
     const pool = deps.agent.get(API);
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
       .reply(200, page([m[4], m[3]], 'older'), JSON_HEADERS);
     pool
       .intercept({
         path: '/messages',
         method: 'GET',
-        query: { limit: '100', since: m[0]?.id, cursor: 'older' },
+        query: { limit: '100', since: lookback(m[0]), cursor: 'older' },
       })
       .reply(200, page([m[2], m[1]]), JSON_HEADERS);
     await runCli(['read', '--follow', '--json'], deps);
@@ -321,16 +326,98 @@ describe('whiteboard read --follow', () => {
     );
   });
 
+  it('prints a message stored after a newer one, and nothing twice', async () => {
+    // Ids are made before messages are stored: "text 3" is stored after "text 4".
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[1], m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
+      .reply(200, page([m[3], m[1], m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[3]) } })
+      .reply(200, page([m[3], m[2], m[1]]), JSON_HEADERS);
+    await runCli(['read', '--follow'], deps);
+    const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
+    assert.deepEqual(texts, ['1', '2', '4', '3']);
+  });
+
+  /** `count` messages, oldest first, and the mock pages the API answers them in, newest first. */
+  const arriving = (count: number, query: Record<string, string>, pool: ReturnType<MockAgent['get']>) => {
+    const all = Array.from({ length: count }, (_, index) =>
+      message(index, { id: `01JTEST1${String(index).padStart(18, '0')}` }),
+    );
+    const newestFirst = [...all].reverse();
+    for (let start = 0; start < count; start += 100) {
+      const cursor = start + 100 < count ? `after-${start + 100}` : null;
+      pool
+        .intercept({
+          path: '/messages',
+          method: 'GET',
+          query: { limit: '100', ...query, ...(start > 0 ? { cursor: `after-${start}` } : {}) },
+        })
+        .reply(200, page(newestFirst.slice(start, start + 100), cursor), JSON_HEADERS);
+    }
+    return all;
+  };
+  const printedIds = (deps: ReturnType<typeof createTestDeps>) =>
+    deps.stdout.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).id);
+
+  it('prints all that arrived on a board empty at the start, however many pages', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([]), JSON_HEADERS);
+    const all = arriving(150, {}, pool);
+    await runCli(['read', '--follow', '--json'], deps);
+    assert.deepEqual(
+      printedIds(deps),
+      all.map((item) => item.id),
+    );
+  });
+
+  it('pages back through more than a thousand messages that arrived between two polls', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    const all = arriving(1050, { since: lookback(m[0]) }, pool);
+    await runCli(['read', '--follow', '--json'], deps);
+    assert.deepEqual(printedIds(deps), [m[0]?.id, ...all.map((item) => item.id)]);
+  });
+
+  it('stops with an error when the API repeats a cursor, instead of asking forever', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
+      .reply(200, page([m[2]], 'again'), JSON_HEADERS);
+    pool
+      .intercept({
+        path: '/messages',
+        method: 'GET',
+        query: { limit: '100', since: lookback(m[0]), cursor: 'again' },
+      })
+      .reply(200, page([m[1]], 'again'), JSON_HEADERS);
+    assert.equal(await runCli(['read', '--follow', '--retries', '0'], deps), 1);
+    assert.match(
+      deps.stderr.text,
+      /\nerror: the answer repeats a "nextCursor"; is --url the whiteboard API\?\n$/,
+    );
+  });
+
   it('keeps following through an outage, saying so once', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 4 && controller.abort() });
     const pool = deps.agent.get(API);
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
       .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
       .times(2);
     pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: m[0]?.id } })
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
       .reply(200, page([m[1]]), JSON_HEADERS);
     // No retries inside a poll, so every sleep here is the follow loop's own.
     assert.equal(await runCli(['read', '--follow', '--retries', '0'], deps), 0);
