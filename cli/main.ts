@@ -79,9 +79,11 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 // `whiteboard read | head -1` closes the pipe early: that is the reader's choice, not an error.
+// Any other failure to write the output (a full disk) is one line on stderr, as every error is.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`error: cannot write the output: ${error.message}\n`);
+  process.exit(1);
 });
 
 // No top-level await: the bundle is CommonJS, so the launcher can compile it with a code cache.

@@ -5,10 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -260,6 +263,26 @@ describe('whiteboard CLI against the local stack', () => {
     const result = await run(['read', '--url', url, '--retries', '0']);
     assert.equal(result.code, 1);
     assert.equal(result.stderr, `error: cannot reach ${url}: connection refused\n`);
+  });
+
+  it('says in one line, exit 1, when its output cannot be written', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      // Not spawnSync: this process serves the stack the CLI reads from.
+      const child = spawn(process.execPath, [BIN, 'read', '--url', stack.url], {
+        stdio: ['ignore', full, 'pipe'],
+        env: cliEnv(),
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(code, 1);
+      assert.equal(stderr, 'error: cannot write the output: ENOSPC: no space left on device, write\n');
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('exits 2 on a usage error', async () => {
