@@ -28,13 +28,24 @@ export interface UrlInputs {
  * A URL that is given but unusable is an error rather than a silent fall-through: pointing at the
  * wrong place quietly is worse than stopping.
  */
+/** cdk-outputs.json's text, undefined when there is none; one that cannot be read is a usage error. */
+const readOutputsFile = (readTextFile: UrlInputs['readTextFile']): string | undefined => {
+  try {
+    return readTextFile(OUTPUTS_FILE);
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${OUTPUTS_FILE} (${(error as Error).message}); fix or delete it, or pass --url`,
+    );
+  }
+};
+
 export const resolveApiUrl = ({ flag, env, readTextFile }: UrlInputs): ResolvedUrl => {
   if (flag !== undefined) return { url: parseBaseUrl(flag, '--url'), source: 'flag', origin: '--url' };
   const fromEnv = env.WHITEBOARD_URL;
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
     return { url: parseBaseUrl(fromEnv, 'WHITEBOARD_URL'), source: 'env', origin: 'WHITEBOARD_URL' };
   }
-  const outputs = readTextFile(OUTPUTS_FILE);
+  const outputs = readOutputsFile(readTextFile);
   if (outputs !== undefined) {
     const { stack, apiUrl, others } = pickApiUrl(outputs);
     const also = others.length > 0 ? `; also found ${others.join(', ')}` : '';

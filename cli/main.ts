@@ -20,6 +20,11 @@ process.on('SIGINT', () => {
 
 // process.stdout and process.stderr are made on first use, and making one costs start-up time (a
 // pipe or a terminal handle): stderr is only made when something is written to it.
+// NO_COLOR counts only when it is not empty (https://no-color.org); Node's getColorDepth counts it
+// whenever it is set, so an empty one is left out of what it reads.
+const colorEnv: NodeJS.ProcessEnv =
+  process.env.NO_COLOR === '' ? { ...process.env, NO_COLOR: undefined } : process.env;
+
 const streamOf = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputStream => {
   const isTTY = isatty(fd);
   return {
@@ -31,7 +36,7 @@ const streamOf = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputStream => 
       return isTTY ? stream().columns : undefined;
     },
     get colorDepth() {
-      return isTTY ? stream().getColorDepth() : 1;
+      return isTTY ? stream().getColorDepth(colorEnv) : 1;
     },
   };
 };

@@ -84,8 +84,9 @@ const wholeNumber =
 
 const parseSeconds = (value: string): number => {
   const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) {
-    throw new InvalidArgumentError('expected a number of seconds above 0 and at most 3600, e.g. 2.5.');
+  // Timeouts are whole milliseconds: a value that rounds to 0 ms would fail every request.
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds < 0.001 || seconds > 3600) {
+    throw new InvalidArgumentError('expected a number of seconds from 0.001 to 3600, e.g. 2.5.');
   }
   return seconds;
 };

@@ -458,6 +458,11 @@ describe('exit codes and one-line errors', () => {
     ));
   it('exits 2 for a --timeout that is not a number', () =>
     usage(['read', '--timeout', 'soon'], /^error: option '--timeout <seconds>' argument 'soon' is invalid/));
+  it('exits 2 for a --timeout under a millisecond, which would fail every request', () =>
+    usage(
+      ['read', '--timeout', '0.0001'],
+      /^error: option '--timeout <seconds>' argument '0.0001' is invalid\. expected a number of seconds from 0\.001 to 3600/,
+    ));
   it('exits 2 for a board name with a slash', () =>
     usage(
       ['read', '--board', '../admin'],

@@ -66,6 +66,17 @@ describe('resolveApiUrl', () => {
     });
   });
 
+  it('stops with a usage error when cdk-outputs.json cannot be read', () => {
+    const unreadable = (): never => {
+      throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
+    };
+    assert.throws(() => resolveApiUrl({ flag: undefined, env: {}, readTextFile: unreadable }), {
+      name: 'UsageError',
+      message:
+        'cannot read cdk-outputs.json (EISDIR: illegal operation on a directory, read); fix or delete it, or pass --url',
+    });
+  });
+
   it('picks the first stack by name when several have an ApiUrl, and names the others', () => {
     const text = outputs({
       'Whiteboard-prod': { ApiUrl: 'https://prod.test' },
