@@ -46,15 +46,19 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > HTTP_API_PAYLOAD_LIMIT_BYTES) {
+        // The rest is read and dropped, not refused: a socket closed on unread data is reset, and
+        // the client would see that instead of the 413 (the response closes the connection).
+        req.off('data', onData);
+        req.resume();
         reject(new BodyTooLargeError());
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
