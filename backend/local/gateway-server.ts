@@ -63,6 +63,21 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     req.on('error', reject);
   });
 
+/**
+ * The path and query of a request target. A client may send the absolute form
+ * (`GET http://host/messages HTTP/1.1`), which a server must accept (RFC 9112, section 3.2.2);
+ * Node passes it on as it came.
+ */
+const originForm = (target: string): string => {
+  if (!/^https?:\/\//i.test(target)) return target;
+  try {
+    const parsed = new URL(target);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return target;
+  }
+};
+
 const describeOutcome = (outcome: InvocationOutcome): string => {
   switch (outcome.kind) {
     case 'error':
@@ -99,7 +114,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     const epochMs = Date.now();
     const requestId = newRequestId();
     const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
+    const url = originForm(req.url ?? '/');
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     const corsHeaders = corsResponseHeaders(cors, origin);
     const finish = (response: HttpResponse, extra: Record<string, string>, note = '') => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -280,6 +280,18 @@ describe('the gateway and a body over the HTTP API payload limit (10 MB)', () =>
     });
     assert.deepEqual(answer, { status: 413, body: '{"message":"Request Entity Too Large"}' });
     assert.equal((await run('count')).status, 200);
+  });
+});
+
+describe('the gateway and the request target', () => {
+  it('routes a request whose target is an absolute URL (RFC 9112, 3.2.2)', async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.end(`GET ${url}/run?mode=count HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    let raw = '';
+    for await (const chunk of socket) raw += chunk;
+    assert.match(raw, /^HTTP\/1\.1 200 /);
+    assert.match(raw, /"environmentId"/);
   });
 });
 
