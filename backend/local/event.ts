@@ -8,6 +8,7 @@
  * left out rather than null when empty, `timeEpoch` in milliseconds and a fresh `requestId` per
  * request (today's emulators get the last two wrong, see AWS-NOTES.md).
  */
+import { isUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -129,7 +130,10 @@ export const toEvent = (
   const domainName = headers.host ?? `127.0.0.1:${request.localPort}`;
   const queryStringParameters = parseQueryString(rawQueryString);
   const hasBody = request.body.length > 0;
-  const isBase64Encoded = hasBody && !isTextContentType(headers['content-type']);
+  // A "text" body that is not UTF-8 goes on as its bytes, base64-encoded, rather than decoded with
+  // replacement characters: the function then sees what was sent (and refuses it), not an altered
+  // message. How API Gateway treats such bytes is not documented.
+  const isBase64Encoded = hasBody && (!isTextContentType(headers['content-type']) || !isUtf8(request.body));
 
   return {
     version: '2.0',

@@ -172,6 +172,29 @@ describe('emulated payload format 2.0 events', () => {
     assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);
   });
 
+  it('pass a JSON-typed body that is not UTF-8 as its bytes, base64-encoded, never altered', () => {
+    const bytes = Buffer.from('{"author":"u","text":"a\xff\xfeb"}', 'latin1');
+    const ours = emulate(
+      request({
+        method: 'POST',
+        url: '/messages',
+        rawHeaders: ['Content-Type', 'application/json'],
+        body: bytes,
+      }),
+    );
+    assert.equal(ours.isBase64Encoded, true);
+    assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);
+    const utf8 = emulate(
+      request({
+        method: 'POST',
+        url: '/messages',
+        rawHeaders: ['Content-Type', 'application/json'],
+        body: Buffer.from('{"text":"é😀"}'),
+      }),
+    );
+    assert.deepEqual([utf8.isBase64Encoded, utf8.body], [false, '{"text":"é😀"}']);
+  });
+
   it('parse query strings as API Gateway does', () => {
     assert.equal(parseQueryString(''), undefined);
     assert.deepEqual(parseQueryString('limit=5&limit=6&x'), { limit: '5,6', x: '' });

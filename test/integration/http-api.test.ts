@@ -44,7 +44,12 @@ const post = (
   path: string,
   body: unknown,
   headers: Record<string, string> = { 'content-type': 'application/json' },
-) => call(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+) =>
+  call(path, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
 
 const readAll = async (board: string): Promise<Message[]> => {
   const all: Message[] = [];
@@ -178,45 +183,52 @@ describe('the HTTP contract', () => {
 });
 
 describe('bad input: a 4xx JSON error and nothing stored', () => {
-  const cases: Array<[string, { body: string; headers?: Record<string, string> }, number, string]> = [
-    ['invalid JSON', { body: '{"author": "ann", ' }, 400, 'INVALID_JSON'],
-    ['an empty body', { body: '' }, 400, 'INVALID_JSON'],
-    ['a JSON array', { body: '[1,2]' }, 400, 'INVALID_BODY'],
-    ['a number as author', { body: '{"author": 5, "text": "x"}' }, 400, 'INVALID_AUTHOR'],
-    ['a missing text', { body: '{"author": "ann"}' }, 400, 'INVALID_TEXT'],
-    ['an author of spaces', { body: '{"author": "   ", "text": "x"}' }, 400, 'INVALID_AUTHOR'],
+  const cases: Array<[string, { body: string | Buffer; headers?: Record<string, string> }, number, string]> =
     [
-      'an author of 65 characters',
-      { body: JSON.stringify({ author: 'a'.repeat(65), text: 'x' }) },
-      400,
-      'INVALID_AUTHOR',
-    ],
-    [
-      'a text of 2001 characters',
-      { body: JSON.stringify({ author: 'a', text: 'x'.repeat(2001) }) },
-      400,
-      'INVALID_TEXT',
-    ],
-    [
-      'an escape sequence in text',
-      { body: JSON.stringify({ author: 'a', text: 'hi \u001b[2J' }) },
-      400,
-      'INVALID_TEXT',
-    ],
-    ['a newline in author', { body: JSON.stringify({ author: 'a\nb', text: 'x' }) }, 400, 'INVALID_AUTHOR'],
-    [
-      'an unknown field',
-      { body: JSON.stringify({ author: 'a', text: 'x', admin: true }) },
-      400,
-      'INVALID_BODY',
-    ],
-    [
-      'a body over 16 KiB',
-      { body: JSON.stringify({ author: 'a', text: 'x'.repeat(17 * 1024) }) },
-      413,
-      'PAYLOAD_TOO_LARGE',
-    ],
-  ];
+      ['invalid JSON', { body: '{"author": "ann", ' }, 400, 'INVALID_JSON'],
+      [
+        'a JSON body that is not UTF-8',
+        { body: Buffer.from('{"author": "u", "text": "a\xff\xfeb"}', 'latin1') },
+        400,
+        'INVALID_JSON',
+      ],
+      ['an empty body', { body: '' }, 400, 'INVALID_JSON'],
+      ['a JSON array', { body: '[1,2]' }, 400, 'INVALID_BODY'],
+      ['a number as author', { body: '{"author": 5, "text": "x"}' }, 400, 'INVALID_AUTHOR'],
+      ['a missing text', { body: '{"author": "ann"}' }, 400, 'INVALID_TEXT'],
+      ['an author of spaces', { body: '{"author": "   ", "text": "x"}' }, 400, 'INVALID_AUTHOR'],
+      [
+        'an author of 65 characters',
+        { body: JSON.stringify({ author: 'a'.repeat(65), text: 'x' }) },
+        400,
+        'INVALID_AUTHOR',
+      ],
+      [
+        'a text of 2001 characters',
+        { body: JSON.stringify({ author: 'a', text: 'x'.repeat(2001) }) },
+        400,
+        'INVALID_TEXT',
+      ],
+      [
+        'an escape sequence in text',
+        { body: JSON.stringify({ author: 'a', text: 'hi \u001b[2J' }) },
+        400,
+        'INVALID_TEXT',
+      ],
+      ['a newline in author', { body: JSON.stringify({ author: 'a\nb', text: 'x' }) }, 400, 'INVALID_AUTHOR'],
+      [
+        'an unknown field',
+        { body: JSON.stringify({ author: 'a', text: 'x', admin: true }) },
+        400,
+        'INVALID_BODY',
+      ],
+      [
+        'a body over 16 KiB',
+        { body: JSON.stringify({ author: 'a', text: 'x'.repeat(17 * 1024) }) },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+    ];
 
   for (const [name, request, status, code] of cases) {
     it(`rejects ${name} with ${status} ${code}`, async () => {
