@@ -8,10 +8,12 @@
  * - a function that throws, times out, crashes or returns an unusable result: 500
  *   `{"message":"Internal Server Error"}` (AWS docs, "Troubleshooting issues with HTTP API Lambda
  *   integrations");
- * - a request body over the HTTP API payload quota (10 MB, "Amazon API Gateway quotas"): 413.
+ * - a request body over the HTTP API payload quota (10 MB, "Amazon API Gateway quotas"): 413;
+ * - a request line and header values over the HTTP API quota of 10240 bytes: 431 (below).
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
 import { corsResponseHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { newRequestId, toEvent } from './event.ts';
@@ -62,6 +64,39 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+
+/**
+ * HTTP API's quota "Total combined size of request line and header values: 10240 bytes" (API
+ * Gateway Developer Guide, "Quotas for configuring and running an HTTP API in API Gateway"). The
+ * guide does not say how API Gateway answers a request over it; the emulator answers 431, so that
+ * what AWS would refuse is not accepted here.
+ */
+export const HTTP_API_HEADER_LIMIT_BYTES = 10_240;
+
+const requestLineAndHeaderValuesBytes = (req: IncomingMessage): number => {
+  // Node reads header bytes as latin1: one character is one byte.
+  let bytes = (req.method ?? '').length + (req.url ?? '').length + 11; // 2 spaces, "HTTP/1.1"
+  for (let i = 1; i < req.rawHeaders.length; i += 2) bytes += (req.rawHeaders[i] as string).length;
+  return bytes;
+};
+
+/**
+ * Node answers a request it cannot parse (a malformed request line, headers beyond its own 16 KiB
+ * limit) with a bare status line. The gateway answers it as it answers everything else: JSON.
+ */
+const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): void => {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const body = JSON.stringify({ message: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+};
 
 /**
  * The path and query of a request target. A client may send the absolute form
@@ -122,6 +157,13 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       const ms = (performance.now() - started).toFixed(1);
       printer.gateway(`${method} ${url} ${response.statusCode} ${ms} ms${note ? ` ${note}` : ''}`);
     };
+
+    if (requestLineAndHeaderValuesBytes(req) > HTTP_API_HEADER_LIMIT_BYTES) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      finish(gatewayError(431, 'Request Header Fields Too Large'), corsHeaders, '(over the HTTP API quota)');
+      return;
+    }
 
     if (isPreflight(method, req.headers)) {
       req.resume();
@@ -207,5 +249,6 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       else res.destroy();
     });
   });
+  server.on('clientError', answerClientError);
   return server;
 };

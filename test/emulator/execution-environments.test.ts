@@ -283,6 +283,27 @@ describe('the gateway and a body over the HTTP API payload limit (10 MB)', () =>
   });
 });
 
+describe('the gateway and the size of the request line and headers', () => {
+  const withHeader = async (bytes: number) => {
+    const response = await fetch(`${url}/run?mode=count`, { headers: { 'x-big': 'h'.repeat(bytes) } });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('serves a request within the HTTP API quota of 10240 bytes', async () => {
+    assert.equal((await withHeader(9_000)).status, 200);
+  });
+
+  it('answers 431 JSON over the quota, and over what Node itself parses', async () => {
+    for (const bytes of [10_300, 20_000]) {
+      assert.deepEqual(await withHeader(bytes), {
+        status: 431,
+        body: '{"message":"Request Header Fields Too Large"}',
+      });
+    }
+    assert.equal((await run('count')).status, 200);
+  });
+});
+
 describe('the gateway and the request target', () => {
   it('routes a request whose target is an absolute URL (RFC 9112, 3.2.2)', async () => {
     const { port } = new URL(url);
