@@ -257,17 +257,25 @@ export interface ReadOptions extends ConnectionOptions {
 
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
-  const verbose = argv.includes('--verbose');
+  const program = createProgram(deps);
   try {
-    await createProgram(deps).parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     // Commander has already printed its own one-line message (or the help, or the version).
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (deps.signal?.aborted) return 130;
     const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
+    // The options as parsed (a command failed after parsing), not a scan of argv: in
+    // `--text --verbose` the text is "--verbose".
+    const parsed = program.commands.map((command) => command.opts<{ verbose?: boolean; color?: boolean }>());
+    const verbose = parsed.some((options) => options.verbose === true);
     const errStyles = await loadStyles(
-      colorLevel({ stream: deps.stderr, env: deps.env, wanted: !argv.includes('--no-color') }),
+      colorLevel({
+        stream: deps.stderr,
+        env: deps.env,
+        wanted: !parsed.some((options) => options.color === false),
+      }),
     );
     deps.stderr.write(`${errStyles.error('error:')} ${sanitizeInline(message, 1000)}\n`);
     if (verbose && error instanceof Error && error.stack !== undefined) {

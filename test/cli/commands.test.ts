@@ -510,6 +510,16 @@ describe('exit codes and one-line errors', () => {
     assert.match(deps.stderr.text, /\nerror: nope \(HTTP 400 BAD\)\nApiError: nope \(HTTP 400 BAD\)\n\s+at /);
   });
 
+  it('takes --verbose given as the text for the text, not for the option', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'POST', body: '{"author":"a","text":"--verbose"}' })
+      .reply(500, { message: 'Internal Server Error' });
+    assert.equal(await runCli(['post', '--author', 'a', '--text', '--verbose'], deps), 1);
+    assert.equal(deps.stderr.text, 'error: Internal Server Error (HTTP 500)\n');
+  });
+
   it('hints at a wrong URL for a 404 without a code', async () => {
     const deps = createTestDeps();
     deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(404, { message: 'Not Found' });
