@@ -247,18 +247,23 @@ describe('whiteboard read --follow', () => {
   /** The `since` of a poll after `newest`: the lowest id of 10 s before it (the ulid package's). */
   const lookback = (newest: { id: string } | undefined) =>
     `${encodeTime(decodeTime(newest?.id ?? '') - 10_000, 10)}${'0'.repeat(16)}`;
+  /** The mock API answers a GET of the default board (with this query) with a page. */
+  const answer = (
+    pool: ReturnType<MockAgent['get']>,
+    query: Record<string, string> | undefined,
+    answered: ReturnType<typeof page>,
+  ) =>
+    pool
+      .intercept({ path: '/messages', method: 'GET', ...(query ? { query } : {}) })
+      .reply(200, answered, JSON_HEADERS);
 
   it('prints the newest oldest-first, then only what is new, backing off while quiet', async () => {
     // Sleeps: 1 s -> nothing new -> 2 s -> two new -> back to 1 s -> Ctrl-C.
     const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[1], m[0]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
-      .reply(200, page([]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
-      .reply(200, page([m[3], m[2]]), JSON_HEADERS);
+    answer(pool, undefined, page([m[1], m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[1]) }, page([]));
+    answer(pool, { limit: '100', since: lookback(m[1]) }, page([m[3], m[2]]));
     assert.equal(await runCli(['read', '--follow'], deps), 0);
     assert.deepEqual(deps.sleeps, [1000, 2000, 1000]);
     const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
@@ -269,13 +274,9 @@ describe('whiteboard read --follow', () => {
   it('asks for what is newer than 10 s before the newest message it printed', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
-      .reply(200, page([m[1]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
-      .reply(200, page([]), JSON_HEADERS);
+    answer(pool, undefined, page([m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[0]) }, page([m[1]]));
+    answer(pool, { limit: '100', since: lookback(m[1]) }, page([]));
     await runCli(['read', '--follow'], deps);
     assert.deepEqual(requestedPaths(deps.agent), [
       'GET /messages',
@@ -287,17 +288,9 @@ describe('whiteboard read --follow', () => {
   it('pages back with the cursor when more arrived than one page holds', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
-      .reply(200, page([m[4], m[3]], 'older'), JSON_HEADERS);
-    pool
-      .intercept({
-        path: '/messages',
-        method: 'GET',
-        query: { limit: '100', since: lookback(m[0]), cursor: 'older' },
-      })
-      .reply(200, page([m[2], m[1]]), JSON_HEADERS);
+    answer(pool, undefined, page([m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[0]) }, page([m[4], m[3]], 'older'));
+    answer(pool, { limit: '100', since: lookback(m[0]), cursor: 'older' }, page([m[2], m[1]]));
     await runCli(['read', '--follow', '--json'], deps);
     const ids = deps.stdout.text
       .trim()
@@ -312,10 +305,8 @@ describe('whiteboard read --follow', () => {
   it('waits for the first message on an empty board', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100' } })
-      .reply(200, page([m[1], m[0]]), JSON_HEADERS);
+    answer(pool, undefined, page([]));
+    answer(pool, { limit: '100' }, page([m[1], m[0]]));
     await runCli(['read', '--follow', '--json'], deps);
     assert.deepEqual(
       deps.stdout.text
@@ -330,13 +321,9 @@ describe('whiteboard read --follow', () => {
     // Ids are made before messages are stored: "text 3" is stored after "text 4".
     const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[1], m[0]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
-      .reply(200, page([m[3], m[1], m[0]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[3]) } })
-      .reply(200, page([m[3], m[2], m[1]]), JSON_HEADERS);
+    answer(pool, undefined, page([m[1], m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[1]) }, page([m[3], m[1], m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[3]) }, page([m[3], m[2], m[1]]));
     await runCli(['read', '--follow'], deps);
     const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
     assert.deepEqual(texts, ['1', '2', '4', '3']);
@@ -369,7 +356,7 @@ describe('whiteboard read --follow', () => {
   it('prints all that arrived on a board empty at the start, however many pages', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([]), JSON_HEADERS);
+    answer(pool, undefined, page([]));
     const all = arriving(150, {}, pool);
     await runCli(['read', '--follow', '--json'], deps);
     assert.deepEqual(
@@ -381,7 +368,7 @@ describe('whiteboard read --follow', () => {
   it('pages back through more than a thousand messages that arrived between two polls', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    answer(pool, undefined, page([m[0]]));
     const all = arriving(1050, { since: lookback(m[0]) }, pool);
     await runCli(['read', '--follow', '--json'], deps);
     assert.deepEqual(printedIds(deps), [m[0]?.id, ...all.map((item) => item.id)]);
@@ -390,17 +377,9 @@ describe('whiteboard read --follow', () => {
   it('stops with an error when the API repeats a cursor, instead of asking forever', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
-      .reply(200, page([m[2]], 'again'), JSON_HEADERS);
-    pool
-      .intercept({
-        path: '/messages',
-        method: 'GET',
-        query: { limit: '100', since: lookback(m[0]), cursor: 'again' },
-      })
-      .reply(200, page([m[1]], 'again'), JSON_HEADERS);
+    answer(pool, undefined, page([m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[0]) }, page([m[2]], 'again'));
+    answer(pool, { limit: '100', since: lookback(m[0]), cursor: 'again' }, page([m[1]], 'again'));
     assert.equal(await runCli(['read', '--follow', '--retries', '0'], deps), 1);
     assert.match(
       deps.stderr.text,
@@ -411,14 +390,12 @@ describe('whiteboard read --follow', () => {
   it('keeps following through an outage, saying so once', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 4 && controller.abort() });
     const pool = deps.agent.get(API);
-    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, page([m[0]]), JSON_HEADERS);
+    answer(pool, undefined, page([m[0]]));
     pool
       .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
       .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
       .times(2);
-    pool
-      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
-      .reply(200, page([m[1]]), JSON_HEADERS);
+    answer(pool, { limit: '100', since: lookback(m[0]) }, page([m[1]]));
     // No retries inside a poll, so every sleep here is the follow loop's own.
     assert.equal(await runCli(['read', '--follow', '--retries', '0'], deps), 0);
     const warnings = deps.stderr.text.split('\n').filter((line) => line.startsWith('warning:'));

@@ -158,40 +158,23 @@ describe('emulated payload format 2.0 events', () => {
     assert.equal(ours.requestContext.http.protocol, real.requestContext.http.protocol);
   });
 
+  /** The event of a POST /messages with this body and content type. */
+  const posted = (contentType: string, body: Buffer) =>
+    emulate(request({ method: 'POST', url: '/messages', rawHeaders: ['Content-Type', contentType], body }));
+
   it('base64-encode bodies whose content type is not text', () => {
     const bytes = Buffer.from([0, 1, 2, 250, 251]);
-    const ours = emulate(
-      request({
-        method: 'POST',
-        url: '/messages',
-        rawHeaders: ['Content-Type', 'application/octet-stream'],
-        body: bytes,
-      }),
-    );
+    const ours = posted('application/octet-stream', bytes);
     assert.equal(ours.isBase64Encoded, true);
     assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);
   });
 
   it('pass a JSON-typed body that is not UTF-8 as its bytes, base64-encoded, never altered', () => {
     const bytes = Buffer.from('{"author":"u","text":"a\xff\xfeb"}', 'latin1');
-    const ours = emulate(
-      request({
-        method: 'POST',
-        url: '/messages',
-        rawHeaders: ['Content-Type', 'application/json'],
-        body: bytes,
-      }),
-    );
+    const ours = posted('application/json', bytes);
     assert.equal(ours.isBase64Encoded, true);
     assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);
-    const utf8 = emulate(
-      request({
-        method: 'POST',
-        url: '/messages',
-        rawHeaders: ['Content-Type', 'application/json'],
-        body: Buffer.from('{"text":"é😀"}'),
-      }),
-    );
+    const utf8 = posted('application/json', Buffer.from('{"text":"é😀"}'));
     assert.deepEqual([utf8.isBase64Encoded, utf8.body], [false, '{"text":"é😀"}']);
   });
 
