@@ -4,10 +4,11 @@
 // JavaScript on purpose: nothing but the bundle itself is loaded, so what answers is what ships.
 //
 // Protocol (child_process.fork IPC): the parent sends
-//   { bundle, handler, invocations: [{ event, context, traceHeader? }], lingerMs? }
+//   { bundle, handler, invocations: [{ event, context, traceHeader? }] }
 // and receives { results: [...] } or { error: { message, stack } }. Logs and EMF lines go to stdout.
-// lingerMs keeps the process a moment after answering, for what the function still sends (X-Ray
-// segments go out over UDP after the subsegment closes; Lambda freezes the environment instead).
+// After the results the process stays until the parent sends 'exit': the parent decides when what
+// the function still sends has arrived (X-Ray segments go out over UDP after the subsegment closes;
+// Lambda freezes the environment instead).
 // traceHeader is the invocation's X-Ray header, which a runtime puts in _X_AMZN_TRACE_ID before
 // each invocation ("Propagate the tracing header": Lambda Developer Guide, "Building a custom
 // runtime", https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html).
@@ -31,7 +32,7 @@ const lambdaContext = (fields) => {
   };
 };
 
-process.once('message', async ({ bundle, handler, invocations, lingerMs = 0 }) => {
+process.once('message', async ({ bundle, handler, invocations }) => {
   try {
     const module = await import(pathToFileURL(bundle).href);
     const handle = module[handler];
@@ -41,7 +42,8 @@ process.once('message', async ({ bundle, handler, invocations, lingerMs = 0 }) =
       if (traceHeader) process.env._X_AMZN_TRACE_ID = traceHeader;
       results.push(await handle(event, lambdaContext(context)));
     }
-    process.send({ results }, () => setTimeout(() => process.exit(0), lingerMs));
+    process.once('message', () => process.exit(0));
+    process.send({ results });
   } catch (error) {
     process.send(
       { error: { message: String(error?.message ?? error), stack: String(error?.stack ?? '') } },

@@ -762,6 +762,8 @@ describe('Lambda bundles (the code that ships)', () => {
     lambdaEnvironment: Record<string, string> = {},
     /** Each invocation's X-Ray trace header, when traced. */
     traceHeaders: readonly string[] = [],
+    /** Awaited after the answer, before the process exits: until what it still sends arrived. */
+    beforeExit: () => Promise<void> = async () => {},
   ): Promise<Invocation[]> => {
     const definition = functions[functionId];
     const resource = dev.json.Resources[logicalId(dev, dev.stack.functions[functionId].function)];
@@ -816,7 +818,6 @@ describe('Lambda bundles (the code that ships)', () => {
     child.send({
       bundle: bundleOf(functionId),
       handler: definition.handler,
-      lingerMs: lambdaEnvironment.AWS_XRAY_DAEMON_ADDRESS ? 200 : 0,
       invocations: events.map((event, index) => ({
         event,
         traceHeader: traceHeaders[index],
@@ -830,6 +831,10 @@ describe('Lambda bundles (the code that ships)', () => {
       })),
     });
     const answer = await reply;
+    if (!answer.error) {
+      await beforeExit();
+      child.send('exit');
+    }
     await new Promise((resolve) =>
       child.exitCode === null ? child.once('exit', resolve) : resolve(undefined),
     );
@@ -983,6 +988,16 @@ describe('Lambda bundles (the code that ships)', () => {
       // Two invocations in one execution environment: the second must not inherit the first's
       // segments (aws-xray-sdk-core keeps them in a cls-hooked context, AsyncLocalStorage in
       // these bundles: backend/bundle-shims/cls-hooked-context.ts).
+      const named = (name: string, root: string) =>
+        documents.filter((document) => document.name === name && document.trace_id === root);
+      const complete = () =>
+        roots.every(
+          (root) => named('## index.handler', root).length > 0 && named('DynamoDB', root).length > 0,
+        );
+      // The process stays until the segments are in (or 5 s have passed: the checks below say which).
+      const segmentsIn = async () => {
+        for (const deadline = Date.now() + 5_000; !complete() && Date.now() < deadline; ) await sleep(20);
+      };
       const reads = await invoke(
         'readMessages',
         [event, event],
@@ -995,16 +1010,9 @@ describe('Lambda bundles (the code that ships)', () => {
           AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
         },
         headers,
+        segmentsIn,
       );
       for (const read of reads) assert.equal(read.result.statusCode, 200, read.result.body);
-      const deadline = Date.now() + 5_000;
-      const named = (name: string, root: string) =>
-        documents.filter((document) => document.name === name && document.trace_id === root);
-      const complete = () =>
-        roots.every(
-          (root) => named('## index.handler', root).length > 0 && named('DynamoDB', root).length > 0,
-        );
-      while (!complete() && Date.now() < deadline) await sleep(20);
       roots.forEach((root, index) => {
         const [handler, ...moreHandlers] = named('## index.handler', root);
         const [query, ...moreQueries] = named('DynamoDB', root);
