@@ -131,13 +131,11 @@ describe('choosing the engine', () => {
     assert.equal(parseJavaVersion('bash: java: command not found'), undefined);
   });
 
-  it('finds Java 17 or newer on this machine, so auto means DynamoDB Local', async () => {
+  it('chooses DynamoDB Local on auto exactly when this machine has Java 17 or newer', async () => {
+    // Both ways asserted: on a machine without Java the suite runs on dynalite and passes.
     const java = await detectJava();
-    assert.ok(
-      java !== undefined && java.major >= 17,
-      `expected Java 17+ on PATH, found ${JSON.stringify(java)}`,
-    );
-    assert.equal((await chooseEngine('auto')).kind, 'dynamodb-local');
+    const expected = java !== undefined && java.major >= 17 ? 'dynamodb-local' : 'dynalite';
+    assert.equal((await chooseEngine('auto')).kind, expected, `Java found: ${JSON.stringify(java)}`);
   });
 
   it('refuses to force DynamoDB Local without Java 17+, naming what is missing and the alternative', async () => {
