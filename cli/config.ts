@@ -23,11 +23,6 @@ export interface UrlInputs {
   readonly readTextFile: (path: string) => string | undefined;
 }
 
-/**
- * `--url` > `WHITEBOARD_URL` > the ApiUrl in cdk-outputs.json > http://127.0.0.1:3000.
- * A URL that is given but unusable is an error rather than a silent fall-through: pointing at the
- * wrong place quietly is worse than stopping.
- */
 /** cdk-outputs.json's text, undefined when there is none; one that cannot be read is a usage error. */
 const readOutputsFile = (readTextFile: UrlInputs['readTextFile']): string | undefined => {
   try {
@@ -39,6 +34,11 @@ const readOutputsFile = (readTextFile: UrlInputs['readTextFile']): string | unde
   }
 };
 
+/**
+ * `--url` > `WHITEBOARD_URL` > the ApiUrl in cdk-outputs.json > http://127.0.0.1:3000.
+ * A URL that is given but unusable is an error rather than a silent fall-through: pointing at the
+ * wrong place quietly is worse than stopping.
+ */
 export const resolveApiUrl = ({ flag, env, readTextFile }: UrlInputs): ResolvedUrl => {
   if (flag !== undefined) return { url: parseBaseUrl(flag, '--url'), source: 'flag', origin: '--url' };
   const fromEnv = env.WHITEBOARD_URL;

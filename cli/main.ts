@@ -18,13 +18,13 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
-// process.stdout and process.stderr are made on first use, and making one costs start-up time (a
-// pipe or a terminal handle): stderr is only made when something is written to it.
 // NO_COLOR counts only when it is not empty (https://no-color.org); Node's getColorDepth counts it
 // whenever it is set, so an empty one is left out of what it reads.
 const colorEnv: NodeJS.ProcessEnv =
   process.env.NO_COLOR === '' ? { ...process.env, NO_COLOR: undefined } : process.env;
 
+// process.stdout and process.stderr are made on first use, and making one costs start-up time (a
+// pipe or a terminal handle): stderr is only made when something is written to it.
 const streamOf = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputStream => {
   const isTTY = isatty(fd);
   return {
