@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -71,6 +72,24 @@ export class WhiteboardObservability extends Construct {
       // A topic policy that denies publishing over plain HTTP (cdk-nag AwsSolutions-SNS3).
       enforceSSL: true,
     });
+    // That policy replaces the topic's default one, which is what let CloudWatch publish: without
+    // this statement every alarm action fails with "not authorized to perform: SNS:Publish ...
+    // because no resource-based policy allows" (AWS Knowledge Center, "Why didn't I receive an SNS
+    // notification for my CloudWatch alarm trigger?"). Only this account's alarms may publish.
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.alarmTopic);
     const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): Alarm => {

@@ -396,6 +396,29 @@ describe('alarms', () => {
     }
   });
 
+  it('lets CloudWatch alarms of this account publish to the topic, over TLS only', () => {
+    // The topic policy replaces SNS's default one: without an Allow, every alarm action is refused.
+    const [, policy] = only(resourcesOf(dev, 'AWS::SNS::TopicPolicy'), 'topic policy');
+    assert.deepEqual(policy.Properties.Topics, [{ Ref: topicId() }]);
+    const statements = (policy.Properties.PolicyDocument as { Statement: Json[] }).Statement;
+    const allow = only(
+      statements.filter((statement) => statement.Effect === 'Allow'),
+      'Allow statement',
+    );
+    assert.deepEqual(allow.Principal, { Service: 'cloudwatch.amazonaws.com' });
+    assert.equal(allow.Action, 'sns:Publish');
+    assert.deepEqual(allow.Resource, { Ref: topicId() });
+    const conditions = JSON.stringify(allow.Condition);
+    assert.match(conditions, /"aws:SourceArn"/);
+    assert.match(conditions, /:alarm:\*/);
+    assert.match(conditions, /"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}/);
+    const deny = only(
+      statements.filter((statement) => statement.Effect === 'Deny'),
+      'Deny statement',
+    );
+    assert.deepEqual(deny.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
   it('watches the API 5xx rate', () => {
     const alarm = only(
       alarms().filter((props) => JSON.stringify(props.Metrics ?? []).includes('"AWS/ApiGateway"')),
