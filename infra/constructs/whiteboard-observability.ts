@@ -251,7 +251,10 @@ export class WhiteboardObservability extends Construct {
         label: metricName,
       });
 
-    this.dashboardName = `Whiteboard-${props.stage}`;
+    // Dashboards are global to an account ("All dashboards in your account are global, not
+    // region-specific": CloudFormation, AWS::CloudWatch::Dashboard), stacks are per Region: the
+    // same stage in two Regions would share one dashboard.
+    this.dashboardName = `Whiteboard-${props.stage}-${Aws.REGION}`;
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: this.dashboardName,
       defaultInterval: Duration.hours(3),

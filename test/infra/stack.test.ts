@@ -189,7 +189,7 @@ describe('resources', () => {
     );
     assert.equal(
       joined(dev.json.Outputs.DashboardUrl?.Value),
-      `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards/dashboard/Whiteboard-dev`,
+      `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards/dashboard/Whiteboard-dev-\${AWS::Region}`,
     );
     assert.deepEqual(dev.json.Outputs.TableName?.Value, { Ref: logicalId(dev, dev.stack.table) });
   });
@@ -526,11 +526,11 @@ describe('dashboard', () => {
   const api = `ApiId=\${${logicalId(dev, dev.stack.api.httpApi)}},Stage=$default`;
   const table = `TableName=\${${logicalId(dev, dev.stack.table)}}`;
 
-  it('is named after the stage', () => {
-    assert.equal(dashboard.Properties.DashboardName, 'Whiteboard-dev');
+  it('is named after the stage and the Region (dashboard names are global to an account)', () => {
+    assert.equal(joined(dashboard.Properties.DashboardName), 'Whiteboard-dev-${AWS::Region}');
     assert.equal(
-      only(resourcesOf(prod, 'AWS::CloudWatch::Dashboard'), 'dashboard')[1].Properties.DashboardName,
-      'Whiteboard-prod',
+      joined(only(resourcesOf(prod, 'AWS::CloudWatch::Dashboard'), 'dashboard')[1].Properties.DashboardName),
+      'Whiteboard-prod-${AWS::Region}',
     );
   });
 
