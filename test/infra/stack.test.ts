@@ -527,10 +527,10 @@ describe('dashboard', () => {
   const table = `TableName=\${${logicalId(dev, dev.stack.table)}}`;
 
   it('is named after the stage and the Region (dashboard names are global to an account)', () => {
-    assert.equal(joined(dashboard.Properties.DashboardName), 'Whiteboard-dev-${AWS::Region}');
+    assert.equal(joined(dashboard.Properties.DashboardName), `Whiteboard-dev-\${AWS::Region}`);
     assert.equal(
       joined(only(resourcesOf(prod, 'AWS::CloudWatch::Dashboard'), 'dashboard')[1].Properties.DashboardName),
-      'Whiteboard-prod-${AWS::Region}',
+      `Whiteboard-prod-\${AWS::Region}`,
     );
   });
 
