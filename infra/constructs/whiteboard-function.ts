@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   AssetHashType,
   DockerImage,
@@ -35,16 +36,60 @@ export interface WhiteboardFunctionProps {
 }
 
 /**
+ * Names each source in the bundle's source maps as if the bundle sat at the project root, so a
+ * stack trace in Lambda reads `/var/task/backend/handlers/read-messages.ts`.
+ */
+export const nameSourcesFromProjectRoot = (outdir: string, projectRoot: string): void => {
+  for (const file of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.map')) continue;
+    const path = join(outdir, file);
+    const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[] };
+    const mapDir = dirname(path);
+    // A chunk's map is in chunks/: its sources are named from there, e.g. ../backend/...
+    const toBundleRoot = relative(mapDir, outdir);
+    map.sources = map.sources.map((source) =>
+      join(toBundleRoot, relative(projectRoot, resolve(mapDir, source)))
+        .split(sep)
+        .join('/'),
+    );
+    writeFileSync(path, JSON.stringify(map));
+  }
+};
+
+/**
+ * Builds a bundle as the CDK ships it. esbuild's chunk names hash the chunks with their source
+ * maps, and a map names its sources relative to the folder it is built in: built straight into
+ * the CDK's folder, the same code synthesized into another place (`cdk synth -o`) had other chunk
+ * names, so another asset hash (AssetHashType.OUTPUT below) and a needless update of the function.
+ * It is built in a folder at a fixed depth in the project instead, then copied.
+ */
+export const buildShippedBundle = (entry: string, outdir: string, projectRoot: string): void => {
+  const parent = join(projectRoot, '.whiteboard');
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(join(parent, 'cdk-bundle-'));
+  try {
+    buildSync(lambdaBuildOptions({ entry, outdir: staging }));
+    nameSourcesFromProjectRoot(staging, projectRoot);
+    cpSync(staging, outdir, { recursive: true });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+};
+
+/**
  * Builds a function's bundle in the CDK's local bundling step (no Docker). The entry is a field,
  * not just captured by `tryBundle`: the CDK caches bundlings within an app under a key made from
  * the asset's options as JSON, and without it every function of this project folder would share
  * the first one's bundle.
  */
 class LocalEsbuild implements ILocalBundling {
-  constructor(readonly entry: string) {}
+  constructor(
+    readonly entry: string,
+    readonly projectRoot: string,
+  ) {}
 
   tryBundle(outputDir: string): boolean {
-    buildSync(lambdaBuildOptions({ entry: this.entry, outdir: outputDir }));
+    buildShippedBundle(this.entry, outputDir, this.projectRoot);
     return true;
   }
 }
@@ -100,7 +145,7 @@ export class WhiteboardFunction extends Construct {
           // NodejsFunction: it builds one file (`--outfile`), and the bundle is split (the Tracer
           // and what else is only imported on demand live in chunks/, loaded when first needed).
           image: DockerImage.fromRegistry('scratch'),
-          local: new LocalEsbuild(join(projectRoot, definition.entry)),
+          local: new LocalEsbuild(join(projectRoot, definition.entry), projectRoot),
         },
       }),
       handler: `index.${definition.handler}`,

@@ -32,6 +32,7 @@ import {
   routeKey,
   routes,
 } from '../../backend/http/routes.ts';
+import { buildShippedBundle } from '../../infra/constructs/whiteboard-function.ts';
 import { businessMetrics } from '../../infra/constructs/whiteboard-observability.ts';
 import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-app.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
@@ -762,6 +763,14 @@ describe('Lambda bundles (the code that ships)', () => {
       // In place of cls-hooked and of all of semver, the bundle shims (backend/bundling.ts).
       const sources = [...files.keys()].flatMap((file) => sourcesOf(join(folder, file)));
       assert.ok(sources.some((source) => source.endsWith('backend/bundle-shims/cls-hooked-context.ts')));
+      // Sources named as if the bundle sat at the project root, wherever it was built.
+      for (const file of files.keys()) {
+        const up = file.includes('/') ? '../' : '';
+        const stray = sourcesOf(join(folder, file)).filter(
+          (source) => !source.startsWith(`${up}backend/`) && !source.startsWith(`${up}node_modules/`),
+        );
+        assert.deepEqual(stray, [], `sources of ${file} not named from the project root`);
+      }
       assert.deepEqual(
         sources.filter((source) =>
           /node_modules\/(cls-hooked|semver\/(index|ranges|classes\/range))/.test(source),
@@ -770,6 +779,22 @@ describe('Lambda bundles (the code that ships)', () => {
       );
     });
   }
+
+  it('builds the same asset into any folder (its hash does not depend on where the assembly goes)', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'whiteboard-asset-'));
+    outdirs.push(scratch);
+    const contents = (outdir: string) => {
+      buildShippedBundle(join(root, functions.readMessages.entry), outdir, root);
+      return readdirSync(outdir, { recursive: true, encoding: 'utf8' })
+        .filter((file) => statSync(join(outdir, file)).isFile())
+        .sort()
+        .map((file) => [file, readFileSync(join(outdir, file), 'utf8')]);
+    };
+    const shallow = contents(join(scratch, 'a'));
+    const deep = contents(join(scratch, 'b', 'c', 'd', 'e'));
+    assert.ok(shallow.some(([file]) => file === 'index.mjs.map'));
+    assert.deepEqual(deep, shallow);
+  });
 
   interface Invocation {
     readonly result: { statusCode: number; headers?: Record<string, string>; body: string };
