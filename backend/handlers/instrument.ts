@@ -46,7 +46,9 @@ export const instrument =
   async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const started = performance.now();
     logger.addContext(context);
-    logger.setCorrelationId(event.requestContext?.requestId);
+    // Always set, so no invocation keeps the one before's: Logger keeps temporary keys until reset,
+    // and setting one to undefined leaves the old value. API Gateway's request id, else Lambda's.
+    logger.setCorrelationId(event?.requestContext?.requestId ?? context.awsRequestId);
     metrics.captureColdStartMetric(context.functionName);
 
     const segment = tracer.getSegment();
@@ -71,7 +73,9 @@ export const instrument =
     if (result.statusCode >= 400 && result.statusCode < 500) {
       metrics.addMetric('RejectedRequests', MetricUnit.Count, 1);
     }
-    metrics.publishStoredMetrics();
+    // A 5xx records no business metric; publishing nothing would print Powertools' plain-text
+    // "No application metrics to publish" warning between the JSON log lines.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     logger.info('request', {
       route: event.routeKey,
       status: result.statusCode,

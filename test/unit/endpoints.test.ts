@@ -49,6 +49,8 @@ interface Response {
   readonly body: Json;
   /** JSON lines Powertools wrote during the invocation (logs and EMF). */
   readonly records: Json[];
+  /** Lines written that are not JSON. */
+  readonly text: string[];
 }
 
 /** A fresh "deployment": Powertools objects, repository, service and both handlers. */
@@ -62,8 +64,8 @@ const createApp = (repository: InMemoryMessageRepository = new InMemoryMessageRe
   const invoke = async (event: ApiEvent, context: Context = lambdaContext()): Promise<Response> => {
     const method = event.requestContext.http.method;
     assert.ok(method === 'GET' || method === 'POST');
-    const { result, records } = await captureOutput(() => handlers[method](event, context));
-    return { result, status: result.statusCode, body: JSON.parse(result.body) as Json, records };
+    const { result, records, text } = await captureOutput(() => handlers[method](event, context));
+    return { result, status: result.statusCode, body: JSON.parse(result.body) as Json, records, text };
   };
   /** What the board holds, read straight from the repository (not counted in the assertions). */
   const stored = async (board = 'default'): Promise<Message[]> => {
@@ -639,6 +641,29 @@ describe('observability: one log line per request, EMF metrics', () => {
     const second = await app.invoke(apiEvent({ requestId: 'second-request=' }));
     assert.equal(requestLogs(first.records)[0]?.correlation_id, 'first-request=');
     assert.equal(requestLogs(second.records)[0]?.correlation_id, 'second-request=');
+  });
+
+  it('falls back to the Lambda request id, never the one of the request before, for an event without one', async () => {
+    const app = createApp();
+    await app.invoke(apiEvent({ requestId: 'first-request=' }));
+    const event = apiEvent();
+    delete (event.requestContext as { requestId?: string }).requestId;
+    const context = lambdaContext();
+    const second = await app.invoke(event, context);
+    assert.equal(requestLogs(second.records)[0]?.correlation_id, context.awsRequestId);
+  });
+
+  it('writes only JSON lines for a failed request: no plain-text warning of metrics to publish', async () => {
+    class Failing extends InMemoryMessageRepository {
+      override async list(): Promise<never> {
+        throw new Error('boom');
+      }
+    }
+    const app = createApp(new Failing());
+    await app.invoke(apiEvent());
+    const response = await app.invoke(apiEvent());
+    assert.equal(response.status, 500);
+    assert.deepEqual(response.text, []);
   });
 
   it('logs one "request" line for a failed request too, with status 500', async () => {
