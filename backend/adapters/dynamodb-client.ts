@@ -4,7 +4,29 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export interface DynamoDbClientOptions {
   readonly endpoint?: string | undefined;
   readonly region?: string | undefined;
+  /** CALL_LIMITS on or off; by default on for DynamoDB itself, off for a local endpoint. */
+  readonly callLimits?: boolean | undefined;
 }
+
+/**
+ * How long a DynamoDB call may take, so that a stalled connection fails the request with our 500
+ * (logged, counted) well before the function's 5 s timeout ends it with none of that. The SDK's
+ * Node.js handler has no request timeout by default, and one that is set only warns unless
+ * `throwOnRequestTimeout` is on (Smithy's NodeHttpHandler options). Two attempts at most:
+ * 2 x (1 s + 1.2 s) and the retry's backoff (under 0.1 s in the standard retry mode) stay under
+ * 5 s. A PutItem retried after its first attempt landed is recognised by the repository
+ * (dynamodb-message-repository.ts).
+ *
+ * For DynamoDB itself, not for a local engine (an endpoint given): DynamoDB Local on a busy
+ * machine takes more than these limits now and then (bursts of 200 concurrent posts in the tests
+ * did), and slow is not stalled there.
+ */
+const CALL_LIMITS = {
+  connectionTimeout: 1_000,
+  requestTimeout: 1_200,
+  throwOnRequestTimeout: true,
+  maxAttempts: 2,
+} as const;
 
 /**
  * One document client per execution environment. The SDK's default Node.js handler keeps
@@ -13,11 +35,22 @@ export interface DynamoDbClientOptions {
 export const createDocumentClient = ({
   endpoint,
   region,
+  callLimits = endpoint === undefined,
 }: DynamoDbClientOptions = {}): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(region === undefined ? {} : { region }),
+      ...(callLimits
+        ? {
+            maxAttempts: CALL_LIMITS.maxAttempts,
+            requestHandler: {
+              connectionTimeout: CALL_LIMITS.connectionTimeout,
+              requestTimeout: CALL_LIMITS.requestTimeout,
+              throwOnRequestTimeout: CALL_LIMITS.throwOnRequestTimeout,
+            },
+          }
+        : {}),
     }),
     // Messages never hold undefined or empty sets; fail loudly if a bug ever produces one.
     { marshallOptions: { removeUndefinedValues: false } },

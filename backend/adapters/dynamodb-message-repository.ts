@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageIdConflictError } from '../domain/errors.ts';
 import type { Message } from '../domain/message.ts';
@@ -14,6 +14,11 @@ const toMessage = (item: Record<string, unknown>): Message => ({
   text: String(item.text),
   createdAt: String(item.createdAt),
 });
+
+/** Whether a raw item (as a ConditionalCheckFailedException carries it) is this message. */
+const isSameMessage = (item: Record<string, AttributeValue> | undefined, message: Message): boolean =>
+  item !== undefined &&
+  (Object.keys(message) as (keyof Message)[]).every((field) => item[field]?.S === message[field]);
 
 /**
  * Messages in DynamoDB: one item per message, key (board, id).
@@ -36,10 +41,16 @@ export class DynamoDbMessageRepository implements MessageRepository {
           Item: { ...message },
           ConditionExpression: 'attribute_not_exists(#sk)',
           ExpressionAttributeNames: { '#sk': SK },
+          // On a failed condition DynamoDB returns the item that is there, at no extra cost.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
+        // The SDK retries a write whose answer was lost (a timeout, a dropped connection), and the
+        // first try may have landed: finding this very message there means it is stored, not that
+        // another message has its id (which would make the service post it again, twice).
+        if (isSameMessage(error.Item, message)) return;
         throw new MessageIdConflictError(message.board, message.id);
       }
       throw error;

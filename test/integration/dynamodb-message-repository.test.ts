@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
@@ -173,6 +174,20 @@ describe('DynamoDbMessageRepository on a real engine', () => {
     assert.deepEqual((await repository.list(board, { limit: 10 })).messages, [original]);
   });
 
+  it('takes a second write of the very same message (an SDK retry of a write that landed) as done, storing it once', async () => {
+    const board = newBoard('retried');
+    const [message] = makeMessages(board, 1);
+    assert.ok(message);
+    await repository.put(message);
+    await repository.put({ ...message });
+    assert.deepEqual((await repository.list(board, { limit: 10 })).messages, [message]);
+    // Only the very same message: one field different is another message with that id.
+    await assert.rejects(
+      repository.put({ ...message, createdAt: '2025-01-01T00:00:00.001Z' }),
+      MessageIdConflictError,
+    );
+  });
+
   it('keeps boards apart, even for the same id', async () => {
     const boardA = newBoard('board-a');
     const boardB = newBoard('board-b');
@@ -216,5 +231,46 @@ describe('the message service on DynamoDB', () => {
     assert.deepEqual(readIds, [...readIds].sort().reverse(), 'pages must run newest first');
     const postedById = new Map(posted.map((message) => [message.id, message]));
     for (const message of read) assert.deepEqual(message, postedById.get(message.id));
+  });
+});
+
+describe('a DynamoDB endpoint that never answers', () => {
+  it('has the call limits for DynamoDB itself by default, not for a local engine', async () => {
+    const aws = createDocumentClient({ region: 'us-east-1' });
+    const local = createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' });
+    try {
+      assert.equal(await aws.config.maxAttempts(), 2);
+      assert.notEqual(await local.config.maxAttempts(), 2);
+    } finally {
+      aws.destroy();
+      local.destroy();
+    }
+  });
+
+  it('fails the call (twice tried) instead of waiting for the function timeout', async () => {
+    // Accepts connections and reads requests, never answers: a stalled engine or network.
+    const attempts: Socket[] = [];
+    const silent = createServer((socket) => {
+      attempts.push(socket);
+      socket.resume();
+    });
+    await new Promise<void>((ready) => silent.listen(0, '127.0.0.1', ready));
+    const { port } = silent.address() as AddressInfo;
+    // The limits are on for DynamoDB itself; here on for a stand-in that never answers.
+    const stalled = createDocumentClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      callLimits: true,
+    });
+    try {
+      await assert.rejects(new DynamoDbMessageRepository(stalled, 'any').list('b', { limit: 3 }), {
+        name: 'TimeoutError',
+      });
+      assert.equal(attempts.length, 2, 'two attempts');
+    } finally {
+      stalled.destroy();
+      for (const socket of attempts) socket.destroy();
+      silent.close();
+    }
   });
 });
