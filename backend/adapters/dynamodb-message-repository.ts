@@ -1,7 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageIdConflictError } from '../domain/errors.ts';
-import type { Message } from '../domain/message.ts';
+import { type Message, sameMessage } from '../domain/message.ts';
 import type { ListOptions, ListResult, MessageRepository } from '../ports/message-repository.ts';
 import { messagesTable } from './messages-table.ts';
 
@@ -15,10 +15,9 @@ const toMessage = (item: Record<string, unknown>): Message => ({
   createdAt: String(item.createdAt),
 });
 
-/** Whether a raw item (as a ConditionalCheckFailedException carries it) is this message. */
-const isSameMessage = (item: Record<string, AttributeValue> | undefined, message: Message): boolean =>
-  item !== undefined &&
-  (Object.keys(message) as (keyof Message)[]).every((field) => item[field]?.S === message[field]);
+/** A raw item (as a ConditionalCheckFailedException carries it) of string attributes, read plain. */
+const plainItem = (item: Record<string, AttributeValue>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S]));
 
 /**
  * Messages in DynamoDB: one item per message, key (board, id).
@@ -50,7 +49,7 @@ export class DynamoDbMessageRepository implements MessageRepository {
         // The SDK retries a write whose answer was lost (a timeout, a dropped connection), and the
         // first try may have landed: finding this very message there means it is stored, not that
         // another message has its id (which would make the service post it again, twice).
-        if (isSameMessage(error.Item, message)) return;
+        if (error.Item && sameMessage(toMessage(plainItem(error.Item)), message)) return;
         throw new MessageIdConflictError(message.board, message.id);
       }
       throw error;

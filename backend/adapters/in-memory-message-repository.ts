@@ -1,5 +1,5 @@
 import { MessageIdConflictError } from '../domain/errors.ts';
-import type { Message } from '../domain/message.ts';
+import { type Message, sameMessage } from '../domain/message.ts';
 import type { ListOptions, ListResult, MessageRepository } from '../ports/message-repository.ts';
 
 /**
@@ -17,8 +17,7 @@ export class InMemoryMessageRepository implements MessageRepository {
     const existing = board.find((stored) => stored.id === message.id);
     if (existing) {
       // As the DynamoDB one: the very same message again is a retried write that landed.
-      if ((Object.keys(message) as (keyof Message)[]).every((field) => existing[field] === message[field]))
-        return;
+      if (sameMessage(existing, message)) return;
       throw new MessageIdConflictError(message.board, message.id);
     }
     board.push(message);

@@ -9,6 +9,14 @@ export interface Message {
   readonly createdAt: string;
 }
 
+/** Whether two messages are the same in every field (a write found already stored, for one). */
+export const sameMessage = (a: Message, b: Message): boolean =>
+  a.id === b.id &&
+  a.board === b.board &&
+  a.author === b.author &&
+  a.text === b.text &&
+  a.createdAt === b.createdAt;
+
 /** One page of a board, newest first. */
 export interface MessagePage {
   readonly messages: readonly Message[];

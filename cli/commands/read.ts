@@ -29,7 +29,8 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
  * The smallest ULID whose time is `ms` before the time of `id` (its first 10 characters, base 32,
- * milliseconds: https://github.com/ulid/spec); `id` itself if it is not a ULID.
+ * milliseconds: https://github.com/ulid/spec); `id` itself if it is not a ULID. Not the `ulid`
+ * package's decodeTime/encodeTime: importing it loads node:crypto when the CLI starts.
  */
 const ulidBefore = (id: string, ms: number): string => {
   if (!/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(id)) return id;

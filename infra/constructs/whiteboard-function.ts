@@ -39,7 +39,7 @@ export interface WhiteboardFunctionProps {
  * Names each source in the bundle's source maps as if the bundle sat at the project root, so a
  * stack trace in Lambda reads `/var/task/backend/handlers/read-messages.ts`.
  */
-export const nameSourcesFromProjectRoot = (outdir: string, projectRoot: string): void => {
+const nameSourcesFromProjectRoot = (outdir: string, projectRoot: string): void => {
   for (const file of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.map')) continue;
     const path = join(outdir, file);
