@@ -18,7 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { Message } from '../../backend/domain/message.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
+import { connectOutcome } from '../helpers/listening.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = join(
@@ -118,17 +119,6 @@ const ok = async (args: readonly string[], options: RunOptions = {}): Promise<st
 
 let boards = 0;
 const freshBoard = () => `cli-${process.pid}-${++boards}`;
-
-/** Whether something accepts connections on a port of 127.0.0.1. */
-const listening = (port: number): Promise<boolean> =>
-  new Promise((answer) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      answer(true);
-    });
-    socket.once('error', () => answer(false));
-  });
 
 /** A port nothing listens on: bound, then released. */
 const closedPort = async (): Promise<number> => {
@@ -336,7 +326,7 @@ describe('where the CLI points', () => {
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-cli-'));
     tempDirs.push(dir);
     // Port 3000 may be taken by a developer's `npm start`: then the read must succeed against it.
-    const taken = await listening(3000);
+    const taken = (await connectOutcome(3000)) === 'connected';
     const result = await run(['read', '--retries', '0', '--verbose'], { cwd: dir });
     const using = 'using http://127.0.0.1:3000 (the default (local stack))\n';
     assert.ok(result.stderr.startsWith(using), result.stderr);

@@ -1,4 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+
+/** What connecting to a port of 127.0.0.1 gives: 'connected', or the error code (ECONNREFUSED). */
+export const connectOutcome = (port: number): Promise<string> =>
+  new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
 
 const ipv4 = (littleEndianHex: string): string =>
   (littleEndianHex.match(/../g) ?? [])

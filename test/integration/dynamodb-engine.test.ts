@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,7 +17,7 @@ import {
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
-import { listeningAddresses } from '../helpers/listening.ts';
+import { connectOutcome, listeningAddresses } from '../helpers/listening.ts';
 
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 
@@ -38,16 +38,6 @@ const isRunning = (pid: number): boolean => {
 };
 
 /** Resolves the error code of connecting to 127.0.0.1:port ('connected' if something answered). */
-const connectOutcome = (port: number) =>
-  new Promise<string>((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer();

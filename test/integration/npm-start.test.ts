@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { detectJava } from '../../backend/local/dynamodb-engine.ts';
+import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,8 +71,7 @@ describe('npm start', () => {
   it('serves the API, prints the URL and curl commands, keeps data across a restart, and stops cleanly on Ctrl-C', async () => {
     // With Java 17+ the stack runs DynamoDB Local, a process of its own; without, dynalite, in the
     // stack's own process.
-    const java = await detectJava();
-    const official = java !== undefined && java.major >= 17;
+    const official = (await chooseEngine('auto')).kind === 'dynamodb-local';
     const first = await start();
     /** Processes other than the stack's own that have our data folder on their command line. */
     const engineProcesses = () => processesUsing(dataDir).filter((pid) => pid !== first.child.pid);
