@@ -84,7 +84,7 @@ export interface WhiteboardApiProps {
 /**
  * The HTTP API: every route of the shared definition (backend/http/routes.ts) integrated with its
  * function (payload format 2.0), CORS answered by API Gateway from the same settings the local
- * emulator uses, and one `$default` stage with throttling, detailed metrics and JSON access logs.
+ * emulator uses, and one `$default` stage with throttling and JSON access logs.
  *
  * `$default` rather than a named stage: the API is served at the root of its URL, as locally, and
  * the stage name of the deployment is already in the stack (`Whiteboard-<stage>`).
@@ -121,7 +121,12 @@ export class WhiteboardApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
-      detailedMetricsEnabled: true,
+      // Route-level metrics are billed as custom metrics, six per route ("Enabling such metrics
+      // will incur additional charges", API Gateway Developer Guide, "Monitor CloudWatch metrics
+      // for HTTP APIs"), and would tell little more: each function serves one method, so the
+      // Lambda metrics on the dashboard already part reads from posts, and the access log has the
+      // route of every request.
+      detailedMetricsEnabled: false,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: AccessLogFormat.custom(accessLogFormat()),

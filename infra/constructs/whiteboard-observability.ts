@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, CfnMapping, Duration } from 'aws-cdk-lib';
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -29,6 +29,20 @@ export const businessMetrics = {
   names: ['MessagesPosted', 'MessagesRead', 'RejectedRequests'],
   /** Powertools' `captureColdStartMetric`: dimensions `service` and `function_name`. */
   coldStart: 'ColdStart',
+} as const;
+
+/**
+ * The AWS Management Console's domain in each partition, so that the dashboard's link works where
+ * the stack is deployed (cdk.json targets `aws` and `aws-cn`). "Open the CloudWatch console at
+ * https://console.amazonaws.cn/cloudwatch/" in the China Regions (API Gateway Developer Guide, "View
+ * API Gateway metrics in the CloudWatch console", docs.amazonaws.cn); AWS GovCloud (US) has its own
+ * console under amazonaws-us-gov.com (AWS GovCloud (US) User Guide, "AWS Identity and Access
+ * Management in AWS GovCloud (US)"). A partition missing here would fail the deployment.
+ */
+export const consoleDomains = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
 } as const;
 
 /** When each alarm fires. Every alarm looks at 5-minute periods and treats missing data as fine. */
@@ -62,6 +76,8 @@ export class WhiteboardObservability extends Construct {
   readonly dashboardName: string;
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
+  /** The dashboard in the CloudWatch console of the stack's partition and Region. */
+  readonly dashboardUrl: string;
 
   constructor(scope: Construct, id: string, props: WhiteboardObservabilityProps) {
     super(scope, id);
@@ -259,6 +275,12 @@ export class WhiteboardObservability extends Construct {
       dashboardName: this.dashboardName,
       defaultInterval: Duration.hours(3),
     });
+    const consoleDomain = new CfnMapping(this, 'ConsoleDomain', {
+      mapping: Object.fromEntries(
+        Object.entries(consoleDomains).map(([partition, domain]) => [partition, { domain }]),
+      ),
+    }).findInMap(Aws.PARTITION, 'domain');
+    this.dashboardUrl = `https://${consoleDomain}/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboardName}`;
     this.dashboard.addWidgets(
       new TextWidget({
         markdown: `# Whiteboard ${props.stage}\nAPI Gateway, Lambda, DynamoDB and business metrics. Traces: X-Ray trace map.`,
@@ -287,10 +309,5 @@ export class WhiteboardObservability extends Construct {
       }),
       new GraphWidget({ title: 'Rejected requests (4xx)', left: [business('RejectedRequests')], width: 12 }),
     );
-  }
-
-  /** The dashboard in the CloudWatch console of the stack's Region. */
-  get dashboardUrl(): string {
-    return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboardName}`;
   }
 }

@@ -68,7 +68,11 @@ type Resource = { Type: string; Properties: Json; DeletionPolicy?: string; Updat
 interface Synthesized extends WhiteboardApp {
   readonly outdir: string;
   readonly template: Template;
-  readonly json: { Resources: Record<string, Resource>; Outputs: Record<string, Json> };
+  readonly json: {
+    Resources: Record<string, Resource>;
+    Outputs: Record<string, Json>;
+    Mappings?: Record<string, Json>;
+  };
 }
 
 const outdirs: string[] = [];
@@ -130,20 +134,23 @@ const only = <T>(items: readonly T[], what: string): T => {
 const functionIds = Object.keys(functions) as FunctionId[];
 
 /** Renders a `Fn::Join` of strings and references as one string, references as `${Ref}`. */
+/** One part of a CloudFormation string: literal, or `${...}` for what CloudFormation fills in. */
+const rendered = (part: unknown): string => {
+  if (typeof part === 'string') return part;
+  const ref = (part as { Ref?: string }).Ref;
+  if (ref) return `\${${ref}}`;
+  const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt) return `\${${getAtt.join('.')}}`;
+  const inMap = (part as { 'Fn::FindInMap'?: [string, unknown, string] })['Fn::FindInMap'];
+  if (inMap) return `\${${inMap[0]}[${rendered(inMap[1])}].${inMap[2]}}`;
+  throw new Error(`unexpected part ${JSON.stringify(part)}`);
+};
+
 const joined = (value: unknown): string => {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   assert.ok(join, `expected a string or Fn::Join, got ${JSON.stringify(value)}`);
-  return join[1]
-    .map((part) => {
-      if (typeof part === 'string') return part;
-      const ref = (part as { Ref?: string }).Ref;
-      if (ref) return `\${${ref}}`;
-      const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-      if (getAtt) return `\${${getAtt.join('.')}}`;
-      throw new Error(`unexpected part ${JSON.stringify(part)}`);
-    })
-    .join(join[0]);
+  return join[1].map(rendered).join(join[0]);
 };
 
 describe('resources', () => {
@@ -188,10 +195,17 @@ describe('resources', () => {
       joined(dev.json.Outputs.ApiUrl?.Value),
       `https://\${${apiId}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/`,
     );
+    const [mappingId, mapping] = only(Object.entries(dev.json.Mappings ?? {}), 'mapping');
     assert.equal(
       joined(dev.json.Outputs.DashboardUrl?.Value),
-      `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards/dashboard/Whiteboard-dev-\${AWS::Region}`,
+      `https://\${${mappingId}[\${AWS::Partition}].domain}/cloudwatch/home?region=\${AWS::Region}#dashboards/dashboard/Whiteboard-dev-\${AWS::Region}`,
     );
+    // The console's domain differs by partition; cdk.json targets aws and aws-cn.
+    assert.deepEqual(mapping, {
+      aws: { domain: 'console.aws.amazon.com' },
+      'aws-cn': { domain: 'console.amazonaws.cn' },
+      'aws-us-gov': { domain: 'console.amazonaws-us-gov.com' },
+    });
     assert.deepEqual(dev.json.Outputs.TableName?.Value, { Ref: logicalId(dev, dev.stack.table) });
   });
 });
@@ -349,19 +363,19 @@ describe('HTTP API', () => {
     assert.deepEqual(cors(prod), expected(['https://board.example.com', 'https://admin.example.com']));
   });
 
-  it('has one $default stage: auto-deployed, throttled, detailed metrics, JSON access logs with retention', () => {
+  it('has one $default stage: auto-deployed, throttled, no billed route metrics, JSON access logs with retention', () => {
     const stageOf = (app: Synthesized) =>
       only(resourcesOf(app, 'AWS::ApiGatewayV2::Stage'), 'stage')[1].Properties;
     const stage = stageOf(dev);
     assert.equal(stage.StageName, '$default');
     assert.equal(stage.AutoDeploy, true);
     assert.deepEqual(stage.DefaultRouteSettings, {
-      DetailedMetricsEnabled: true,
+      DetailedMetricsEnabled: false,
       ThrottlingRateLimit: 50,
       ThrottlingBurstLimit: 100,
     });
     assert.deepEqual(stageOf(prod).DefaultRouteSettings, {
-      DetailedMetricsEnabled: true,
+      DetailedMetricsEnabled: false,
       ThrottlingRateLimit: 20,
       ThrottlingBurstLimit: 40,
     });
