@@ -18,7 +18,8 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
-// The SDK warns once per process on Node < 22 (AWS-NOTES.md); Lambda runs Node 24.
+// The SDK warns once per process on Node < 22 (@aws-sdk/core, emitWarningIfUnsupportedVersion);
+// Lambda runs Node 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');

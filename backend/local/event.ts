@@ -6,7 +6,9 @@
  * lower-cased header names with duplicates comma-joined, a separate `cookies` array (and no
  * `cookie` header), repeated query keys comma-joined in `queryStringParameters`, optional fields
  * left out rather than null when empty, `timeEpoch` in milliseconds and a fresh `requestId` per
- * request (today's emulators get the last two wrong, see AWS-NOTES.md).
+ * request. Today's emulators get the last two wrong: AWS SAM CLI reuses one request id for every
+ * request of a process (aws/aws-sam-cli#9279), Architect's sandbox gives `timeEpoch` in seconds;
+ * Powertools Logger takes its correlation id from `requestId`.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
@@ -60,13 +62,36 @@ const randomSlice = (size: number): Buffer => {
   return pool.subarray(poolOffset - size, poolOffset);
 };
 
-/** A request id shaped like API Gateway's (`LV7fzho-PHcEJPw=`): unique per request. */
+/** A request id shaped like API Gateway's (`LV7fzho-PHcEJPw=`, 11 bytes): unique per request. */
 export const newRequestId = (): string =>
-  randomSlice(10).toString('base64').replaceAll('/', '-').replaceAll('+', '_');
+  randomSlice(11).toString('base64').replaceAll('/', '-').replaceAll('+', '_');
 
-/** An X-Ray trace header as API Gateway passes on: `Root=1-{8 hex epoch seconds}-{24 hex}`. */
-export const newTraceId = (epochMs: number): string =>
-  `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomSlice(12).toString('hex')}`;
+/** A new X-Ray trace id: `1-{8 hex digits of epoch seconds}-{24 hex digits}`. */
+const newTraceRoot = (epochMs: number): string =>
+  `1-${Math.floor(epochMs / 1000).toString(16)}-${randomSlice(12).toString('hex')}`;
+
+const TRACE_ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/i;
+
+/**
+ * The trace header Lambda gives an invocation (`_X_AMZN_TRACE_ID`), in the form of the AWS X-Ray
+ * Developer Guide, "Tracing header": `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`.
+ * The trace is the request's when its header names one, a new one otherwise; the parent is the
+ * function's own segment, which the X-Ray SDK hangs the invocation's subsegments on (it refuses a
+ * Lambda header without one). Every invocation is sampled locally.
+ */
+export const lambdaTraceHeader = (requestHeader: string | undefined, epochMs: number): string => {
+  const root = TRACE_ROOT.exec(requestHeader ?? '')?.[1] ?? newTraceRoot(epochMs);
+  return `Root=${root};Parent=${randomSlice(8).toString('hex')};Sampled=1`;
+};
+
+/**
+ * Adds `value` under `key`, after a comma when the key came before. Own keys only: a query key or
+ * header named `constructor` or `__proto__` is a name like any other.
+ */
+const appendValue = (values: Record<string, string>, key: string, value: string): void => {
+  if (Object.hasOwn(values, key)) values[key] = `${values[key]},${value}`;
+  else Object.defineProperty(values, key, { value, writable: true, enumerable: true, configurable: true });
+};
 
 const decode = (value: string): string => {
   try {
@@ -85,7 +110,7 @@ export const parseQueryString = (raw: string): Record<string, string> | undefine
     const eq = pair.indexOf('=');
     const key = decode(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
-    params[key] = key in params ? `${params[key]},${value}` : value;
+    appendValue(params, key, value);
   }
   return Object.keys(params).length > 0 ? params : undefined;
 };
@@ -117,10 +142,10 @@ export const toEvent = (
       for (const cookie of value.split(';')) if (cookie.trim()) cookies.push(cookie.trim());
       continue;
     }
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    appendValue(headers, name, value);
   }
   // Headers API Gateway adds on the way in.
-  headers['x-amzn-trace-id'] ??= newTraceId(epochMs);
+  headers['x-amzn-trace-id'] ??= `Root=${newTraceRoot(epochMs)}`;
   headers['x-forwarded-for'] = headers['x-forwarded-for']
     ? `${headers['x-forwarded-for']}, ${request.sourceIp}`
     : request.sourceIp;

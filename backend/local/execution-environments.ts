@@ -26,6 +26,7 @@
  *   reclaimed while idle keeps its memory until its thread ends. A thread takes no new environment
  *   once it has hosted `environmentsPerThread`, and ends with the last of its environments.
  */
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { FunctionDefinition } from '../http/routes.ts';
 import { createLogRing, LogRingReader, type LogStream } from './log-channel.ts';
@@ -34,7 +35,7 @@ import type { InitMessage, InvokeMessage, RuntimeMessage, RuntimeWorkerData } fr
 export type InvocationOutcome =
   | { readonly kind: 'result'; readonly payload: string }
   | { readonly kind: 'error'; readonly errorType: string; readonly errorMessage: string }
-  | { readonly kind: 'timeout'; readonly timeoutSeconds: number }
+  | { readonly kind: 'timeout'; readonly timeoutSeconds: number; readonly phase: 'init' | 'invoke' }
   | { readonly kind: 'crash'; readonly reason: string };
 
 export interface EnvironmentEvents {
@@ -56,11 +57,21 @@ export interface FunctionEnvironmentsOptions {
   readonly environmentsPerThread?: number;
   /** An environment idle this long is shut down, as Lambda reclaims idle environments. */
   readonly idleTimeoutMs: number;
+  /** How long a function's init may take (Lambda's 10 s; shorter in tests). */
+  readonly initLimitMs?: number;
   readonly events: EnvironmentEvents;
 }
 
 /** How often the lines of invocations still running are read (log-channel.ts). */
 const LOG_DRAIN_MS = 50;
+
+/**
+ * "The Init phase is limited to 10 seconds. If all three tasks do not complete within 10 seconds,
+ * Lambda retries the Init phase at the time of the first function invocation with the configured
+ * function timeout" (Lambda Developer Guide, "Understanding the Lambda execution environment
+ * lifecycle"). So an invocation waits for an init at most this plus the function's timeout.
+ */
+export const LAMBDA_INIT_LIMIT_MS = 10_000;
 
 interface Pending {
   readonly resolve: (outcome: InvocationOutcome) => void;
@@ -230,7 +241,8 @@ export class FunctionEnvironments {
   readonly #hosts = new Set<Host>();
   /** Warm and free, most recently used last (reused first). */
   readonly #idle: Environment[] = [];
-  readonly #waiting: Array<(env: Environment) => void> = [];
+  /** Invocations waiting for a free environment; `undefined` when the stack shuts down. */
+  readonly #waiting: Array<(env: Environment | undefined) => void> = [];
   readonly #reaper: NodeJS.Timeout;
   /** Shows what running invocations write while they run, not only when they end. */
   readonly #logDrainer: NodeJS.Timeout;
@@ -259,28 +271,45 @@ export class FunctionEnvironments {
     return this.#hosts.size;
   }
 
-  /** Runs one invocation of `eventJson` (the event serialised once, as Lambda receives it). */
-  async invoke(eventJson: string, requestId: string, traceId: string): Promise<InvocationOutcome> {
-    if (this.#closed) return { kind: 'crash', reason: 'the local stack is shutting down' };
+  /**
+   * Runs one invocation of `eventJson` (the event serialised once, as Lambda receives it) with the
+   * trace header Lambda would give it. Its request id is Lambda's own, a UUID, not API Gateway's.
+   */
+  async invoke(eventJson: string, traceHeader: string): Promise<InvocationOutcome> {
+    const shuttingDown: InvocationOutcome = { kind: 'crash', reason: 'the local stack is shutting down' };
+    if (this.#closed) return shuttingDown;
     this.stats.invocations++;
     const env = await this.#acquire();
+    if (!env) return shuttingDown;
+    const { timeout } = this.#options.definition;
+    const initLimitMs = (this.#options.initLimitMs ?? LAMBDA_INIT_LIMIT_MS) + timeout * 1000;
+    let initTimer: NodeJS.Timeout | undefined;
+    const initTimedOut = new Promise<true>((resolve) => {
+      initTimer = setTimeout(() => resolve(true), initLimitMs);
+    });
     try {
-      await env.ready;
+      if (await Promise.race([env.ready, initTimedOut])) {
+        this.stats.timeouts++;
+        this.#endHost(env.host);
+        return { kind: 'timeout', timeoutSeconds: initLimitMs / 1000, phase: 'init' };
+      }
     } catch (error) {
       this.#discard(env);
       return { kind: 'error', errorType: 'Runtime.InitError', errorMessage: (error as Error).message };
+    } finally {
+      clearTimeout(initTimer);
     }
     if (env.dead) {
       this.#discard(env);
       return { kind: 'crash', reason: 'the execution environment stopped before the invocation' };
     }
     const { host } = env;
-    const timeoutMs = this.#options.definition.timeout * 1000;
+    const timeoutMs = timeout * 1000;
     const id = this.#nextId++;
     const outcome = await new Promise<InvocationOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.stats.timeouts++;
-        host.settle(id, { kind: 'timeout', timeoutSeconds: this.#options.definition.timeout });
+        host.settle(id, { kind: 'timeout', timeoutSeconds: timeout, phase: 'invoke' });
         // The only way to stop what runs in a thread is to end the thread.
         this.#endHost(host);
       }, timeoutMs);
@@ -290,9 +319,9 @@ export class FunctionEnvironments {
         id,
         environment: env.index,
         event: eventJson,
-        requestId,
+        requestId: randomUUID(),
         deadlineMs: Date.now() + timeoutMs,
-        traceId,
+        traceId: traceHeader,
       } satisfies InvokeMessage);
     });
     if (outcome.kind === 'crash') this.stats.crashes++;
@@ -300,11 +329,11 @@ export class FunctionEnvironments {
     return outcome;
   }
 
-  async #acquire(): Promise<Environment> {
+  async #acquire(): Promise<Environment | undefined> {
     const warm = this.#idle.pop();
     if (warm) return warm;
     if (this.#all.size < this.#options.maxConcurrency) return this.#create();
-    return new Promise<Environment>((resolve) => this.#waiting.push(resolve));
+    return new Promise<Environment | undefined>((resolve) => this.#waiting.push(resolve));
   }
 
   #create(): Environment {
@@ -377,6 +406,7 @@ export class FunctionEnvironments {
     this.#hosts.clear();
     this.#all.clear();
     this.#idle.length = 0;
+    for (const waiter of this.#waiting.splice(0)) waiter(undefined);
     await Promise.all(hosts.map((host) => host.worker.terminate()));
   }
 }

@@ -16,14 +16,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
 import { corsResponseHeaders, isPreflight, preflightHeaders } from './cors.ts';
-import { newRequestId, toEvent } from './event.ts';
+import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
 import {
   gatewayError,
   type HttpResponse,
   INTERNAL_SERVER_ERROR,
-  LAMBDA_PAYLOAD_LIMIT_BYTES,
+  overLambdaPayloadLimit,
   toHttpResponse,
 } from './result.ts';
 import { createRouteMatcher } from './route-matcher.ts';
@@ -38,6 +38,9 @@ export interface GatewayOptions {
 }
 
 class BodyTooLargeError extends Error {}
+
+/** The client went away before its body arrived: there is no one to answer. */
+class ClientGoneError extends Error {}
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -62,7 +65,9 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     };
     req.on('data', onData);
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
+    // Node ends a request whose connection closed before its body was complete with an error
+    // ("aborted"): the client is gone, which is no failure of the gateway.
+    req.on('error', () => reject(new ClientGoneError()));
   });
 
 /**
@@ -118,7 +123,9 @@ const describeOutcome = (outcome: InvocationOutcome): string => {
     case 'error':
       return `the function failed: ${outcome.errorType}: ${outcome.errorMessage}`;
     case 'timeout':
-      return `the function timed out after ${outcome.timeoutSeconds} s and its environment was stopped`;
+      return outcome.phase === 'init'
+        ? `the function's init did not finish in ${outcome.timeoutSeconds} s and its environment was stopped`
+        : `the function timed out after ${outcome.timeoutSeconds} s and its environment was stopped`;
     case 'crash':
       return `the function's environment crashed: ${outcome.reason}`;
     default:
@@ -190,6 +197,11 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
         finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders);
         return;
       }
+      if (error instanceof ClientGoneError) {
+        res.destroy();
+        printer.gateway(`${method} ${url} (the client closed the connection before its body ended)`);
+        return;
+      }
       throw error;
     }
 
@@ -215,22 +227,18 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       epochMs,
     );
     const eventJson = JSON.stringify(event);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long event needs its bytes counted.
-    if (
-      eventJson.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 3 &&
-      Buffer.byteLength(eventJson) > LAMBDA_PAYLOAD_LIMIT_BYTES
-    ) {
+    if (overLambdaPayloadLimit(eventJson)) {
       finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders, '(over the Lambda payload limit)');
       return;
     }
 
-    const traceId = `${event.headers['x-amzn-trace-id']};Sampled=1`;
-    const outcome = await environments[route.route.function].invoke(eventJson, requestId, traceId);
+    const traceHeader = lambdaTraceHeader(event.headers['x-amzn-trace-id'], epochMs);
+    const outcome = await environments[route.route.function].invoke(eventJson, traceHeader);
     if (outcome.kind !== 'result') {
       finish(INTERNAL_SERVER_ERROR(), corsHeaders, `(${describeOutcome(outcome)})`);
       return;
     }
-    if (outcome.payload.length > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+    if (overLambdaPayloadLimit(outcome.payload)) {
       finish(INTERNAL_SERVER_ERROR(), corsHeaders, '(the function result is over the Lambda payload limit)');
       return;
     }
@@ -242,6 +250,9 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     finish(mapped.response, corsHeaders);
   };
 
+  // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
+  // connection just as the server closes it sees the request fail (ECONNRESET), so the server
+  // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);

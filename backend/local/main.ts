@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseCorsOrigins } from '../http/routes.ts';
-import type { EngineChoice } from './dynamodb-engine.ts';
+import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { createLogPrinter } from './log-printer.ts';
 import { startLocalStack } from './stack.ts';
 
@@ -70,10 +70,20 @@ const port =
   /^\d{1,5}$/.test(portText) && Number(portText) <= 65535
     ? Number(portText)
     : fail(`invalid port ${JSON.stringify(portText)}: use a number from 0 to 65535`);
-const engines = ['auto', 'dynamodb-local', 'dynalite'];
 const engine = (args.engine ?? 'auto') as EngineChoice;
-if (!engines.includes(engine))
-  fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engines.join(', ')}`);
+if (!engineChoices.includes(engine))
+  fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);
+const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
+// These choose the engine to start; with an existing endpoint none starts, and they would be
+// ignored without a word.
+const engineOptions = (['engine', 'in-memory', 'data-dir'] as const).filter(
+  (name) => args[name] !== undefined,
+);
+if (dynamoDbEndpoint && engineOptions.length > 0)
+  fail(
+    `DYNAMODB_ENDPOINT is set, so no engine is started and ${engineOptions.map((name) => `--${name}`).join(', ')} ` +
+      'would not apply: drop them, or unset DYNAMODB_ENDPOINT',
+  );
 
 const printer = createLogPrinter({ verbose: args.verbose ?? false });
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -88,7 +98,7 @@ try {
     engine,
     inMemory: args['in-memory'] ?? false,
     dataDir: args['data-dir'],
-    dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT?.trim() || undefined,
+    dynamoDbEndpoint,
     corsOrigins: parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS),
     environmentsPerThread: args['thread-per-environment'] ? 1 : undefined,
     printer,

@@ -28,6 +28,11 @@ export const INTERNAL_SERVER_ERROR = () => gatewayError(500, 'Internal Server Er
 /** Lambda's synchronous invocation payload limit, request and response (AWS Lambda quotas). */
 export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 
+/** Whether a payload, in UTF-8 as Lambda counts it, is over that limit. */
+export const overLambdaPayloadLimit = (json: string): boolean =>
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long payload needs its bytes counted.
+  json.length > LAMBDA_PAYLOAD_LIMIT_BYTES / 3 && Buffer.byteLength(json) > LAMBDA_PAYLOAD_LIMIT_BYTES;
+
 export type ResultOutcome =
   | { readonly ok: true; readonly response: HttpResponse }
   | { readonly ok: false; readonly reason: string };

@@ -15,7 +15,7 @@ import {
   routes,
 } from '../http/routes.ts';
 import { buildLocal } from './build.ts';
-import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { type EngineChoice, startDynamoDbEngine } from './dynamodb-engine.ts';
 import { FunctionEnvironments } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';
@@ -83,7 +83,8 @@ export const defaultMaxConcurrency = (environmentsPerThread = DEFAULT_ENVIRONMEN
     ? Math.max(2, availableParallelism() + 1)
     : environmentsPerThread * Math.max(1, availableParallelism() - 1);
 
-// The SDK warns once per process on Node < 22 (AWS-NOTES.md); the local stack's own clients
+// The SDK warns once per process on Node < 22 (its releases after the first week of January 2027
+// need Node 22: @aws-sdk/core, emitWarningIfUnsupportedVersion); the local stack's own clients
 // (table creation) would print it at every start. Lambda itself runs Node 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -99,7 +100,7 @@ const lambdaEnvironment = (id: string, memorySize: number): Record<string, strin
   _HANDLER: 'index.handler',
   TZ: ':UTC',
   NODE_OPTIONS: '--enable-source-maps',
-  // The SDK warns once per environment on Node < 22; Lambda runs Node 24 (AWS-NOTES.md).
+  // The SDK warns once per environment on Node < 22 (above); Lambda runs Node 24.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
@@ -130,23 +131,25 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    let engine: RunningEngine | undefined;
-    const [, build] = await Promise.all([
-      (async () => {
-        if (options.dynamoDbEndpoint) return;
-        engine = await startDynamoDbEngine({
-          engine: options.engine ?? 'auto',
-          inMemory: options.inMemory ?? false,
-          dataDir: options.dataDir,
-        });
-        const running = engine;
-        cleanups.push(() => running.stop());
-      })(),
+    // The engine starts while the functions build. If either fails, what the other started must
+    // still be stopped: so both are awaited, not only the first to fail.
+    const [started, built] = await Promise.allSettled([
+      options.dynamoDbEndpoint
+        ? undefined
+        : startDynamoDbEngine({
+            engine: options.engine ?? 'auto',
+            inMemory: options.inMemory ?? false,
+            dataDir: options.dataDir,
+          }),
       buildLocal(),
     ]);
-    const dynamoDbEndpoint =
-      options.dynamoDbEndpoint ?? (engine as RunningEngine | undefined)?.endpoint ?? '';
-    const engineName = (engine as RunningEngine | undefined)?.name ?? `existing endpoint ${dynamoDbEndpoint}`;
+    const engine = started.status === 'fulfilled' ? started.value : undefined;
+    if (engine) cleanups.push(() => engine.stop());
+    if (started.status === 'rejected') throw started.reason;
+    if (built.status === 'rejected') throw built.reason;
+    const build = built.value;
+    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? engine?.endpoint ?? '';
+    const engineName = engine?.name ?? `existing endpoint ${dynamoDbEndpoint}`;
     await ensureMessagesTable(dynamoDbEndpoint, tableName);
 
     const ids = Object.keys(functions) as FunctionId[];

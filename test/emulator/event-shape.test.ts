@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { routes } from '../../backend/http/routes.ts';
-import { type IncomingRequest, parseQueryString, toEvent } from '../../backend/local/event.ts';
+import {
+  type IncomingRequest,
+  lambdaTraceHeader,
+  newRequestId,
+  parseQueryString,
+  toEvent,
+} from '../../backend/local/event.ts';
 import { createRouteMatcher } from '../../backend/local/route-matcher.ts';
 
 // Real HTTP API events, captured by others (origins in test/fixtures/README.md).
@@ -182,5 +188,64 @@ describe('emulated payload format 2.0 events', () => {
     assert.equal(parseQueryString(''), undefined);
     assert.deepEqual(parseQueryString('limit=5&limit=6&x'), { limit: '5,6', x: '' });
     assert.deepEqual(parseQueryString('a=%20b&c=%E2%9C%93'), { a: ' b', c: '✓' });
+  });
+
+  it('take query keys and header names that objects inherit as names like any other', () => {
+    const query = parseQueryString('constructor=x&toString=y&__proto__=z&toString=w');
+    assert.deepEqual(query, { constructor: 'x', toString: 'y,w', ['__proto__']: 'z' });
+    assert.equal(Object.getPrototypeOf(query), Object.prototype);
+    const ours = emulate(request({ rawHeaders: ['Host', 'x', 'Constructor', 'a', '__proto__', 'b'] }));
+    assert.equal(ours.headers.constructor, 'a');
+    assert.equal(Object.hasOwn(ours.headers, '__proto__'), true);
+    assert.equal(Object.getOwnPropertyDescriptor(ours.headers, '__proto__')?.value, 'b');
+  });
+
+  it('get request ids shaped like those of real events', () => {
+    const shape = /^[A-Za-z0-9_-]{15}=$/;
+    for (const name of ['curl-get-default-route.json', 'authorizer-request.json', 'iam-auth.json']) {
+      assert.match(fixture(name).requestContext.requestId, shape);
+    }
+    const ids = Array.from({ length: 200 }, newRequestId);
+    for (const id of ids) assert.match(id, shape);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+});
+
+describe('the trace header Lambda gives an invocation (_X_AMZN_TRACE_ID)', () => {
+  const lambdaHeader = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=[0-9a-f]{16};Sampled=1$/;
+
+  it("continues the request's trace with a parent of its own, sampled", () => {
+    const root = '1-5759e988-bd862e3fe1be46a994272793';
+    for (const incoming of [
+      `Root=${root}`,
+      `Root=${root};Sampled=0`,
+      `Self=1-x;Root=${root};Parent=53995c3f42cd8ad8`,
+    ]) {
+      const header = lambdaTraceHeader(incoming, Date.now());
+      assert.equal(lambdaHeader.exec(header)?.[1], root, incoming);
+    }
+    const parents = new Set(
+      Array.from({ length: 10 }, () => lambdaTraceHeader(`Root=${root}`, 0).split(';')[1]),
+    );
+    assert.equal(parents.size, 10, 'each invocation its own parent id');
+  });
+
+  it('starts a trace of its own when the request names none, or one that is not valid', () => {
+    const epochMs = Date.UTC(2026, 10, 26, 12);
+    for (const incoming of [
+      undefined,
+      '',
+      'foo',
+      'Root=1-xyz;Sampled=1',
+      'Root=2-5759e988-bd862e3fe1be46a994272793',
+    ]) {
+      const root = lambdaHeader.exec(lambdaTraceHeader(incoming, epochMs))?.[1];
+      assert.ok(root, String(incoming));
+      assert.equal(
+        root.slice(2, 10),
+        Math.floor(epochMs / 1000).toString(16),
+        'the epoch seconds of the request',
+      );
+    }
   });
 });

@@ -45,10 +45,13 @@ const coldStarts: string[] = [];
 /** What the function wrote, line by line, as the environments hand it on. */
 const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];
 const linesTagged = (tag: string) => logged.filter((entry) => entry.line.startsWith(`${tag} `));
+/** What the local stack would print: the gateway's line per request among it. */
+const printed: string[] = [];
 
 /** Environments of the fixture function; `options` sets their numbers and events. */
 const behaviourEnvironments = async (
-  options: Pick<FunctionEnvironmentsOptions, 'maxConcurrency' | 'environmentsPerThread' | 'events'>,
+  options: Pick<FunctionEnvironmentsOptions, 'maxConcurrency' | 'environmentsPerThread' | 'events'> &
+    Partial<Pick<FunctionEnvironmentsOptions, 'bundlePath' | 'initLimitMs'>>,
 ) =>
   new FunctionEnvironments({
     definition,
@@ -78,7 +81,7 @@ before(async () => {
       FunctionEnvironments
     >,
     cors: corsSettings(),
-    printer: createLogPrinter({ quiet: true }),
+    printer: createLogPrinter({ color: false, write: (text) => printed.push(text) }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -161,8 +164,10 @@ describe('execution environments', () => {
     assert.equal(a.functionName, 'Behaviours');
     assert.equal(a.memory, '128');
     assert.ok(a.remaining > 0 && a.remaining <= 1000);
-    assert.equal(a.awsRequestId, a.requestId);
-    assert.match(a.traceId, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=1$/);
+    // Lambda's request id is a UUID of its own, not API Gateway's.
+    assert.match(a.awsRequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(a.awsRequestId, a.requestId);
+    assert.match(a.traceId, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$/);
     assert.notEqual(a.traceId, b.traceId);
     assert.notEqual(a.awsRequestId, b.awsRequestId);
   });
@@ -197,7 +202,7 @@ describe('environments with a thread each', () => {
     try {
       const event = JSON.stringify({ rawQueryString: 'mode=slow', requestContext: { requestId: 'r' } });
       const outcomes = await Promise.all(
-        ['a', 'b', 'c'].map((id) => isolated.invoke(event, id, `Root=1-00000000-${id.repeat(24)}`)),
+        ['a', 'b', 'c'].map((id) => isolated.invoke(event, `Root=1-00000000-${id.repeat(24)}`)),
       );
       const ids = outcomes.map((outcome) => {
         assert.equal(outcome.kind, 'result');
@@ -211,11 +216,55 @@ describe('environments with a thread each', () => {
   });
 });
 
+describe('environments that cannot serve', () => {
+  const quietEvents = { log: () => undefined, coldStart: () => undefined };
+  const event = JSON.stringify({ rawQueryString: 'mode=slow', requestContext: { requestId: 'r' } });
+
+  it('stop an init that never ends, as Lambda limits init, instead of holding the request', async () => {
+    const stuck = await behaviourEnvironments({
+      maxConcurrency: 1,
+      events: quietEvents,
+      bundlePath: fileURLToPath(new URL('../fixtures/handlers/init-never-ends.mjs', import.meta.url)),
+      initLimitMs: 100,
+    });
+    try {
+      const outcome = await stuck.invoke(event, 'Root=1-00000000-000000000000000000000000');
+      // The init limit, then the function's timeout (1 s) for Lambda's retry of the init.
+      assert.deepEqual(outcome, { kind: 'timeout', timeoutSeconds: 1.1, phase: 'init' });
+      assert.equal(stuck.threads, 0, 'its thread was ended');
+      assert.equal(stuck.size, 0);
+    } finally {
+      await stuck.close();
+    }
+  });
+
+  it('answer the invocations still waiting for an environment when they close', async () => {
+    const busy = await behaviourEnvironments({ maxConcurrency: 1, events: quietEvents });
+    const trace = 'Root=1-00000000-000000000000000000000000';
+    const running = busy.invoke(event, trace);
+    const waiting = busy.invoke(event, trace);
+    let answered = false;
+    void waiting.then(() => {
+      answered = true;
+    });
+    await busy.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(answered, 'the queued invocation was answered');
+    assert.deepEqual(await waiting, { kind: 'crash', reason: 'the local stack is shutting down' });
+    assert.notEqual((await running).kind, 'result');
+  });
+});
+
 describe('the gateway when a function misbehaves', () => {
   const internalError = (response: { status: number; body: string }) => {
     assert.equal(response.status, 500);
     assert.deepEqual(JSON.parse(response.body), { message: 'Internal Server Error' });
   };
+
+  it('answers 500 for a result over the 6 MB Lambda payload limit in UTF-8 bytes, not characters', async () => {
+    internalError(await run('wide-characters'));
+    await waitFor(() => printed.join('').includes('over the Lambda payload limit'), 'the gateway to tell');
+  });
 
   it('answers 500 when the handler throws, without leaking the error', async () => {
     const response = await run('throw');
@@ -300,6 +349,27 @@ describe('the gateway and the size of the request line and headers', () => {
         body: '{"message":"Request Header Fields Too Large"}',
       });
     }
+    assert.equal((await run('count')).status, 200);
+  });
+});
+
+describe('the gateway and its clients', () => {
+  it('says in one line that a client left before sending its whole body, and keeps serving', async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.end('POST /run?mode=count HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"author":');
+    await waitFor(() => printed.join('').includes('closed the connection'), 'the gateway to tell');
+    const said = printed
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('closed the connection'));
+    assert.equal(said.length, 1);
+    assert.match(
+      said[0] ?? '',
+      /gateway POST \/run\?mode=count \(the client closed the connection before its body ended\)$/,
+    );
+    assert.doesNotMatch(printed.join(''), /internal error of the local gateway/);
     assert.equal((await run('count')).status, 200);
   });
 });

@@ -369,7 +369,7 @@ describe('concurrency', () => {
     for (const line of functionLines) {
       if (!line.startsWith('{')) continue;
       const entry = JSON.parse(line) as Record<string, unknown>;
-      if (entry.message === 'request') requestLog.set(String(entry.function_request_id), entry);
+      if (entry.message === 'request') requestLog.set(String(entry.correlation_id), entry);
     }
     responses.forEach((response, i) => {
       assert.equal(response.status, 200);

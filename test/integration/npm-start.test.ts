@@ -118,21 +118,35 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), []);
   });
 
-  it('refuses an unknown engine with a usage error (exit 2)', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'backend/local/main.ts', '--engine', 'postgres'],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+  /** Runs `npm start`'s script with `args` and `env` to its exit: code and standard error. */
+  const usage = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/local/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { code, stderr };
+  };
+
+  it('refuses an unknown engine with a usage error (exit 2)', async () => {
+    const { code, stderr } = await usage(['--engine', 'postgres']);
     assert.equal(code, 2);
     assert.match(stderr, /unknown engine "postgres": use one of auto, dynamodb-local, dynalite/);
+  });
+
+  it('refuses engine options that an existing DYNAMODB_ENDPOINT would leave unused (exit 2)', async () => {
+    const { code, stderr } = await usage(['--in-memory', '--engine', 'dynalite'], {
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+    });
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /DYNAMODB_ENDPOINT is set, so no engine is started and --engine, --in-memory would not apply/,
+    );
   });
 });
