@@ -83,10 +83,13 @@ const printPage = (
   }
   const now = deps.now();
   out(messages.map((message) => formatMessage(message, styles, width, now)).join('\n'));
-  if (more && (options.limit ?? 0) < MAX_LIMIT) {
-    out(
-      `\n${styles.dim(`Showing the ${messages.length} newest. More with --limit <n> (up to ${MAX_LIMIT}).`)}\n`,
-    );
+  if (more) {
+    // At the API's maximum page there is no larger --limit to suggest, but there are still more.
+    const how =
+      (options.limit ?? 0) < MAX_LIMIT
+        ? `More with --limit <n> (up to ${MAX_LIMIT}).`
+        : `Older ones are not shown: ${MAX_LIMIT} is the most one read prints.`;
+    out(`\n${styles.dim(`Showing the ${messages.length} newest. ${how}`)}\n`);
   }
 };
 

@@ -115,6 +115,19 @@ describe('whiteboard read', () => {
     assert.match(deps.stdout.text, /Showing the 3 newest\. More with --limit <n> \(up to 100\)\.\n$/);
   });
 
+  it('says when there is more even at the largest --limit, without suggesting a larger one', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages?limit=100', method: 'GET' })
+      .reply(200, page(newestFirst, 'cursor-1'), JSON_HEADERS);
+    await createProgram(deps).parseAsync(['read', '--limit', '100'], { from: 'user' });
+    assert.match(
+      deps.stdout.text,
+      /Showing the 3 newest\. Older ones are not shown: 100 is the most one read prints\.\n$/,
+    );
+  });
+
   it('says when a board is empty', async () => {
     const deps = createTestDeps();
     deps.agent
