@@ -368,8 +368,10 @@ const startDynamoDbLocalOnce = async (
   const child = spawn(java.command, args, {
     cwd: dirname(files.jar),
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Same process group: Ctrl-C in a terminal reaches the JVM as well.
-    detached: false,
+    // A process group of its own: Ctrl-C in a terminal reaches the stack, which stops the engine
+    // once the requests in flight are answered (stack.ts), not the JVM itself, which would end
+    // under them. Should this process die without stopping it, its exit hook or the watchdog does.
+    detached: true,
     windowsHide: true,
   });
   let spawnError: Error | undefined;

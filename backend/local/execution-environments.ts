@@ -73,6 +73,12 @@ const LOG_DRAIN_MS = 50;
  */
 export const LAMBDA_INIT_LIMIT_MS = 10_000;
 
+/** Why the other invocations of a thread end when one of them times out. */
+const ENDED_WITH_NEIGHBOUR =
+  'its worker thread was ended to stop an invocation that timed out in another environment of ' +
+  'the thread (npm start -- --thread-per-environment gives each environment a thread of its own)';
+const SHUTTING_DOWN = 'the local stack is shutting down';
+
 interface Pending {
   readonly resolve: (outcome: InvocationOutcome) => void;
   readonly timer: NodeJS.Timeout;
@@ -174,7 +180,8 @@ class Host {
     pending.resolve(outcome);
   }
 
-  private fail(reason: string) {
+  /** Ends what runs in this thread: its invocations with `reason`, and environments still starting. */
+  fail(reason: string) {
     this.dead = true;
     for (const id of [...this.pending.keys()]) this.settle(id, { kind: 'crash', reason });
     for (const env of this.environments.values()) env.settleReady(new Error(reason));
@@ -276,7 +283,7 @@ export class FunctionEnvironments {
    * trace header Lambda would give it. Its request id is Lambda's own, a UUID, not API Gateway's.
    */
   async invoke(eventJson: string, traceHeader: string): Promise<InvocationOutcome> {
-    const shuttingDown: InvocationOutcome = { kind: 'crash', reason: 'the local stack is shutting down' };
+    const shuttingDown: InvocationOutcome = { kind: 'crash', reason: SHUTTING_DOWN };
     if (this.#closed) return shuttingDown;
     this.stats.invocations++;
     const env = await this.#acquire();
@@ -290,6 +297,7 @@ export class FunctionEnvironments {
     try {
       if (await Promise.race([env.ready, initTimedOut])) {
         this.stats.timeouts++;
+        env.host.fail(ENDED_WITH_NEIGHBOUR);
         this.#endHost(env.host);
         return { kind: 'timeout', timeoutSeconds: initLimitMs / 1000, phase: 'init' };
       }
@@ -311,6 +319,7 @@ export class FunctionEnvironments {
         this.stats.timeouts++;
         host.settle(id, { kind: 'timeout', timeoutSeconds: timeout, phase: 'invoke' });
         // The only way to stop what runs in a thread is to end the thread.
+        host.fail(ENDED_WITH_NEIGHBOUR);
         this.#endHost(host);
       }, timeoutMs);
       host.pending.set(id, { resolve, timer });
@@ -407,6 +416,7 @@ export class FunctionEnvironments {
     this.#all.clear();
     this.#idle.length = 0;
     for (const waiter of this.#waiting.splice(0)) waiter(undefined);
+    for (const host of hosts) host.fail(SHUTTING_DOWN);
     await Promise.all(hosts.map((host) => host.worker.terminate()));
   }
 }

@@ -127,7 +127,7 @@ const describeOutcome = (outcome: InvocationOutcome): string => {
         ? `the function's init did not finish in ${outcome.timeoutSeconds} s and its environment was stopped`
         : `the function timed out after ${outcome.timeoutSeconds} s and its environment was stopped`;
     case 'crash':
-      return `the function's environment crashed: ${outcome.reason}`;
+      return `the function's environment stopped: ${outcome.reason}`;
     default:
       return 'ok';
   }

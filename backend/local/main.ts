@@ -148,7 +148,7 @@ const shutdown = (signal: string) => {
   const force = setTimeout(() => {
     process.stderr.write('Stopping took too long; exiting anyway.\n');
     process.exit(1);
-  }, 8000);
+  }, 15_000);
   force.unref();
   stack.stop().then(
     () => {

@@ -3,6 +3,7 @@
  * execution environments and the API Gateway emulator in front of them, all configured from the
  * one definition in backend/http/routes.ts. `npm start` (main.ts) and the tests start it here.
  */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { messagesTable } from '../adapters/messages-table.ts';
@@ -121,6 +122,40 @@ export const functionEnvironment = (
   DYNAMODB_ENDPOINT: dynamoDbEndpoint,
 });
 
+/**
+ * How long stopping waits for requests in flight: the longest function timeout, past which every
+ * invocation has ended anyway (execution-environments.ts), and a second for the answers to go out.
+ */
+const drainLimitMs = (ids: readonly FunctionId[]): number =>
+  Math.max(...ids.map((id) => functions[id].timeout)) * 1000 + 1000;
+
+/**
+ * What stopping the server does: take no new connections, let the requests in flight get their
+ * answers (a message being stored when Ctrl-C comes is stored and its sender told so), then
+ * close what is left. The environments and the engine stop after this, so nothing in flight
+ * loses the function or the table under it.
+ */
+export const drainOnStop = (server: Server, limitMs: number): (() => Promise<void>) => {
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    // Keep-alive clients learn with this answer that the connection ends.
+    if (stopping && !res.headersSent) res.setHeader('connection', 'close');
+  });
+  return async () => {
+    stopping = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    const deadline = Date.now() + limitMs;
+    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    server.closeAllConnections();
+    await closed;
+  };
+};
+
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const printer = options.printer ?? createLogPrinter({ quiet: options.quiet, verbose: options.verbose });
   const tableName = options.tableName ?? messagesTable.localName;
@@ -195,13 +230,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         resolve();
       });
     });
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
+    cleanups.push(drainOnStop(server, drainLimitMs(ids)));
     const { port } = server.address() as AddressInfo;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return {

@@ -24,6 +24,8 @@ import {
 } from '../../backend/local/execution-environments.ts';
 import { createGatewayServer } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
+import { drainOnStop } from '../../backend/local/stack.ts';
+import { connectOutcome } from '../helpers/listening.ts';
 
 const bundlePath = fileURLToPath(new URL('../fixtures/handlers/behaviours.mjs', import.meta.url));
 const definition: FunctionDefinition = {
@@ -238,6 +240,36 @@ describe('environments that cannot serve', () => {
     }
   });
 
+  it('tell an invocation that it ended because another one in its thread timed out', async () => {
+    const shared = await behaviourEnvironments({
+      maxConcurrency: 2,
+      environmentsPerThread: 2,
+      events: { log: (_fn, line, stream) => logged.push({ line, stream }), coldStart: () => undefined },
+    });
+    const trace = 'Root=1-00000000-000000000000000000000000';
+    const invocation = (query: string) =>
+      shared.invoke(JSON.stringify({ rawQueryString: query, requestContext: { requestId: 'r' } }), trace);
+    try {
+      // The runaway starts first, so its timeout comes first; it runs away once the other runs.
+      const runsAway = releaseFile();
+      const runaway = invocation(`mode=wait-then-loop&tag=runaway&release=${runsAway}`);
+      await waitFor(() => linesTagged('runaway').length > 0, 'the runaway to start');
+      const waiting = invocation(`mode=wait-for-release&tag=neighbour&release=${releaseFile()}`);
+      await waitFor(() => linesTagged('neighbour').length > 0, 'its neighbour to start');
+      writeFileSync(runsAway, '');
+      assert.deepEqual(await runaway, { kind: 'timeout', timeoutSeconds: 1, phase: 'invoke' });
+      assert.equal(shared.threads, 0);
+      const neighbour = await waiting;
+      assert.equal(neighbour.kind, 'crash');
+      assert.match(
+        (neighbour as { reason: string }).reason,
+        /^its worker thread was ended to stop an invocation that timed out in another environment/,
+      );
+    } finally {
+      await shared.close();
+    }
+  });
+
   it('answer the invocations still waiting for an environment when they close', async () => {
     const busy = await behaviourEnvironments({ maxConcurrency: 1, events: quietEvents });
     const trace = 'Root=1-00000000-000000000000000000000000';
@@ -371,6 +403,43 @@ describe('the gateway and its clients', () => {
     );
     assert.doesNotMatch(printed.join(''), /internal error of the local gateway/);
     assert.equal((await run('count')).status, 200);
+  });
+});
+
+describe('stopping the gateway', () => {
+  it('answers the requests in flight before it closes, and takes no new connection', async () => {
+    const gateway = createGatewayServer({
+      routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
+      environments: { readMessages: environments, postMessage: environments } as Record<
+        FunctionId,
+        FunctionEnvironments
+      >,
+      cors: corsSettings(),
+      printer: createLogPrinter({ quiet: true }),
+    });
+    const stop = drainOnStop(gateway, 5_000);
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const { port } = gateway.address() as AddressInfo;
+    const release = releaseFile();
+    const tags = ['drain-a', 'drain-b'];
+    const answers = tags.map(async (tag) => {
+      const response = await fetch(
+        `http://127.0.0.1:${port}/run?mode=wait-for-release&tag=${tag}&release=${release}`,
+      );
+      return { status: response.status, body: JSON.parse(await response.text()) };
+    });
+    await waitFor(() => tags.every((tag) => linesTagged(tag).length > 0), 'both invocations to start');
+    let stopped = false;
+    const stopping = stop().then(() => {
+      stopped = true;
+    });
+    assert.equal(await connectOutcome(port), 'ECONNREFUSED');
+    assert.equal(stopped, false, 'still waiting for the requests in flight');
+    writeFileSync(release, '');
+    for (const answer of await Promise.all(answers)) {
+      assert.deepEqual([answer.status, answer.body.released], [200, true]);
+    }
+    await stopping;
   });
 });
 
