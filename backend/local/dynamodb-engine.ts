@@ -51,6 +51,14 @@ export interface RunningEngine {
   readonly pid: number | undefined;
   /** Absolute folder holding the data; undefined in memory. */
   readonly dataDir: string | undefined;
+  /**
+   * Resolves, with what happened, if the engine's process ends while no one stopped it (the JVM
+   * killed or crashed): every call to it fails from then on. Never resolves for dynalite, which
+   * runs in this process.
+   */
+  readonly ended: Promise<string>;
+  /** Why 'auto' chose dynalite (no usable Java), so that it can be said: each engine has its own data. */
+  readonly fallback?: string;
   /** Stops the engine (within about 3 s) and frees its port. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -104,7 +112,7 @@ const describeJava = (java: JavaInfo | undefined, command: string) =>
 export const chooseEngine = async (
   engine: string = 'auto',
   javaCommand = 'java',
-): Promise<{ kind: EngineKind; java: JavaInfo | undefined }> => {
+): Promise<{ kind: EngineKind; java: JavaInfo | undefined; why?: string }> => {
   if (!isEngineChoice(engine)) {
     throw new Error(`unknown DynamoDB engine "${engine}": use one of ${engineChoices.join(', ')}`);
   }
@@ -117,7 +125,12 @@ export const chooseEngine = async (
         `install a JDK ${MIN_JAVA_MAJOR}+ and put its java on PATH, or use --engine dynalite`,
     );
   }
-  return usable ? { kind: 'dynamodb-local', java } : { kind: 'dynalite', java: undefined };
+  if (usable) return { kind: 'dynamodb-local', java };
+  return {
+    kind: 'dynalite',
+    java: undefined,
+    why: `${describeJava(java, javaCommand)}; DynamoDB Local needs Java ${MIN_JAVA_MAJOR}+`,
+  };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -425,6 +438,11 @@ const startDynamoDbLocalOnce = async (
     const reason = error instanceof Error ? error.message : String(error);
     throw new EngineStartError(`DynamoDB Local did not start: ${reason}. Its last output:\n${tail()}`, false);
   }
+  const ended = new Promise<string>((resolve) => {
+    child.once('exit', () => {
+      if (stopping === undefined) resolve(`${describeExit(child)}; its last output:\n${tail()}`);
+    });
+  });
   return {
     name: ['DynamoDB Local', files.version, `(Java ${java.major})`].filter(Boolean).join(' '),
     kind: 'dynamodb-local',
@@ -432,6 +450,7 @@ const startDynamoDbLocalOnce = async (
     port,
     pid: child.pid,
     dataDir,
+    ended,
     stop,
   };
 };
@@ -548,24 +567,36 @@ const startDynalite = async (
           : ` (is ${dataDir} in use by another process, or not a dynalite folder?)`),
     );
   }
-  return { name: `dynalite ${version}`, kind: 'dynalite', endpoint, port, pid: undefined, dataDir, stop };
+  return {
+    name: `dynalite ${version}`,
+    kind: 'dynalite',
+    endpoint,
+    port,
+    pid: undefined,
+    dataDir,
+    ended: new Promise<string>(() => undefined),
+    stop,
+  };
 };
 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Starts the chosen engine and resolves once it answers ListTables. Callers print `name` (the
- * issue asks for a printed line naming the engine).
+ * Starts the chosen engine and resolves once it answers ListTables. Callers print `name`, so that
+ * it is clear which engine (and so which data) the stack runs on.
  */
 export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<RunningEngine> => {
   const port = checkPortOption(options.port);
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const { kind, java } = await chooseEngine(options.engine, options.javaCommand);
+  const { kind, java, why } = await chooseEngine(options.engine, options.javaCommand);
   let dataDir: string | undefined;
   if (options.inMemory !== true) {
     dataDir = resolve(options.dataDir ?? join('.whiteboard', 'data', kind));
     mkdirSync(dataDir, { recursive: true });
   }
-  if (kind === 'dynalite' || java === undefined) return startDynalite(port, dataDir, timeoutMs);
+  if (kind === 'dynalite' || java === undefined) {
+    const engine = await startDynalite(port, dataDir, timeoutMs);
+    return why === undefined ? engine : { ...engine, fallback: why };
+  }
   return startDynamoDbLocal(java, port, dataDir, timeoutMs);
 };

@@ -113,6 +113,7 @@ try {
 }
 
 const { url, concurrency } = stack;
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '127.0.0.1');
 const environments =
   concurrency.environmentsPerThread === 1
     ? `up to ${concurrency.maxEnvironments} per function, a worker thread each`
@@ -121,10 +122,20 @@ const environments =
 process.stdout.write(
   [
     '',
-    `DynamoDB engine: ${stack.engine}${args['in-memory'] ? ' (in memory)' : ''}`,
+    `DynamoDB engine: ${stack.engine}${dynamoDbEndpoint ? '' : ` at ${stack.dynamoDbEndpoint}`}`,
+    ...(stack.engineFallback
+      ? [`                 (not DynamoDB Local: ${stack.engineFallback}; each engine keeps its own data)`]
+      : []),
+    ...(dynamoDbEndpoint ? [] : [`Data:            ${stack.dataDir ?? 'in memory (--in-memory)'}`]),
     `Table:           ${stack.tableName}`,
     `Environments:    ${environments}`,
     `${bold('Whiteboard API ready at')} ${bold(url)}`,
+    ...(loopback
+      ? []
+      : [
+          `Warning: listening on ${args.host}, so anyone who can reach this machine can read and post`,
+          '(the API has no authentication). Leave out --host to listen on 127.0.0.1 only.',
+        ]),
     '',
     'Try it:',
     `  curl -d '{"author":"name", "text":"Message text"}' -H "Content-Type: application/json" -X POST ${url}/messages`,
@@ -138,7 +149,7 @@ process.stdout.write(
 );
 
 let stopping = false;
-const shutdown = (signal: string) => {
+const shutdown = (signal: string, exitCode = 0) => {
   if (stopping) {
     process.stderr.write('Forced exit.\n');
     process.exit(130);
@@ -153,7 +164,7 @@ const shutdown = (signal: string) => {
   stack.stop().then(
     () => {
       process.stdout.write('Stopped.\n');
-      process.exit(0);
+      process.exit(exitCode);
     },
     (error: unknown) => {
       process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
@@ -163,3 +174,18 @@ const shutdown = (signal: string) => {
 };
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+// Without its engine the API can only answer 500: say so and stop, rather than serve errors.
+void stack.engineEnded.then((what) => {
+  if (stopping) return;
+  process.stderr.write(`\n${stack.engine} stopped unexpectedly (${what})\n`);
+  shutdown('the DynamoDB engine ended', 1);
+});
+
+// `npm start` runs this through a shell, and npm passes a SIGTERM on to that shell, which (dash,
+// Debian's sh) ends without passing it on: this process would serve on, orphaned, and hold the
+// port. So it also stops when its parent goes away.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (!stopping && process.ppid !== parentPid) shutdown('the parent process exited');
+}, 1000).unref();

@@ -65,6 +65,12 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly url: string;
   readonly engine: string;
+  /** Where the engine keeps its data; undefined in memory or with an existing endpoint. */
+  readonly dataDir: string | undefined;
+  /** Why the engine is dynalite when DynamoDB Local was preferred (see RunningEngine.fallback). */
+  readonly engineFallback: string | undefined;
+  /** Resolves if the engine the stack started ends by itself (see RunningEngine.ended). */
+  readonly engineEnded: Promise<string>;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
   readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
@@ -185,7 +191,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const build = built.value;
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? engine?.endpoint ?? '';
     const engineName = engine?.name ?? `existing endpoint ${dynamoDbEndpoint}`;
-    await ensureMessagesTable(dynamoDbEndpoint, tableName);
+    try {
+      await ensureMessagesTable(dynamoDbEndpoint, tableName);
+    } catch (error) {
+      if (!options.dynamoDbEndpoint) throw error;
+      throw new Error(
+        `DYNAMODB_ENDPOINT=${options.dynamoDbEndpoint} does not answer as DynamoDB does ` +
+          `(${(error as Error).message}): start an engine there, or unset DYNAMODB_ENDPOINT to ` +
+          'have the stack start one',
+      );
+    }
 
     const ids = Object.keys(functions) as FunctionId[];
     const environmentsPerThread = options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD;
@@ -236,6 +251,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     return {
       url,
       engine: engineName,
+      dataDir: engine?.dataDir,
+      engineFallback: engine?.fallback,
+      engineEnded: engine?.ended ?? new Promise<string>(() => undefined),
       tableName,
       dynamoDbEndpoint,
       environments,

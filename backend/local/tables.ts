@@ -79,7 +79,12 @@ export const ensureMessagesTable = async (
   endpoint: string,
   tableName: string,
 ): Promise<'created' | 'exists'> => {
-  const client = createLocalDynamoDbClient(endpoint);
+  // Bounded calls: an endpoint that accepts connections and never answers (not an engine) must
+  // fail the start, not hold it without a word.
+  const client = createLocalDynamoDbClient(endpoint, {
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    maxAttempts: 2,
+  });
   try {
     let outcome: 'created' | 'exists' = 'exists';
     if ((await tableStatus(client, tableName)) === undefined) {

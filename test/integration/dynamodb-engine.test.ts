@@ -195,6 +195,11 @@ describe('choosing the engine', () => {
     const engine = await startDynamoDbEngine({ inMemory: true, javaCommand: join(scratch, 'no-such-java') });
     try {
       assert.equal(engine.kind, 'dynalite');
+      // Said, since each engine keeps its own data: the stack prints it.
+      assert.match(
+        engine.fallback ?? '',
+        /^no runnable Java was found \(tried `.*no-such-java -version`\); DynamoDB Local needs Java 17\+$/,
+      );
       assert.deepEqual(await listTables(engine.endpoint), []);
     } finally {
       await stopAndCheck(engine);
@@ -295,6 +300,18 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
       assert.equal(existsSync(dataDir), false, `in-memory ${kind} created ${dataDir}`);
     });
 
-    if (kind === 'dynamodb-local') parentKilledTest();
+    if (kind === 'dynamodb-local') {
+      parentKilledTest();
+
+      it('says when its process ends while no one stopped it', async () => {
+        const engine = await startDynamoDbEngine({ engine: kind, inMemory: true });
+        try {
+          process.kill(engine.pid as number, 'SIGKILL');
+          assert.match(await engine.ended, /^signal SIGKILL; its last output:\n/);
+        } finally {
+          await stopAndCheck(engine);
+        }
+      });
+    }
   });
 }

@@ -86,6 +86,11 @@ describe('npm start', () => {
           `Environments: +up to \\d+ per function, ${DEFAULT_ENVIRONMENTS_PER_THREAD} to a worker thread`,
         ),
       );
+      // Where the data is, so that it can be found (each engine keeps its own).
+      assert.match(
+        first.output(),
+        new RegExp(`\nData: +${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`),
+      );
       assert.ok(first.output().includes(`curl ${first.url}/messages`));
       assert.ok(first.output().includes(`-X POST ${first.url}/messages`));
       if (official) assert.ok(engineProcesses().length > 0, 'DynamoDB Local runs with our data folder');
@@ -116,6 +121,40 @@ describe('npm start', () => {
       assert.equal(await interrupt(second), 0);
     }
     assert.deepEqual(processesUsing(dataDir), []);
+  });
+
+  it('stops by itself when its parent ends without passing a signal on (npm start under dash)', async () => {
+    const script = `"${process.execPath}" --import tsx backend/local/main.ts --port 0 --engine dynalite --in-memory`;
+    const shell = spawn('sh', ['-c', `${script} & echo "pid $!"; wait`], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let output = '';
+    const pid = await new Promise<number>((resolve, reject) => {
+      shell.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = /pid (\d+)/.exec(output);
+        if (found && output.includes('ready at')) resolve(Number(found[1]));
+      });
+      shell.once('exit', () => reject(new Error(`the shell ended first:\n${output}`)));
+    });
+    shell.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Stopping waits for requests in flight (none here) and the environments: seconds at most.
+    for (let waited = 0; alive() && waited < 30_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const stillAlive = alive();
+    if (stillAlive) process.kill(pid, 'SIGKILL');
+    assert.equal(stillAlive, false, `the orphaned stack stopped by itself; it printed:\n${output}`);
   });
 
   /** Runs `npm start`'s script with `args` and `env` to its exit: code and standard error. */
