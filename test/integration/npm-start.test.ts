@@ -123,23 +123,29 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), []);
   });
 
-  it('stops by itself when its parent ends without passing a signal on (npm start under dash)', async () => {
-    const script = `"${process.execPath}" --import tsx backend/local/main.ts --port 0 --engine dynalite --in-memory`;
-    const shell = spawn('sh', ['-c', `${script} & echo "pid $!"; wait`], {
+  it('stops by itself when its parent ends without passing a signal on (as npm under dash)', async () => {
+    // A parent that starts the stack and is then killed, as npm's shell is: the stack is orphaned.
+    const launcher = [
+      "const { spawn } = require('node:child_process');",
+      `const stack = spawn(process.execPath, ['--import', 'tsx', 'backend/local/main.ts', '--port', '0',
+        '--engine', 'dynalite', '--in-memory'], { stdio: ['ignore', 'inherit', 'inherit'] });`,
+      "console.log('pid ' + stack.pid);",
+    ].join('\n');
+    const parent = spawn(process.execPath, ['-e', launcher], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '' },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let output = '';
     const pid = await new Promise<number>((resolve, reject) => {
-      shell.stdout.on('data', (chunk: Buffer) => {
+      parent.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const found = /pid (\d+)/.exec(output);
         if (found && output.includes('ready at')) resolve(Number(found[1]));
       });
-      shell.once('exit', () => reject(new Error(`the shell ended first:\n${output}`)));
+      parent.once('exit', () => reject(new Error(`the parent ended first:\n${output}`)));
     });
-    shell.kill('SIGKILL');
+    parent.kill('SIGKILL');
     const alive = () => {
       try {
         process.kill(pid, 0);
@@ -153,8 +159,10 @@ describe('npm start', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const stillAlive = alive();
+    const state = stillAlive ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
     if (stillAlive) process.kill(pid, 'SIGKILL');
-    assert.equal(stillAlive, false, `the orphaned stack stopped by itself; it printed:\n${output}`);
+    assert.equal(stillAlive, false, `the orphan stopped by itself (${state}); it printed:\n${output}`);
+    assert.match(output, /the parent process exited: stopping the local stack\.\.\.\nStopped\./);
   });
 
   /** Runs `npm start`'s script with `args` and `env` to its exit: code and standard error. */
