@@ -5,12 +5,22 @@
  * Everything is validated up front with a message that says how to fix it, because a bad value
  * found by CloudFormation costs a failed deployment and a rollback.
  */
-import { parseCorsOrigins } from '../backend/http/routes.ts';
+import { commonEnvironment, parseCorsOrigins } from '../backend/http/routes.ts';
 
+/**
+ * The stage's default route throttling (`DefaultRouteSettings` of the `$default` stage): the limits
+ * of each route that has no route settings of its own, not one budget for the whole API. The API
+ * Gateway Developer Guide treats it as route-level throttling ("Throttle requests to your HTTP APIs
+ * for better throughput in API Gateway", section "Route-level throttling"): "You can set
+ * route-level throttling to override the account-level request throttling limits for a specific
+ * stage or for individual routes in your API. The default route throttling limits can't exceed
+ * account-level rate limits." So the API as a whole can take up to these numbers times its number
+ * of routes (backend/http/routes.ts).
+ */
 export interface ThrottleSettings {
-  /** Steady-state requests per second for the whole stage. */
+  /** Steady-state requests per second of each route. */
   readonly rateLimit: number;
-  /** Burst bucket size. */
+  /** Burst bucket size of each route. */
   readonly burstLimit: number;
 }
 
@@ -43,7 +53,9 @@ export const settingSources = {
 export const defaultSettings = {
   stage: 'dev',
   // HTTP API's account-level default is 10,000 rps / 5,000 burst; a whiteboard needs far less, and
-  // a low stage limit caps the bill of a runaway client ("Throttle requests to your HTTP APIs").
+  // low route limits bound the bill of a runaway client (API Gateway Developer Guide, "Throttle
+  // requests to your HTTP APIs for better throughput in API Gateway"). Each route gets them: the
+  // bound of the whole API is these times the number of routes (see ThrottleSettings).
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   logRetentionDays: 30,
@@ -157,3 +169,15 @@ export const readSettings = (source: SettingsSource): Settings => {
 
 /** `Whiteboard-dev`: the CloudFormation stack, and the key of its outputs in cdk-outputs.json. */
 export const stackName = (stage: string): string => `Whiteboard-${stage}`;
+
+/**
+ * `Whiteboard/dev`: the CloudWatch namespace the functions of a stage publish their EMF metrics to
+ * (POWERTOOLS_METRICS_NAMESPACE), and the one its dashboard reads. Custom metrics are per account
+ * and Region, like the stacks of every stage: one namespace for all stages would sum prod and
+ * every dev stage on each dashboard. The local stack keeps `commonEnvironment`'s `Whiteboard`.
+ * Stage names (STAGE_PATTERN) only add letters, digits and hyphens after the slash: valid in a
+ * namespace, which "You can use ASCII characters for ..., except for control characters" and must
+ * not begin with `AWS/` (CloudWatch API Reference, PutMetricData, "Namespace").
+ */
+export const metricsNamespace = (stage: string): string =>
+  `${commonEnvironment.POWERTOOLS_METRICS_NAMESPACE}/${stage}`;

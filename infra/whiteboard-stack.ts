@@ -7,7 +7,7 @@ import { type FunctionId, functions } from '../backend/http/routes.ts';
 import { WhiteboardApi } from './constructs/whiteboard-api.ts';
 import { WhiteboardFunction } from './constructs/whiteboard-function.ts';
 import { WhiteboardObservability } from './constructs/whiteboard-observability.ts';
-import type { Settings } from './settings.ts';
+import { metricsNamespace, type Settings } from './settings.ts';
 
 /** The repository root, where package-lock.json and the handler entries are. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -51,6 +51,7 @@ export class WhiteboardStack extends Stack {
           projectRoot,
           logRetentionDays: settings.logRetentionDays,
           logRemovalPolicy: removalPolicy,
+          metricsNamespace: metricsNamespace(settings.stage),
         }),
       ]),
     ) as Record<FunctionId, WhiteboardFunction>;

@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
 import { errorResult, statusOf } from '../http/error-response.ts';
+import { businessMetricNames } from './business-metrics.ts';
 
 /** What the handlers use of Tracer: the real one in Lambda, a stand-in where it is off (powertools.ts). */
 export type TracerLike = Pick<
@@ -27,8 +28,8 @@ export interface Powertools {
 /** Reports what endpoints observe as the business metrics and the `board` trace annotation. */
 export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => ({
   board: (board) => tracer.putAnnotation('board', board),
-  messagesRead: (count) => metrics.addMetric('MessagesRead', MetricUnit.Count, count),
-  messagesPosted: (count) => metrics.addMetric('MessagesPosted', MetricUnit.Count, count),
+  messagesRead: (count) => metrics.addMetric(businessMetricNames.messagesRead, MetricUnit.Count, count),
+  messagesPosted: (count) => metrics.addMetric(businessMetricNames.messagesPosted, MetricUnit.Count, count),
 });
 
 /**
@@ -71,7 +72,7 @@ export const instrument =
       if (segment) tracer.setSegment(segment);
     }
     if (result.statusCode >= 400 && result.statusCode < 500) {
-      metrics.addMetric('RejectedRequests', MetricUnit.Count, 1);
+      metrics.addMetric(businessMetricNames.rejectedRequests, MetricUnit.Count, 1);
     }
     // A 5xx records no business metric; publishing nothing would print Powertools' plain-text
     // "No application metrics to publish" warning between the JSON log lines.

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -52,6 +52,30 @@ export const accessLogFields = {
 
 /** `{"requestId":"$context.requestId",...}` */
 export const accessLogFormat = (): string => JSON.stringify(accessLogFields);
+
+/**
+ * Name of the access log group: `/aws/vendedlogs/whiteboard/<stage>/api-access-<stack id part>`.
+ *
+ * HTTP API access logs go through CloudWatch Logs log delivery (enabling them needs
+ * logs:CreateLogDelivery and logs:PutResourcePolicy: API Gateway Developer Guide, "Configure
+ * logging for HTTP APIs in API Gateway", "Permissions to activate logging"), which adds the log
+ * group to the account's CloudWatch Logs resource policy. "CloudWatch Logs resource policies are
+ * limited to 5120 characters. When CloudWatch Logs detects that a policy approaches this size
+ * limit, it automatically enables log groups that start with /aws/vendedlogs/" (Step Functions
+ * Developer Guide, "Avoiding Amazon CloudWatch Logs resource policy size restrictions", which
+ * refers to the CloudWatch Logs User Guide, "Enabling logging from AWS services"). With a
+ * generated name, an account with many stages fails to deploy: "Cannot enable logging. Policy
+ * document length breaking Cloudwatch Logs Constraints".
+ *
+ * The last part is the first group of the stack id's UUID (`arn:...:stack/<name>/<uuid>`): new on
+ * every creation of the stack. A fixed name would collide with the group a deleted stack left
+ * behind (RETAIN outside dev stages) when the stage is deployed again.
+ */
+export const accessLogGroupName = (stage: string): string =>
+  `/aws/vendedlogs/whiteboard/${stage}/api-access-${Fn.select(
+    0,
+    Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))),
+  )}`;
 
 const corsMethods: Readonly<Record<string, CorsHttpMethod>> = {
   GET: CorsHttpMethod.GET,
@@ -112,6 +136,7 @@ export class WhiteboardApi extends Construct {
     });
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      logGroupName: accessLogGroupName(props.stage),
       retention: props.logRetentionDays,
       removalPolicy: props.logRemovalPolicy,
     });
@@ -120,6 +145,7 @@ export class WhiteboardApi extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
+      // DefaultRouteSettings: limits of each route, not of the API as a whole (ThrottleSettings).
       throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
       // Route-level metrics are billed as custom metrics, six per route ("Enabling such metrics
       // will incur additional charges", API Gateway Developer Guide, "Monitor CloudWatch metrics
@@ -160,7 +186,8 @@ export class WhiteboardApi extends Construct {
       id: 'AwsSolutions-APIG4',
       reason:
         'The whiteboard is public by design: anyone may read and post messages (README, "The HTTP contract"). ' +
-        'Abuse is bounded by stage throttling, request validation in the functions and the body size limit.',
+        'Abuse is bounded by default route throttling, request validation in the functions and the body ' +
+        'size limit.',
     });
   }
 }

@@ -33,6 +33,11 @@ export interface WhiteboardFunctionProps {
   readonly projectRoot: string;
   readonly logRetentionDays: number;
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * CloudWatch namespace of the function's EMF metrics (POWERTOOLS_METRICS_NAMESPACE), one per
+   * stage (`metricsNamespace` in infra/settings.ts) instead of `commonEnvironment`'s shared one.
+   */
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -110,11 +115,14 @@ export class WhiteboardFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly definition: FunctionDefinition;
+  /** The namespace set in the function's environment: what the dashboard must read. */
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, props: WhiteboardFunctionProps) {
     const { definition, table, projectRoot } = props;
     super(scope, definition.id);
     this.definition = definition;
+    this.metricsNamespace = props.metricsNamespace;
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetentionDays,
@@ -160,6 +168,9 @@ export class WhiteboardFunction extends Construct {
       environment: {
         ...commonEnvironment,
         ...definition.environment,
+        // After the shared environment, which the local stack uses as it is: every stage's
+        // functions run in one account and Region, and would otherwise share one namespace.
+        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
         TABLE_NAME: table.tableName,
         // Stack traces in the logs point at the TypeScript sources ("Working with source maps"
         // in the Lambda Node.js docs): the bundle is minified.

@@ -19,17 +19,35 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { type BusinessMetricName, businessMetricNames } from '../../backend/handlers/business-metrics.ts';
 import { commonEnvironment } from '../../backend/http/routes.ts';
 import type { WhiteboardFunction } from './whiteboard-function.ts';
 
-/** The EMF metrics the functions publish through Powertools Metrics (backend/handlers/instrument.ts). */
+/**
+ * The EMF metrics the functions publish through Powertools Metrics
+ * (backend/handlers/instrument.ts). Their namespace is per stage and read from the functions
+ * (`metricsNamespaceOf`), not fixed here.
+ */
 export const businessMetrics = {
-  namespace: commonEnvironment.POWERTOOLS_METRICS_NAMESPACE,
   service: commonEnvironment.POWERTOOLS_SERVICE_NAME,
-  names: ['MessagesPosted', 'MessagesRead', 'RejectedRequests'],
+  names: Object.values(businessMetricNames),
   /** Powertools' `captureColdStartMetric`: dimensions `service` and `function_name`. */
   coldStart: 'ColdStart',
 } as const;
+
+/**
+ * The one namespace the given functions publish to, as set in their environment: the dashboard
+ * reads what the functions write, so the two cannot disagree. Throws if they write to several.
+ */
+export const metricsNamespaceOf = (functions: readonly WhiteboardFunction[]): string => {
+  const namespaces = [...new Set(functions.map((fn) => fn.metricsNamespace))];
+  if (namespaces.length !== 1 || namespaces[0] === undefined) {
+    throw new Error(
+      `the functions of a stage must share one metrics namespace, got ${JSON.stringify(namespaces)}`,
+    );
+  }
+  return namespaces[0];
+};
 
 /**
  * The AWS Management Console's domain in each partition, so that the dashboard's link works where
@@ -82,6 +100,7 @@ export class WhiteboardObservability extends Construct {
   constructor(scope: Construct, id: string, props: WhiteboardObservabilityProps) {
     super(scope, id);
     const { apiStage, table } = props;
+    const namespace = metricsNamespaceOf(props.functions);
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: `Whiteboard ${props.stage} alarms`,
@@ -187,7 +206,7 @@ export class WhiteboardObservability extends Construct {
         label: 'Concurrent executions',
       });
       const coldStarts = new Metric({
-        namespace: businessMetrics.namespace,
+        namespace,
         metricName: businessMetrics.coldStart,
         dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
         statistic: Stats.SUM,
@@ -256,10 +275,10 @@ export class WhiteboardObservability extends Construct {
       `Whiteboard ${props.stage}: DynamoDB throttled requests to the messages table`,
     );
 
-    // --- Business metrics (EMF from Powertools Metrics, namespace Whiteboard, dimension service).
-    const business = (metricName: string): Metric =>
+    // --- Business metrics (EMF from Powertools Metrics, the stage's namespace, dimension service).
+    const business = (metricName: BusinessMetricName): Metric =>
       new Metric({
-        namespace: businessMetrics.namespace,
+        namespace,
         metricName,
         dimensionsMap: { service: businessMetrics.service },
         statistic: Stats.SUM,
@@ -304,10 +323,14 @@ export class WhiteboardObservability extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Messages posted and read',
-        left: [business('MessagesPosted'), business('MessagesRead')],
+        left: [business(businessMetricNames.messagesPosted), business(businessMetricNames.messagesRead)],
         width: 12,
       }),
-      new GraphWidget({ title: 'Rejected requests (4xx)', left: [business('RejectedRequests')], width: 12 }),
+      new GraphWidget({
+        title: 'Rejected requests (4xx)',
+        left: [business(businessMetricNames.rejectedRequests)],
+        width: 12,
+      }),
     );
   }
 }

@@ -263,6 +263,7 @@ describe('Lambda functions', () => {
         Variables: {
           ...commonEnvironment,
           ...definition.environment,
+          POWERTOOLS_METRICS_NAMESPACE: 'Whiteboard/dev',
           TABLE_NAME: { Ref: logicalId(dev, dev.stack.table) },
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -344,6 +345,46 @@ describe('HTTP API', () => {
       deployed.sort(sortByKey),
       routes.map((route) => ({ routeKey: routeKey(route), function: route.function })).sort(sortByKey),
     );
+  });
+
+  it('lets API Gateway invoke each function only for its routes, through this API', () => {
+    const apiId = logicalId(dev, dev.stack.api.httpApi);
+    const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    const permissions = resourcesOf(dev, 'AWS::Lambda::Permission').map(([, { Properties }]) => ({
+      ...Properties,
+      SourceArn: joined(Properties.SourceArn),
+    }));
+    // One per route: any stage and method (the CDK's `*/*`), this API's id and the route's path.
+    assert.deepEqual(
+      permissions.sort(byJson),
+      routes
+        .map((route) => ({
+          Action: 'lambda:InvokeFunction',
+          FunctionName: {
+            'Fn::GetAtt': [logicalId(dev, dev.stack.functions[route.function].function), 'Arn'],
+          },
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${apiId}}/*/*${route.path}`,
+        }))
+        .sort(byJson),
+    );
+  });
+
+  it('names the access log group under /aws/vendedlogs/, new for each creation of the stack', () => {
+    // Outside /aws/vendedlogs/ log delivery can fail in a busy account (whiteboard-api.ts); the
+    // stack id's UUID keeps a re-created stack clear of the group its predecessor retained.
+    const stackIdPart = {
+      'Fn::Select': [
+        0,
+        { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+      ],
+    };
+    for (const app of [dev, prod]) {
+      const group = app.json.Resources[logicalId(app, app.stack.api.accessLogGroup)];
+      assert.deepEqual(group?.Properties.LogGroupName, {
+        'Fn::Join': ['', [`/aws/vendedlogs/whiteboard/${app.settings.stage}/api-access-`, stackIdPart]],
+      });
+    }
   });
 
   it('answers CORS from the shared settings, with the configured origins', () => {
@@ -503,10 +544,58 @@ describe('alarms', () => {
     );
     // README: "on any DynamoDB throttled request".
     assert.equal(alarm.Threshold, 1);
-    const text = JSON.stringify(alarm);
-    for (const operation of ['Query', 'PutItem'])
-      assert.ok(text.includes(`"Value":"${operation}"`), operation);
-    assert.ok(text.includes(`"Ref":"${logicalId(dev, dev.stack.table)}"`));
+    // The sum of both operations' throttles, each a 5-minute Sum on this table; nothing else.
+    const throttled = (id: string, operation: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Dimensions: [
+            { Name: 'Operation', Value: operation },
+            { Name: 'TableName', Value: { Ref: logicalId(dev, dev.stack.table) } },
+          ],
+          MetricName: 'ThrottledRequests',
+          Namespace: 'AWS/DynamoDB',
+        },
+        Period: 300,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
+    assert.deepEqual(alarm.Metrics, [
+      {
+        Expression: 'query + putitem',
+        Id: 'expr_1',
+        Label: 'Sum of throttled requests across all operations',
+        ReturnData: true,
+      },
+      throttled('query', 'Query'),
+      throttled('putitem', 'PutItem'),
+    ]);
+  });
+
+  it('every alarm judges one 5-minute period (alarmThresholds: "5-minute periods")', () => {
+    for (const app of [dev, prod]) {
+      for (const [id, { Properties: alarm }] of resourcesOf(app, 'AWS::CloudWatch::Alarm')) {
+        assert.equal(alarm.EvaluationPeriods, 1, `${id}: EvaluationPeriods`);
+        assert.equal(alarm.DatapointsToAlarm, undefined, `${id}: DatapointsToAlarm`);
+        if (alarm.Metrics === undefined) {
+          assert.equal(alarm.Period, 300, `${id}: Period`);
+          continue;
+        }
+        // A metric math alarm has no Period of its own: each metric it reads has one.
+        assert.equal(alarm.Period, undefined, `${id}: Period`);
+        const metrics = alarm.Metrics as Json[];
+        const stats = metrics.filter((metric) => metric.MetricStat !== undefined);
+        assert.ok(stats.length > 0, `${id}: metrics`);
+        for (const metric of stats)
+          assert.equal((metric.MetricStat as Json).Period, 300, `${id}: ${String(metric.Id)} Period`);
+        for (const metric of metrics)
+          assert.ok(
+            [undefined, 300].includes(metric.Period as number | undefined),
+            `${id}: ${String(metric.Id)}`,
+          );
+      }
+    }
   });
 
   it('e-mails the configured address, and nobody when none is configured', () => {
@@ -517,6 +606,48 @@ describe('alarms', () => {
     assert.deepEqual(subscription.Properties.TopicArn, {
       Ref: logicalId(prod, prod.stack.observability.alarmTopic),
     });
+  });
+});
+
+describe('metrics namespace per stage', () => {
+  /** POWERTOOLS_METRICS_NAMESPACE of every function of a stage, as deployed. */
+  const publishedTo = (app: Synthesized): string[] =>
+    resourcesOf(app, 'AWS::Lambda::Function').map(
+      ([, fn]) =>
+        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+          .POWERTOOLS_METRICS_NAMESPACE as string,
+    );
+  /** The namespace of every dashboard metric that is not an AWS service's own (`AWS/...`). */
+  const readFrom = (app: Synthesized): string[] => {
+    const [, dashboard] = only(resourcesOf(app, 'AWS::CloudWatch::Dashboard'), 'dashboard');
+    const body = JSON.parse(joined(dashboard.Properties.DashboardBody)) as {
+      widgets: { properties: { metrics?: unknown[][] } }[];
+    };
+    return body.widgets
+      .flatMap((widget) => (widget.properties.metrics ?? []).map((metric) => String(metric[0])))
+      .filter((namespace) => !namespace.startsWith('AWS/'));
+  };
+
+  it("each stage's functions publish to its own namespace, and its dashboard reads only that one", () => {
+    // Custom metrics are per account and Region, shared by every stage deployed there.
+    assert.deepEqual(
+      publishedTo(dev),
+      functionIds.map(() => 'Whiteboard/dev'),
+    );
+    assert.deepEqual(
+      publishedTo(prod),
+      functionIds.map(() => 'Whiteboard/prod'),
+    );
+    for (const app of [dev, prod]) {
+      const [namespace] = publishedTo(app);
+      // The three business metrics and one cold start graph per function, all in that namespace.
+      assert.deepEqual(
+        readFrom(app),
+        Array.from({ length: functionIds.length + businessMetrics.names.length }, () => namespace),
+      );
+    }
+    // The local stack (backend/local) keeps the shared environment's namespace.
+    assert.equal(commonEnvironment.POWERTOOLS_METRICS_NAMESPACE, 'Whiteboard');
   });
 });
 
@@ -584,7 +715,7 @@ describe('dashboard', () => {
       ]);
       // Powertools' cold start metric: dimensions service and function_name (= the function's name).
       assert.deepEqual(metricsOf(`${id}: cold starts`), [
-        `Whiteboard ColdStart function_name=${fn.split('=')[1]},service=whiteboard Sum`,
+        `Whiteboard/dev ColdStart function_name=${fn.split('=')[1]},service=whiteboard Sum`,
       ]);
     }
   });
@@ -609,11 +740,11 @@ describe('dashboard', () => {
   it('shows the business metrics MessagesPosted, MessagesRead and RejectedRequests', () => {
     assert.deepEqual(businessMetrics.names, ['MessagesPosted', 'MessagesRead', 'RejectedRequests']);
     assert.deepEqual(metricsOf('Messages posted and read'), [
-      'Whiteboard MessagesPosted service=whiteboard Sum',
-      'Whiteboard MessagesRead service=whiteboard Sum',
+      'Whiteboard/dev MessagesPosted service=whiteboard Sum',
+      'Whiteboard/dev MessagesRead service=whiteboard Sum',
     ]);
     assert.deepEqual(metricsOf('Rejected requests (4xx)'), [
-      'Whiteboard RejectedRequests service=whiteboard Sum',
+      'Whiteboard/dev RejectedRequests service=whiteboard Sum',
     ]);
   });
 
@@ -996,11 +1127,13 @@ describe('Lambda bundles (the code that ships)', () => {
       );
     const postedMetric = metric('MessagesPosted');
     assert.ok(postedMetric, `MessagesPosted EMF in:\n${posted.stdout}`);
-    assert.equal(postedMetric._aws.CloudWatchMetrics[0]?.Namespace, businessMetrics.namespace);
+    // The namespace comes from the function's environment as deployed: the stage's own.
+    assert.equal(postedMetric._aws.CloudWatchMetrics[0]?.Namespace, 'Whiteboard/dev');
     assert.deepEqual(postedMetric._aws.CloudWatchMetrics[0]?.Dimensions, [['service']]);
     assert.equal(postedMetric.service, businessMetrics.service);
     const coldStart = metric('ColdStart');
     assert.ok(coldStart, 'ColdStart EMF');
+    assert.equal(coldStart._aws.CloudWatchMetrics[0]?.Namespace, 'Whiteboard/dev');
     assert.deepEqual(coldStart._aws.CloudWatchMetrics[0]?.Dimensions, [['service', 'function_name']]);
     assert.equal(coldStart.function_name, `${dev.stack.stackName}-PostMessageFunction-TEST`);
 
