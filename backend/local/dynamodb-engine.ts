@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
@@ -581,6 +581,50 @@ const startDynalite = async (
 
 // ---------------------------------------------------------------------------------------------
 
+/** The file that says which process uses a data folder (`lockDataDir`). */
+const LOCK_FILE = 'whiteboard-stack.pid';
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Claims a data folder for this process, or says which process has it. Two engines on one folder
+ * fail in ways that do not say so: DynamoDB Local waits out its start timeout on a locked SQLite
+ * file, dynalite crashes on its first request when both opened the folder at once. The claim is a
+ * file created only if absent, so of two stacks starting together one gets it. A claim whose
+ * process is gone (killed without cleaning up) is taken over. Returns the release.
+ */
+const lockDataDir = (dataDir: string): (() => void) => {
+  const file = join(dataDir, LOCK_FILE);
+  const inUse = (holder: string) =>
+    new Error(
+      `another local stack (process ${holder}) is using the data folder ${dataDir}: stop it, or ` +
+        'give this one another folder (--data-dir) or none (--in-memory)',
+    );
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+      throw inUse(String(holder));
+    }
+    rmSync(file, { force: true });
+  }
+  // Another stack took over the stale claim between our two attempts.
+  throw inUse(readFileSync(file, 'utf8').trim());
+};
+
 /**
  * Starts the chosen engine and resolves once it answers ListTables. Callers print `name`, so that
  * it is clear which engine (and so which data) the stack runs on.
@@ -590,13 +634,27 @@ export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const { kind, java, why } = await chooseEngine(options.engine, options.javaCommand);
   let dataDir: string | undefined;
+  let release = () => {};
   if (options.inMemory !== true) {
     dataDir = resolve(options.dataDir ?? join('.whiteboard', 'data', kind));
     mkdirSync(dataDir, { recursive: true });
+    release = lockDataDir(dataDir);
   }
-  if (kind === 'dynalite' || java === undefined) {
-    const engine = await startDynalite(port, dataDir, timeoutMs);
-    return why === undefined ? engine : { ...engine, fallback: why };
+  try {
+    const engine =
+      kind === 'dynalite' || java === undefined
+        ? await startDynalite(port, dataDir, timeoutMs)
+        : await startDynamoDbLocal(java, port, dataDir, timeoutMs);
+    return {
+      ...engine,
+      ...(why === undefined ? {} : { fallback: why }),
+      stop: async () => {
+        await engine.stop();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
   }
-  return startDynamoDbLocal(java, port, dataDir, timeoutMs);
 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -204,6 +204,42 @@ describe('choosing the engine', () => {
     } finally {
       await stopAndCheck(engine);
     }
+  });
+});
+
+describe('the data folder', () => {
+  const claim = (dataDir: string) => join(dataDir, 'whiteboard-stack.pid');
+
+  it('is refused, naming the process, while another live process uses it', async () => {
+    const dataDir = newFolder();
+    mkdirSync(dataDir, { recursive: true });
+    // A process that is alive and is not this one stands for the other stack.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(claim(dataDir), String(other.pid));
+      await assert.rejects(
+        startDynamoDbEngine({ engine: 'dynalite', dataDir }),
+        new RegExp(`^Error: another local stack \\(process ${other.pid}\\) is using the data folder`),
+      );
+      assert.equal(readFileSync(claim(dataDir), 'utf8'), String(other.pid), 'its claim stays');
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('is taken over from a process that is gone, and given up on stop', async () => {
+    const dataDir = newFolder();
+    mkdirSync(dataDir, { recursive: true });
+    const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    writeFileSync(claim(dataDir), String(gone.pid));
+    const engine = await startDynamoDbEngine({ engine: 'dynalite', dataDir });
+    try {
+      assert.equal(readFileSync(claim(dataDir), 'utf8'), String(process.pid));
+    } finally {
+      await stopAndCheck(engine);
+    }
+    assert.equal(existsSync(claim(dataDir)), false);
   });
 });
 
