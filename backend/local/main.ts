@@ -65,11 +65,13 @@ if (args.help) {
   process.exit(0);
 }
 
-const portText = args.port ?? process.env.PORT ?? '3000';
+// An empty PORT counts as unset, as shells leave it by `PORT= npm start`.
+const portSource = args.port !== undefined ? '--port' : process.env.PORT ? 'PORT' : undefined;
+const portText = args.port ?? (process.env.PORT || '3000');
 const port =
   /^\d{1,5}$/.test(portText) && Number(portText) <= 65535
     ? Number(portText)
-    : fail(`invalid port ${JSON.stringify(portText)}: use a number from 0 to 65535`);
+    : fail(`invalid port ${JSON.stringify(portText)} (${portSource}): use a number from 0 to 65535`);
 const engine = (args.engine ?? 'auto') as EngineChoice;
 if (!engineChoices.includes(engine))
   fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);

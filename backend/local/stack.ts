@@ -4,7 +4,7 @@
  * one definition in backend/http/routes.ts. `npm start` (main.ts) and the tests start it here.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { messagesTable } from '../adapters/messages-table.ts';
 import {
@@ -128,6 +128,14 @@ export const functionEnvironment = (
   DYNAMODB_ENDPOINT: dynamoDbEndpoint,
 });
 
+/** Rejects (EADDRINUSE, EACCES...) when `port` cannot be listened on, as the gateway would. */
+const checkPortFree = (host: string, port: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+
 /**
  * How long stopping waits for requests in flight: the longest function timeout, past which every
  * invocation has ended anyway (execution-environments.ts), and a second for the answers to go out.
@@ -172,6 +180,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   };
 
   try {
+    // A port already taken is found now, not after an engine has started for nothing.
+    if ((options.port ?? 3000) !== 0) await checkPortFree(options.host ?? '127.0.0.1', options.port ?? 3000);
     // The engine starts while the functions build. If either fails, what the other started must
     // still be stopped: so both are awaited, not only the first to fail.
     const [started, built] = await Promise.allSettled([

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -184,6 +185,29 @@ describe('npm start', () => {
     const { code, stderr } = await usage(['--engine', 'postgres']);
     assert.equal(code, 2);
     assert.match(stderr, /unknown engine "postgres": use one of auto, dynamodb-local, dynalite/);
+  });
+
+  it('says a port is taken before it starts an engine (exit 1)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const neverUsed = join(dataDir, 'never-used');
+    try {
+      const { code, stderr } = await usage(['--port', String(port), '--data-dir', neverUsed], {
+        DYNAMODB_ENDPOINT: '',
+      });
+      assert.equal(code, 1);
+      assert.match(stderr, new RegExp(`port ${port} is already in use: stop what uses it or pick another`));
+      assert.equal(existsSync(neverUsed), false, 'no engine was started for it');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('refuses an invalid PORT, saying where it came from (exit 2)', async () => {
+    const { code, stderr } = await usage([], { PORT: 'abc' });
+    assert.equal(code, 2);
+    assert.match(stderr, /invalid port "abc" \(PORT\): use a number from 0 to 65535/);
   });
 
   it('refuses engine options that an existing DYNAMODB_ENDPOINT would leave unused (exit 2)', async () => {
