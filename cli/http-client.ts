@@ -246,8 +246,10 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         return `cannot reach ${baseUrl}: no connection within ${seconds(timeoutMs)} (--timeout)${hint}${tried}`;
       case 'UND_ERR_HEADERS_TIMEOUT':
       case 'UND_ERR_BODY_TIMEOUT':
-      case 'ATTEMPT_TIMEOUT':
         return `${baseUrl} did not answer within ${seconds(timeoutMs)} (--timeout)${tried}`;
+      case 'ATTEMPT_TIMEOUT':
+        // The attempt's own deadline (below): connecting and answering, each up to the timeout.
+        return `${baseUrl} did not finish answering within ${seconds(2 * timeoutMs)} (twice --timeout)${tried}`;
       case 'ECONNRESET':
       case 'EPIPE':
       case 'UND_ERR_SOCKET':
