@@ -13,6 +13,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { decode } from './route-matcher.ts';
 
 export interface IncomingRequest {
   readonly method: string;
@@ -91,14 +92,6 @@ export const lambdaTraceHeader = (requestHeader: string | undefined, epochMs: nu
 const appendValue = (values: Record<string, string>, key: string, value: string): void => {
   if (Object.hasOwn(values, key)) values[key] = `${values[key]},${value}`;
   else Object.defineProperty(values, key, { value, writable: true, enumerable: true, configurable: true });
-};
-
-const decode = (value: string): string => {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 };
 
 /** Repeated keys are joined with commas (payload format 2.0 has no multiValue fields). */

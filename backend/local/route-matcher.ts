@@ -35,7 +35,8 @@ const compile = (route: RouteDefinition): CompiledRoute => {
   return { route, routeKey: routeKey(route), pattern: new RegExp(`^${source}$`), names };
 };
 
-const decode = (value: string): string => {
+/** Percent-decoded, or as it is when it is not valid percent-encoding (`%E0%A4%A`). */
+export const decode = (value: string): string => {
   try {
     return decodeURIComponent(value);
   } catch {

@@ -79,7 +79,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
+const REGION = localAwsEnvironment.AWS_REGION;
 
 /** See `LocalStackOptions.environmentsPerThread`. */
 export const DEFAULT_ENVIRONMENTS_PER_THREAD = 16;
