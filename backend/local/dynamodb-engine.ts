@@ -173,6 +173,14 @@ const isAddressInUse = (error: unknown) =>
  * Waits until ListTables succeeds at the endpoint. `failed` is polled between attempts and ends
  * the wait early (the engine's process has exited).
  */
+/** The engine is up but fails every call: its data cannot be used (see `waitUntilAnswering`). */
+class EngineAnswersWithErrors extends Error {
+  constructor(reason: string) {
+    super(`it answers ListTables with errors (${reason})`);
+    this.name = 'EngineAnswersWithErrors';
+  }
+}
+
 const waitUntilAnswering = async (
   endpoint: string,
   timeoutMs: number,
@@ -184,6 +192,9 @@ const waitUntilAnswering = async (
   });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
+  // An engine that answers, but with errors, is not starting up: it cannot use its data.
+  let failingSince: number | undefined;
+  let failures = 0;
   try {
     for (;;) {
       const failure = failed();
@@ -193,6 +204,17 @@ const waitUntilAnswering = async (
         return;
       } catch (error) {
         lastError = error;
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status !== undefined && status >= 500) {
+          failingSince ??= Date.now();
+          failures++;
+        } else {
+          failingSince = undefined;
+          failures = 0;
+        }
+        if (failures >= 5 && failingSince !== undefined && Date.now() - failingSince >= 1_000) {
+          throw new EngineAnswersWithErrors((error as Error).message);
+        }
       }
       if (Date.now() > deadline) {
         const reason = lastError instanceof Error ? lastError.message : String(lastError);
@@ -436,7 +458,21 @@ const startDynamoDbLocalOnce = async (
     await stop();
     if (error instanceof EngineStartError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new EngineStartError(`DynamoDB Local did not start: ${reason}. Its last output:\n${tail()}`, false);
+    const exception = output
+      .split('\n')
+      .find((line) => /Exception\b/.test(line))
+      ?.trim();
+    const hint =
+      error instanceof EngineAnswersWithErrors && dataDir !== undefined
+        ? `\nIts database ${join(dataDir, 'shared-local-instance.db')} may be damaged or read-only: ` +
+          'move it aside, or start with another --data-dir or --in-memory.'
+        : '';
+    throw new EngineStartError(
+      `DynamoDB Local did not start: ${reason}.${hint}` +
+        (exception === undefined ? '' : `\nIt says: ${exception}`) +
+        `\nIts last output:\n${tail()}`,
+      false,
+    );
   }
   const ended = new Promise<string>((resolve) => {
     child.once('exit', () => {
@@ -497,13 +533,22 @@ interface DynaliteOptions {
 
 interface LevelDatabase {
   open(): Promise<void>;
+  keys(): AsyncIterable<unknown>;
   close(): Promise<void>;
 }
 
+const levelCause = (error: unknown): string =>
+  error instanceof Error
+    ? error.cause instanceof Error
+      ? error.cause.message
+      : error.message
+    : String(error);
+
 /**
  * dynalite crashes the whole process (an unhandled 'error' from LevelDB) when its folder is
- * locked by another dynalite, in this process or another. Opening the folder first turns that
- * into an error we can explain.
+ * locked by another dynalite, in this process or another, and on its first request when the
+ * folder's files are damaged. Opening the folder and reading its keys once first (cheap for a
+ * local board) turns both into an error that says what to do.
  */
 const checkLevelFolderFree = async (dataDir: string): Promise<void> => {
   // dynalite's own copy of `level`, so both open the folder the same way.
@@ -514,13 +559,26 @@ const checkLevelFolderFree = async (dataDir: string): Promise<void> => {
   try {
     await db.open();
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+    const cause = levelCause(error);
     throw new Error(
-      `dynalite cannot open its data folder ${dataDir}${cause === '' ? '' : ` (${cause})`}: ` +
-        'another stack or dynalite is probably using it; stop that one, or pick another data folder or in-memory mode',
+      `dynalite cannot open its data folder ${dataDir} (${cause}): ` +
+        (/\bLOCK\b|temporarily unavailable/i.test(cause)
+          ? 'another dynalite is using it; stop that one, or pick another data folder or in-memory mode'
+          : 'move the folder aside, or pick another data folder or in-memory mode'),
     );
   }
-  await db.close();
+  try {
+    for await (const _ of db.keys()) {
+      // Reading is the check: LevelDB finds damaged files only when it reads them.
+    }
+  } catch (error) {
+    throw new Error(
+      `dynalite cannot read its data folder ${dataDir} (${levelCause(error)}): its files are ` +
+        'damaged; move the folder aside, or pick another data folder or in-memory mode',
+    );
+  } finally {
+    await db.close().catch(() => undefined);
+  }
 };
 
 const startDynalite = async (

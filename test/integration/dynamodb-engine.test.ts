@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -227,6 +228,33 @@ describe('the data folder', () => {
     }
   });
 
+  it('of dynalite, when its files are damaged, is refused with what to do, without a crash', async () => {
+    const dataDir = newFolder();
+    const first = await startDynamoDbEngine({ engine: 'dynalite', dataDir });
+    try {
+      await ensureMessagesTable(first.endpoint, 'damaged');
+      await putMessage(first.endpoint, 'damaged', 'soon unreadable');
+    } finally {
+      await stopAndCheck(first);
+    }
+    // Opened again, LevelDB moves what its log holds into a table file (.ldb): damage that one.
+    await stopAndCheck(await startDynamoDbEngine({ engine: 'dynalite', dataDir }));
+    const tables = readdirSync(dataDir).filter((name) => name.endsWith('.ldb'));
+    assert.ok(tables.length > 0, `LevelDB table files in ${dataDir}`);
+    for (const name of tables) {
+      const path = join(dataDir, name);
+      writeFileSync(path, randomBytes(readFileSync(path).length));
+    }
+    const outcome = await startDynamoDbEngine({ engine: 'dynalite', dataDir }).catch((error: Error) => error);
+    if (!(outcome instanceof Error)) await stopAndCheck(outcome);
+    assert.ok(outcome instanceof Error, 'refused');
+    assert.match(
+      outcome.message,
+      /^dynalite cannot read its data folder .* \(.*\): its files are damaged; move the folder aside/,
+    );
+    assert.equal(existsSync(claim(dataDir)), false, 'the folder is not left claimed');
+  });
+
   it('is taken over from a process that is gone, and given up on stop', async () => {
     const dataDir = newFolder();
     mkdirSync(dataDir, { recursive: true });
@@ -338,6 +366,25 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
 
     if (kind === 'dynamodb-local') {
       parentKilledTest();
+
+      it('says, without waiting out the start timeout, that its database file is damaged', async () => {
+        const dataDir = newFolder();
+        mkdirSync(dataDir, { recursive: true });
+        writeFileSync(join(dataDir, 'shared-local-instance.db'), randomBytes(20_000));
+        await assert.rejects(
+          startDynamoDbEngine({ engine: kind, dataDir, startTimeoutMs: 60_000 }),
+          (error: Error) => {
+            assert.match(error.message, /^DynamoDB Local did not start: it answers ListTables with errors/);
+            assert.ok(
+              error.message.includes(
+                `Its database ${join(dataDir, 'shared-local-instance.db')} may be damaged`,
+              ),
+              error.message,
+            );
+            return true;
+          },
+        );
+      });
 
       it('says when its process ends while no one stopped it', async () => {
         const engine = await startDynamoDbEngine({ engine: kind, inMemory: true });
