@@ -56,7 +56,7 @@ export interface LambdaBuild {
  * it, lazily compiled or not, so each unused KiB in index.mjs is paid on every cold start.
  * Measured with npm run bench (docs/performance.md), against a floor built the same way: a cold
  * start without tracing went from 1.11-1.14x the floor's to 1.05-1.08x in the runs of that change
- * (1.03-1.12x over the full runs in docs/performance.md).
+ * (0.99-1.13x over the full runs in docs/performance.md).
  *
  * Source maps carry mappings only: stack traces need no sources, which would double the asset.
  */
