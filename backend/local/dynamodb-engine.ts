@@ -19,6 +19,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { processAlive } from './process-alive.ts';
 import { createLocalDynamoDbClient } from './tables.ts';
 
 export const engineChoices = ['auto', 'dynamodb-local', 'dynalite'] as const;
@@ -641,16 +642,6 @@ const startDynalite = async (
 
 /** The file that says which process uses a data folder (`lockDataDir`). */
 const LOCK_FILE = 'whiteboard-stack.pid';
-
-const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * Claims a data folder for this process, or says which process has it. Two engines on one folder

@@ -4,7 +4,9 @@
  * share. Read from the source maps, which name every source file of an output.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type FunctionId, functions } from '../../backend/http/routes.ts';
@@ -42,4 +44,28 @@ describe('the local build', async () => {
       }
     });
   }
+});
+
+describe('build folders', () => {
+  it('of a process that is gone (killed, its exit hook never ran) are removed at the next build', async () => {
+    const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const orphan = join(tmpdir(), `whiteboard-local-${gone.pid}-test`);
+    // This process is alive: its folder stays.
+    const inUse = join(tmpdir(), `whiteboard-local-${process.pid}-test`);
+    for (const folder of [orphan, inUse]) mkdirSync(join(folder, 'readMessages'), { recursive: true });
+    try {
+      // A process of its own: this one has built already, and builds once.
+      const build = spawn(
+        process.execPath,
+        ['--import', 'tsx', '-e', "await import('./backend/local/build.ts').then((m) => m.buildLocal())"],
+        { stdio: 'ignore' },
+      );
+      assert.equal(await new Promise((resolve) => build.once('exit', resolve)), 0);
+      assert.equal(existsSync(orphan), false, `${orphan} was removed`);
+      assert.equal(existsSync(inUse), true, `${inUse} was kept`);
+    } finally {
+      for (const folder of [orphan, inUse]) rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
