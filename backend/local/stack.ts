@@ -95,7 +95,14 @@ export const defaultMaxConcurrency = (environmentsPerThread = DEFAULT_ENVIRONMEN
 // (table creation) would print it at every start. Lambda itself runs Node 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-/** What Lambda puts in every function's environment (AWS docs, "Defined runtime environment variables"). */
+/**
+ * What Lambda puts in every function's environment (AWS docs, "Defined runtime environment
+ * variables"), but for three that would switch tracing on: AWS_EXECUTION_ENV (Powertools Tracer is
+ * off without it, backend/handlers/powertools.ts), LAMBDA_TASK_ROOT (aws-xray-sdk-core's Lambda
+ * mode) and AWS_XRAY_DAEMON_ADDRESS. Local tracing, when it comes, sets them in one place here,
+ * with a collector to send to, and one environment per thread: the X-Ray SDK's Lambda segment is
+ * one per process.
+ */
 const lambdaEnvironment = (id: string, memorySize: number): Record<string, string> => ({
   AWS_LAMBDA_FUNCTION_NAME: id,
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
