@@ -11,7 +11,16 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
@@ -333,7 +342,10 @@ const startWatchdog = (pid: number): ChildProcess => {
   Reflect.deleteProperty(env, 'NODE_OPTIONS');
   const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
-    detached: false,
+    // A session of its own, like the JVM's: a signal to this process's group (Ctrl-C before the
+    // stack's handlers are set, a closed terminal, kill -- -pgid) must not take the watchdog
+    // with it, or the JVM would outlive both.
+    detached: true,
     env,
     windowsHide: true,
   });
@@ -465,8 +477,9 @@ const startDynamoDbLocalOnce = async (
       ?.trim();
     const hint =
       error instanceof EngineAnswersWithErrors && dataDir !== undefined
-        ? `\nIts database ${join(dataDir, 'shared-local-instance.db')} may be damaged or read-only: ` +
-          'move it aside, or start with another --data-dir or --in-memory.'
+        ? `\nIts database ${join(dataDir, 'shared-local-instance.db')} may be damaged, read-only or ` +
+          'in use by another process: stop that one, or move the file aside, or start with another ' +
+          '--data-dir or --in-memory.'
         : '';
     throw new EngineStartError(
       `DynamoDB Local did not start: ${reason}.${hint}` +
@@ -652,26 +665,63 @@ const LOCK_FILE = 'whiteboard-stack.pid';
  */
 const lockDataDir = (dataDir: string): (() => void) => {
   const file = join(dataDir, LOCK_FILE);
+  const mine = String(process.pid);
   const inUse = (holder: string) =>
     new Error(
       `another local stack (process ${holder}) is using the data folder ${dataDir}: stop it, or ` +
         'give this one another folder (--data-dir) or none (--in-memory)',
     );
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const unique = () => `${file}.${process.pid}.${randomUUID()}`;
+  const readHolder = (path: string): string | undefined => {
     try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
+      return readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    // Written in full under a name of its own, then linked to the claim's name: a claim is never
+    // seen empty, and of two processes linking at once one gets EEXIST.
+    const written = unique();
+    writeFileSync(written, mine);
+    try {
+      linkSync(written, file);
+      return () => {
+        if (readHolder(file) === mine) rmSync(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(written, { force: true });
     }
-    const holder = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
-      throw inUse(String(holder));
+    const holder = readHolder(file);
+    // Released meanwhile: claim it again.
+    if (holder === undefined) continue;
+    const pid = Number(holder);
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) throw inUse(holder);
+    // The claim of a process that is gone is moved aside (only one process can rename it), then
+    // checked: if it is no longer that claim but a new one put there meanwhile, it goes back.
+    const aside = unique();
+    try {
+      renameSync(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
     }
-    rmSync(file, { force: true });
+    const moved = readHolder(aside);
+    if (moved !== holder) {
+      try {
+        linkSync(aside, file);
+      } catch {
+        // A third process claimed the folder meanwhile: in use all the same.
+      }
+      rmSync(aside, { force: true });
+      throw inUse(moved ?? 'unknown');
+    }
+    rmSync(aside, { force: true });
   }
-  // Another stack took over the stale claim between our two attempts.
-  throw inUse(readFileSync(file, 'utf8').trim());
+  throw inUse(readHolder(file) ?? 'unknown');
 };
 
 /**

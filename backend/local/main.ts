@@ -33,6 +33,9 @@ Environment:
   CORS_ALLOW_ORIGINS   comma-separated allowed origins (default: *)
 `;
 
+// Read first: a parent that goes away while the stack starts must be noticed too (below).
+const parentPid = process.ppid;
+
 const fail = (message: string): never => {
   process.stderr.write(`npm start: ${message}\n(run \`npm start -- --help\` for the options)\n`);
   process.exit(2);
@@ -161,7 +164,7 @@ const shutdown = (signal: string, exitCode = 0) => {
   const force = setTimeout(() => {
     process.stderr.write('Stopping took too long; exiting anyway.\n');
     process.exit(1);
-  }, 15_000);
+  }, 20_000);
   force.unref();
   stack.stop().then(
     () => {
@@ -186,8 +189,10 @@ void stack.engineEnded.then((what) => {
 
 // `npm start` runs this through a shell, and npm passes a SIGTERM on to that shell, which (dash,
 // Debian's sh) ends without passing it on: this process would serve on, orphaned, and hold the
-// port. So it also stops when its parent goes away.
-const parentPid = process.ppid;
-setInterval(() => {
-  if (!stopping && process.ppid !== parentPid) shutdown('the parent process exited');
-}, 1000).unref();
+// port. So under npm it also stops when its parent goes away. Run directly (`nohup node ... &`),
+// it outlives its parent on purpose.
+if (process.env.npm_lifecycle_event !== undefined) {
+  setInterval(() => {
+    if (!stopping && process.ppid !== parentPid) shutdown('the parent process exited');
+  }, 1000).unref();
+}

@@ -17,7 +17,7 @@ import {
 } from '../http/routes.ts';
 import { buildLocal } from './build.ts';
 import { type EngineChoice, startDynamoDbEngine } from './dynamodb-engine.ts';
-import { FunctionEnvironments } from './execution-environments.ts';
+import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';
 import { ensureMessagesTable, localAwsEnvironment } from './tables.ts';
@@ -144,11 +144,12 @@ const checkPortFree = (host: string, port: number): Promise<void> =>
   });
 
 /**
- * How long stopping waits for requests in flight: the longest function timeout, past which every
- * invocation has ended anyway (execution-environments.ts), and a second for the answers to go out.
+ * How long stopping waits for requests in flight: Lambda's init limit and the longest function
+ * timeout, past which every invocation has ended anyway (execution-environments.ts), and a second
+ * for the answers to go out. Most stops take far less: the requests in flight end in milliseconds.
  */
 const drainLimitMs = (ids: readonly FunctionId[]): number =>
-  Math.max(...ids.map((id) => functions[id].timeout)) * 1000 + 1000;
+  LAMBDA_INIT_LIMIT_MS + Math.max(...ids.map((id) => functions[id].timeout)) * 1000 + 1000;
 
 /**
  * What stopping the server does: take no new connections, let the requests in flight get their

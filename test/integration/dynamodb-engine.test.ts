@@ -278,7 +278,7 @@ const namePattern: Record<EngineKind, RegExp> = {
 
 /** DynamoDB Local must not outlive a parent that is killed without running its exit hooks. */
 const parentKilledTest = () =>
-  it('ends when the Node.js process that started it is killed', async () => {
+  it('ends when the Node.js process that started it is killed, with its whole process group', async () => {
     const script = [
       `import { startDynamoDbEngine } from ${JSON.stringify(engineModule)};`,
       `const engine = await startDynamoDbEngine({ engine: 'dynamodb-local', inMemory: true });`,
@@ -287,6 +287,8 @@ const parentKilledTest = () =>
     ].join('\n');
     const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, killed whole below, as a closed terminal or a group kill does.
+      detached: true,
     });
     let stderr = '';
     parent.stderr.on('data', (chunk: Buffer) => {
@@ -306,7 +308,7 @@ const parentKilledTest = () =>
     assert.equal(isRunning(started.pid), true);
     assert.equal(await connectOutcome(started.port), 'connected');
 
-    parent.kill('SIGKILL');
+    process.kill(-(parent.pid as number), 'SIGKILL');
     const deadline = Date.now() + 8_000;
     while (isRunning(started.pid) && Date.now() < deadline) await sleep(100);
     assert.equal(

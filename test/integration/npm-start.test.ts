@@ -134,7 +134,8 @@ describe('npm start', () => {
     ].join('\n');
     const parent = spawn(process.execPath, ['-e', launcher], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '' },
+      // What npm sets for `npm start`: the watch is for a stack that npm started.
+      env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: 'start' },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let output = '';
