@@ -255,6 +255,57 @@ describe('the data folder', () => {
     assert.equal(existsSync(claim(dataDir)), false, 'the folder is not left claimed');
   });
 
+  it('is claimed by one of several stacks that start on it at once', async () => {
+    const dataDir = newFolder();
+    mkdirSync(dataDir, { recursive: true });
+    const script = [
+      `import { startDynamoDbEngine } from ${JSON.stringify(engineModule)};`,
+      // Each waits for the same instant, so that their claims race.
+      `const at = ${Date.now() + 3_000};`,
+      'await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));',
+      'try {',
+      `  const engine = await startDynamoDbEngine({ engine: 'dynalite', dataDir: ${JSON.stringify(dataDir)} });`,
+      "  console.log('started');",
+      "  process.stdin.on('end', async () => { await engine.stop(); process.exit(0); }).resume();",
+      "} catch (error) { console.log('refused: ' + error.message); process.exit(0); }",
+    ].join('\n');
+    const stacks = Array.from({ length: 3 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    );
+    try {
+      const said = await Promise.all(
+        stacks.map(
+          (child) =>
+            new Promise<string>((resolve) => {
+              let out = '';
+              let err = '';
+              child.stderr.on('data', (chunk: Buffer) => {
+                err += chunk.toString();
+              });
+              child.stdout.on('data', (chunk: Buffer) => {
+                out += chunk.toString();
+                if (out.includes('\n')) resolve(out.trim());
+              });
+              child.once('exit', (code) => resolve(`exit ${code}: ${out.trim()} ${err}`));
+            }),
+        ),
+      );
+      assert.equal(said.filter((line) => line === 'started').length, 1, said.join('\n'));
+      for (const line of said.filter((text) => text !== 'started')) {
+        assert.match(line, /^refused: another local stack \(process \d+\) is using the data folder/);
+      }
+    } finally {
+      for (const child of stacks) child.stdin.end();
+      await Promise.all(
+        stacks.map((child) =>
+          child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+        ),
+      );
+    }
+  });
+
   it('is taken over from a process that is gone, and given up on stop', async () => {
     const dataDir = newFolder();
     mkdirSync(dataDir, { recursive: true });
