@@ -147,7 +147,8 @@ export const chooseEngine = async (
 // Ports
 
 /** Listens on host:port and closes again; resolves the port that was free (0 picks one). */
-const probePort = (port: number, host = HOST): Promise<number> =>
+/** Listens on `port` and closes again: the port found (a free one for 0), or why it cannot be had. */
+export const probePort = (port: number, host = HOST): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -179,10 +180,6 @@ const isAddressInUse = (error: unknown) =>
 // ---------------------------------------------------------------------------------------------
 // Readiness
 
-/**
- * Waits until ListTables succeeds at the endpoint. `failed` is polled between attempts and ends
- * the wait early (the engine's process has exited).
- */
 /** The engine is up but fails every call: its data cannot be used (see `waitUntilAnswering`). */
 class EngineAnswersWithErrors extends Error {
   constructor(reason: string) {
@@ -191,6 +188,10 @@ class EngineAnswersWithErrors extends Error {
   }
 }
 
+/**
+ * Waits until ListTables succeeds at the endpoint. `failed` is polled between attempts and ends
+ * the wait early (the engine's process has exited).
+ */
 const waitUntilAnswering = async (
   endpoint: string,
   timeoutMs: number,
@@ -660,8 +661,9 @@ const LOCK_FILE = 'whiteboard-stack.pid';
  * Claims a data folder for this process, or says which process has it. Two engines on one folder
  * fail in ways that do not say so: DynamoDB Local waits out its start timeout on a locked SQLite
  * file, dynalite crashes on its first request when both opened the folder at once. The claim is a
- * file created only if absent, so of two stacks starting together one gets it. A claim whose
- * process is gone (killed without cleaning up) is taken over. Returns the release.
+ * file holding the process id, linked into place only if absent, so of two stacks starting
+ * together one gets it. A claim whose process is gone (killed without cleaning up) is taken over.
+ * Returns the release.
  */
 const lockDataDir = (dataDir: string): (() => void) => {
   const file = join(dataDir, LOCK_FILE);

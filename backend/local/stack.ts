@@ -4,7 +4,7 @@
  * one definition in backend/http/routes.ts. `npm start` (main.ts) and the tests start it here.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { messagesTable } from '../adapters/messages-table.ts';
 import {
@@ -16,7 +16,7 @@ import {
   routes,
 } from '../http/routes.ts';
 import { buildLocal } from './build.ts';
-import { type EngineChoice, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { type EngineChoice, probePort, startDynamoDbEngine } from './dynamodb-engine.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';
@@ -135,14 +135,6 @@ export const functionEnvironment = (
   DYNAMODB_ENDPOINT: dynamoDbEndpoint,
 });
 
-/** Rejects (EADDRINUSE, EACCES...) when `port` cannot be listened on, as the gateway would. */
-const checkPortFree = (host: string, port: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
-
 /**
  * How long stopping waits for requests in flight: Lambda's init limit and the longest function
  * timeout, past which every invocation has ended anyway (execution-environments.ts), and a second
@@ -181,6 +173,9 @@ export const drainOnStop = (server: Server, limitMs: number): (() => Promise<voi
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const printer = options.printer ?? createLogPrinter({ quiet: options.quiet, verbose: options.verbose });
   const tableName = options.tableName ?? messagesTable.localName;
+  /** 0 picks a free port. */
+  const requestedPort = options.port ?? 3000;
+  const host = options.host ?? '127.0.0.1';
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -189,7 +184,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
   try {
     // A port already taken is found now, not after an engine has started for nothing.
-    if ((options.port ?? 3000) !== 0) await checkPortFree(options.host ?? '127.0.0.1', options.port ?? 3000);
+    if (requestedPort !== 0) await probePort(requestedPort, host);
     // The engine starts while the functions build. If either fails, what the other started must
     // still be stopped: so both are awaited, not only the first to fail.
     const [started, built] = await Promise.allSettled([
@@ -255,10 +250,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       cors: corsSettings(options.corsOrigins),
       printer,
     });
-    const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 3000, host, () => {
+      server.listen(requestedPort, host, () => {
         server.off('error', reject);
         resolve();
       });
