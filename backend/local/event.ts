@@ -91,7 +91,10 @@ export const lambdaTraceHeader = (requestHeader: string | undefined, epochMs: nu
  */
 const appendValue = (values: Record<string, string>, key: string, value: string): void => {
   if (Object.hasOwn(values, key)) values[key] = `${values[key]},${value}`;
-  else Object.defineProperty(values, key, { value, writable: true, enumerable: true, configurable: true });
+  // Assigning `__proto__` would set the prototype; every other name becomes an own property.
+  else if (key === '__proto__') {
+    Object.defineProperty(values, key, { value, writable: true, enumerable: true, configurable: true });
+  } else values[key] = value;
 };
 
 /** Repeated keys are joined with commas (payload format 2.0 has no multiValue fields). */

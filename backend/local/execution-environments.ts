@@ -192,6 +192,8 @@ class Host {
 class Environment {
   readonly ready: Promise<void>;
   readonly settleReady: (error?: Error) => void;
+  /** Its init has finished: `ready` resolved. */
+  initialised = false;
   lastUsed = Date.now();
   gone = false;
 
@@ -201,7 +203,13 @@ class Environment {
   ) {
     let settle: (error?: Error) => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {
-      settle = (error) => (error ? reject(error) : resolve());
+      settle = (error) => {
+        if (error) reject(error);
+        else {
+          this.initialised = true;
+          resolve();
+        }
+      };
     });
     this.ready.catch(() => undefined);
     this.settleReady = settle;
@@ -289,23 +297,26 @@ export class FunctionEnvironments {
     const env = await this.#acquire();
     if (!env) return shuttingDown;
     const { timeout } = this.#options.definition;
-    const initLimitMs = (this.#options.initLimitMs ?? LAMBDA_INIT_LIMIT_MS) + timeout * 1000;
-    let initTimer: NodeJS.Timeout | undefined;
-    const initTimedOut = new Promise<true>((resolve) => {
-      initTimer = setTimeout(() => resolve(true), initLimitMs);
-    });
-    try {
-      if (await Promise.race([env.ready, initTimedOut])) {
-        this.stats.timeouts++;
-        env.host.fail(ENDED_WITH_NEIGHBOUR);
-        this.#endHost(env.host);
-        return { kind: 'timeout', timeoutSeconds: initLimitMs / 1000, phase: 'init' };
+    // A warm environment (most invocations) has nothing to wait for.
+    if (!env.initialised) {
+      const initLimitMs = (this.#options.initLimitMs ?? LAMBDA_INIT_LIMIT_MS) + timeout * 1000;
+      let initTimer: NodeJS.Timeout | undefined;
+      const initTimedOut = new Promise<true>((resolve) => {
+        initTimer = setTimeout(() => resolve(true), initLimitMs);
+      });
+      try {
+        if (await Promise.race([env.ready, initTimedOut])) {
+          this.stats.timeouts++;
+          env.host.fail(ENDED_WITH_NEIGHBOUR);
+          this.#endHost(env.host);
+          return { kind: 'timeout', timeoutSeconds: initLimitMs / 1000, phase: 'init' };
+        }
+      } catch (error) {
+        this.#discard(env);
+        return { kind: 'error', errorType: 'Runtime.InitError', errorMessage: (error as Error).message };
+      } finally {
+        clearTimeout(initTimer);
       }
-    } catch (error) {
-      this.#discard(env);
-      return { kind: 'error', errorType: 'Runtime.InitError', errorMessage: (error as Error).message };
-    } finally {
-      clearTimeout(initTimer);
     }
     if (env.dead) {
       this.#discard(env);
