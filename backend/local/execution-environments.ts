@@ -313,6 +313,9 @@ export class FunctionEnvironments {
         }
       } catch (error) {
         this.#discard(env);
+        // Closing rejects the environments still starting: no failure of the function's init, so
+        // the invocation ends as the running ones do.
+        if (this.#closed) return shuttingDown;
         return { kind: 'error', errorType: 'Runtime.InitError', errorMessage: (error as Error).message };
       } finally {
         clearTimeout(initTimer);

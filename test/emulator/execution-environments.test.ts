@@ -4,7 +4,7 @@
  * every misbehaviour can be provoked; no DynamoDB involved.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,7 @@ const printed: string[] = [];
 /** Environments of the fixture function; `options` sets their numbers and events. */
 const behaviourEnvironments = async (
   options: Pick<FunctionEnvironmentsOptions, 'maxConcurrency' | 'environmentsPerThread' | 'events'> &
-    Partial<Pick<FunctionEnvironmentsOptions, 'bundlePath' | 'initLimitMs'>>,
+    Partial<Pick<FunctionEnvironmentsOptions, 'bundlePath' | 'initLimitMs' | 'environment'>>,
 ) =>
   new FunctionEnvironments({
     definition,
@@ -284,6 +284,21 @@ describe('environments that cannot serve', () => {
     assert.ok(answered, 'the queued invocation was answered');
     assert.deepEqual(await waiting, { kind: 'crash', reason: 'the local stack is shutting down' });
     assert.notEqual((await running).kind, 'result');
+  });
+
+  it('end an invocation whose environment is still starting as shut down, not as an init error', async () => {
+    const initStarted = join(scratch, 'init-started');
+    const starting = await behaviourEnvironments({
+      maxConcurrency: 1,
+      events: quietEvents,
+      bundlePath: fileURLToPath(new URL('../fixtures/handlers/init-never-ends.mjs', import.meta.url)),
+      environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours', INIT_STARTED_FILE: initStarted },
+    });
+    const outcome = starting.invoke(event, 'Root=1-00000000-000000000000000000000000');
+    await waitFor(() => existsSync(initStarted), 'the init to run');
+    await starting.close();
+    // What an invocation running when the stack closes gets (the gateway says it the same way).
+    assert.deepEqual(await outcome, { kind: 'crash', reason: 'the local stack is shutting down' });
   });
 });
 
