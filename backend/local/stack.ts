@@ -15,7 +15,7 @@ import {
   functions,
   routes,
 } from '../http/routes.ts';
-import { buildLocal } from './build.ts';
+import { buildLocal, type LocalBuild } from './build.ts';
 import { type EngineChoice, probePort, startDynamoDbEngine } from './dynamodb-engine.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
@@ -60,6 +60,11 @@ export interface LocalStackOptions {
   readonly quiet?: boolean;
   readonly verbose?: boolean;
   readonly printer?: LogPrinter;
+  /**
+   * Builds the functions' bundles and the worker runtime; default `buildLocal` (build.ts). A test
+   * passes one that fails, to see that the engine started alongside is stopped.
+   */
+  readonly build?: () => Promise<LocalBuild>;
 }
 
 export interface LocalStack {
@@ -195,7 +200,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             inMemory: options.inMemory ?? false,
             dataDir: options.dataDir,
           }),
-      buildLocal(),
+      (options.build ?? buildLocal)(),
     ]);
     const engine = started.status === 'fulfilled' ? started.value : undefined;
     if (engine) cleanups.push(() => engine.stop());

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 
 /** What connecting to a port of 127.0.0.1 gives: 'connected', or the error code (ECONNREFUSED). */
@@ -29,13 +29,16 @@ const ipv6 = (hex: string): string => {
   return hex;
 };
 
-/**
- * The local addresses sockets listen on for `port`, read from the kernel's socket tables (Linux):
- * `127.0.0.1`, `::1`, or `0.0.0.0` / `::` for every interface. IPv4-mapped IPv6 addresses are
- * shown as IPv4.
- */
-export const listeningAddresses = (port: number): string[] => {
-  const found = new Set<string>();
+interface ListeningSocket {
+  readonly address: string;
+  readonly port: number;
+  /** Names the socket among a process's open files (/proc/PID/fd). */
+  readonly inode: string;
+}
+
+/** The sockets listening, read from the kernel's socket tables (Linux). */
+const listeningSockets = (): ListeningSocket[] => {
+  const found: ListeningSocket[] = [];
   for (const [file, decode] of [
     ['/proc/net/tcp', ipv4],
     ['/proc/net/tcp6', ipv6],
@@ -51,8 +54,60 @@ export const listeningAddresses = (port: number): string[] => {
       const [address, portHex] = (fields[1] ?? '').split(':');
       // State 0A is LISTEN.
       if (fields[3] !== '0A' || address === undefined || portHex === undefined) continue;
-      if (Number.parseInt(portHex, 16) === port) found.add(decode(address));
+      found.push({ address: decode(address), port: Number.parseInt(portHex, 16), inode: fields[9] ?? '' });
     }
+  }
+  return found;
+};
+
+/**
+ * The local addresses sockets listen on for `port`, read from the kernel's socket tables (Linux):
+ * `127.0.0.1`, `::1`, or `0.0.0.0` / `::` for every interface. IPv4-mapped IPv6 addresses are
+ * shown as IPv4.
+ */
+export const listeningAddresses = (port: number): string[] => {
+  const found = new Set<string>();
+  for (const socket of listeningSockets()) {
+    if (socket.port === port) found.add(socket.address);
   }
   return [...found].sort();
 };
+
+/** The TCP ports that process `pid` listens on (Linux): its open sockets among the listening. */
+export const listeningPortsOf = (pid: number): number[] => {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    // Gone, or not ours to look into.
+    return [];
+  }
+  for (const fd of fds) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode !== undefined) inodes.add(inode);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const ports = listeningSockets()
+    .filter((socket) => inodes.has(socket.inode))
+    .map((socket) => socket.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
+};
+
+/** The processes whose parent is `pid` (Linux). */
+export const childProcessesOf = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // The parent's id is the second field after the command name, which may hold spaces.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
