@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { messagesTable } from '../backend/adapters/messages-table.ts';
@@ -7,10 +7,13 @@ import { type FunctionId, functions } from '../backend/http/routes.ts';
 import { WhiteboardApi } from './constructs/whiteboard-api.ts';
 import { WhiteboardFunction } from './constructs/whiteboard-function.ts';
 import { WhiteboardObservability } from './constructs/whiteboard-observability.ts';
-import { metricsNamespace, type Settings } from './settings.ts';
+import { metricsNamespace, type Settings, settingSources } from './settings.ts';
 
 /** The repository root, where package-lock.json and the handler entries are. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Id of the warning `cdk synth` prints when no alarm e-mail is configured. */
+export const noAlarmEmailWarning = 'whiteboard:noAlarmEmail';
 
 export interface WhiteboardStackProps extends StackProps {
   readonly settings: Settings;
@@ -75,6 +78,16 @@ export class WhiteboardStack extends Stack {
       table: this.table,
       alarmEmail: settings.alarmEmail,
     });
+    // The alarms still go to the SNS topic, but nobody is subscribed to it: say so at every synth.
+    if (settings.alarmEmail === undefined) {
+      const { context, env } = settingSources.alarmEmail;
+      Annotations.of(this).addWarningV2(
+        noAlarmEmailWarning,
+        `No alarm e-mail is configured: the alarms of stage ${settings.stage} notify nobody. Set one with ` +
+          `-c ${context}=you@example.com (e.g. npm run deploy -- -c ${context}=you@example.com) or ` +
+          `${env}=you@example.com, then confirm the subscription in the mail AWS sends.`,
+      );
+    }
 
     // The CLI reads ApiUrl from cdk-outputs.json, which `npm run deploy` writes (README.md, "Deploying to AWS").
     new CfnOutput(this, 'ApiUrl', {

@@ -67,6 +67,14 @@ export const consoleDomains = {
 export const alarmThresholds = {
   /** Share of API requests answered with a 5xx, in percent. */
   api5xxRatePercent: 5,
+  /**
+   * 5xx answers a 5-minute period must hold for its rate to count; with fewer, the rate is 0.
+   * Without this a lone 5xx in a quiet period is a rate of 100 % and pages. A count of errors,
+   * not of requests: an API that fails every request still pages at any volume (3 failed
+   * requests in 5 minutes), which a minimum of requests would hide in a quiet period, since the
+   * handlers answer their own failures with a 500 that Lambda does not count as a function error.
+   */
+  api5xxMinErrors: 3,
   /** Function errors (unhandled exceptions, timeouts, crashes) in one period. */
   functionErrors: 1,
   functionThrottles: 1,
@@ -167,8 +175,12 @@ export class WhiteboardObservability extends Construct {
       }),
     );
 
+    // IF(condition, trueValue, falseValue) is evaluated per timestamp, a condition of 0 is FALSE;
+    // in arithmetic a missing value is 0 (no 5xx data point: a rate of 0), a division by zero
+    // drops the data point (CloudWatch User Guide, "Using metric math": "Metric math syntax and
+    // functions" and "Using IF expressions"). A period with fewer 5xx than the minimum is a rate of 0.
     const api5xxRate = new MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      expression: `IF(errors >= ${alarmThresholds.api5xxMinErrors}, 100 * errors / requests, 0)`,
       usingMetrics: {
         requests: apiStage.metricCount({ statistic: Stats.SUM, period: PERIOD }),
         errors: apiStage.metricServerError({ statistic: Stats.SUM, period: PERIOD }),
@@ -180,7 +192,7 @@ export class WhiteboardObservability extends Construct {
       'Api5xxRateAlarm',
       api5xxRate,
       alarmThresholds.api5xxRatePercent,
-      `Whiteboard ${props.stage}: ${alarmThresholds.api5xxRatePercent}% or more of API requests answered 5xx in 5 minutes`,
+      `Whiteboard ${props.stage}: ${alarmThresholds.api5xxRatePercent}% or more of API requests answered 5xx in 5 minutes (counted from ${alarmThresholds.api5xxMinErrors} 5xx on)`,
     );
 
     // --- Functions (namespace AWS/Lambda, dimension FunctionName) and their cold starts (EMF).

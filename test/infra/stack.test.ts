@@ -68,6 +68,10 @@ type Resource = { Type: string; Properties: Json; DeletionPolicy?: string; Updat
 interface Synthesized extends WhiteboardApp {
   readonly outdir: string;
   readonly template: Template;
+  /** The stack's warnings, as the cloud assembly records them for the CDK CLI to print. */
+  readonly warnings: { path: string; message: string }[];
+  /** What the app printed at synth (the CDK writes its validation report with console.error). */
+  readonly printed: string;
   readonly json: {
     Resources: Record<string, Resource>;
     Outputs: Record<string, Json>;
@@ -81,10 +85,36 @@ const synthesize = (context: Record<string, unknown>): Synthesized => {
   outdirs.push(outdir);
   // env {}: the settings of these apps come from context only, never from the caller's shell.
   const built = createWhiteboardApp({ context: { ...cdkContext, ...context }, outdir, env: {} });
-  // Throws "Validation failed" when cdk-nag has a finding that is neither fixed nor acknowledged.
-  const assembly = built.app.synth();
-  const json = assembly.getStackByName(built.stack.stackName).template as Synthesized['json'];
-  return { ...built, outdir, json, template: Template.fromJSON(json) };
+  // Kept for the tests to read rather than left in the test output; shown if synth throws.
+  const printed: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => {
+    printed.push(args.map(String).join(' '));
+  };
+  const assembly = (() => {
+    try {
+      // Throws "Validation failed" on a cdk-nag finding that is neither fixed nor acknowledged.
+      return built.app.synth();
+    } catch (error) {
+      consoleError(printed.join('\n'));
+      throw error;
+    } finally {
+      console.error = consoleError;
+    }
+  })();
+  const artifact = assembly.getStackByName(built.stack.stackName);
+  const json = artifact.template as Synthesized['json'];
+  const warnings = artifact.messages
+    .filter((message) => message.level === 'warning')
+    .map((message) => ({ path: message.id, message: String(message.entry.data) }));
+  return {
+    ...built,
+    outdir,
+    json,
+    template: Template.fromJSON(json),
+    warnings,
+    printed: printed.join('\n'),
+  };
 };
 
 // The stack as `npm run synth` builds it (dev stage, defaults), bundles included. The CDK runs
@@ -475,23 +505,26 @@ describe('alarms', () => {
     assert.deepEqual(deny.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
   });
 
-  it('watches the API 5xx rate', () => {
+  it('watches the API 5xx rate, counted only from 3 5xx in a period on', () => {
     const alarm = only(
       alarms().filter((props) => JSON.stringify(props.Metrics ?? []).includes('"AWS/ApiGateway"')),
       'API alarm',
     );
-    // README: "an API 5xx rate of 5 % or more over 5 minutes".
+    // README: "an API 5xx rate of 5 % or more over 5 minutes, once 3 or more requests failed".
     assert.equal(alarm.Threshold, 5);
     const metrics = alarm.Metrics as Json[];
+    // The guard: a period with fewer than 3 5xx is a rate of 0, so a lone 5xx (100 % of one
+    // request) does not page. `requests > 0` was no guard at all.
     assert.deepEqual(
       metrics.find((metric) => metric.ReturnData !== false),
       {
         Id: 'expr_1',
-        Expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        Expression: 'IF(errors >= 3, 100 * errors / requests, 0)',
         Label: '5xx rate (%)',
         ReturnData: true,
       },
     );
+    assert.match(String(alarm.AlarmDescription), /5% or more .* from 3 5xx on/);
     const apiId = logicalId(dev, dev.stack.api.httpApi);
     const stat = (id: string) => (metrics.find((metric) => metric.Id === id)?.MetricStat ?? {}) as Json;
     for (const [id, metricName] of [
@@ -606,6 +639,21 @@ describe('alarms', () => {
     assert.deepEqual(subscription.Properties.TopicArn, {
       Ref: logicalId(prod, prod.stack.observability.alarmTopic),
     });
+  });
+
+  it('warns at synth, on the stack, that alarms notify nobody when no e-mail is configured', () => {
+    const warning = only(dev.warnings, 'warning');
+    assert.equal(warning.path, '/Whiteboard-dev');
+    // Says what is wrong and how to set the address, by context and by environment variable.
+    assert.match(warning.message, /^No alarm e-mail is configured: the alarms of stage dev notify nobody\./);
+    assert.match(warning.message, / -c alarmEmail=you@example\.com /);
+    assert.match(warning.message, / WHITEBOARD_ALARM_EMAIL=you@example\.com,/);
+    assert.match(warning.message, /\[ack: whiteboard:noAlarmEmail\]$/);
+    // The app prints it too, in its validation report, when `cdk synth` runs it.
+    assert.match(dev.printed, /WARNING No alarm e-mail is configured/);
+    // With an address there is nothing to warn about.
+    assert.deepEqual(prod.warnings, []);
+    assert.equal(prod.printed, '');
   });
 });
 
@@ -777,7 +825,8 @@ describe('cdk-nag AwsSolutions', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'whiteboard-cdk-'));
     outdirs.push(outdir);
     const probe = createWhiteboardApp({
-      context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] },
+      // With an alarm e-mail, so that the report holds the finding and not the no-e-mail warning.
+      context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' },
       outdir,
       env: {},
     });
@@ -802,9 +851,25 @@ describe('cdk-nag AwsSolutions', () => {
   it('synth reports no finding (an unacknowledged one would have failed synth)', () => {
     for (const app of [dev, prod]) {
       const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as {
-        pluginReports: unknown[];
+        pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string }[] }[];
       };
-      assert.deepEqual(report.pluginReports, []);
+      // The report also lists the stack's warnings: dev has no alarm e-mail (see "alarms").
+      assert.deepEqual(
+        report.pluginReports.map(({ pluginName, conclusion, violations }) => ({
+          pluginName,
+          conclusion,
+          rules: violations.map(({ ruleName }) => ruleName),
+        })),
+        app === dev
+          ? [
+              {
+                pluginName: 'Construct Annotations',
+                conclusion: 'success',
+                rules: ['Annotation::whiteboard:noAlarmEmail'],
+              },
+            ]
+          : [],
+      );
     }
   });
 
