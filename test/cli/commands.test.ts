@@ -11,17 +11,51 @@ import {
   message,
   recordingStream,
   requestedPaths,
+  type TestDepsOptions,
   terminalActive,
   withoutColors,
 } from './helpers.ts';
 
 const page = (messages: unknown[], nextCursor: string | null = null) => ({ messages, nextCursor });
 
+/** A request as `requestedPaths` lists it: method, a space, and the path (query included). */
+type ApiRequest = `${'GET' | 'POST'} /${string}`;
+
+interface MockApiOptions extends TestDepsOptions {
+  /** Where the mock API listens: API unless the test is about where the CLI points. */
+  readonly origin?: string;
+  /** What else the request must carry to be answered, beside its method and path. */
+  readonly match?: { readonly query?: Record<string, string>; readonly body?: string };
+}
+
+/** Test deps, and the mock API's interceptor for `request` to them, not yet answered. */
+const expecting = (request: ApiRequest, { origin = API, match, ...options }: MockApiOptions) => {
+  const deps = createTestDeps(options);
+  const space = request.indexOf(' ');
+  const interceptor = deps.agent
+    .get(origin)
+    .intercept({ method: request.slice(0, space), path: request.slice(space + 1), ...match });
+  return { deps, interceptor };
+};
+
+/** Test deps whose mock API answers `request` once with `status` and the JSON `body`. */
+const apiAnswering = (request: ApiRequest, status: number, body: object, options: MockApiOptions = {}) => {
+  const { deps, interceptor } = expecting(request, options);
+  interceptor.reply(status, body, JSON_HEADERS);
+  return deps;
+};
+
+/** Test deps whose mock API fails `request` once: `status`, and `body` with no content type. */
+const apiFailing = (request: ApiRequest, status: number, body: object, options: MockApiOptions = {}) => {
+  const { deps, interceptor } = expecting(request, options);
+  interceptor.reply(status, body);
+  return deps;
+};
+
 describe('whiteboard post', () => {
   it('posts the message and prints the stored id and time', async () => {
-    const deps = createTestDeps();
     const stored = message(1, { author: 'ann', text: 'hello' });
-    deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, stored, JSON_HEADERS);
+    const deps = apiAnswering('POST /messages', 201, stored);
     await createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'hello'], { from: 'user' });
     assert.equal(
       deps.stdout.text,
@@ -33,11 +67,7 @@ describe('whiteboard post', () => {
   });
 
   it('posts to another board', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/boards/team/messages', method: 'POST' })
-      .reply(201, message(1, { board: 'team' }), JSON_HEADERS);
+    const deps = apiAnswering('POST /boards/team/messages', 201, message(1, { board: 'team' }));
     await createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'hi', '--board', 'team'], {
       from: 'user',
     });
@@ -45,17 +75,15 @@ describe('whiteboard post', () => {
   });
 
   it('reads the text from standard input with --text -', async () => {
-    const deps = createTestDeps({ stdin: 'line one\nline two\n' });
-    deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, message(1), JSON_HEADERS);
+    const deps = apiAnswering('POST /messages', 201, message(1), { stdin: 'line one\nline two\n' });
     await createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', '-'], { from: 'user' });
     const [call] = deps.agent.getCallHistory()?.calls() ?? [];
     assert.deepEqual(JSON.parse(String(call?.body)), { author: 'ann', text: 'line one\nline two\n' });
   });
 
   it('prints the stored message as JSON with --json', async () => {
-    const deps = createTestDeps();
     const stored = message(3);
-    deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, stored, JSON_HEADERS);
+    const deps = apiAnswering('POST /messages', 201, stored);
     await createProgram(deps).parseAsync(['post', '--author', 'a', '--text', 't', '--json'], {
       from: 'user',
     });
@@ -63,11 +91,10 @@ describe('whiteboard post', () => {
   });
 
   it("fails with the API's message and status", async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'POST' })
-      .reply(400, { message: 'text is 2001 characters; at most 2000 are allowed', code: 'INVALID_TEXT' });
+    const deps = apiFailing('POST /messages', 400, {
+      message: 'text is 2001 characters; at most 2000 are allowed',
+      code: 'INVALID_TEXT',
+    });
     await assert.rejects(
       createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'x'.repeat(2001)], {
         from: 'user',
@@ -92,11 +119,7 @@ describe('whiteboard read', () => {
   ];
 
   it('prints author, relative time and text, newest first', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'GET' })
-      .reply(200, page(newestFirst), JSON_HEADERS);
+    const deps = apiAnswering('GET /messages', 200, page(newestFirst));
     await createProgram(deps).parseAsync(['read'], { from: 'user' });
     assert.equal(
       deps.stdout.text,
@@ -106,21 +129,13 @@ describe('whiteboard read', () => {
   });
 
   it('says when there is more and how to see it', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'GET' })
-      .reply(200, page(newestFirst, 'cursor-1'), JSON_HEADERS);
+    const deps = apiAnswering('GET /messages', 200, page(newestFirst, 'cursor-1'));
     await createProgram(deps).parseAsync(['read'], { from: 'user' });
     assert.match(deps.stdout.text, /Showing the 3 newest\. More with --limit <n> \(up to 100\)\.\n$/);
   });
 
   it('says when there is more even at the largest --limit, without suggesting a larger one', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages?limit=100', method: 'GET' })
-      .reply(200, page(newestFirst, 'cursor-1'), JSON_HEADERS);
+    const deps = apiAnswering('GET /messages?limit=100', 200, page(newestFirst, 'cursor-1'));
     await createProgram(deps).parseAsync(['read', '--limit', '100'], { from: 'user' });
     assert.match(
       deps.stdout.text,
@@ -129,30 +144,23 @@ describe('whiteboard read', () => {
   });
 
   it('says when a board is empty', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/boards/empty/messages', method: 'GET' })
-      .reply(200, page([]), JSON_HEADERS);
+    const deps = apiAnswering('GET /boards/empty/messages', 200, page([]));
     await createProgram(deps).parseAsync(['read', '--board', 'empty'], { from: 'user' });
     assert.equal(deps.stdout.text, 'No messages on board empty yet.\n');
   });
 
   it('asks for --limit and another --board', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/boards/team-1/messages', method: 'GET', query: { limit: '20' } })
-      .reply(200, page([]), JSON_HEADERS);
+    const deps = apiAnswering('GET /boards/team-1/messages', 200, page([]), {
+      match: { query: { limit: '20' } },
+    });
     await createProgram(deps).parseAsync(['read', '--board', 'team-1', '--limit', '20'], { from: 'user' });
     assert.deepEqual(requestedPaths(deps.agent), ['GET /boards/team-1/messages?limit=20']);
   });
 
   it("prints the API's JSON with --json, uncoloured even on a colour terminal", async () => {
     const stdout = recordingStream({ isTTY: true, colorDepth: 24 });
-    const deps = createTestDeps({ stdout });
     const body = { ...page(newestFirst, 'next'), extra: 'kept' };
-    deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(200, body, JSON_HEADERS);
+    const deps = apiAnswering('GET /messages', 200, body, { stdout });
     await createProgram(deps).parseAsync(['read', '--json'], { from: 'user' });
     assert.deepEqual(JSON.parse(stdout.text), body);
     assert.equal(stdout.text.includes('\u001b'), false);
@@ -161,11 +169,10 @@ describe('whiteboard read', () => {
   it('colours a colour terminal, and not with NO_COLOR or --no-color', async () => {
     const run = async (argv: string[], env: Record<string, string>) => {
       const stdout = recordingStream({ isTTY: true, colorDepth: 8 });
-      const deps = createTestDeps({ stdout, env: { WHITEBOARD_URL: API, ...env } });
-      deps.agent
-        .get(API)
-        .intercept({ path: '/messages', method: 'GET' })
-        .reply(200, page(newestFirst), JSON_HEADERS);
+      const deps = apiAnswering('GET /messages', 200, page(newestFirst), {
+        stdout,
+        env: { WHITEBOARD_URL: API, ...env },
+      });
       await createProgram(deps).parseAsync(argv, { from: 'user' });
       return stdout.text;
     };
@@ -181,12 +188,8 @@ describe('whiteboard read', () => {
 
   it('wraps text to the terminal width', async () => {
     const stdout = recordingStream({ isTTY: true, columns: 22, colorDepth: 1 });
-    const deps = createTestDeps({ stdout });
     const long = message(1, { author: 'ann', text: 'one two three four five six seven eight' });
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'GET' })
-      .reply(200, page([long]), JSON_HEADERS);
+    const deps = apiAnswering('GET /messages', 200, page([long]), { stdout });
     await createProgram(deps).parseAsync(['read'], { from: 'user' });
     assert.equal(stdout.text, 'ann  2 min ago\n  one two three four\n  five six seven eight\n');
   });
@@ -200,30 +203,21 @@ describe('whiteboard read', () => {
 
     it('is neutralised in human output, even with colour on', async () => {
       const stdout = recordingStream({ isTTY: true, colorDepth: 24 });
-      const deps = createTestDeps({ stdout });
-      deps.agent
-        .get(API)
-        .intercept({ path: '/messages', method: 'GET' })
-        .reply(200, page([hostile]), JSON_HEADERS);
+      const deps = apiAnswering('GET /messages', 200, page([hostile]), { stdout });
       await createProgram(deps).parseAsync(['read'], { from: 'user' });
       assert.deepEqual(terminalActive(withoutColors(stdout.text)), []);
       assert.match(withoutColors(stdout.text), /hi␛\[2J␛\[H\ufffd31mred␈␇ \ufffdbidi\ufffd\n {2}next line/u);
     });
 
     it('is neutralised in --json output, which still parses to the same text', async () => {
-      const deps = createTestDeps();
-      deps.agent
-        .get(API)
-        .intercept({ path: '/messages', method: 'GET' })
-        .reply(200, page([hostile]), JSON_HEADERS);
+      const deps = apiAnswering('GET /messages', 200, page([hostile]));
       await createProgram(deps).parseAsync(['read', '--json'], { from: 'user' });
       assert.deepEqual(terminalActive(deps.stdout.text), []);
       assert.deepEqual(JSON.parse(deps.stdout.text).messages[0], hostile);
     });
 
     it('is neutralised when posted back by the API', async () => {
-      const deps = createTestDeps();
-      deps.agent.get(API).intercept({ path: '/messages', method: 'POST' }).reply(201, hostile, JSON_HEADERS);
+      const deps = apiAnswering('POST /messages', 201, hostile);
       await createProgram(deps).parseAsync(['post', '--author', 'eve', '--text', 'x'], { from: 'user' });
       assert.deepEqual(terminalActive(deps.stdout.text), []);
       // Printed, but shown, not obeyed.
@@ -231,22 +225,14 @@ describe('whiteboard read', () => {
     });
 
     it('is neutralised in an API error message', async () => {
-      const deps = createTestDeps();
-      deps.agent
-        .get(API)
-        .intercept({ path: '/messages', method: 'GET' })
-        .reply(400, { message: 'bad\u001b[2J\nthing\u009b', code: 'X' });
+      const deps = apiFailing('GET /messages', 400, { message: 'bad\u001b[2J\nthing\u009b', code: 'X' });
       assert.equal(await runCli(['read'], deps), 1);
       assert.equal(deps.stderr.text, 'error: bad␛[2J thing\ufffd (HTTP 400 X)\n');
     });
   });
 
   it('rejects an answer that is not a page of messages', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'GET' })
-      .reply(200, { messages: [{ id: 1 }] }, JSON_HEADERS);
+    const deps = apiAnswering('GET /messages', 200, { messages: [{ id: 1 }] });
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(
       deps.stderr.text,
@@ -489,11 +475,7 @@ describe('exit codes and one-line errors', () => {
   });
 
   it('shows the stack trace and each request with --verbose', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'GET' })
-      .reply(400, { message: 'nope', code: 'BAD' });
+    const deps = apiFailing('GET /messages', 400, { message: 'nope', code: 'BAD' });
     assert.equal(await runCli(['read', '--verbose'], deps), 1);
     assert.match(deps.stderr.text, /^using http:\/\/api\.test \(WHITEBOARD_URL\)\n/);
     assert.match(deps.stderr.text, /\nGET http:\/\/api\.test\/messages -> 400 \(0 ms\)\n/);
@@ -501,18 +483,20 @@ describe('exit codes and one-line errors', () => {
   });
 
   it('takes --verbose given as the text for the text, not for the option', async () => {
-    const deps = createTestDeps();
-    deps.agent
-      .get(API)
-      .intercept({ path: '/messages', method: 'POST', body: '{"author":"a","text":"--verbose"}' })
-      .reply(500, { message: 'Internal Server Error' });
+    const deps = apiFailing(
+      'POST /messages',
+      500,
+      { message: 'Internal Server Error' },
+      {
+        match: { body: '{"author":"a","text":"--verbose"}' },
+      },
+    );
     assert.equal(await runCli(['post', '--author', 'a', '--text', '--verbose'], deps), 1);
     assert.equal(deps.stderr.text, 'error: Internal Server Error (HTTP 500)\n');
   });
 
   it('hints at a wrong URL for a 404 without a code', async () => {
-    const deps = createTestDeps();
-    deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(404, { message: 'Not Found' });
+    const deps = apiFailing('GET /messages', 404, { message: 'Not Found' });
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(
       deps.stderr.text,
@@ -521,8 +505,14 @@ describe('exit codes and one-line errors', () => {
   });
 
   it('exits 130 when interrupted during a read', async () => {
-    const deps = createTestDeps({ onSleep: (_count, controller) => controller.abort() });
-    deps.agent.get(API).intercept({ path: '/messages', method: 'GET' }).reply(503, {});
+    const deps = apiFailing(
+      'GET /messages',
+      503,
+      {},
+      {
+        onSleep: (_count, controller) => controller.abort(),
+      },
+    );
     assert.equal(await runCli(['read'], deps), 130);
     assert.equal(deps.stderr.text, '');
   });
@@ -559,9 +549,8 @@ describe('help and version', () => {
 });
 
 describe('where it points', () => {
-  const read = async (argv: string[], options: Parameters<typeof createTestDeps>[0], origin: string) => {
-    const deps = createTestDeps(options);
-    deps.agent.get(origin).intercept({ path: '/messages', method: 'GET' }).reply(200, page([]), JSON_HEADERS);
+  const read = async (argv: string[], options: TestDepsOptions, origin: string) => {
+    const deps = apiAnswering('GET /messages', 200, page([]), { ...options, origin });
     assert.equal(await runCli(argv, deps), 0, deps.stderr.text);
     assert.equal(deps.agent.getCallHistory()?.firstCall()?.origin, origin);
   };
