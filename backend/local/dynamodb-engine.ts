@@ -26,7 +26,7 @@ import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { getSystemErrorMap, promisify } from 'node:util';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { processAlive } from './process-alive.ts';
 import { createLocalDynamoDbClient } from './tables.ts';
@@ -726,6 +726,45 @@ const lockDataDir = (dataDir: string): (() => void) => {
   throw inUse(readHolder(file) ?? 'unknown');
 };
 
+/** What keeps a data folder from being made or written, in words: not the internal file's path. */
+const folderProblem = (error: NodeJS.ErrnoException): string => {
+  switch (error.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file';
+    case 'EEXIST':
+      return 'it is a file, not a folder';
+    case 'EROFS':
+      return 'read-only file system';
+    default:
+      // The system's text without Node's "CODE: ..., open '<file>'" around it.
+      return (
+        (error.errno === undefined ? undefined : getSystemErrorMap().get(error.errno)?.[1]) ?? error.message
+      );
+  }
+};
+
+/**
+ * Makes the data folder and claims it. A folder that cannot be written fails on the claim's
+ * temporary file or on mkdir, whose system errors name files the user never chose: say instead
+ * which folder, why, and what to do.
+ */
+const prepareDataDir = (dataDir: string): (() => void) => {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return lockDataDir(dataDir);
+  } catch (error) {
+    // Errors without a code are lockDataDir's own (the folder in use): they say it already.
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw new Error(
+      `cannot use the data folder ${dataDir}: ${folderProblem(error as NodeJS.ErrnoException)}: ` +
+        'pick another with --data-dir, or run --in-memory',
+    );
+  }
+};
+
 /**
  * Starts the chosen engine and resolves once it answers ListTables. Callers print `name`, so that
  * it is clear which engine (and so which data) the stack runs on.
@@ -738,8 +777,7 @@ export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<
   let release = () => {};
   if (options.inMemory !== true) {
     dataDir = resolve(options.dataDir ?? join('.whiteboard', 'data', kind));
-    mkdirSync(dataDir, { recursive: true });
-    release = lockDataDir(dataDir);
+    release = prepareDataDir(dataDir);
   }
   try {
     const engine =

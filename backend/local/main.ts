@@ -19,7 +19,8 @@ Options:
   --engine <name>    auto | dynamodb-local | dynalite (default: auto: DynamoDB Local when
                      Java 17+ is found, otherwise dynalite)
   --in-memory        keep the data in memory only
-  --data-dir <path>  where the engine keeps its data (default: .whiteboard/data)
+  --data-dir <path>  where the engine keeps its data (default: .whiteboard/data/<engine>,
+                     a folder each for dynamodb-local and dynalite)
   --verbose          print every key of every log line
   --thread-per-environment
                      give each execution environment a worker thread of its own, as isolated
@@ -109,10 +110,24 @@ try {
     printer,
   });
 } catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  const host = args.host ?? '127.0.0.1';
+  // Why the host cannot be listened on; the system's own text names neither --host nor a fix.
+  const hostProblems: Partial<Record<string, string>> = {
+    ENOTFOUND: 'no such address or host name',
+    EAI_FAIL: 'no such address or host name',
+    EAI_AGAIN: 'its name could not be looked up now',
+    EADDRNOTAVAIL: 'not an address of this machine',
+    EAFNOSUPPORT: 'this machine has no network of that address family',
+  };
+  const hostProblem = code === undefined ? undefined : hostProblems[code];
   const message =
-    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    code === 'EADDRINUSE'
       ? `port ${port} is already in use: stop what uses it or pick another with --port or PORT`
-      : (error as Error).message;
+      : hostProblem !== undefined
+        ? `cannot listen on --host ${host}: ${hostProblem}: give an address of this machine, ` +
+          'or leave --host out for 127.0.0.1'
+        : (error as Error).message;
   process.stderr.write(`npm start: could not start the local stack: ${message}\n`);
   process.exit(1);
 }

@@ -188,8 +188,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    // A port already taken is found now, not after an engine has started for nothing.
-    if (requestedPort !== 0) await probePort(requestedPort, host);
+    // A port already taken, or a host that does not resolve or is not this machine's, is found
+    // now, not after an engine has started for nothing. Port 0 probes the host alone.
+    await probePort(requestedPort, host);
     // The engine starts while the functions build. If either fails, what the other started must
     // still be stopped: so both are awaited, not only the first to fail.
     const [started, built] = await Promise.allSettled([

@@ -306,6 +306,19 @@ describe('the data folder', () => {
     }
   });
 
+  it('that cannot be made or written is refused, naming it and what to do, not an inner file', async () => {
+    // Tests run as root, whom a read-only folder does not stop: a file in the path stops anyone.
+    const file = newFolder();
+    writeFileSync(file, '');
+    const under = join(file, 'data');
+    await assert.rejects(startDynamoDbEngine({ engine: 'dynalite', dataDir: under }), {
+      message: `cannot use the data folder ${under}: a part of the path is a file: pick another with --data-dir, or run --in-memory`,
+    });
+    await assert.rejects(startDynamoDbEngine({ engine: 'dynalite', dataDir: file }), {
+      message: `cannot use the data folder ${file}: it is a file, not a folder: pick another with --data-dir, or run --in-memory`,
+    });
+  });
+
   it('is taken over from a process that is gone, and given up on stop', async () => {
     const dataDir = newFolder();
     mkdirSync(dataDir, { recursive: true });

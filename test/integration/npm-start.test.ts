@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,20 +167,33 @@ describe('npm start', () => {
     assert.match(output, /the parent process exited: stopping the local stack\.\.\.\nStopped\./);
   });
 
-  /** Runs `npm start`'s script with `args` and `env` to its exit: code and standard error. */
+  /** Runs `npm start`'s script with `args` and `env` to its exit: code, standard output and error. */
   const usage = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'backend/local/main.ts', ...args], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    return { code, stderr };
+    return { code, stdout, stderr };
   };
+
+  it('gives the data folder default that the engine uses in --help', async () => {
+    const { code, stdout } = await usage(['--help']);
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      /--data-dir <path> +where the engine keeps its data \(default: \.whiteboard\/data\/<engine>,/,
+    );
+  });
 
   it('refuses an unknown engine with a usage error (exit 2)', async () => {
     const { code, stderr } = await usage(['--engine', 'postgres']);
@@ -203,6 +216,34 @@ describe('npm start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('says a host it cannot listen on is unusable, naming --host, before it starts an engine (exit 1)', async () => {
+    // Port 0 too: the early check is of the host as well as the port.
+    const neverUsed = join(dataDir, 'never-used-host');
+    const { code, stderr } = await usage(['--host', '999.1.1.1', '--port', '0', '--data-dir', neverUsed], {
+      DYNAMODB_ENDPOINT: '',
+    });
+    assert.equal(code, 1, stderr);
+    assert.match(
+      stderr,
+      /^npm start: could not start the local stack: cannot listen on --host 999\.1\.1\.1: .+: give an address of this machine, or leave --host out for 127\.0\.0\.1\n$/,
+    );
+    assert.equal(existsSync(neverUsed), false, 'no engine was started for it');
+  });
+
+  it('says in one line which data folder cannot be used and what to do (exit 1)', async () => {
+    // Tests run as root, whom a read-only folder does not stop: a file in the path stops anyone.
+    const file = join(dataDir, 'a-file');
+    writeFileSync(file, '');
+    const folder = join(file, 'data');
+    const { code, stderr } = await usage(['--port', '0', '--data-dir', folder], { DYNAMODB_ENDPOINT: '' });
+    assert.equal(code, 1, stderr);
+    assert.equal(
+      stderr,
+      `npm start: could not start the local stack: cannot use the data folder ${folder}: a part of ` +
+        'the path is a file: pick another with --data-dir, or run --in-memory\n',
+    );
   });
 
   it('refuses an invalid PORT, saying where it came from (exit 2)', async () => {
