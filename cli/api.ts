@@ -35,48 +35,55 @@ export const messagesPath = (board: string): string =>
 
 const MESSAGE_FIELDS = ['id', 'board', 'author', 'text', 'createdAt'] as const;
 
-const toMessage = (value: unknown, where: string): Message => {
+/** Where the API is, for error messages: its base URL and `ResolvedUrl.wrongApiHint`. */
+export interface ApiLocation {
+  readonly baseUrl: string;
+  readonly wrongApiHint: string;
+}
+
+const toMessage = (value: unknown, where: string, hint: string): Message => {
   if (typeof value !== 'object' || value === null)
     throw new ResponseError(`${where} is not a message object`);
   for (const field of MESSAGE_FIELDS) {
     if (typeof (value as Record<string, unknown>)[field] !== 'string') {
-      throw new ResponseError(`${where} has no string "${field}"; is --url the whiteboard API?`);
+      throw new ResponseError(`${where} has no string "${field}"; ${hint}`);
     }
   }
   return value as Message;
 };
 
-export const toPage = (value: unknown): MessagePage => {
+/** `url`: the URL that answered, named in the error when the answer is not a page. */
+export const toPage = (value: unknown, url: string, hint: string): MessagePage => {
   if (
     typeof value !== 'object' ||
     value === null ||
     !Array.isArray((value as { messages?: unknown }).messages)
   ) {
-    throw new ResponseError('the answer has no "messages" list; is --url the whiteboard API?');
+    throw new ResponseError(`the answer from ${url} has no "messages" list; ${hint}`);
   }
   const { messages, nextCursor } = value as { messages: unknown[]; nextCursor?: unknown };
   if (nextCursor !== null && nextCursor !== undefined && typeof nextCursor !== 'string') {
     throw new ResponseError('the answer has a "nextCursor" that is not a string');
   }
   return {
-    messages: messages.map((message, index) => toMessage(message, `message ${index + 1} of the answer`)),
+    messages: messages.map((message, index) =>
+      toMessage(message, `message ${index + 1} of the answer from ${url}`, hint),
+    ),
     nextCursor: typeof nextCursor === 'string' ? nextCursor : null,
   };
 };
 
-export const createApi = (client: HttpClient) => ({
+export const createApi = (client: HttpClient, { baseUrl, wrongApiHint }: ApiLocation) => ({
   async post(board: string, input: { readonly author: string; readonly text: string }): Promise<PostResult> {
-    const raw = await client.post(messagesPath(board), { author: input.author, text: input.text });
-    return { raw, message: toMessage(raw, 'the stored message') };
+    const path = messagesPath(board);
+    const raw = await client.post(path, { author: input.author, text: input.text });
+    return { raw, message: toMessage(raw, `the stored message from ${baseUrl}${path}`, wrongApiHint) };
   },
 
   async read(board: string, query: ReadQuery = {}): Promise<ReadResult> {
-    const raw = await client.get(messagesPath(board), {
-      limit: query.limit,
-      cursor: query.cursor,
-      since: query.since,
-    });
-    return { raw, page: toPage(raw) };
+    const path = messagesPath(board);
+    const raw = await client.get(path, { limit: query.limit, cursor: query.cursor, since: query.since });
+    return { raw, page: toPage(raw, `${baseUrl}${path}`, wrongApiHint) };
   },
 });
 

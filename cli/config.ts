@@ -14,6 +14,11 @@ export interface ResolvedUrl {
   readonly source: UrlSource;
   /** Human words for where the URL came from, for --verbose and for error hints. */
   readonly origin: string;
+  /**
+   * Asked when an answer is not the whiteboard API's, naming the URL and where it came from: the
+   * user may not know which of the four (--url, WHITEBOARD_URL...) was used.
+   */
+  readonly wrongApiHint: string;
 }
 
 export interface UrlInputs {
@@ -40,22 +45,39 @@ const readOutputsFile = (readTextFile: UrlInputs['readTextFile']): string | unde
  * wrong place quietly is worse than stopping.
  */
 export const resolveApiUrl = ({ flag, env, readTextFile }: UrlInputs): ResolvedUrl => {
-  if (flag !== undefined) return { url: parseBaseUrl(flag, '--url'), source: 'flag', origin: '--url' };
+  if (flag !== undefined) {
+    const url = parseBaseUrl(flag, '--url');
+    return { url, source: 'flag', origin: '--url', wrongApiHint: `is --url ${url} the whiteboard API?` };
+  }
   const fromEnv = env.WHITEBOARD_URL;
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
-    return { url: parseBaseUrl(fromEnv, 'WHITEBOARD_URL'), source: 'env', origin: 'WHITEBOARD_URL' };
+    const url = parseBaseUrl(fromEnv, 'WHITEBOARD_URL');
+    return {
+      url,
+      source: 'env',
+      origin: 'WHITEBOARD_URL',
+      wrongApiHint: `is WHITEBOARD_URL ${url} the whiteboard API?`,
+    };
   }
   const outputs = readOutputsFile(readTextFile);
   if (outputs !== undefined) {
     const { stack, apiUrl, others } = pickApiUrl(outputs);
     const also = others.length > 0 ? `; also found ${others.join(', ')}` : '';
+    const what = `ApiUrl of stack ${stack} in ${OUTPUTS_FILE}`;
+    const url = parseBaseUrl(apiUrl, what);
     return {
-      url: parseBaseUrl(apiUrl, `ApiUrl of stack ${stack} in ${OUTPUTS_FILE}`),
+      url,
       source: 'outputs',
-      origin: `ApiUrl of stack ${stack} in ${OUTPUTS_FILE}${also}`,
+      origin: `${what}${also}`,
+      wrongApiHint: `is ${url}, the ${what}, the whiteboard API?`,
     };
   }
-  return { url: DEFAULT_API_URL, source: 'default', origin: 'the default (local stack)' };
+  return {
+    url: DEFAULT_API_URL,
+    source: 'default',
+    origin: 'the default (local stack)',
+    wrongApiHint: `is ${DEFAULT_API_URL}, the default URL, the local whiteboard API? (or pass --url)`,
+  };
 };
 
 const parseBaseUrl = (raw: string, what: string): string => {

@@ -4,6 +4,8 @@
  */
 export abstract class CliError extends Error {
   abstract readonly exitCode: 1 | 2;
+  /** A second line under the error: what to check before trying again. */
+  note: string | undefined;
 }
 
 /** The command line or the configuration is wrong; nothing was sent. */
@@ -44,5 +46,21 @@ export class ResponseError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ResponseError';
+  }
+}
+
+/**
+ * Standard output could not be written (a full disk). `done` says what had already happened: a
+ * post that was stored must say so, or posting again on exit 1 stores the message twice.
+ */
+export const outputFailure = (done: string | undefined, detail: string): string =>
+  `${done === undefined ? 'cannot' : `${done}, but could not`} write the output: ${detail}`;
+
+/** Writing standard output failed at once (cli/main.ts reports a later failure itself). */
+export class OutputError extends CliError {
+  readonly exitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OutputError';
   }
 }

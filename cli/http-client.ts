@@ -26,6 +26,8 @@ export interface HttpClientOptions {
   readonly signal?: AbortSignal | undefined;
   /** --verbose lines. */
   readonly log?: ((line: string) => void) | undefined;
+  /** Lines shown even without --verbose: a long wait should not look like a hang. */
+  readonly note?: ((line: string) => void) | undefined;
   /** Added to "cannot reach" messages, e.g. "is the local stack running? (npm start)". */
   readonly unreachableHint?: string | undefined;
   readonly maxResponseBytes?: number | undefined;
@@ -45,6 +47,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 8000;
 const RETRY_AFTER_MAX_MS = 30_000;
+/** Waits longer than this before a retry are announced on stderr (see `note`). */
+const QUIET_WAIT_MAX_MS = 2000;
 
 /**
  * Exponential backoff with "equal jitter": half the step is fixed, half random, so clients that
@@ -95,6 +99,41 @@ const codeOf = (error: unknown): string | undefined => {
   return cause === undefined ? undefined : codeOf(cause);
 };
 
+/**
+ * Whether a failed request may have reached the server, and so a POST may have been stored: not
+ * when the connection or the TLS handshake failed (no request is sent before both succeed), nor
+ * for an answer that says the request was refused (4xx). A 5xx, a dropped connection, a timeout,
+ * an answer that is not the API's, or a failure we cannot place: maybe.
+ */
+export const mayHaveArrived = (error: unknown): boolean => {
+  if (error instanceof ApiError) return error.status >= 500;
+  if (error instanceof ResponseError) return true;
+  if (!(error instanceof NetworkError)) return false;
+  const code = codeOf(error.cause);
+  return !(code !== undefined && (NOT_CONNECTED.has(code) || code === 'ENOTFOUND' || isTlsCode(code)));
+};
+
+/** Codes of a failed TLS handshake (Node's ERR_TLS_*, OpenSSL's ERR_SSL_*, certificate checks). */
+const isTlsCode = (code: string): boolean =>
+  /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code);
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * undici's HTTPParserError: the answer was not HTTP/1.1. It has an `HPE_` code only for some
+ * parser failures ("Response does not match the HTTP/1.1 protocol" has none), so its name counts.
+ */
+const isParserError = (error: unknown): boolean => {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const { code } = current as { code?: unknown };
+    if (current.name === 'HTTPParserError' || (typeof code === 'string' && code.startsWith('HPE_'))) {
+      return true;
+    }
+    current = current.cause;
+  }
+  return false;
+};
+
 const kindOf = (code: string | undefined): FailureKind =>
   code !== undefined && NOT_CONNECTED.has(code)
     ? 'not-connected'
@@ -122,6 +161,7 @@ type Outcome =
       readonly type: 'response';
       readonly status: number;
       readonly text: string;
+      /** As the server asked, not yet capped at RETRY_AFTER_MAX_MS. */
       readonly retryAfterMs?: number;
     }
   | { readonly type: 'failure'; readonly kind: FailureKind; readonly error: unknown };
@@ -138,7 +178,7 @@ class AttemptTimeoutError extends Error {
 const parseRetryAfter = (value: string | string[] | undefined): number | undefined => {
   const raw = Array.isArray(value) ? value[0] : value;
   if (raw === undefined || !/^\d{1,6}$/.test(raw.trim())) return undefined;
-  return Math.min(RETRY_AFTER_MAX_MS, Number(raw.trim()) * 1000);
+  return Number(raw.trim()) * 1000;
 };
 
 const readCapped = async (response: Dispatcher.ResponseData, limit: number, url: string): Promise<string> => {
@@ -208,6 +248,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     now,
     signal,
     log,
+    note,
     maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
   } = options;
   const base = new URL(baseUrl);
@@ -255,12 +296,21 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       case 'UND_ERR_SOCKET':
       case 'UND_ERR_CLOSED':
         return `${baseUrl} closed the connection before answering${tried}`;
+      case 'ERR_SSL_WRONG_VERSION_NUMBER':
+        // OpenSSL's text ("ssl3_get_record:wrong version number:../deps/openssl/...") means
+        // little to most; the usual cause is an https:// URL for a plain HTTP server.
+        log?.(`TLS failed: ${messageOf(error)}`);
+        return `cannot reach ${baseUrl}: the server does not speak TLS; is it an http:// URL?${tried}`;
       default: {
-        const message = error instanceof Error ? error.message : String(error);
-        if (code !== undefined && /^(ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
+        const message = messageOf(error);
+        if (code !== undefined && isTlsCode(code)) {
           return `cannot reach ${baseUrl}: TLS: ${message}`;
         }
-        if (code?.startsWith('HPE_')) return `${baseUrl} sent a broken HTTP answer (${message})`;
+        if (isParserError(error)) {
+          // undici's "Response does not match the HTTP/1.1 protocol": something else answered.
+          log?.(`HTTP parser: ${message}`);
+          return `${baseUrl} answered with something that is not HTTP; not an HTTP server?${tried}`;
+        }
         if (code !== undefined && NOT_CONNECTED.has(code))
           return `cannot reach ${baseUrl}: ${message}${hint}${tried}`;
         return `request to ${baseUrl} failed: ${message}${tried}`;
@@ -322,11 +372,19 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       const result = outcome.type === 'response' ? `${outcome.status}` : (codeOf(outcome.error) ?? 'error');
       log?.(`${method} ${url} -> ${result} (${now() - started} ms)`);
       if (attemptNo <= retries && shouldRetry(method, outcome)) {
+        const asked = outcome.type === 'response' ? outcome.retryAfterMs : undefined;
         const delay =
-          outcome.type === 'response' && outcome.retryAfterMs !== undefined
-            ? outcome.retryAfterMs
-            : backoffDelay(attemptNo, random);
+          asked === undefined ? backoffDelay(attemptNo, random) : Math.min(RETRY_AFTER_MAX_MS, asked);
         log?.(`retrying in ${delay} ms (attempt ${attemptNo + 1} of ${retries + 1})`);
+        if (delay > QUIET_WAIT_MAX_MS) {
+          const left = retries - attemptNo + 1;
+          const waiting =
+            asked === undefined
+              ? `${method} ${url} failed (${result}); waiting ${seconds(delay)}`
+              : `${baseUrl} asks to wait ${seconds(asked)} (Retry-After)` +
+                (delay < asked ? `; waiting ${seconds(delay)}` : '');
+          note?.(`${waiting}, then retrying at most ${left} more time${left === 1 ? '' : 's'}`);
+        }
         await sleep(delay, signal);
         if (signal?.aborted) throw signal.reason;
         continue;

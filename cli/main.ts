@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import packageJson from '../package.json' with { type: 'json' };
+import { outputFailure } from './errors.ts';
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
 
@@ -83,11 +84,14 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+// What the command did before its output failed (see CliDeps.setDone), e.g. "posted <id>".
+let done: string | undefined;
+
 // `whiteboard read | head -1` closes the pipe early: that is the reader's choice, not an error.
 // Any other failure to write the output (a full disk) is one line on stderr, as every error is.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`error: cannot write the output: ${error.message}\n`);
+  process.stderr.write(`error: ${outputFailure(done, error.message)}\n`);
   process.exit(1);
 });
 
@@ -107,6 +111,9 @@ void runCli(process.argv.slice(2), {
   newIdempotencyKey: () => crypto.randomUUID(),
   signal: interrupt.signal,
   version: packageJson.version,
+  setDone: (what) => {
+    done = what;
+  },
 }).then((code) => {
   process.exitCode = code;
 });

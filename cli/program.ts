@@ -40,6 +40,11 @@ export interface CliDeps {
   /** Tests pass an undici MockAgent; otherwise the HTTP client makes its own Agent. */
   readonly dispatcher?: Dispatcher | undefined;
   readonly version: string;
+  /**
+   * What the command has done, for cli/main.ts's error line if standard output then turns out not
+   * to be writable: writes fail after `write` returns, once the command may have finished.
+   */
+  readonly setDone?: ((done: string) => void) | undefined;
 }
 
 /** Options every command that talks to the API takes. */
@@ -57,6 +62,8 @@ export interface CommandContext {
   readonly api: ReturnType<typeof createApi>;
   readonly client: HttpClient;
   readonly baseUrl: string;
+  /** See `ResolvedUrl.wrongApiHint`. */
+  readonly wrongApiHint: string;
   readonly styles: Styles;
   readonly errStyles: Styles;
   readonly width: number;
@@ -141,13 +148,15 @@ export const createContext = async (
     newIdempotencyKey: deps.newIdempotencyKey,
     signal: deps.signal,
     log,
+    note: (line) => deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`),
     unreachableHint: resolved.source === 'default' ? 'is the local stack running? (npm start)' : undefined,
   });
   return {
     deps,
-    api: createApi(client),
+    api: createApi(client, { baseUrl: resolved.url, wrongApiHint: resolved.wrongApiHint }),
     client,
     baseUrl: resolved.url,
+    wrongApiHint: resolved.wrongApiHint,
     styles: await loadStyles(
       colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json }),
     ),
@@ -265,10 +274,15 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
     // Commander has already printed its own one-line message (or the help, or the version).
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (deps.signal?.aborted) return 130;
-    const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
     // The options as parsed (a command failed after parsing), not a scan of argv: in
     // `--text --verbose` the text is "--verbose".
-    const parsed = program.commands.map((command) => command.opts<{ verbose?: boolean; color?: boolean }>());
+    const parsed = program.commands.map((command) =>
+      command.opts<{ verbose?: boolean; color?: boolean; url?: string }>(),
+    );
+    const message =
+      error instanceof CliError
+        ? describeError(error, deps, parsed.find((options) => options.url !== undefined)?.url)
+        : `unexpected failure: ${String(error)}`;
     const verbose = parsed.some((options) => options.verbose === true);
     const errStyles = await loadStyles(
       colorLevel({
@@ -278,6 +292,9 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
       }),
     );
     deps.stderr.write(`${errStyles.error('error:')} ${sanitizeInline(message, 1000)}\n`);
+    if (error instanceof CliError && error.note !== undefined) {
+      deps.stderr.write(`${errStyles.warning('note:')} ${sanitizeInline(error.note, 1000)}\n`);
+    }
     if (verbose && error instanceof Error && error.stack !== undefined) {
       deps.stderr.write(`${errStyles.dim(sanitizeText(error.stack))}\n`);
     }
@@ -285,10 +302,22 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
   }
 };
 
-const describeError = (error: CliError): string => {
+const describeError = (error: CliError, deps: CliDeps, flag: string | undefined): string => {
   // API Gateway's own 404 (no route, no code): the URL most likely is not this API.
   if (error instanceof ApiError && error.status === 404 && error.code === undefined) {
-    return `${error.message} from ${error.url}; is --url the whiteboard API?`;
+    return `${error.message} from ${error.url}; ${wrongApiHint(deps, flag)}`;
   }
   return error.message;
+};
+
+/**
+ * The command resolved the URL when it ran; resolving it again names where it came from. It cannot
+ * fail unless cdk-outputs.json changed in between: then the question is asked without the source.
+ */
+const wrongApiHint = (deps: CliDeps, flag: string | undefined): string => {
+  try {
+    return resolveApiUrl({ flag, env: deps.env, readTextFile: deps.readTextFile }).wrongApiHint;
+  } catch {
+    return 'is the URL the whiteboard API?';
+  }
 };

@@ -1,4 +1,6 @@
-import { UsageError } from '../errors.ts';
+import { DEFAULT_BOARD } from '../api.ts';
+import { CliError, OutputError, outputFailure, UsageError } from '../errors.ts';
+import { mayHaveArrived } from '../http-client.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
 import type { CommandContext, PostOptions } from '../program.ts';
 
@@ -13,18 +15,30 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
     if (text.trim() === '') {
       throw new UsageError(options.text === '-' ? 'standard input held no text' : '--text must not be empty');
     }
-    const { raw, message } = await api.post(options.board, { author: options.author, text });
-    if (options.json) {
-      out(`${safeJson(raw, 2)}\n`);
-      return;
-    }
+    const { raw, message } = await api
+      .post(options.board, { author: options.author, text })
+      .catch((error: unknown) => {
+        // Posting again on exit 1 could store the message twice: say how to check first.
+        if (error instanceof CliError && mayHaveArrived(error)) {
+          const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
+          error.note = `the message may have been stored; check with \`whiteboard read${board}\` before posting again`;
+        }
+        throw error;
+      });
+    const done = `posted ${sanitizeInline(message.id, 64)}`;
+    deps.setDone?.(done);
     const time = Date.parse(message.createdAt);
     const ago = Number.isNaN(time) ? '' : ` (${relativeTime(time, deps.now())})`;
-    out(
-      `${styles.success('Posted')} to ${sanitizeInline(message.board, 64)} as ${styles.author(sanitizeInline(message.author, 64))}\n` +
+    const output = options.json
+      ? `${safeJson(raw, 2)}\n`
+      : `${styles.success('Posted')} to ${sanitizeInline(message.board, 64)} as ${styles.author(sanitizeInline(message.author, 64))}\n` +
         `  ${styles.dim('id  ')}  ${sanitizeInline(message.id, 64)}\n` +
-        `  ${styles.dim('time')}  ${formatTime(message.createdAt)}${styles.time(ago)}\n`,
-    );
+        `  ${styles.dim('time')}  ${formatTime(message.createdAt)}${styles.time(ago)}\n`;
+    try {
+      out(output);
+    } catch (error) {
+      throw new OutputError(outputFailure(done, (error as Error).message), { cause: error });
+    }
   } finally {
     await context.client.close();
   }

@@ -59,13 +59,14 @@ export const runRead = async (
     }
     // Oldest first, like `tail -f`: new messages then appear at the bottom, where the eye is.
     const initial = [...page.messages].reverse();
+    const seen = await alreadyThere(context, options.board, initial, page.nextCursor !== null);
     if (!options.json) {
       context.deps.stderr.write(
         context.errStyles.dim(`Following board ${options.board} at ${context.baseUrl}; Ctrl-C to stop.\n`),
       );
     }
     printStream(context, options, initial);
-    await follow(context, options, initial, timing);
+    await follow(context, options, initial, seen, timing);
   } finally {
     await context.client.close();
   }
@@ -123,7 +124,7 @@ const fetchNewer = async (
     found.push(...result.page.messages);
     cursor = result.page.nextCursor ?? undefined;
     if (cursor !== undefined && cursors.has(cursor)) {
-      throw new ResponseError('the answer repeats a "nextCursor"; is --url the whiteboard API?');
+      throw new ResponseError(`the answer repeats a "nextCursor"; ${context.wrongApiHint}`);
     }
     if (cursor !== undefined) cursors.add(cursor);
   } while (cursor !== undefined);
@@ -135,6 +136,30 @@ const fetchNewer = async (
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 };
 
+/**
+ * The ids of what is on the board within the look-back window of the newest message printed: the
+ * first poll asks for that window, and what --limit left out of it is old, not new. Only ids up to
+ * the newest count: one above it was stored after the first page, for the first poll to print.
+ * When the page already reaches past the window (or holds the whole board), it is all there is.
+ */
+const alreadyThere = async (
+  context: CommandContext,
+  board: string,
+  initial: readonly Message[],
+  more: boolean,
+): Promise<Set<string>> => {
+  const seen = new Set(initial.map((message) => message.id));
+  const newest = initial.at(-1)?.id;
+  const oldest = initial[0]?.id;
+  if (newest === undefined || oldest === undefined || !more) return seen;
+  const floor = ulidBefore(newest, FOLLOW_LOOKBACK_MS);
+  if (oldest <= floor) return seen;
+  for (const message of await fetchNewer(context, board, floor)) {
+    if (message.id <= newest) seen.add(message.id);
+  }
+  return seen;
+};
+
 /** Failures worth waiting out while following: the network, throttling, a server having a bad moment. */
 const isTransient = (error: unknown): error is CliError =>
   error instanceof NetworkError ||
@@ -144,13 +169,15 @@ const follow = async (
   context: CommandContext,
   options: ReadOptions,
   initial: readonly Message[],
+  seen: ReadonlySet<string>,
   timing: FollowTiming,
 ): Promise<void> => {
   const { deps, errStyles } = context;
   // A function, not a narrowed property read: the signal flips while we await.
   const stopped = (): boolean => deps.signal?.aborted === true;
-  // What was printed within the lookback window, so that asking again does not print it twice.
-  const printed = new Set(initial.map((message) => message.id));
+  // What was printed (or was there before following began) within the lookback window, so that
+  // asking again does not print it.
+  const printed = new Set(seen);
   let newest = initial.at(-1)?.id;
   let interval = timing.minMs;
   let failing = false;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeTime, encodeTime } from 'ulid';
-import type { MockAgent } from 'undici';
+import { errors, type MockAgent } from 'undici';
 import { ApiError } from '../../cli/errors.ts';
 import { createProgram, runCli } from '../../cli/program.ts';
 import {
@@ -109,6 +109,76 @@ describe('whiteboard post', () => {
       },
     );
   });
+});
+
+describe('whiteboard post that fails after the request may have reached the server', () => {
+  const NOTE = 'note: the message may have been stored; check with `whiteboard read` before posting again\n';
+  const post = async (deps: ReturnType<typeof createTestDeps>, extra: string[] = []) => {
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', 'hi', ...extra], deps), 1);
+    return deps.stderr.text;
+  };
+  const failingWith = (error: Error, times = 1) => {
+    const { deps, interceptor } = expecting('POST /messages', {});
+    interceptor.replyWithError(error).times(times);
+    return deps;
+  };
+
+  it('says so after a dropped connection and after a response timeout', async () => {
+    const dropped = failingWith(new errors.SocketError('other side closed'));
+    assert.equal(await post(dropped), `error: ${API} closed the connection before answering\n${NOTE}`);
+    const slow = failingWith(new errors.HeadersTimeoutError());
+    assert.match(await post(slow), new RegExp(`did not answer within 10 s \\(--timeout\\)\\n${NOTE}$`));
+  });
+
+  it('names the board in the command to check', async () => {
+    const { deps, interceptor } = expecting('POST /boards/team/messages', {});
+    interceptor.reply(502, {});
+    assert.match(await post(deps, ['--board', 'team']), /check with `whiteboard read --board team` before/);
+  });
+
+  it('says so after a 500, but not when the request surely never left or was refused', async () => {
+    const deps = apiFailing('POST /messages', 500, { message: 'Internal Server Error' });
+    assert.equal(await post(deps), `error: Internal Server Error (HTTP 500)\n${NOTE}`);
+    const refused = failingWith(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      3,
+    );
+    assert.equal(await post(refused), `error: cannot reach ${API}: connection refused (tried 3 times)\n`);
+    const unknown = failingWith(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
+    assert.equal(await post(unknown), 'error: cannot reach http://api.test: host api.test not found\n');
+    const invalid = apiFailing('POST /messages', 400, { message: 'text is too long', code: 'INVALID_TEXT' });
+    assert.equal(await post(invalid), 'error: text is too long (HTTP 400 INVALID_TEXT)\n');
+  });
+});
+
+describe('whiteboard post whose output cannot be written', () => {
+  const full = (): ReturnType<typeof recordingStream> => ({
+    ...recordingStream(),
+    write: () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    },
+  });
+
+  for (const json of [false, true]) {
+    it(`says the message was stored, with its id, and exits 1${json ? ' (--json)' : ''}`, async () => {
+      const stored = message(1);
+      let done: string | undefined;
+      const deps = {
+        ...apiAnswering('POST /messages', 201, stored, { stdout: full() }),
+        setDone: (what: string) => {
+          done = what;
+        },
+      };
+      const argv = ['post', '--author', 'ann', '--text', 'hi', ...(json ? ['--json'] : [])];
+      assert.equal(await runCli(argv, deps), 1);
+      assert.equal(
+        deps.stderr.text,
+        `error: posted ${stored.id}, but could not write the output: ENOSPC: no space left on device, write\n`,
+      );
+      // What cli/main.ts says when the write fails later, as it does for a file or a pipe.
+      assert.equal(done, `posted ${stored.id}`);
+    });
+  }
 });
 
 describe('whiteboard read', () => {
@@ -236,7 +306,7 @@ describe('whiteboard read', () => {
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(
       deps.stderr.text,
-      'error: message 1 of the answer has no string "id"; is --url the whiteboard API?\n',
+      'error: message 1 of the answer from http://api.test/messages has no string "id"; is WHITEBOARD_URL http://api.test the whiteboard API?\n',
     );
   });
 });
@@ -328,6 +398,20 @@ describe('whiteboard read --follow', () => {
     assert.deepEqual(texts, ['1', '2', '4', '3']);
   });
 
+  it('prints the --limit newest and then only what arrives later, not what --limit left out', async () => {
+    // Five posted within seconds: the look-back window of the newest holds all of them.
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
+    const pool = deps.agent.get(API);
+    answer(pool, { limit: '2' }, page([m[4], m[3]], 'older'));
+    // What is in the window when following begins ("text 3" is not stored yet: its id came early).
+    answer(pool, { limit: '100', since: lookback(m[4]) }, page([m[4], m[3], m[1], m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[4]) }, page([m[4], m[3], m[1], m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[4]) }, page([m[4], m[3], m[2], m[1], m[0]]));
+    assert.equal(await runCli(['read', '--follow', '--limit', '2'], deps), 0);
+    const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
+    assert.deepEqual(texts, ['4', '5', '3']);
+  });
+
   /** `count` messages, oldest first, and the mock pages the API answers them in, newest first. */
   const arriving = (count: number, query: Record<string, string>, pool: ReturnType<MockAgent['get']>) => {
     const all = Array.from({ length: count }, (_, index) =>
@@ -382,7 +466,7 @@ describe('whiteboard read --follow', () => {
     assert.equal(await runCli(['read', '--follow', '--retries', '0'], deps), 1);
     assert.match(
       deps.stderr.text,
-      /\nerror: the answer repeats a "nextCursor"; is --url the whiteboard API\?\n$/,
+      /\nerror: the answer repeats a "nextCursor"; is WHITEBOARD_URL http:\/\/api\.test the whiteboard API\?\n$/,
     );
   });
 
@@ -492,7 +576,7 @@ describe('exit codes and one-line errors', () => {
       },
     );
     assert.equal(await runCli(['post', '--author', 'a', '--text', '--verbose'], deps), 1);
-    assert.equal(deps.stderr.text, 'error: Internal Server Error (HTTP 500)\n');
+    assert.match(deps.stderr.text, /^error: Internal Server Error \(HTTP 500\)\nnote: /);
   });
 
   it('hints at a wrong URL for a 404 without a code', async () => {
@@ -500,8 +584,67 @@ describe('exit codes and one-line errors', () => {
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(
       deps.stderr.text,
-      'error: Not Found (HTTP 404) from http://api.test/messages; is --url the whiteboard API?\n',
+      'error: Not Found (HTTP 404) from http://api.test/messages; is WHITEBOARD_URL http://api.test the whiteboard API?\n',
     );
+  });
+
+  it('names where the URL came from, and the URL, when the answer is not the API', async () => {
+    const notTheApi = async (argv: string[], options: MockApiOptions, origin: string) => {
+      const deps = apiFailing('GET /messages', 404, { message: 'Not Found' }, { ...options, origin });
+      assert.equal(await runCli(['read', ...argv], deps), 1);
+      return deps.stderr.text;
+    };
+    const outputs = {
+      'cdk-outputs.json': JSON.stringify({ 'Whiteboard-dev': { ApiUrl: 'https://dev.test/' } }),
+    };
+    assert.equal(
+      await notTheApi(['--url', 'http://flag.test'], {}, 'http://flag.test'),
+      'error: Not Found (HTTP 404) from http://flag.test/messages; is --url http://flag.test the whiteboard API?\n',
+    );
+    assert.match(
+      await notTheApi([], { env: {}, files: outputs }, 'https://dev.test'),
+      /; is https:\/\/dev\.test, the ApiUrl of stack Whiteboard-dev in cdk-outputs\.json, the whiteboard API\?\n$/,
+    );
+    assert.match(
+      await notTheApi([], { env: {} }, 'http://127.0.0.1:3000'),
+      /; is http:\/\/127\.0\.0\.1:3000, the default URL, the local whiteboard API\? \(or pass --url\)\n$/,
+    );
+  });
+
+  it('names the URL that answered without a messages list', async () => {
+    const deps = apiAnswering('GET /boards/team/messages', 200, { items: [] });
+    assert.equal(await runCli(['read', '--board', 'team'], deps), 1);
+    assert.equal(
+      deps.stderr.text,
+      'error: the answer from http://api.test/boards/team/messages has no "messages" list; ' +
+        'is WHITEBOARD_URL http://api.test the whiteboard API?\n',
+    );
+  });
+
+  it('says before a long wait that the API asked for it (Retry-After), not before a short one', async () => {
+    const { deps, interceptor } = expecting('GET /messages', {});
+    interceptor.reply(429, { message: 'Too Many Requests' }, { headers: { 'retry-after': '3600' } }).times(2);
+    deps.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, page([message(1)]), JSON_HEADERS);
+    assert.equal(await runCli(['read', '--json'], deps), 0);
+    assert.deepEqual(deps.sleeps, [30_000, 30_000]);
+    assert.equal(
+      deps.stderr.text,
+      `${API} asks to wait 3600 s (Retry-After); waiting 30 s, then retrying at most 2 more times\n` +
+        `${API} asks to wait 3600 s (Retry-After); waiting 30 s, then retrying at most 1 more time\n`,
+    );
+    // Two seconds or less: no note.
+    const { deps: quiet, interceptor: busy } = expecting('GET /messages', {});
+    busy.reply(503, { message: 'busy' }, { headers: { 'retry-after': '2' } });
+    quiet.agent
+      .get(API)
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(200, page([message(1)]), JSON_HEADERS);
+    assert.equal(await runCli(['read'], quiet), 0);
+    assert.deepEqual(quiet.sleeps, [2000]);
+    assert.equal(quiet.stderr.text, '');
   });
 
   it('exits 130 when interrupted during a read', async () => {

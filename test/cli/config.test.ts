@@ -23,7 +23,12 @@ describe('resolveApiUrl', () => {
       env: { WHITEBOARD_URL: 'http://env.test' },
       readTextFile: files({ [OUTPUTS_FILE]: DEPLOYED }),
     });
-    assert.deepEqual(resolved, { url: 'http://flag.test:8080', source: 'flag', origin: '--url' });
+    assert.deepEqual(resolved, {
+      url: 'http://flag.test:8080',
+      source: 'flag',
+      origin: '--url',
+      wrongApiHint: 'is --url http://flag.test:8080 the whiteboard API?',
+    });
   });
 
   it('prefers WHITEBOARD_URL over the outputs file', () => {
@@ -63,6 +68,7 @@ describe('resolveApiUrl', () => {
       url: 'http://127.0.0.1:3000',
       source: 'default',
       origin: 'the default (local stack)',
+      wrongApiHint: 'is http://127.0.0.1:3000, the default URL, the local whiteboard API? (or pass --url)',
     });
   });
 

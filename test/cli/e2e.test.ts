@@ -275,6 +275,31 @@ describe('whiteboard CLI against the local stack', () => {
     }
   });
 
+  it('says a post was stored, with its id, when its output cannot be written', async () => {
+    const board = freshBoard();
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'post', '--author', 'ann', '--text', 'kept', '--board', board, '--url', stack.url],
+        { stdio: ['ignore', full, 'pipe'], env: cliEnv() },
+      );
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(code, 1);
+      const [stored] = JSON.parse(await ok(['read', '--board', board, '--json'])).messages as Message[];
+      assert.equal(
+        stderr,
+        `error: posted ${stored?.id}, but could not write the output: ENOSPC: no space left on device, write\n`,
+      );
+    } finally {
+      closeSync(full);
+    }
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await run(['read', '--limit', 'many']);
     assert.equal(result.code, 2);

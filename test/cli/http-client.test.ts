@@ -167,6 +167,43 @@ describe('HTTP client: reads', () => {
     assert.deepEqual(sleeps, []);
   });
 
+  it('asks whether an https:// URL should be http:// when the server does not speak TLS', async () => {
+    const lines: string[] = [];
+    const { agent, client, sleeps } = setup({ baseUrl: 'https://api.test', log: (line) => lines.push(line) });
+    const openssl =
+      '802CE4E3307F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:' +
+      '../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n';
+    agent
+      .get('https://api.test')
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(Object.assign(new Error(openssl), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }));
+    await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+      assert.equal(
+        error.message,
+        'cannot reach https://api.test: the server does not speak TLS; is it an http:// URL?',
+      );
+    });
+    assert.deepEqual(sleeps, []);
+    // --verbose still shows what OpenSSL said.
+    assert.ok(lines.some((line) => line.includes('wrong version number')));
+  });
+
+  it('asks whether it is an HTTP server when the answer is not HTTP', async () => {
+    const lines: string[] = [];
+    const { pool, client } = setup({ log: (line) => lines.push(line) });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(
+        new errors.HTTPParserError(
+          'Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)',
+        ),
+      );
+    await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+      assert.equal(error.message, `${API} answered with something that is not HTTP; not an HTTP server?`);
+    });
+    assert.ok(lines.some((line) => line.includes('Response does not match the HTTP/1.1 protocol')));
+  });
+
   it('rejects a 200 that is not JSON', async () => {
     const { pool, client } = setup();
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, '<html>hello</html>');
