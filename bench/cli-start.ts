@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from './lib/processes.ts';
+import { repoRoot, tracked } from './lib/processes.ts';
 import { median } from './lib/stats.ts';
 
 export interface CliStartOptions {
@@ -52,10 +52,12 @@ const declaredBin = (): string => {
 const timeRun = (args: readonly string[]): Promise<number> =>
   new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = tracked(
+      spawn(process.execPath, args, {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      }),
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

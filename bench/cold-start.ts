@@ -17,7 +17,7 @@ import { commonEnvironment, type FunctionId, functions } from '../backend/http/r
 import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
 import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
-import { repoRoot } from './lib/processes.ts';
+import { repoRoot, tracked } from './lib/processes.ts';
 import { median } from './lib/stats.ts';
 
 export type ColdStartMode = 'local' | 'lambda';
@@ -78,10 +78,12 @@ interface RunResult {
 const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv): Promise<RunResult> =>
   new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [runner, bundle.path, bundle.handler, eventPath], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
+    const child = tracked(
+      spawn(process.execPath, [runner, bundle.path, bundle.handler, eventPath], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      }),
+    );
     let report = '';
     let output = '';
     // The clock stops when the report arrives: the handler has answered.

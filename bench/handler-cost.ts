@@ -8,7 +8,7 @@ import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { commonEnvironment, functions } from '../backend/http/routes.ts';
 import type { HandlerCostReport, HandlerCostRequest } from './handler-cost-child.ts';
-import { repoRoot } from './lib/processes.ts';
+import { repoRoot, tracked } from './lib/processes.ts';
 
 export type { HandlerCostReport } from './handler-cost-child.ts';
 
@@ -30,12 +30,14 @@ export const measureHandlerCost = (request: HandlerCostRequest): Promise<Handler
     ]) {
       Reflect.deleteProperty(env, name);
     }
-    const child = fork(resolve(repoRoot, 'bench/handler-cost-child.ts'), [], {
-      cwd: repoRoot,
-      env,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = tracked(
+      fork(resolve(repoRoot, 'bench/handler-cost-child.ts'), [], {
+        cwd: repoRoot,
+        env,
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      }),
+    );
     let stderr = '';
     child.stdout?.resume();
     child.stderr?.on('data', (chunk: Buffer) => {

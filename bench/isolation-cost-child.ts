@@ -26,6 +26,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ApiEvent } from '../backend/http/api-types.ts';
 import { functions } from '../backend/http/routes.ts';
+import { watchParent } from '../backend/local/process-alive.ts';
 import { benchContext } from './lib/lambda-context.ts';
 
 export interface IsolationCostRequest {
@@ -160,5 +161,7 @@ const runMain = async () => {
   process.stdout.write(JSON.stringify(report));
 };
 
+// The bench stops it; should the bench be killed first, its report would have no reader.
+if (isMainThread) watchParent(() => process.exit(1));
 if (isMainThread) await runMain();
 else if (parentPort) await runWorker(parentPort, workerData as WorkerData);

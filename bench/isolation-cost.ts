@@ -22,7 +22,7 @@ import { functionEnvironment } from '../backend/local/stack.ts';
 import type { IsolationCostReport, IsolationCostRequest } from './isolation-cost-child.ts';
 import type { BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent } from './lib/events.ts';
-import { repoRoot } from './lib/processes.ts';
+import { repoRoot, tracked } from './lib/processes.ts';
 import { median } from './lib/stats.ts';
 
 export interface IsolationCostFigures {
@@ -65,13 +65,11 @@ export interface IsolationCostOptions {
 export const measureIsolationCost = (options: IsolationCostOptions): Promise<IsolationCostFigures> =>
   new Promise((resolvePromise, reject) => {
     const definition = functions.readMessages;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', resolve(repoRoot, 'bench/isolation-cost-child.ts')],
-      {
+    const child = tracked(
+      spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/isolation-cost-child.ts')], {
         cwd: repoRoot,
         stdio: ['pipe', 'pipe', 'pipe'],
-      },
+      }),
     );
     let stdout = '';
     let stderr = '';

@@ -150,14 +150,21 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
   const connections = options.connections ?? 16;
   const { progress, dynamoDbEndpoint } = options;
   await ensureMessagesTable(dynamoDbEndpoint, FLOOR_TABLE);
-  let stack: ServerProcess | undefined;
-  let floor: ServerProcess | undefined;
+  /** The servers that started, to stop whatever happens next. */
+  const servers: ServerProcess[] = [];
   try {
     progress('load: starting the local stack (backend/local/main.ts) and the floor server');
-    [stack, floor] = await Promise.all([
+    // If one fails to start, the other may have started all the same and must be stopped (the
+    // finally below): so both are awaited, not only the first to fail.
+    const [startedStack, startedFloor] = await Promise.allSettled([
       startServerProcess(
         ['--import', 'tsx', 'backend/local/main.ts', '--port', '0'],
-        { DYNAMODB_ENDPOINT: dynamoDbEndpoint },
+        {
+          DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+          // main.ts watches its parent only under npm (run directly, it outlives its parent on
+          // purpose); this child must end with the bench however the bench was started.
+          npm_lifecycle_event: process.env.npm_lifecycle_event ?? 'bench',
+        },
         /API ready at (http:\/\/\S+)/,
       ),
       startServerProcess(
@@ -171,6 +178,12 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
         /floor ready at (http:\/\/\S+)/,
       ),
     ]);
+    for (const result of [startedStack, startedFloor])
+      if (result.status === 'fulfilled') servers.push(result.value);
+    if (startedStack.status === 'rejected') throw startedStack.reason;
+    if (startedFloor.status === 'rejected') throw startedFloor.reason;
+    const stack = startedStack.value;
+    const floor = startedFloor.value;
     const targets = { stack, floor };
     await Promise.all([seed(stack.url, 5), seed(floor.url, 5)]);
 
@@ -249,6 +262,6 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
       stackLogBytesPerRequest,
     };
   } finally {
-    await Promise.all([stack?.stop(), floor?.stop()]);
+    await Promise.all(servers.map((server) => server.stop()));
   }
 };

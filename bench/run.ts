@@ -12,17 +12,152 @@
  *    invocation per environment costs, in copies sharing a thread and with a thread each
  * 4. bench/cli-start.ts (the CLI's own benchmark) against the local stack
  * 5. dynamodb-cost.ts DynamoDB commands and capacity per request
+ *
+ * The only file of the bench that touches process.argv, the exit code and signals. Ctrl-C or a
+ * SIGTERM stops the child processes and the engine and removes the bundles before it exits.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+// Static, so evaluated before the slow imports below: it reads the parent's pid as it loads, and a
+// parent gone while the bench starts must be noticed too (as in backend/local/main.ts).
+import { watchParent } from '../backend/local/process-alive.ts';
+import { repoRoot, stopChildren, tracked } from './lib/processes.ts';
+
+const HELP = `Usage: npm run bench [-- --quick] [-- --json <file>]
+
+Measures the local stack, the Lambda bundles and the CLI against baselines measured in the same
+run (about 8 minutes; --quick: fewer and shorter runs, figures rougher). Progress on stderr, a
+table on stdout.
+
+Options:
+  --quick          fewer and shorter runs
+  --json <file>    also write the figures as JSON to <file> (its folder must exist)
+  -h, --help       show this help
+
+Environment:
+  WHITEBOARD_BENCH_ENGINE  dynamodb-local (default: DynamoDB Local, needs Java 17+) or dynalite
+                           (runs without Java, inside the bench's own process beside the load
+                           generator: its figures are not comparable with DynamoDB Local runs)
+`;
+
+/** One line (no stack trace) and the exit code: 2 for a usage error, with a pointer to --help. */
+function fail(message: string, code = 2): never {
+  process.stderr.write(`npm run bench: ${message}\n`);
+  if (code === 2) process.stderr.write('(run `npm run bench -- --help` for the options)\n');
+  process.exit(code);
+}
+
+const parse = () => {
+  try {
+    return parseArgs({
+      options: {
+        json: { type: 'string' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+};
+
+const args = parse();
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+/** Why `path` cannot be written, or undefined: checked now, not at the end of an 8-minute run. */
+const unwritable = (path: string): string | undefined => {
+  const folder = dirname(path);
+  try {
+    const stat = statSync(folder, { throwIfNoEntry: false });
+    if (stat === undefined) return `the folder ${folder} does not exist`;
+    if (!stat.isDirectory()) return `${folder} is not a folder`;
+    // Opened, not access()ed: root passes access() where it still cannot write (/proc, a
+    // read-only mount). An existing file is opened without truncating it; a new one is removed.
+    if (existsSync(path)) closeSync(openSync(path, 'r+'));
+    else {
+      closeSync(openSync(path, 'wx'));
+      rmSync(path);
+    }
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') return `${path} is a folder`;
+    return `${path} cannot be written (${(error as Error).message})`;
+  }
+};
+const jsonPath = args.json === undefined ? undefined : resolve(args.json);
+const jsonProblem = jsonPath === undefined ? undefined : unwritable(jsonPath);
+if (jsonProblem !== undefined) fail(`--json ${args.json}: ${jsonProblem}`);
+
+const ENGINES = ['dynamodb-local', 'dynalite'] as const;
+// An empty value counts as unset, as shells leave it by `WHITEBOARD_BENCH_ENGINE= npm run bench`.
+const engineChoice = process.env.WHITEBOARD_BENCH_ENGINE?.trim() || 'dynamodb-local';
+if (!(ENGINES as readonly string[]).includes(engineChoice))
+  fail(`WHITEBOARD_BENCH_ENGINE=${engineChoice} is not an engine: use ${ENGINES.join(' or ')}`);
+const NOT_COMPARABLE = 'in the bench process, beside the load generator: figures not comparable';
+
+// What is running, for an interrupt to stop; set as each starts.
+let startedEngine: { readonly stop: () => Promise<void> } | undefined;
+let startedBundles: { readonly remove: () => void } | undefined;
+let cleaning: Promise<void> | undefined;
+/** Stops the children and the engine and removes the bundles, once however often it is called. */
+const cleanUp = (): Promise<void> => {
+  cleaning ??= (async () => {
+    await Promise.allSettled([stopChildren(), startedEngine?.stop()]);
+    startedBundles?.remove();
+  })();
+  return cleaning;
+};
+
+let stopping = false;
+const shutdown = (why: string, exitCode: number) => {
+  if (stopping) {
+    process.stderr.write('Forced exit.\n');
+    process.exit(exitCode);
+  }
+  stopping = true;
+  process.stderr.write(`\n${why}: stopping the bench's processes and the engine...\n`);
+  // Not unref'd: it keeps this process alive until cleanUp() is done, while the run that was
+  // interrupted waits (below) rather than report its children's deaths as failures.
+  const force = setTimeout(() => {
+    process.stderr.write('Stopping took too long; exiting anyway.\n');
+    process.exit(exitCode);
+  }, 20_000);
+  void cleanUp().then(() => {
+    clearTimeout(force);
+    process.exit(exitCode);
+  });
+};
+process.on('SIGINT', () => shutdown('SIGINT', 130));
+process.on('SIGTERM', () => shutdown('SIGTERM', 143));
+// npm runs this through a shell, which (dash, Debian's sh) does not pass npm's SIGTERM on: the
+// bench would run on for minutes, orphaned. So under npm it stops when its parent goes away, as
+// main.ts does; run directly (`nohup node ... &`), it outlives its parent on purpose.
+if (process.env.npm_lifecycle_event !== undefined) {
+  watchParent(() => {
+    if (!stopping) shutdown('the parent process exited', 1);
+  });
+}
+/** Once interrupted, the run waits here for shutdown() to exit, instead of going on. */
+const haltIfStopping = async () => {
+  if (stopping) await new Promise<never>(() => undefined);
+};
 
 // The SDK warns once per process on Node < 22 (@aws-sdk/core, emitWarningIfUnsupportedVersion);
 // Lambda runs Node 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');
+const { startDynamoDbEngine, detectJava, MIN_JAVA_MAJOR } = await import(
+  '../backend/local/dynamodb-engine.ts'
+);
 const { functions } = await import('../backend/http/routes.ts');
 const { measureColdStarts } = await import('./cold-start.ts');
 const { measureDynamoDbCost } = await import('./dynamodb-cost.ts');
@@ -31,17 +166,21 @@ const { measureIsolationCost } = await import('./isolation-cost.ts');
 const { ensureMessagesTable } = await import('../backend/local/tables.ts');
 const { buildBenchBundles } = await import('./lib/bundles.ts');
 const { buildLocal } = await import('../backend/local/build.ts');
-const { repoRoot } = await import('./lib/processes.ts');
 const { measureLoad } = await import('./load.ts');
 
-const { values: args } = parseArgs({
-  options: { json: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  strict: true,
-});
-if (args.help) {
-  process.stdout.write('Usage: npm run bench [-- --quick] [-- --json <file>]\n');
-  process.exit(0);
+// The engine's 'auto' would fall back to dynalite without Java, inside this process, which also
+// runs autocannon: load figures not comparable with other runs. So no fallback: say so, up front.
+if (engineChoice === 'dynamodb-local') {
+  const java = await detectJava();
+  if (java === undefined || java.major < MIN_JAVA_MAJOR)
+    fail(
+      `DynamoDB Local needs Java ${MIN_JAVA_MAJOR}+ (${java === undefined ? 'no runnable java on PATH' : `java is ${java.version}`}); ` +
+        `set WHITEBOARD_BENCH_ENGINE=dynalite to run anyway, figures not comparable`,
+      1,
+    );
 }
+await haltIfStopping();
+
 const quick = args.quick === true;
 const ISOLATION_TABLE = 'bench-isolation';
 const settings = {
@@ -97,10 +236,12 @@ const report: Record<string, unknown> = {
 /** `npm run build`: figure 4 measures the CLI bundle as this tree builds it. */
 const buildCli = () =>
   new Promise<void>((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['scripts/build.mjs'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = tracked(
+      spawn(process.execPath, ['scripts/build.mjs'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }),
+    );
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -111,19 +252,42 @@ const buildCli = () =>
     );
   });
 
-progress('starting DynamoDB Local (in memory) for the whole run; building the Lambda bundles and the CLI');
-const [engine, bundles, cliBuild] = await Promise.all([
-  startDynamoDbEngine({ engine: process.env.WHITEBOARD_BENCH_ENGINE ?? 'auto', inMemory: true }),
-  buildBenchBundles(),
-  buildCli().then(
-    () => undefined,
-    (error: unknown) => (error as Error).message,
-  ),
+progress(
+  `starting ${engineChoice === 'dynalite' ? `dynalite (${NOT_COMPARABLE})` : 'DynamoDB Local'} ` +
+    'in memory for the whole run; building the Lambda bundles and the CLI',
+);
+// If one of these fails, what the others started must still be stopped: so all are awaited, not
+// only the first to fail (as backend/local/stack.ts starts its engine and build).
+const [engineStart, bundlesBuild, cliBuild] = await Promise.allSettled([
+  // Recorded as each is ready, for an interrupt meanwhile to stop.
+  startDynamoDbEngine({ engine: engineChoice, inMemory: true }).then((started) => {
+    startedEngine = started;
+    return started;
+  }),
+  buildBenchBundles().then((built) => {
+    startedBundles = built;
+    return built;
+  }),
+  buildCli(),
 ]);
-if (cliBuild) progress(`could not build the CLI: ${cliBuild}`);
+await haltIfStopping();
+if (engineStart.status === 'rejected' || bundlesBuild.status === 'rejected') await cleanUp();
+if (engineStart.status === 'rejected')
+  fail(`could not start ${engineChoice}: ${(engineStart.reason as Error).message}`, 1);
+if (bundlesBuild.status === 'rejected')
+  fail(`could not build the Lambda bundles: ${(bundlesBuild.reason as Error).message}`, 1);
+const engine = engineStart.value;
+const bundles = bundlesBuild.value;
+// Not fatal: figure 4 is then reported as not measured.
+if (cliBuild.status === 'rejected')
+  progress(`could not build the CLI: ${(cliBuild.reason as Error).message}`);
 report.engine = engine.name;
-progress(`engine: ${engine.name} at ${engine.endpoint}; bundles in ${bundles.dir}`);
+progress(
+  `engine: ${engine.name}${engine.kind === 'dynalite' ? ` (${NOT_COMPARABLE})` : ''} at ${engine.endpoint}; ` +
+    `bundles in ${bundles.dir}`,
+);
 
+let failure: unknown;
 try {
   // 5. DynamoDB cost per request.
   progress('5/6 DynamoDB cost per request (ReturnConsumedCapacity)');
@@ -380,10 +544,14 @@ try {
     budget: 'report',
     ok: undefined,
   });
+} catch (error) {
+  failure = error;
 } finally {
-  bundles.remove();
-  await engine.stop();
+  await cleanUp();
 }
+await haltIfStopping();
+// The message, not a stack trace: the measurements' errors say what failed and the child's output.
+if (failure !== undefined) fail(failure instanceof Error ? failure.message : String(failure), 1);
 
 const headers: Row = {
   figure: 'figure',
@@ -400,7 +568,7 @@ const line = (r: Row, verdict: string) =>
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met' : 'NOT MET');
 process.stdout.write(
   [
-    `whiteboard bench ${report.date as string}: ${availableParallelism()} cores, Node ${process.version}, ${engine.name}${quick ? ' (--quick)' : ''}`,
+    `whiteboard bench ${report.date as string}: ${availableParallelism()} cores, Node ${process.version}, ${engine.name}${engine.kind === 'dynalite' ? ` (${NOT_COMPARABLE})` : ''}${quick ? ' (--quick)' : ''}`,
     line(headers, 'verdict'),
     ...rows.map((r) => line(r, verdict(r.ok))),
     `budgets met: ${rows.filter((r) => r.ok === true).length} of ${rows.filter((r) => r.ok !== undefined).length}`,
@@ -408,9 +576,13 @@ process.stdout.write(
   ].join('\n'),
 );
 report.table = rows;
-if (args.json) {
-  writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-  progress(`wrote ${args.json}`);
+if (jsonPath !== undefined) {
+  try {
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    fail(`could not write ${jsonPath}: ${(error as Error).message}`, 1);
+  }
+  progress(`wrote ${jsonPath}`);
 }
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 // A budget not met is a finding to read, not a failure of the run (timed budgets stay out of

@@ -4,14 +4,13 @@
  * process into a temporary folder that is removed at exit, or at the next start when the process
  * that made it was killed (its exit hook did not run).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { lambdaBuildOptions, lambdaBundling } from '../bundling.ts';
 import { type FunctionId, functions } from '../http/routes.ts';
-import { processAlive } from './process-alive.ts';
+import { ownTempFolder } from './temp-folders.ts';
 
 export interface LocalBuild {
   readonly runtimePath: string;
@@ -23,21 +22,6 @@ const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const localTarget = `node${process.versions.node.split('.')[0]}`;
 
 let cached: Promise<LocalBuild> | undefined;
-
-const BUILD_PREFIX = 'whiteboard-local-';
-
-/** Removes the build folders (`whiteboard-local-<pid>-*`) of processes that are gone. */
-const removeOrphanedBuilds = (): void => {
-  for (const name of readdirSync(tmpdir())) {
-    const pid = Number(new RegExp(`^${BUILD_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!(pid > 0) || pid === process.pid || processAlive(pid)) continue;
-    try {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    } catch {
-      // Someone else's (a shared temporary folder): theirs to remove.
-    }
-  }
-};
 
 /**
  * A function's bundle as the local stack runs it: the shipped options, and a second entry point,
@@ -75,9 +59,7 @@ const buildFunction = async (options: BuildOptions & { outdir: string }): Promis
 
 export const buildLocal = (): Promise<LocalBuild> => {
   cached ??= (async () => {
-    removeOrphanedBuilds();
-    const outDir = mkdtempSync(join(tmpdir(), `${BUILD_PREFIX}${process.pid}-`));
-    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    const outDir = ownTempFolder('whiteboard-local-').path;
     const runtimePath = join(outDir, 'runtime-worker.mjs');
     const ids = Object.keys(functions) as FunctionId[];
     await Promise.all([

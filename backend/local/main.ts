@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseCorsOrigins } from '../http/routes.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { createLogPrinter } from './log-printer.ts';
+import { watchParent } from './process-alive.ts';
 import { startLocalStack } from './stack.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -33,9 +34,6 @@ Environment:
   DYNAMODB_ENDPOINT    use this DynamoDB endpoint instead of starting an engine
   CORS_ALLOW_ORIGINS   comma-separated allowed origins (default: *)
 `;
-
-// Read first: a parent that goes away while the stack starts must be noticed too (below).
-const parentPid = process.ppid;
 
 const fail = (message: string): never => {
   process.stderr.write(`npm start: ${message}\n(run \`npm start -- --help\` for the options)\n`);
@@ -207,7 +205,7 @@ void stack.engineEnded.then((what) => {
 // port. So under npm it also stops when its parent goes away. Run directly (`nohup node ... &`),
 // it outlives its parent on purpose.
 if (process.env.npm_lifecycle_event !== undefined) {
-  setInterval(() => {
-    if (!stopping && process.ppid !== parentPid) shutdown('the parent process exited');
-  }, 1000).unref();
+  watchParent(() => {
+    if (!stopping) shutdown('the parent process exited');
+  });
 }

@@ -11,3 +11,22 @@ export const processAlive = (pid: number): boolean => {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 };
+
+// Read when this module is evaluated, before its importers' own code runs: a parent that goes away
+// while they start up is noticed too.
+const parentPid = process.ppid;
+
+/**
+ * Calls `onGone` once, within `intervalMs`, when this process's parent has exited (the process is
+ * then re-parented, so its ppid changes). `npm start` and `npm run bench` run under a shell that
+ * does not pass npm's SIGTERM on (dash, Debian's sh), so without this they would run on, orphaned.
+ * The timer never keeps the process alive by itself.
+ */
+export const watchParent = (onGone: () => void, intervalMs = 1000): void => {
+  const timer = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(timer);
+    onGone();
+  }, intervalMs);
+  timer.unref();
+};

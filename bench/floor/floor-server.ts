@@ -5,13 +5,15 @@
  * nothing else: no event, no worker, no routing, no validation, no Powertools, no logs.
  *
  * Run by bench/load.ts: `node --import tsx bench/floor/floor-server.ts` with TABLE_NAME,
- * DYNAMODB_ENDPOINT and local credentials in the environment; prints its URL when ready.
+ * DYNAMODB_ENDPOINT and local credentials in the environment; prints its URL when ready, and ends
+ * when its parent does.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../../backend/adapters/dynamodb-client.ts';
+import { watchParent } from '../../backend/local/process-alive.ts';
 
 const tableName = process.env.TABLE_NAME ?? '';
 const client = createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
@@ -74,8 +76,14 @@ server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`floor ready at http://127.0.0.1:${port}\n`);
 });
-process.on('SIGTERM', () => {
+const stop = () => {
   server.close();
   server.closeAllConnections();
   client.destroy();
+};
+process.on('SIGTERM', stop);
+// The bench stops this server; should the bench be killed first, nothing else would.
+watchParent(() => {
+  stop();
+  process.exit(0);
 });

@@ -8,12 +8,11 @@
  * - the ReadMessages bundle over an aws-xray-sdk-core that does nothing (floor/no-op-xray.ts),
  *   traced only: what a traced cold start would be if the X-Ray client cost nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { lambdaBuildOptions, lambdaBundling } from '../../backend/bundling.ts';
 import { type FunctionId, functions } from '../../backend/http/routes.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { repoRoot } from './processes.ts';
 
 export interface BuiltBundle {
@@ -89,7 +88,9 @@ const buildBundle = async (
 };
 
 export const buildBenchBundles = async (): Promise<BenchBundles> => {
-  const dir = mkdtempSync(join(tmpdir(), 'whiteboard-bench-'));
+  // Removed at exit, also by an interrupted run (bench/run.ts exits on SIGINT and SIGTERM), and
+  // at the next run when this one was killed.
+  const { path: dir, remove } = ownTempFolder('whiteboard-bench-');
   const ids = Object.keys(functions) as FunctionId[];
   const { entry, handler } = functions.readMessages;
   const noOpXray = resolve(repoRoot, 'bench/floor/no-op-xray.ts');
@@ -129,6 +130,6 @@ export const buildBenchBundles = async (): Promise<BenchBundles> => {
     >,
     floor: floor as BuiltBundle,
     forScale,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove,
   };
 };

@@ -1,10 +1,43 @@
-/** Child processes of the benchmark: started, drained, measured by pid, stopped. */
+/**
+ * Child processes of the benchmark: started, drained, measured by pid, stopped; each tracked from
+ * spawn to exit, so that an interrupted bench (bench/run.ts) can stop whichever are running.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+const running = new Set<ChildProcess>();
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** Adds a child just spawned to those `stopChildren` stops; returns it. */
+export const tracked = <T extends ChildProcess>(child: T): T => {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  // A child that could not be spawned has no pid and may never emit 'exit'.
+  child.once('error', () => {
+    if (child.pid === undefined) running.delete(child);
+  });
+  return child;
+};
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+const terminate = async (child: ChildProcess, graceMs: number): Promise<void> => {
+  if (hasExited(child)) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(force);
+};
+
+/** Stops every tracked child still running (an interrupt: their measurements are abandoned). */
+export const stopChildren = async (graceMs = 5_000): Promise<void> => {
+  await Promise.all([...running].map((child) => terminate(child, graceMs)));
+};
 
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -26,11 +59,13 @@ export const startServerProcess = (
   timeoutMs = 60_000,
 ): Promise<ServerProcess> =>
   new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: repoRoot,
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = tracked(
+      spawn(process.execPath, args, {
+        cwd: repoRoot,
+        env: { ...process.env, ...env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let bytes = 0;
     let head = '';
     let stderr = '';
@@ -41,7 +76,6 @@ export const startServerProcess = (
         new Error(`node ${args.join(' ')} did not print ${ready} within ${timeoutMs} ms:\n${head}${stderr}`),
       );
     }, timeoutMs);
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
     child.stdout?.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       if (found) return;
@@ -55,12 +89,7 @@ export const startServerProcess = (
         pid: child.pid as number,
         url: match[1],
         stdoutBytes: () => bytes,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(force);
-        },
+        stop: () => terminate(child, 10_000),
       });
     });
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
+import { orphan, runScript } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'whiteboard-npm-start-'));
@@ -126,28 +127,13 @@ describe('npm start', () => {
 
   it('stops by itself when its parent ends without passing a signal on (as npm under dash)', async () => {
     // A parent that starts the stack and is then killed, as npm's shell is: the stack is orphaned.
-    const launcher = [
-      "const { spawn } = require('node:child_process');",
-      `const stack = spawn(process.execPath, ['--import', 'tsx', 'backend/local/main.ts', '--port', '0',
-        '--engine', 'dynalite', '--in-memory'], { stdio: ['ignore', 'inherit', 'inherit'] });`,
-      "console.log('pid ' + stack.pid);",
-    ].join('\n');
-    const parent = spawn(process.execPath, ['-e', launcher], {
-      cwd: root,
+    const { pid, output } = await orphan(
+      'backend/local/main.ts',
+      ['--port', '0', '--engine', 'dynalite', '--in-memory'],
+      'ready at',
       // What npm sets for `npm start`: the watch is for a stack that npm started.
-      env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: 'start' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let output = '';
-    const pid = await new Promise<number>((resolve, reject) => {
-      parent.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /pid (\d+)/.exec(output);
-        if (found && output.includes('ready at')) resolve(Number(found[1]));
-      });
-      parent.once('exit', () => reject(new Error(`the parent ended first:\n${output}`)));
-    });
-    parent.kill('SIGKILL');
+      { NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: 'start' },
+    );
     const alive = () => {
       try {
         process.kill(pid, 0);
@@ -163,28 +149,13 @@ describe('npm start', () => {
     const stillAlive = alive();
     const state = stillAlive ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
     if (stillAlive) process.kill(pid, 'SIGKILL');
-    assert.equal(stillAlive, false, `the orphan stopped by itself (${state}); it printed:\n${output}`);
-    assert.match(output, /the parent process exited: stopping the local stack\.\.\.\nStopped\./);
+    assert.equal(stillAlive, false, `the orphan stopped by itself (${state}); it printed:\n${output()}`);
+    assert.match(output(), /the parent process exited: stopping the local stack\.\.\.\nStopped\./);
   });
 
   /** Runs `npm start`'s script with `args` and `env` to its exit: code, standard output and error. */
-  const usage = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/local/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    return { code, stdout, stderr };
-  };
+  const usage = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runScript('backend/local/main.ts', args, env);
 
   it('gives the data folder default that the engine uses in --help', async () => {
     const { code, stdout } = await usage(['--help']);
