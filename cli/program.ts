@@ -302,10 +302,17 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
   }
 };
 
+/** A request path under a base URL that already ended in /messages (or /boards/<b>/messages). */
+const PASTED_MESSAGES_PATH = /\/messages\/(?:boards\/[^/?#]+\/)?messages(?:[?#]|$)/;
+
 const describeError = (error: CliError, deps: CliDeps, flag: string | undefined): string => {
   // API Gateway's own 404 (no route, no code): the URL most likely is not this API.
   if (error instanceof ApiError && error.status === 404 && error.code === undefined) {
-    return `${error.message} from ${error.url}; ${wrongApiHint(deps, flag)}`;
+    // The URL of the README's curl examples, pasted whole: whiteboard adds the path itself.
+    const pasted = PASTED_MESSAGES_PATH.test(error.url)
+      ? ' (the URL ends in /messages, which whiteboard adds itself: leave it out)'
+      : '';
+    return `${error.message} from ${error.url}; ${wrongApiHint(deps, flag)}${pasted}`;
   }
   return error.message;
 };

@@ -588,6 +588,27 @@ describe('exit codes and one-line errors', () => {
     );
   });
 
+  it('says to leave out /messages when the URL was pasted with it', async () => {
+    const pasted = async (board: string[], request: ApiRequest) => {
+      const deps = apiFailing(request, 404, { message: 'Not Found' }, { origin: 'http://flag.test' });
+      assert.equal(await runCli(['read', '--url', 'http://flag.test/messages', ...board], deps), 1);
+      return deps.stderr.text;
+    };
+    const hint =
+      /; is --url http:\/\/flag\.test\/messages the whiteboard API\? \(the URL ends in \/messages, which whiteboard adds itself: leave it out\)\n$/;
+    assert.match(await pasted([], 'GET /messages/messages'), hint);
+    assert.match(await pasted(['--board', 'team'], 'GET /messages/boards/team/messages'), hint);
+    // A base URL with another path gets the question alone.
+    const deps = apiFailing(
+      'GET /api/messages',
+      404,
+      { message: 'Not Found' },
+      { origin: 'http://flag.test' },
+    );
+    assert.equal(await runCli(['read', '--url', 'http://flag.test/api'], deps), 1);
+    assert.match(deps.stderr.text, /the whiteboard API\?\n$/);
+  });
+
   it('names where the URL came from, and the URL, when the answer is not the API', async () => {
     const notTheApi = async (argv: string[], options: MockApiOptions, origin: string) => {
       const deps = apiFailing('GET /messages', 404, { message: 'Not Found' }, { ...options, origin });
