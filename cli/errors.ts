@@ -3,7 +3,7 @@
  * 1 for API or network failures, 2 for usage and configuration mistakes the user can fix.
  */
 export abstract class CliError extends Error {
-  abstract readonly exitCode: 1 | 2;
+  abstract readonly exitCode: 1 | 2 | 130;
   /** A second line under the error: what to check before trying again. */
   note: string | undefined;
 }
@@ -62,5 +62,14 @@ export class OutputError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'OutputError';
+  }
+}
+
+/** Ctrl-C ended the command during a request; `note` says what may already have happened. */
+export class InterruptedError extends CliError {
+  readonly exitCode = 130;
+  constructor(options?: { cause?: unknown }) {
+    super('interrupted', options);
+    this.name = 'InterruptedError';
   }
 }

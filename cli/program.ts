@@ -273,7 +273,13 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
   } catch (error) {
     // Commander has already printed its own one-line message (or the help, or the version).
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (deps.signal?.aborted) return 130;
+    if (deps.signal?.aborted) {
+      // Silent, as Ctrl-C is the user's own doing, but for what may already have happened.
+      if (error instanceof CliError && error.note !== undefined) {
+        deps.stderr.write(`note: ${sanitizeInline(error.note, 1000)}\n`);
+      }
+      return 130;
+    }
     // The options as parsed (a command failed after parsing), not a scan of argv: in
     // `--text --verbose` the text is "--verbose".
     const parsed = program.commands.map((command) =>

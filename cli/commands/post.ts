@@ -1,5 +1,5 @@
 import { DEFAULT_BOARD } from '../api.ts';
-import { CliError, OutputError, outputFailure, UsageError } from '../errors.ts';
+import { CliError, InterruptedError, OutputError, outputFailure, UsageError } from '../errors.ts';
 import { mayHaveArrived } from '../http-client.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
 import type { CommandContext, PostOptions } from '../program.ts';
@@ -18,11 +18,12 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
     const { raw, message } = await api
       .post(options.board, { author: options.author, text })
       .catch((error: unknown) => {
-        // Posting again on exit 1 could store the message twice: say how to check first.
-        if (error instanceof CliError && mayHaveArrived(error)) {
-          const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
-          error.note = `the message may have been stored; check with \`whiteboard read${board}\` before posting again`;
-        }
+        // Posting again after a failure, or after Ctrl-C while the request was out, could store
+        // the message twice: say how to check first.
+        const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
+        const note = `the message may have been stored; check with \`whiteboard read${board}\` before posting again`;
+        if (deps.signal?.aborted) throw Object.assign(new InterruptedError({ cause: error }), { note });
+        if (error instanceof CliError && mayHaveArrived(error)) error.note = note;
         throw error;
       });
     const done = `posted ${sanitizeInline(message.id, 64)}`;

@@ -680,6 +680,17 @@ describe('exit codes and one-line errors', () => {
     assert.equal(await runCli(['read'], deps), 130);
     assert.equal(deps.stderr.text, '');
   });
+
+  it('exits 130 when interrupted during a post, saying that the message may have been stored', async () => {
+    const { deps, interceptor } = expecting('POST /messages', {});
+    interceptor.reply(201, message(1), JSON_HEADERS).delay(5000);
+    setTimeout(() => deps.controller.abort(), 50);
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', 'hi'], deps), 130);
+    assert.equal(
+      deps.stderr.text,
+      'note: the message may have been stored; check with `whiteboard read` before posting again\n',
+    );
+  });
 });
 
 describe('help and version', () => {
