@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, type Fail } from '../backend/local/command-line.ts';
 // Static, so evaluated before the slow imports below: it reads the parent's pid as it loads, and a
 // parent gone while the bench starts must be noticed too (as in backend/local/main.ts).
 import { watchParent } from '../backend/local/process-alive.ts';
@@ -43,34 +43,12 @@ Environment:
                            generator: its figures are not comparable with DynamoDB Local runs)
 `;
 
-/** One line (no stack trace) and the exit code: 2 for a usage error, with a pointer to --help. */
-function fail(message: string, code = 2): never {
-  process.stderr.write(`npm run bench: ${message}\n`);
-  if (code === 2) process.stderr.write('(run `npm run bench -- --help` for the options)\n');
-  process.exit(code);
-}
-
-const parse = () => {
-  try {
-    return parseArgs({
-      options: {
-        json: { type: 'string' },
-        quick: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-};
-
-const args = parse();
-if (args.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
+const command = commandLine('npm run bench', HELP, {
+  json: { type: 'string' },
+  quick: { type: 'boolean' },
+});
+const { args } = command;
+const fail: Fail = command.fail;
 
 /** Why `path` cannot be written, or undefined: checked now, not at the end of an 8-minute run. */
 const unwritable = (path: string): string | undefined => {

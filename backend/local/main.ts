@@ -2,8 +2,8 @@
  * `npm start`: the whiteboard API on 127.0.0.1, on a real DynamoDB engine, until Ctrl-C.
  * The only file of the local stack that touches process.argv, the exit code and signals.
  */
-import { parseArgs } from 'node:util';
 import { parseCorsOrigins } from '../http/routes.ts';
+import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { createLogPrinter } from './log-printer.ts';
 import { watchParent } from './process-alive.ts';
@@ -35,37 +35,17 @@ Environment:
   CORS_ALLOW_ORIGINS   comma-separated allowed origins (default: *)
 `;
 
-const fail = (message: string): never => {
-  process.stderr.write(`npm start: ${message}\n(run \`npm start -- --help\` for the options)\n`);
-  process.exit(2);
-};
-
-const parse = () => {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        engine: { type: 'string' },
-        'in-memory': { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        verbose: { type: 'boolean' },
-        'thread-per-environment': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-};
-
-const args = parse();
-if (args.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
+const command = commandLine('npm start', HELP, {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  engine: { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  verbose: { type: 'boolean' },
+  'thread-per-environment': { type: 'boolean' },
+});
+const { args } = command;
+const fail: Fail = command.fail;
 
 // An empty PORT counts as unset, as shells leave it by `PORT= npm start`.
 const portSource = args.port !== undefined ? '--port' : process.env.PORT ? 'PORT' : undefined;
@@ -126,8 +106,7 @@ try {
         ? `cannot listen on --host ${host}: ${hostProblem}: give an address of this machine, ` +
           'or leave --host out for 127.0.0.1'
         : (error as Error).message;
-  process.stderr.write(`npm start: could not start the local stack: ${message}\n`);
-  process.exit(1);
+  fail(`could not start the local stack: ${message}`, 1);
 }
 
 const { url, concurrency } = stack;
