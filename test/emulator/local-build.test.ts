@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type FunctionId, functions } from '../../backend/http/routes.ts';
 import { buildLocal } from '../../backend/local/build.ts';
 import { sourcesOf } from '../helpers/source-maps.ts';
+import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 
 describe('the local build', async () => {
   const { bundles } = await buildLocal();
@@ -48,13 +48,7 @@ describe('the local build', async () => {
 
 describe('build folders', () => {
   it('of a process that is gone (killed, its exit hook never ran) are removed at the next build', async () => {
-    const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    await new Promise((resolve) => gone.once('exit', resolve));
-    const orphan = join(tmpdir(), `whiteboard-local-${gone.pid}-test`);
-    // This process is alive: its folder stays.
-    const inUse = join(tmpdir(), `whiteboard-local-${process.pid}-test`);
-    for (const folder of [orphan, inUse]) mkdirSync(join(folder, 'readMessages'), { recursive: true });
-    try {
+    await besideLeftoverFolders('whiteboard-local-', 'readMessages', async ({ orphan, inUse }) => {
       // A process of its own: this one has built already, and builds once.
       const build = spawn(
         process.execPath,
@@ -64,8 +58,6 @@ describe('build folders', () => {
       assert.equal(await new Promise((resolve) => build.once('exit', resolve)), 0);
       assert.equal(existsSync(orphan), false, `${orphan} was removed`);
       assert.equal(existsSync(inUse), true, `${inUse} was kept`);
-    } finally {
-      for (const folder of [orphan, inUse]) rmSync(folder, { recursive: true, force: true });
-    }
+    });
   });
 });

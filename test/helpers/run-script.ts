@@ -48,7 +48,7 @@ export const runScript = (
  * as npm's shell is: the script is orphaned, and nothing ran to stop it. Its pid, and what it
  * printed on standard output so far.
  */
-export const orphan = async (
+export const startOrphaned = async (
   script: string,
   args: readonly string[],
   readyText: string,

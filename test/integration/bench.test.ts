@@ -5,14 +5,14 @@
  * floor server ends when the bench that started it is killed.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../backend/local/process-alive.ts';
 import { buildBenchBundles } from '../../bench/lib/bundles.ts';
-import { type Ended, orphan, runScript } from '../helpers/run-script.ts';
+import { type Ended, runScript, startOrphaned } from '../helpers/run-script.ts';
+import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 
 /**
  * Runs bench/run.ts with `args` to its exit. Every case here must end before anything starts: a
@@ -69,13 +69,7 @@ describe('npm run bench', () => {
   });
 
   it('removes the bundle folders of runs that are gone, and names its own with its pid', async () => {
-    const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    await new Promise((resolve) => gone.once('exit', resolve));
-    const orphan = join(tmpdir(), `whiteboard-bench-${gone.pid}-test`);
-    // This process is alive: its folder stays.
-    const inUse = join(tmpdir(), `whiteboard-bench-${process.pid}-test`);
-    for (const folder of [orphan, inUse]) mkdirSync(join(folder, 'floor'), { recursive: true });
-    try {
+    await besideLeftoverFolders('whiteboard-bench-', 'floor', async ({ orphan, inUse }) => {
       const bundles = await buildBenchBundles();
       try {
         assert.match(basename(bundles.dir), new RegExp(`^whiteboard-bench-${process.pid}-`));
@@ -85,14 +79,12 @@ describe('npm run bench', () => {
         bundles.remove();
       }
       assert.equal(existsSync(bundles.dir), false);
-    } finally {
-      for (const folder of [orphan, inUse]) rmSync(folder, { recursive: true, force: true });
-    }
+    });
   });
 
   it('the floor server ends when the process that started it is killed', async () => {
     // The bench's part, killed outright: nothing of it runs to stop the floor.
-    const { pid } = await orphan('bench/floor/floor-server.ts', [], 'floor ready at', {
+    const { pid } = await startOrphaned('bench/floor/floor-server.ts', [], 'floor ready at', {
       TABLE_NAME: 'unused',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
     });

@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
-import { orphan, runScript } from '../helpers/run-script.ts';
+import { runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'whiteboard-npm-start-'));
@@ -127,7 +127,7 @@ describe('npm start', () => {
 
   it('stops by itself when its parent ends without passing a signal on (as npm under dash)', async () => {
     // A parent that starts the stack and is then killed, as npm's shell is: the stack is orphaned.
-    const { pid, output } = await orphan(
+    const { pid, output } = await startOrphaned(
       'backend/local/main.ts',
       ['--port', '0', '--engine', 'dynalite', '--in-memory'],
       'ready at',
