@@ -138,9 +138,11 @@ const fetchNewer = async (
 
 /**
  * The ids of what is on the board within the look-back window of the newest message printed: the
- * first poll asks for that window, and what --limit left out of it is old, not new. Only ids up to
- * the newest count: one above it was stored after the first page, for the first poll to print.
- * When the page already reaches past the window (or holds the whole board), it is all there is.
+ * first poll asks for that window, and what --limit left out of it is old, not new. Only ids older
+ * than the first page's oldest count: the page held the newest there were, so one above its oldest
+ * that it did not hold was stored after it (a late, out-of-order message), for the first poll to
+ * print. When the page already reaches past the window (or holds the whole board), it is all there
+ * is.
  */
 const alreadyThere = async (
   context: CommandContext,
@@ -155,7 +157,7 @@ const alreadyThere = async (
   const floor = ulidBefore(newest, FOLLOW_LOOKBACK_MS);
   if (oldest <= floor) return seen;
   for (const message of await fetchNewer(context, board, floor)) {
-    if (message.id <= newest) seen.add(message.id);
+    if (message.id < oldest) seen.add(message.id);
   }
   return seen;
 };

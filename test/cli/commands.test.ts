@@ -412,6 +412,19 @@ describe('whiteboard read --follow', () => {
     assert.deepEqual(texts, ['4', '5', '3']);
   });
 
+  it('prints a message stored out of order between the first page and the look-back', async () => {
+    // "text 4" got its id before "text 5" but is stored only after the first page was read: it is
+    // in the window the look-back reads, inside the first page's range, yet not in the page.
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    answer(pool, { limit: '2' }, page([m[4], m[2]], 'older'));
+    answer(pool, { limit: '100', since: lookback(m[4]) }, page([m[4], m[3], m[2], m[1], m[0]]));
+    answer(pool, { limit: '100', since: lookback(m[4]) }, page([m[4], m[3], m[2], m[1], m[0]]));
+    assert.equal(await runCli(['read', '--follow', '--limit', '2'], deps), 0);
+    const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
+    assert.deepEqual(texts, ['3', '5', '4']);
+  });
+
   /** `count` messages, oldest first, and the mock pages the API answers them in, newest first. */
   const arriving = (count: number, query: Record<string, string>, pool: ReturnType<MockAgent['get']>) => {
     const all = Array.from({ length: count }, (_, index) =>
