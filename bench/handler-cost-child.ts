@@ -114,6 +114,8 @@ const measure = async (method: 'GET' | 'POST', request: HandlerCostRequest): Pro
   return { method, invocations: times.ours.length, ours: summary(times.ours), bare: summary(times.bare) };
 };
 
+// The bench went away (a fork's IPC channel closes with its parent): no one will read the figures.
+process.once('disconnect', () => process.exit(1));
 process.once('message', async (request: HandlerCostRequest) => {
   try {
     const reports = [await measure('GET', request), await measure('POST', request)];

@@ -161,9 +161,9 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
         ['--import', 'tsx', 'backend/local/main.ts', '--port', '0'],
         {
           DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-          // main.ts watches its parent only under npm (run directly, it outlives its parent on
-          // purpose); this child must end with the bench however the bench was started.
-          npm_lifecycle_event: process.env.npm_lifecycle_event ?? 'bench',
+          // Run directly, main.ts outlives its parent on purpose; this child must end with the
+          // bench however the bench was started.
+          WHITEBOARD_EXIT_WITH_PARENT: '1',
         },
         /API ready at (http:\/\/\S+)/,
       ),

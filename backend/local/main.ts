@@ -182,8 +182,9 @@ void stack.engineEnded.then((what) => {
 // `npm start` runs this through a shell, and npm passes a SIGTERM on to that shell, which (dash,
 // Debian's sh) ends without passing it on: this process would serve on, orphaned, and hold the
 // port. So under npm it also stops when its parent goes away. Run directly (`nohup node ... &`),
-// it outlives its parent on purpose.
-if (process.env.npm_lifecycle_event !== undefined) {
+// it outlives its parent on purpose. WHITEBOARD_EXIT_WITH_PARENT=1 asks for the same without npm:
+// the bench sets it for the stack it starts.
+if (process.env.npm_lifecycle_event !== undefined || process.env.WHITEBOARD_EXIT_WITH_PARENT === '1') {
   watchParent(() => {
     if (!stopping) shutdown('the parent process exited');
   });

@@ -125,32 +125,56 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), []);
   });
 
-  it('stops by itself when its parent ends without passing a signal on (as npm under dash)', async () => {
-    // A parent that starts the stack and is then killed, as npm's shell is: the stack is orphaned.
-    const { pid, output } = await startOrphaned(
+  /** Starts the stack from a parent that is then killed outright, as npm's shell is. */
+  const orphanedStack = (env: NodeJS.ProcessEnv) =>
+    startOrphaned(
       'backend/local/main.ts',
       ['--port', '0', '--engine', 'dynalite', '--in-memory'],
       'ready at',
-      // What npm sets for `npm start`: the watch is for a stack that npm started.
-      { NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: 'start' },
+      // `npm test` sets npm_lifecycle_event for its children too: each case sets its own.
+      { NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: undefined, ...env },
     );
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  for (const [how, env] of [
+    ['as npm starts it (under dash)', { npm_lifecycle_event: 'start' }],
+    [
+      'when WHITEBOARD_EXIT_WITH_PARENT=1 asks for it (as the bench does)',
+      { WHITEBOARD_EXIT_WITH_PARENT: '1' },
+    ],
+  ] as const) {
+    it(`stops by itself when its parent ends without passing a signal on, ${how}`, async () => {
+      const { pid, output } = await orphanedStack(env);
+      // Stopping waits for requests in flight (none here) and the environments: seconds at most.
+      for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-    };
-    // Stopping waits for requests in flight (none here) and the environments: seconds at most.
-    for (let waited = 0; alive() && waited < 30_000; waited += 100) {
+      const stillAlive = alive(pid);
+      const state = stillAlive ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      if (stillAlive) process.kill(pid, 'SIGKILL');
+      assert.equal(stillAlive, false, `the orphan stopped by itself (${state}); it printed:\n${output()}`);
+      assert.match(output(), /the parent process exited: stopping the local stack\.\.\.\nStopped\./);
+    });
+  }
+
+  it('outlives its parent when run directly (as with nohup)', async () => {
+    const { pid, output } = await orphanedStack({});
+    // The parent watch looks once a second.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const stillAlive = alive(pid);
+    if (stillAlive) process.kill(pid, 'SIGINT');
+    for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const stillAlive = alive();
-    const state = stillAlive ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-    if (stillAlive) process.kill(pid, 'SIGKILL');
-    assert.equal(stillAlive, false, `the orphan stopped by itself (${state}); it printed:\n${output()}`);
-    assert.match(output(), /the parent process exited: stopping the local stack\.\.\.\nStopped\./);
+    assert.equal(stillAlive, true, `the stack ran on; it printed:\n${output()}`);
+    assert.doesNotMatch(output(), /the parent process exited/);
   });
 
   /** Runs `npm start`'s script with `args` and `env` to its exit: code, standard output and error. */
