@@ -26,7 +26,7 @@ import {
   overLambdaPayloadLimit,
   toHttpResponse,
 } from './result.ts';
-import { createRouteMatcher } from './route-matcher.ts';
+import { createRouteMatcher, type RouteMatch } from './route-matcher.ts';
 
 export const HTTP_API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -133,6 +133,46 @@ const describeOutcome = (outcome: InvocationOutcome): string => {
   }
 };
 
+/**
+ * How the gateway answered one request: what the terminal prints as the gateway's line, and what a
+ * later view of the local stack's invocations can show (a record, not a formatted line).
+ */
+export interface GatewayRecord {
+  readonly requestId: string;
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly durationMs: number;
+  /** The function of the matched route, when one was invoked. */
+  readonly functionId?: FunctionId;
+  /** Why the gateway answered as it did, when it was not the function's own answer. */
+  readonly note?: string;
+}
+
+/** What a stage of the gateway answers with: the response, its extra headers, and why. */
+interface Answer {
+  readonly response: HttpResponse;
+  readonly headers: Record<string, string>;
+  readonly note?: string;
+  readonly functionId?: FunctionId;
+  /** Ends the connection after the response: the rest of the request was not read. */
+  readonly close?: boolean;
+}
+
+/** The client went away before its request was whole: there is no one to answer. */
+const CLIENT_GONE = Symbol('client gone');
+
+/** What the stages know of a request from its first line and headers. */
+interface Incoming {
+  readonly req: IncomingMessage;
+  readonly requestId: string;
+  readonly epochMs: number;
+  readonly method: string;
+  readonly url: string;
+  readonly origin: string | undefined;
+  readonly corsHeaders: Record<string, string>;
+}
+
 export const createGatewayServer = ({ routes, environments, cors, printer }: GatewayOptions): Server => {
   const match = createRouteMatcher(routes);
 
@@ -151,67 +191,42 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     res.end(response.body);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
-    const epochMs = Date.now();
-    const requestId = newRequestId();
-    const method = req.method ?? 'GET';
-    const url = originForm(req.url ?? '/');
-    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    const corsHeaders = corsResponseHeaders(cors, origin);
-    const finish = (response: HttpResponse, extra: Record<string, string>, note = '') => {
-      send(res, response, requestId, extra);
-      const ms = (performance.now() - started).toFixed(1);
-      printer.gateway(`${method} ${url} ${response.statusCode} ${ms} ms${note ? ` ${note}` : ''}`);
-    };
-
+  /** What API Gateway answers before it reads the body: the size quota, a CORS preflight. */
+  const beforeBody = ({ req, method, origin, corsHeaders }: Incoming): Answer | undefined => {
     if (requestLineAndHeaderValuesBytes(req) > HTTP_API_HEADER_LIMIT_BYTES) {
-      req.resume();
-      res.setHeader('connection', 'close');
-      finish(gatewayError(431, 'Request Header Fields Too Large'), corsHeaders, '(over the HTTP API quota)');
-      return;
+      return {
+        response: gatewayError(431, 'Request Header Fields Too Large'),
+        headers: corsHeaders,
+        note: 'over the HTTP API quota',
+        close: true,
+      };
     }
-
     if (isPreflight(method, req.headers)) {
-      req.resume();
       const acrh = req.headers['access-control-request-headers'];
-      finish(
-        { statusCode: 204, headers: {}, body: Buffer.alloc(0) },
-        preflightHeaders(
+      return {
+        response: { statusCode: 204, headers: {}, body: Buffer.alloc(0) },
+        headers: preflightHeaders(
           cors,
           origin,
           String(req.headers['access-control-request-method']),
           typeof acrh === 'string' ? acrh : undefined,
         ),
-        '(CORS preflight)',
-      );
-      return;
+        note: 'CORS preflight',
+      };
     }
+    return undefined;
+  };
 
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders);
-        return;
-      }
-      if (error instanceof ClientGoneError) {
-        res.destroy();
-        printer.gateway(`${method} ${url} (the client closed the connection before its body ended)`);
-        return;
-      }
-      throw error;
-    }
-
-    const path = url.split('?', 1)[0] as string;
-    const route = match(method, path);
-    if (!route) {
-      finish(gatewayError(404, 'Not Found'), corsHeaders);
-      return;
-    }
-
+  /** Invokes the route's function with the request as a payload 2.0 event, and maps its result. */
+  const invoke = async (incoming: Incoming, route: RouteMatch, body: Buffer): Promise<Answer> => {
+    const { req, requestId, epochMs, method, url, corsHeaders } = incoming;
+    const functionId = route.route.function;
+    const failed = (note: string): Answer => ({
+      response: INTERNAL_SERVER_ERROR(),
+      headers: corsHeaders,
+      note,
+      functionId,
+    });
     const event = toEvent(
       {
         method,
@@ -228,26 +243,80 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     );
     const eventJson = JSON.stringify(event);
     if (overLambdaPayloadLimit(eventJson)) {
-      finish(gatewayError(413, 'Request Entity Too Large'), corsHeaders, '(over the Lambda payload limit)');
-      return;
+      return {
+        response: gatewayError(413, 'Request Entity Too Large'),
+        headers: corsHeaders,
+        note: 'over the Lambda payload limit',
+        functionId,
+      };
     }
-
     const traceHeader = lambdaTraceHeader(event.headers['x-amzn-trace-id'], epochMs);
-    const outcome = await environments[route.route.function].invoke(eventJson, traceHeader);
-    if (outcome.kind !== 'result') {
-      finish(INTERNAL_SERVER_ERROR(), corsHeaders, `(${describeOutcome(outcome)})`);
-      return;
-    }
+    const outcome = await environments[functionId].invoke(eventJson, traceHeader);
+    if (outcome.kind !== 'result') return failed(describeOutcome(outcome));
     if (overLambdaPayloadLimit(outcome.payload)) {
-      finish(INTERNAL_SERVER_ERROR(), corsHeaders, '(the function result is over the Lambda payload limit)');
-      return;
+      return failed('the function result is over the Lambda payload limit');
     }
     const mapped = toHttpResponse(JSON.parse(outcome.payload));
-    if (!mapped.ok) {
-      finish(INTERNAL_SERVER_ERROR(), corsHeaders, `(invalid function result: ${mapped.reason})`);
+    if (!mapped.ok) return failed(`invalid function result: ${mapped.reason}`);
+    return { response: mapped.response, headers: corsHeaders, functionId };
+  };
+
+  /**
+   * The gateway's stages, in API Gateway's order: what it answers before the body, the body's size,
+   * the route, then the function. (An authorizer would run between the route and the function.)
+   */
+  const answer = async (incoming: Incoming): Promise<Answer | typeof CLIENT_GONE> => {
+    const { req, method, url, corsHeaders } = incoming;
+    const early = beforeBody(incoming);
+    if (early) {
+      req.resume();
+      return early;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return { response: gatewayError(413, 'Request Entity Too Large'), headers: corsHeaders, close: true };
+      }
+      if (error instanceof ClientGoneError) return CLIENT_GONE;
+      throw error;
+    }
+    const route = match(method, url.split('?', 1)[0] as string);
+    if (!route) return { response: gatewayError(404, 'Not Found'), headers: corsHeaders };
+    return invoke(incoming, route, body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const incoming: Incoming = {
+      req,
+      requestId: newRequestId(),
+      epochMs: Date.now(),
+      method,
+      url: originForm(req.url ?? '/'),
+      origin,
+      corsHeaders: corsResponseHeaders(cors, origin),
+    };
+    const answered = await answer(incoming);
+    if (answered === CLIENT_GONE) {
+      res.destroy();
+      printer.gateway(`${method} ${incoming.url} (the client closed the connection before its body ended)`);
       return;
     }
-    finish(mapped.response, corsHeaders);
+    if (answered.close) res.setHeader('connection', 'close');
+    send(res, answered.response, incoming.requestId, answered.headers);
+    printer.request({
+      requestId: incoming.requestId,
+      method,
+      url: incoming.url,
+      status: answered.response.statusCode,
+      durationMs: performance.now() - started,
+      ...(answered.functionId === undefined ? {} : { functionId: answered.functionId }),
+      ...(answered.note === undefined ? {} : { note: answered.note }),
+    });
   };
 
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a

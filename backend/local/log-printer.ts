@@ -7,6 +7,7 @@
  * npm run bench, load).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { GatewayRecord } from './gateway-server.ts';
 
 export interface LogPrinterOptions {
   readonly write?: (text: string) => void;
@@ -101,6 +102,13 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
     functionLog: (fn: string, line: string) => print(formatFunctionLine(fn, line)),
     coldStart: (fn: string, initMs: number) =>
       print(`${time()} ${c.cyan(fn)} ${c.blue('cold start')} ${c.dim(`init ${initMs.toFixed(0)} ms`)}`),
+    /** The gateway's line for a request it answered: `GET /messages 200 3.1 ms (why)`. */
+    request: ({ method, url, status, durationMs, note }: GatewayRecord) =>
+      print(
+        `${time()} ${c.yellow('gateway')} ${method} ${url} ${status} ${durationMs.toFixed(1)} ms` +
+          (note === undefined ? '' : ` (${note})`),
+      ),
+    /** What the gateway says outside of an answer: a client gone, an internal error. */
     gateway: (text: string) => print(`${time()} ${c.yellow('gateway')} ${text}`),
     info: (text: string) => print(text),
     /** Writes what is buffered now (before exit). */

@@ -22,8 +22,8 @@ import {
   FunctionEnvironments,
   type FunctionEnvironmentsOptions,
 } from '../../backend/local/execution-environments.ts';
-import { createGatewayServer } from '../../backend/local/gateway-server.ts';
-import { createLogPrinter } from '../../backend/local/log-printer.ts';
+import { createGatewayServer, type GatewayRecord } from '../../backend/local/gateway-server.ts';
+import { createLogPrinter, type LogPrinter } from '../../backend/local/log-printer.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
 import { connectOutcome } from '../helpers/listening.ts';
 
@@ -49,6 +49,8 @@ const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];
 const linesTagged = (tag: string) => logged.filter((entry) => entry.line.startsWith(`${tag} `));
 /** What the local stack would print: the gateway's line per request among it. */
 const printed: string[] = [];
+/** The gateway's record of each request it answered. */
+const records: GatewayRecord[] = [];
 
 /** Environments of the fixture function; `options` sets their numbers and events. */
 const behaviourEnvironments = async (
@@ -64,6 +66,15 @@ const behaviourEnvironments = async (
     idleTimeoutMs: 60_000,
     ...options,
   });
+
+/** The printer, with every request record also kept in `records`. */
+const recording = (printer: LogPrinter): LogPrinter => ({
+  ...printer,
+  request: (record) => {
+    records.push(record);
+    printer.request(record);
+  },
+});
 
 before(async () => {
   environments = await behaviourEnvironments({
@@ -83,7 +94,7 @@ before(async () => {
       FunctionEnvironments
     >,
     cors: corsSettings(),
-    printer: createLogPrinter({ color: false, write: (text) => printed.push(text) }),
+    printer: recording(createLogPrinter({ color: false, write: (text) => printed.push(text) })),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -299,6 +310,40 @@ describe('environments that cannot serve', () => {
     await starting.close();
     // What an invocation running when the stack closes gets (the gateway says it the same way).
     assert.deepEqual(await outcome, { kind: 'crash', reason: 'the local stack is shutting down' });
+  });
+});
+
+describe('the record the gateway keeps of each request', () => {
+  const recordOf = async (path: string) => {
+    const response = await fetch(`${url}${path}`);
+    await response.arrayBuffer();
+    const requestId = response.headers.get('apigw-requestid');
+    const record = records.find((item) => item.requestId === requestId);
+    assert.ok(record, `a record with the request id the client got (${requestId})`);
+    assert.ok(record.durationMs > 0);
+    // What varies from request to request is checked above.
+    const { durationMs, requestId: id, ...rest } = record;
+    return rest;
+  };
+
+  it('names the function invoked, the status, and nothing more when the function answered', async () => {
+    assert.deepEqual(await recordOf('/run?mode=count'), {
+      method: 'GET',
+      url: '/run?mode=count',
+      status: 200,
+      functionId: 'readMessages',
+    });
+  });
+
+  it('says why the gateway answered by itself', async () => {
+    assert.deepEqual(await recordOf('/run?mode=throw'), {
+      method: 'GET',
+      url: '/run?mode=throw',
+      status: 500,
+      functionId: 'readMessages',
+      note: 'the function failed: Error: boom: secret internal detail',
+    });
+    assert.deepEqual(await recordOf('/nowhere'), { method: 'GET', url: '/nowhere', status: 404 });
   });
 });
 
