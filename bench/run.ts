@@ -133,9 +133,8 @@ const haltIfStopping = async () => {
 // Lambda runs Node 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { startDynamoDbEngine, detectJava, MIN_JAVA_MAJOR } = await import(
-  '../backend/local/dynamodb-engine.ts'
-);
+const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');
+const { detectJava, MIN_JAVA_MAJOR } = await import('../backend/local/engine/java.ts');
 const { functions } = await import('../backend/http/routes.ts');
 const { measureColdStarts } = await import('./cold-start.ts');
 const { measureDynamoDbCost } = await import('./dynamodb-cost.ts');

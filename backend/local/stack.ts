@@ -16,7 +16,8 @@ import {
   routes,
 } from '../http/routes.ts';
 import { buildLocal, type LocalBuild } from './build.ts';
-import { type EngineChoice, probePort, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { type EngineChoice, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { probePort } from './engine/ports.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';

@@ -11,12 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   chooseEngine,
-  detectJava,
   type EngineKind,
-  parseJavaVersion,
   type RunningEngine,
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
+import { detectJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
 import { connectOutcome, listeningAddresses } from '../helpers/listening.ts';
 

@@ -1,0 +1,38 @@
+/**
+ * Ports on 127.0.0.1: checking the engine's port option, probing that a port is free (or finding
+ * a free one; the stack probes its own port with it too), and the error that says a port is taken,
+ * the same for both engines.
+ */
+import { createServer } from 'node:net';
+
+export const HOST = '127.0.0.1';
+
+/** Listens on `port` and closes again: the port found (a free one for 0), or why it cannot be had. */
+export const probePort = (port: number, host = HOST): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port, host, exclusive: true }, () => {
+      const address = server.address();
+      const found = typeof address === 'object' && address !== null ? address.port : port;
+      server.close(() => resolve(found));
+    });
+  });
+
+export const portInUse = (port: number) =>
+  new Error(
+    `port ${port} on ${HOST} is already in use (is another stack or DynamoDB engine running?): ` +
+      'stop it, choose another port, or leave the port unset to pick a free one',
+  );
+
+export const checkPortOption = (port: number | undefined): number => {
+  const value = port ?? 0;
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new Error(`port must be an integer from 0 to 65535 (0 picks a free one), got ${String(port)}`);
+  }
+  return value;
+};
+
+export const isAddressInUse = (error: unknown) =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
