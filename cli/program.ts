@@ -69,6 +69,11 @@ export interface CommandContext {
   readonly width: number;
   readonly out: (text: string) => void;
   readonly log: (line: string) => void;
+  /**
+   * Holds back (true) or lets through (false) the client's notes on stderr, such as a long wait
+   * before a retry: --follow says once that it keeps trying, and its polls would repeat them.
+   */
+  readonly holdNotes: (held: boolean) => void;
 }
 
 export const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -136,6 +141,7 @@ export const createContext = async (
   };
   const resolved = resolveApiUrl({ flag: options.url, env: deps.env, readTextFile: deps.readTextFile });
   log(`using ${resolved.url} (${resolved.origin})`);
+  let notesHeld = false;
   const client = createHttpClient({
     baseUrl: resolved.url,
     timeoutMs: Math.round(options.timeout * 1000),
@@ -148,7 +154,9 @@ export const createContext = async (
     newIdempotencyKey: deps.newIdempotencyKey,
     signal: deps.signal,
     log,
-    note: (line) => deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`),
+    note: (line) => {
+      if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
+    },
     unreachableHint: resolved.source === 'default' ? 'is the local stack running? (npm start)' : undefined,
   });
   return {
@@ -164,6 +172,9 @@ export const createContext = async (
     width: terminalWidth(deps.stdout, deps.env),
     out: (text) => deps.stdout.write(text),
     log,
+    holdNotes: (held) => {
+      notesHeld = held;
+    },
   };
 };
 

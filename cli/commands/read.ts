@@ -198,6 +198,8 @@ const follow = async (
           `${errStyles.warning('warning:')} ${sanitizeInline(error.message)}; still trying\n`,
         );
         failing = true;
+        // Said once: the next polls' notes (a long Retry-After wait each) would say it again.
+        context.holdNotes(true);
       }
       interval = timing.maxMs;
       continue;
@@ -205,6 +207,7 @@ const follow = async (
     if (failing) {
       deps.stderr.write(`${errStyles.dim('reconnected')}\n`);
       failing = false;
+      context.holdNotes(false);
     }
     if (fresh.length === 0) {
       interval = Math.min(timing.maxMs, interval * 2);

@@ -483,6 +483,26 @@ describe('whiteboard read --follow', () => {
     );
   });
 
+  it('says once, not at every poll, that the API asks to wait before it retries', async () => {
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 9 && controller.abort() });
+    const pool = deps.agent.get(API);
+    answer(pool, undefined, page([m[0]]));
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[0]) } })
+      .reply(429, { message: 'Too Many Requests' }, { headers: { 'retry-after': '5' } })
+      .times(6);
+    answer(pool, { limit: '100', since: lookback(m[0]) }, page([m[1]]));
+    pool
+      .intercept({ path: '/messages', method: 'GET', query: { limit: '100', since: lookback(m[1]) } })
+      .reply(429, { message: 'Too Many Requests' }, { headers: { 'retry-after': '5' } })
+      .times(2);
+    // One retry inside each poll: three throttled polls, a good one, then one throttled again.
+    assert.equal(await runCli(['read', '--follow', '--retries', '1'], deps), 0);
+    const waits = deps.stderr.text.split('\n').filter((line) => line.includes('asks to wait'));
+    assert.equal(waits.length, 2, deps.stderr.text);
+    assert.match(deps.stdout.text, /text 2/);
+  });
+
   it('keeps following through an outage, saying so once', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 4 && controller.abort() });
     const pool = deps.agent.get(API);
