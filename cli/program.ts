@@ -178,8 +178,21 @@ export const createContext = async (
   };
 };
 
-export const createProgram = (deps: CliDeps): Command => {
+/** The red of chalk's `red`, written by hand: usage errors come before chalk is loaded. */
+const RED_ERROR = '\u001b[31merror:\u001b[39m';
+
+/**
+ * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
+ * before it has read every option, so runCli looks at the command line for it.
+ */
+export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Command => {
   const program = new Command('whiteboard');
+  const usageError = (text: string): string => {
+    // Commander puts its suggestion ("Did you mean --limit?") on a second line: keep errors to one.
+    const line = text.trimEnd().replace(/\n+/g, ' ');
+    const red = colorLevel({ stream: deps.stderr, env: deps.env, wanted: colorWanted }) > 0;
+    return red && line.startsWith('error:') ? `${RED_ERROR}${line.slice('error:'.length)}` : line;
+  };
   // Set before adding commands: subcommands copy these settings when created.
   program
     .exitOverride()
@@ -190,8 +203,7 @@ export const createProgram = (deps: CliDeps): Command => {
       getErrHelpWidth: () => terminalWidth(deps.stderr, deps.env),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
-      // Commander puts its suggestion ("Did you mean --limit?") on a second line: keep errors to one.
-      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
+      outputError: (text, write) => write(`${usageError(text)}\n`),
     })
     .description('Post to and read from a whiteboard: a shared board of short messages.')
     .version(deps.version, '-V, --version', 'print the version')
@@ -277,7 +289,7 @@ export interface ReadOptions extends ConnectionOptions {
 
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
-  const program = createProgram(deps);
+  const program = createProgram(deps, { colorWanted: !argv.includes('--no-color') });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

@@ -535,6 +535,27 @@ describe('exit codes and one-line errors', () => {
     assert.deepEqual(requestedPaths(deps.agent), []);
   };
 
+  it('prints a usage error in red on a colour terminal, not with NO_COLOR or --no-color', async () => {
+    const run = async (argv: string[], env: Record<string, string> = {}) => {
+      const stderr = recordingStream({ isTTY: true, colorDepth: 8 });
+      const deps = createTestDeps({ stderr, env });
+      assert.equal(await runCli(argv, deps), 2);
+      return stderr.text;
+    };
+    assert.equal(
+      await run(['read', '--lmit', '3']),
+      "\u001b[31merror:\u001b[39m unknown option '--lmit' (Did you mean --limit?)\n",
+    );
+    assert.equal(
+      await run(['read', '--lmit', '3'], { NO_COLOR: '1' }),
+      "error: unknown option '--lmit' (Did you mean --limit?)\n",
+    );
+    assert.equal(
+      await run(['read', '--no-color', '--lmit', '3']),
+      "error: unknown option '--lmit' (Did you mean --limit?)\n",
+    );
+  });
+
   it('exits 2 for an unknown option', () =>
     usage(['read', '--lmit', '3'], /^error: unknown option '--lmit'/));
   it('exits 2 for an unknown command', () => usage(['raed'], /^error: unknown command 'raed'/));
