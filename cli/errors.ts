@@ -20,6 +20,8 @@ export class UsageError extends CliError {
 /** The API answered with an error status. `apiMessage` and `code` come from its JSON body. */
 export class ApiError extends CliError {
   readonly exitCode = 1;
+  /** `ResolvedUrl.wrongApiHint` of the command's URL, set by the command that got the answer. */
+  wrongApiHint: string | undefined;
   constructor(
     readonly status: number,
     readonly apiMessage: string,

@@ -185,6 +185,16 @@ const RED_ERROR = '\u001b[31merror:\u001b[39m';
  * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
  * before it has read every option, so runCli looks at the command line for it.
  */
+/** Runs a command; an API error it ends with carries the hint for its URL, for runCli to print. */
+const withHint = async (context: CommandContext, command: (context: CommandContext) => Promise<void>) => {
+  try {
+    await command(context);
+  } catch (error) {
+    if (error instanceof ApiError) error.wrongApiHint = context.wrongApiHint;
+    throw error;
+  }
+};
+
 export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Command => {
   const program = new Command('whiteboard');
   const usageError = (text: string): string => {
@@ -242,7 +252,9 @@ Examples:
     )
     .action(async (options: PostOptions) => {
       const { runPost } = await import('./commands/post.ts');
-      await runPost(await createContext(deps, options, options.json === true), options);
+      await withHint(await createContext(deps, options, options.json === true), (context) =>
+        runPost(context, options),
+      );
     });
 
   addConnectionOptions(
@@ -267,7 +279,9 @@ Examples:
     )
     .action(async (options: ReadOptions) => {
       const { runRead } = await import('./commands/read.ts');
-      await runRead(await createContext(deps, options, options.json === true), options);
+      await withHint(await createContext(deps, options, options.json === true), (context) =>
+        runRead(context, options),
+      );
     });
 
   return program;
@@ -308,10 +322,7 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
     const parsed = program.commands.map((command) =>
       command.opts<{ verbose?: boolean; color?: boolean; url?: string }>(),
     );
-    const message =
-      error instanceof CliError
-        ? describeError(error, deps, parsed.find((options) => options.url !== undefined)?.url)
-        : `unexpected failure: ${String(error)}`;
+    const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
     const verbose = parsed.some((options) => options.verbose === true);
     const errStyles = await loadStyles(
       colorLevel({
@@ -334,26 +345,14 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
 /** A request path under a base URL that already ended in /messages (or /boards/<b>/messages). */
 const PASTED_MESSAGES_PATH = /\/messages\/(?:boards\/[^/?#]+\/)?messages(?:[?#]|$)/;
 
-const describeError = (error: CliError, deps: CliDeps, flag: string | undefined): string => {
+const describeError = (error: CliError): string => {
   // API Gateway's own 404 (no route, no code): the URL most likely is not this API.
   if (error instanceof ApiError && error.status === 404 && error.code === undefined) {
     // The URL of the README's curl examples, pasted whole: whiteboard adds the path itself.
     const pasted = PASTED_MESSAGES_PATH.test(error.url)
       ? ' (the URL ends in /messages, which whiteboard adds itself: leave it out)'
       : '';
-    return `${error.message} from ${error.url}; ${wrongApiHint(deps, flag)}${pasted}`;
+    return `${error.message} from ${error.url}; ${error.wrongApiHint ?? 'is the URL the whiteboard API?'}${pasted}`;
   }
   return error.message;
-};
-
-/**
- * The command resolved the URL when it ran; resolving it again names where it came from. It cannot
- * fail unless cdk-outputs.json changed in between: then the question is asked without the source.
- */
-const wrongApiHint = (deps: CliDeps, flag: string | undefined): string => {
-  try {
-    return resolveApiUrl({ flag, env: deps.env, readTextFile: deps.readTextFile }).wrongApiHint;
-  } catch {
-    return 'is the URL the whiteboard API?';
-  }
 };
