@@ -181,10 +181,6 @@ export const createContext = async (
 /** The red of chalk's `red`, written by hand: usage errors come before chalk is loaded. */
 const RED_ERROR = '\u001b[31merror:\u001b[39m';
 
-/**
- * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
- * before it has read every option, so runCli looks at the command line for it.
- */
 /** Runs a command; an API error it ends with carries the hint for its URL, for runCli to print. */
 const withHint = async (context: CommandContext, command: (context: CommandContext) => Promise<void>) => {
   try {
@@ -195,6 +191,10 @@ const withHint = async (context: CommandContext, command: (context: CommandConte
   }
 };
 
+/**
+ * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
+ * before it has read every option, so runCli looks at the command line for it.
+ */
 export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Command => {
   const program = new Command('whiteboard');
   const usageError = (text: string): string => {
@@ -319,9 +319,7 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
     }
     // The options as parsed (a command failed after parsing), not a scan of argv: in
     // `--text --verbose` the text is "--verbose".
-    const parsed = program.commands.map((command) =>
-      command.opts<{ verbose?: boolean; color?: boolean; url?: string }>(),
-    );
+    const parsed = program.commands.map((command) => command.opts<{ verbose?: boolean; color?: boolean }>());
     const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
     const verbose = parsed.some((options) => options.verbose === true);
     const errStyles = await loadStyles(
