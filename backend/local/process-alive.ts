@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+
 /**
  * Whether a process is alive, by the signal 0 check (kill(2): no signal is sent). EPERM means it
  * exists but belongs to someone else: alive all the same. The local stack uses it to tell a
@@ -29,4 +31,22 @@ export const watchParent = (onGone: () => void, intervalMs = 1000): void => {
     onGone();
   }, intervalMs);
   timer.unref();
+};
+
+/** Whether a child process has exited (by itself or by a signal). */
+export const hasExited = (child: ChildProcess): boolean =>
+  child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * Sends SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. The SIGKILL
+ * timer is ref'd: it also keeps the event loop alive until the child has gone.
+ */
+export const terminate = async (child: ChildProcess, graceMs: number): Promise<void> => {
+  // No pid: the process never started (spawn failed), so there is nothing to wait for.
+  if (child.pid === undefined || hasExited(child)) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 };

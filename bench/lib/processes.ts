@@ -6,12 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { terminate } from '../../backend/local/process-alive.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 const running = new Set<ChildProcess>();
-
-const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** Adds a child just spawned to those `stopChildren` stops; returns it. */
 export const tracked = <T extends ChildProcess>(child: T): T => {
@@ -22,16 +21,6 @@ export const tracked = <T extends ChildProcess>(child: T): T => {
     if (child.pid === undefined) running.delete(child);
   });
   return child;
-};
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
-const terminate = async (child: ChildProcess, graceMs: number): Promise<void> => {
-  if (hasExited(child)) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(force);
 };
 
 /** Stops every tracked child still running (an interrupt: their measurements are abandoned). */

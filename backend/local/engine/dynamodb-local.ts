@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import type { RunningEngine } from '../dynamodb-engine.ts';
+import { hasExited, terminate } from '../process-alive.ts';
 import type { JavaInfo } from './java.ts';
 import { compiledLauncher, LAUNCHER_CLASS, LOOPBACK_LAUNCHER } from './loopback-launcher.ts';
 import { HOST, isAddressInUse, portInUse, probePort } from './ports.ts';
@@ -97,22 +98,8 @@ const startWatchdog = (pid: number): ChildProcess => {
   return watchdog;
 };
 
-const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
 const describeExit = (child: ChildProcess) =>
   child.signalCode !== null ? `signal ${child.signalCode}` : `exit code ${String(child.exitCode)}`;
-
-/** Sends SIGTERM, then SIGKILL after KILL_AFTER_MS; resolves once the process has exited. */
-const terminate = async (child: ChildProcess): Promise<void> => {
-  // No pid: the process never started (spawn failed), so there is nothing to wait for.
-  if (child.pid === undefined || hasExited(child)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  // A ref'd timer: it also keeps the event loop alive until the JVM has gone.
-  const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-  await exited;
-  clearTimeout(timer);
-};
 
 class EngineStartError extends Error {
   constructor(
@@ -189,7 +176,7 @@ const startDynamoDbLocalOnce = async (
     stopping ??= (async () => {
       process.off('exit', killOnExit);
       watchdog?.kill('SIGKILL');
-      await terminate(child);
+      await terminate(child, KILL_AFTER_MS);
     })();
     return stopping;
   };
