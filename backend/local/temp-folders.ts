@@ -10,8 +10,9 @@ import { processAlive } from './process-alive.ts';
 
 /** Removes the folders `<prefix><pid>-*` of processes that are gone. */
 const removeOrphans = (prefix: string): void => {
+  const named = new RegExp(`^${prefix}(\\d+)-`);
   for (const name of readdirSync(tmpdir())) {
-    const pid = Number(new RegExp(`^${prefix}(\\d+)-`).exec(name)?.[1]);
+    const pid = Number(named.exec(name)?.[1]);
     if (!(pid > 0) || pid === process.pid || processAlive(pid)) continue;
     try {
       rmSync(join(tmpdir(), name), { recursive: true, force: true });
