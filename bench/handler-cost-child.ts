@@ -16,6 +16,7 @@ import * as powertools from '../backend/handlers/powertools.ts';
 import type { ApiEvent, ApiResult } from '../backend/http/api-types.ts';
 import { postMessageEndpoint, readMessagesEndpoint } from '../backend/http/endpoints.ts';
 import { functions } from '../backend/http/routes.ts';
+import { bareMessage, FLOOR_HEADERS } from './floor/floor-call.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
 import { benchContext } from './lib/lambda-context.ts';
 import { percentile } from './lib/stats.ts';
@@ -40,7 +41,6 @@ export interface HandlerCostReport {
 
 type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 const context = benchContext(functions.readMessages);
 
 /** A fresh repository (a board of 5 messages) and both handlers of one method on it. */
@@ -56,7 +56,7 @@ const setUp = async (method: 'GET' | 'POST'): Promise<{ ours: Handler; bare: Han
         const { messages, lastId } = await repository.list('default', { limit: 3 });
         return {
           statusCode: 200,
-          headers: { ...JSON_HEADERS },
+          headers: { ...FLOOR_HEADERS },
           body: JSON.stringify({
             messages,
             nextCursor: lastId === undefined ? null : encodeCursor('default', lastId),
@@ -68,17 +68,9 @@ const setUp = async (method: 'GET' | 'POST'): Promise<{ ours: Handler; bare: Han
   return {
     ours: instrument(powertools, postMessageEndpoint(service, observer(powertools))),
     bare: async (event) => {
-      const { author, text } = JSON.parse(event.body ?? '') as { author: string; text: string };
-      const now = Date.now();
-      const message = {
-        id: newId(now),
-        board: 'default',
-        author,
-        text,
-        createdAt: new Date(now).toISOString(),
-      };
+      const message = bareMessage(newId, 'default', event.body ?? '');
       await repository.put(message);
-      return { statusCode: 201, headers: { ...JSON_HEADERS }, body: JSON.stringify(message) };
+      return { statusCode: 201, headers: { ...FLOOR_HEADERS }, body: JSON.stringify(message) };
     },
   };
 };

@@ -10,65 +10,36 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../../backend/adapters/dynamodb-client.ts';
 import { watchParent } from '../../backend/local/process-alive.ts';
+import { bareMessage, FLOOR_HEADERS, newestMessagesQuery, putMessageCommand } from './floor-call.ts';
 
 const tableName = process.env.TABLE_NAME ?? '';
 const client = createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
 const newId = monotonicFactory();
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
 const server = createServer((req, res) => {
   const fail = (error: unknown) => {
     process.stderr.write(`floor: ${(error as Error).message}\n`);
-    res.writeHead(500, JSON_HEADERS).end('{"message":"Internal Server Error"}');
+    res.writeHead(500, FLOOR_HEADERS).end('{"message":"Internal Server Error"}');
   };
   if (req.method === 'GET') {
     req.resume();
-    client
-      .send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :board',
-          ExpressionAttributeNames: { '#pk': 'board' },
-          ExpressionAttributeValues: { ':board': 'default' },
-          ScanIndexForward: false,
-          Limit: 3,
-        }),
-      )
-      .then((result) => {
-        res
-          .writeHead(200, JSON_HEADERS)
-          .end(JSON.stringify({ messages: result.Items ?? [], nextCursor: null }));
-      }, fail);
+    client.send(newestMessagesQuery(tableName, 'default')).then((result) => {
+      res
+        .writeHead(200, FLOOR_HEADERS)
+        .end(JSON.stringify({ messages: result.Items ?? [], nextCursor: null }));
+    }, fail);
     return;
   }
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const { author, text } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
-    const now = Date.now();
-    const message = {
-      id: newId(now),
-      board: 'default',
-      author,
-      text,
-      createdAt: new Date(now).toISOString(),
-    };
-    client
-      .send(
-        new PutCommand({
-          TableName: tableName,
-          Item: message,
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': 'id' },
-        }),
-      )
-      .then(() => {
-        res.writeHead(201, JSON_HEADERS).end(JSON.stringify(message));
-      }, fail);
+    const message = bareMessage(newId, 'default', Buffer.concat(chunks).toString('utf8'));
+    client.send(putMessageCommand(tableName, message)).then(() => {
+      res.writeHead(201, FLOOR_HEADERS).end(JSON.stringify(message));
+    }, fail);
   });
 });
 
