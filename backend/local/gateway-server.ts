@@ -13,7 +13,7 @@
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { type Duplex, finished } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
 import { corsResponseHeaders, isPreflight, preflightHeaders } from './cors.ts';
 import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
@@ -87,20 +87,23 @@ const requestLineAndHeaderValuesBytes = (req: IncomingMessage): number => {
 
 /**
  * Node answers a request it cannot parse (a malformed request line, headers beyond its own 16 KiB
- * limit) with a bare status line. The gateway answers it as it answers everything else: JSON.
+ * limit) with a bare status line. The gateway answers it as it answers everything else: JSON, with
+ * a request id.
  */
-const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): void => {
+const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string | undefined => {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
-    return;
+    return undefined;
   }
   const [status, reason] =
     error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
   const body = JSON.stringify({ message: reason });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `content-length: ${Buffer.byteLength(body)}\r\napigw-requestid: ${newRequestId()}\r\n` +
+      `connection: close\r\n\r\n${body}`,
   );
+  return `${status} ${reason}`;
 };
 
 /**
@@ -319,16 +322,36 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     });
   };
 
+  /** The last request of each connection, and its response. */
+  const lastExchange = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
   // connection just as the server closes it sees the request fail (ECONNRESET), so the server
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    lastExchange.set(req.socket, { req, res });
     handle(req, res).catch((error: unknown) => {
       printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
       if (!res.headersSent) send(res, INTERNAL_SERVER_ERROR(), 'none', {});
       else res.destroy();
     });
   });
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const last = lastExchange.get(socket);
+    // A request whose body was cut short: its own stage already says the client left.
+    if (last && !last.req.complete) {
+      answerClientError(error, socket);
+      return;
+    }
+    const answerIt = () => {
+      const answered = answerClientError(error, socket);
+      if (answered) printer.gateway(`a request it could not parse (${error.code}): ${answered}`);
+    };
+    // A client may send its next request before the answer to the one before (pipelining). When
+    // that next one is malformed, the answers still in the making come first: HTTP/1.1 answers
+    // requests in the order they came (RFC 9112, section 9.3.2), and one of them may say a message
+    // was stored.
+    if (last && !last.res.writableFinished) finished(last.res, answerIt);
+    else answerIt();
+  });
   return server;
 };

@@ -446,6 +446,30 @@ describe('the gateway and the size of the request line and headers', () => {
 });
 
 describe('the gateway and its clients', () => {
+  it('answers a request sent before the answer to the one before it, even a malformed one, in order', async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET /run?mode=slow&ms=200 HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n');
+    await closed;
+    // The second status line follows the first answer's body, not a line break.
+    assert.deepEqual(received.match(/HTTP\/1\.1 \d{3} [^\r]*/g), [
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 400 Bad Request',
+    ]);
+    const badRequest = received.slice(received.lastIndexOf('HTTP/1.1 400'));
+    assert.match(badRequest, /\r\napigw-requestid: [A-Za-z0-9_=-]+\r\n/);
+    assert.ok(badRequest.endsWith('\r\n\r\n{"message":"Bad Request"}'), badRequest);
+    await waitFor(
+      () => /a request it could not parse \(HPE_\w+\): 400 Bad Request\n/.test(printed.join('')),
+      'the gateway to tell',
+    );
+  });
+
   it('says in one line that a client left before sending its whole body, and keeps serving', async () => {
     const { port } = new URL(url);
     const socket = connect(Number(port), '127.0.0.1');
