@@ -7,7 +7,12 @@ export const limits = {
   boardMaxChars: 64,
   pageDefault: 3,
   pageMax: 100,
-  bodyMaxBytes: 16 * 1024,
+  /**
+   * Room for the largest valid message however its JSON is written: a client that escapes every
+   * non-ASCII character (Python's json.dumps does by default) sends an emoji as 12 bytes
+   * (`\ud83d\ude00`), so 64 + 2000 of them take about 24.8 KB.
+   */
+  bodyMaxBytes: 32 * 1024,
 } as const;
 
 const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

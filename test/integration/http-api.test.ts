@@ -223,8 +223,8 @@ describe('bad input: a 4xx JSON error and nothing stored', () => {
         'INVALID_BODY',
       ],
       [
-        'a body over 16 KiB',
-        { body: JSON.stringify({ author: 'a', text: 'x'.repeat(17 * 1024) }) },
+        'a body over 32 KiB',
+        { body: JSON.stringify({ author: 'a', text: 'x'.repeat(33 * 1024) }) },
         413,
         'PAYLOAD_TOO_LARGE',
       ],

@@ -38,7 +38,7 @@ delete process.env._HANDLER;
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const BODY_LIMIT = 16 * 1024;
+const BODY_LIMIT = 32 * 1024;
 const EMOJI = '\u{1F600}';
 
 type Json = Record<string, unknown>;
@@ -305,24 +305,24 @@ describe('POST with bad input: 400 with {message, code}, nothing stored', () => 
   });
 });
 
-describe('request body size limit (16 KiB, in UTF-8 bytes)', () => {
-  it('accepts a body of exactly 16384 bytes', async () => {
+describe('request body size limit (32 KiB, in UTF-8 bytes)', () => {
+  it('accepts a body of exactly 32768 bytes', async () => {
     const app = createApp();
     const body = bodyOfBytes(BODY_LIMIT);
     const response = await app.invoke(apiEvent({ method: 'POST', body }));
     assert.equal(response.status, 201);
   });
 
-  it('rejects a body of 16385 bytes with 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
+  it('rejects a body of 32769 bytes with 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
     const app = createApp();
     const response = await app.invoke(apiEvent({ method: 'POST', body: bodyOfBytes(BODY_LIMIT + 1) }));
     assertJsonError(response, 413, 'PAYLOAD_TOO_LARGE');
-    assert.equal(response.body.message, 'request body is 16385 bytes; the limit is 16384 bytes');
+    assert.equal(response.body.message, 'request body is 32769 bytes; the limit is 32768 bytes');
     assert.equal(app.repository.calls.put, 0);
     assert.deepEqual(await app.stored(), []);
   });
 
-  it('counts UTF-8 bytes, not UTF-16 units: fewer than 16384 string units but 16385 bytes is too large', async () => {
+  it('counts UTF-8 bytes, not UTF-16 units: fewer than 32768 string units but 32769 bytes is too large', async () => {
     const app = createApp();
     const body = bodyOfBytes(BODY_LIMIT + 1, EMOJI.repeat(2000));
     assert.ok(body.length < BODY_LIMIT, 'the body is short in UTF-16 units');
@@ -330,7 +330,17 @@ describe('request body size limit (16 KiB, in UTF-8 bytes)', () => {
     assertJsonError(response, 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('accepts a multi-byte body of exactly 16384 bytes', async () => {
+  it('accepts the largest valid message with every character escaped, as Python writes JSON', async () => {
+    const app = createApp();
+    const escaped = (count: number) => '\\ud83d\\ude00'.repeat(count); // an emoji as json.dumps writes it
+    const body = `{"author": "${escaped(64)}", "text": "${escaped(2000)}"}`;
+    assert.ok(Buffer.byteLength(body) > 24_000, 'the body is larger than the same message unescaped');
+    const response = await app.invoke(apiEvent({ method: 'POST', body }));
+    assert.equal(response.status, 201);
+    assert.equal(response.body.text, EMOJI.repeat(2000));
+  });
+
+  it('accepts a multi-byte body of exactly 32768 bytes', async () => {
     const app = createApp();
     const response = await app.invoke(
       apiEvent({ method: 'POST', body: bodyOfBytes(BODY_LIMIT, EMOJI.repeat(2000)) }),
@@ -339,7 +349,7 @@ describe('request body size limit (16 KiB, in UTF-8 bytes)', () => {
     assert.equal(response.body.text, EMOJI.repeat(2000));
   });
 
-  it('measures a base64 body after decoding: 16384 decoded bytes are accepted', async () => {
+  it('measures a base64 body after decoding: 32768 decoded bytes are accepted', async () => {
     const app = createApp();
     const event = base64Event(bodyOfBytes(BODY_LIMIT));
     assert.ok((event.body ?? '').length > BODY_LIMIT, 'the base64 text itself is longer than the limit');
@@ -347,11 +357,11 @@ describe('request body size limit (16 KiB, in UTF-8 bytes)', () => {
     assert.equal(response.status, 201);
   });
 
-  it('rejects a base64 body that decodes to 16385 bytes with 413', async () => {
+  it('rejects a base64 body that decodes to 32769 bytes with 413', async () => {
     const app = createApp();
     const response = await app.invoke(base64Event(bodyOfBytes(BODY_LIMIT + 1)));
     assertJsonError(response, 413, 'PAYLOAD_TOO_LARGE');
-    assert.match(response.body.message as string, /16385 bytes/);
+    assert.match(response.body.message as string, /32769 bytes/);
     assert.equal(app.repository.calls.put, 0);
   });
 
@@ -568,10 +578,10 @@ describe('errorResult: the one mapping from errors to responses', () => {
   });
 
   it('maps a PayloadTooLargeError to 413', () => {
-    const result = errorResult(new PayloadTooLargeError(16384, 20000));
+    const result = errorResult(new PayloadTooLargeError(32768, 40000));
     assert.equal(result.statusCode, 413);
     assert.deepEqual(body(result), {
-      message: 'request body is 20000 bytes; the limit is 16384 bytes',
+      message: 'request body is 40000 bytes; the limit is 32768 bytes',
       code: 'PAYLOAD_TOO_LARGE',
     });
   });
