@@ -16,12 +16,31 @@ export const limits = {
 } as const;
 
 const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-// C0 controls, DEL and C1 controls. Text may still hold tab, line feed and carriage return.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_IN_AUTHOR = /[\u0000-\u001f\u007f-\u009f]/u;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
+// Crockford base32, as this API writes ids (upper case). A ULID's 26 characters could hold 130
+// bits, of which it uses 128, so it starts with 0-7 (ULID spec, "Overflow Errors when Parsing
+// Base32 Strings": the largest valid ULID is 7ZZZZZZZZZZZZZZZZZZZZZZZZZ).
+const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+/** Characters a field refuses, and how its error names them. */
+interface Forbidden {
+  readonly pattern: RegExp;
+  readonly name: string;
+}
+// C0 controls, DEL and C1 controls, and in an author (one line) the line and paragraph separators
+// too. Text may still hold tab, line feed and carriage return.
+const IN_AUTHOR: Forbidden = {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  pattern: /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u,
+  name: 'control characters or line breaks',
+};
+const IN_TEXT: Forbidden = {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  pattern: /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u,
+  name: 'control characters',
+};
+// What shows as nothing: `trim()` leaves zero-width and format characters (U+200B, U+2060, soft
+// hyphen) and the Hangul fillers (U+3164), which Unicode lists as default ignorable: a value of
+// only these would look empty on every client.
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]+$/u;
 
 export interface NewMessageInput {
   readonly author: string;
@@ -48,7 +67,7 @@ const requireString = (
   field: string,
   value: unknown,
   maxChars: number,
-  control: RegExp,
+  forbidden: Forbidden,
   code: string,
 ): string => {
   if (typeof value !== 'string') {
@@ -60,11 +79,14 @@ const requireString = (
   const trimmed = value.trim();
   const length = charCount(trimmed);
   if (length === 0) throw new ValidationError(code, `${field} must not be empty`);
+  if (INVISIBLE_ONLY.test(trimmed)) {
+    throw new ValidationError(code, `${field} must not be empty (it holds only invisible characters)`);
+  }
   if (length > maxChars) {
     throw new ValidationError(code, `${field} is ${length} characters; at most ${maxChars} are allowed`);
   }
-  if (control.test(trimmed)) {
-    throw new ValidationError(code, `${field} must not contain control characters`);
+  if (forbidden.pattern.test(trimmed)) {
+    throw new ValidationError(code, `${field} must not contain ${forbidden.name}`);
   }
   // A lone surrogate is not a character: it would be stored as garbage and break clients.
   if (!trimmed.isWellFormed()) {
@@ -91,8 +113,8 @@ export const validateNewMessage = (body: unknown): NewMessageInput => {
   }
   const { author, text } = body as Record<string, unknown>;
   return {
-    author: requireString('author', author, limits.authorMaxChars, CONTROL_IN_AUTHOR, 'INVALID_AUTHOR'),
-    text: requireString('text', text, limits.textMaxChars, CONTROL_IN_TEXT, 'INVALID_TEXT'),
+    author: requireString('author', author, limits.authorMaxChars, IN_AUTHOR, 'INVALID_AUTHOR'),
+    text: requireString('text', text, limits.textMaxChars, IN_TEXT, 'INVALID_TEXT'),
   };
 };
 
@@ -118,16 +140,20 @@ export const parseLimit = (raw: string | undefined): number => {
   return Number(raw);
 };
 
-/** `?since=`: a message id (ULID); only messages newer than it are returned. */
+/**
+ * `?since=`: a message id (ULID); only messages newer than it are returned. ULIDs are case
+ * insensitive (ULID spec, "Features"); ids are stored in upper case, and compared so.
+ */
 export const parseSince = (raw: string | undefined): string | undefined => {
   if (raw === undefined) return undefined;
-  if (!isMessageId(raw)) {
+  const id = raw.toUpperCase();
+  if (!isMessageId(id)) {
     throw new ValidationError(
       'INVALID_SINCE',
       `since must be a message id, got ${JSON.stringify(raw.slice(0, 40))}`,
     );
   }
-  return raw;
+  return id;
 };
 
 export const isMessageId = (value: string): boolean => ULID_PATTERN.test(value);

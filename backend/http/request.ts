@@ -30,6 +30,9 @@ export const jsonBody = (event: ApiEvent): unknown => {
       throw new ValidationError('INVALID_JSON', 'request body is not valid UTF-8');
     }
   }
+  // A leading byte order mark is not JSON, and no client should send one, but a parser may ignore
+  // it (RFC 8259, section 8.1); the decoder above already drops it from a base64 body.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim().length === 0) {
     throw new ValidationError(
       'INVALID_JSON',

@@ -186,6 +186,44 @@ describe('validateNewMessage: author', () => {
     });
   }
 
+  for (const [label, char] of [
+    ['a line separator (U+2028)', '\u2028'],
+    ['a paragraph separator (U+2029)', '\u2029'],
+  ] as const) {
+    it(`rejects ${label} inside the author: an author is one line`, () => {
+      assertInvalid(
+        () => validateNewMessage({ author: `Ada${char}Lovelace`, text: 'hi' }),
+        'INVALID_AUTHOR',
+        /author must not contain control characters or line breaks/,
+      );
+    });
+  }
+
+  for (const [label, value] of [
+    ['zero-width spaces and word joiners', '\u200b\u2060\u200b'],
+    ['a Hangul filler', '\u3164'],
+    ['soft hyphens between spaces', ' \u00ad \u00ad '],
+    ['a Mongolian vowel separator', '\u180e'],
+  ] as const) {
+    it(`rejects an author or a text of only ${label}: it would show as nothing`, () => {
+      assertInvalid(
+        () => validateNewMessage({ author: value, text: 'hi' }),
+        'INVALID_AUTHOR',
+        /author must not be empty \(it holds only invisible characters\)/,
+      );
+      assertInvalid(
+        () => validateNewMessage({ author: 'Ada', text: value }),
+        'INVALID_TEXT',
+        /text must not be empty/,
+      );
+    });
+  }
+
+  it('accepts invisible characters beside visible ones (a zero-width joiner in an emoji)', () => {
+    const author = 'Ada \u{1F469}\u200d\u{1F4BB}';
+    assert.equal(validateNewMessage({ author, text: 'hi\u200b' }).author, author);
+  });
+
   it('accepts characters just outside the control ranges (space, "~", NBSP) and non-Latin letters', () => {
     const author = 'Ada ~\u00a0Åsa 李 Zoë';
     assert.equal(validateNewMessage({ author, text: 'hi' }).author, author);
@@ -245,8 +283,8 @@ describe('validateNewMessage: text', () => {
     );
   });
 
-  it('keeps tabs, line feeds and carriage returns inside the text', () => {
-    const text = 'line one\n\tindented\r\nline three';
+  it('keeps tabs, line feeds, carriage returns and line separators inside the text', () => {
+    const text = 'line one\n\tindented\r\nline three\u2028line four';
     assert.equal(validateNewMessage({ author: 'Ada', text }).text, text);
   });
 
@@ -338,11 +376,15 @@ describe('parseSince', () => {
     assert.equal(parseSince('7ZZZZZZZZZZZZZZZZZZZZZZZZZ'), '7ZZZZZZZZZZZZZZZZZZZZZZZZZ');
   });
 
+  it('reads an id in lower case as the id it is, in the upper case of stored ids', () => {
+    assert.equal(parseSince(id.toLowerCase()), id);
+  });
+
   for (const [label, raw] of [
     ['an empty value', ''],
     ['25 characters', id.slice(1)],
     ['27 characters', `${id}0`],
-    ['lower case', id.toLowerCase()],
+    ['a value over the largest ULID (7ZZ...)', '8ZZZZZZZZZZZZZZZZZZZZZZZZZ'],
     ['the letter I, not in Crockford base32', '01J000000000000000000000I0'],
     ['the letter L', '01J000000000000000000000L0'],
     ['the letter O', '01J000000000000000000000O0'],
@@ -364,9 +406,10 @@ describe('parseSince', () => {
     );
   });
 
-  it('agrees with isMessageId', () => {
+  it('agrees with isMessageId, which takes ids as stored: upper case', () => {
     assert.equal(isMessageId(id), true);
     assert.equal(isMessageId(id.toLowerCase()), false);
+    assert.equal(isMessageId('8ZZZZZZZZZZZZZZZZZZZZZZZZZ'), false);
   });
 });
 
