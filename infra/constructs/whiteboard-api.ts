@@ -43,9 +43,12 @@ export const accessLogFields = {
   responseLength: '$context.responseLength',
   responseLatency: '$context.responseLatency',
   integrationLatency: '$context.integrationLatency',
+  // The function's own status code, and Lambda's answer to the invoke (a throttle or a failed
+  // invoke shows here, not in the former); `integration.error` is the same as the
+  // `integrationErrorMessage` variable, so only one of them is logged.
   integrationStatus: '$context.integration.status',
+  lambdaStatus: '$context.integrationStatus',
   integrationError: '$context.integration.error',
-  integrationErrorMessage: '$context.integrationErrorMessage',
   errorMessage: '$context.error.message',
   errorResponseType: '$context.error.responseType',
 } as const;

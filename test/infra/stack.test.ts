@@ -461,7 +461,9 @@ describe('HTTP API', () => {
       routeKey: '$context.routeKey',
       status: '$context.status',
       responseLatency: '$context.responseLatency',
-      integrationErrorMessage: '$context.integrationErrorMessage',
+      integrationStatus: '$context.integration.status',
+      lambdaStatus: '$context.integrationStatus',
+      integrationError: '$context.integration.error',
     }))
       assert.equal(fields[field], variable, field);
     for (const variable of Object.values(fields)) assert.match(variable, /^\$context\.[A-Za-z.]+$/);
@@ -779,9 +781,9 @@ describe('dashboard', () => {
     ]);
     assert.deepEqual(metricsOf('DynamoDB latency (ms)'), [
       `AWS/DynamoDB SuccessfulRequestLatency Operation=Query,${table} Average`,
-      `AWS/DynamoDB SuccessfulRequestLatency Operation=Query,${table} p99`,
+      `AWS/DynamoDB SuccessfulRequestLatency Operation=Query,${table} Maximum`,
       `AWS/DynamoDB SuccessfulRequestLatency Operation=PutItem,${table} Average`,
-      `AWS/DynamoDB SuccessfulRequestLatency Operation=PutItem,${table} p99`,
+      `AWS/DynamoDB SuccessfulRequestLatency Operation=PutItem,${table} Maximum`,
     ]);
   });
 
