@@ -326,11 +326,58 @@ describe('the data folder', () => {
     writeFileSync(claim(dataDir), String(gone.pid));
     const engine = await startDynamoDbEngine({ engine: 'dynalite', dataDir });
     try {
-      assert.equal(readFileSync(claim(dataDir), 'utf8'), String(process.pid));
+      assert.match(readFileSync(claim(dataDir), 'utf8'), new RegExp(`^${process.pid} \\d+$`));
     } finally {
       await stopAndCheck(engine);
     }
     assert.equal(existsSync(claim(dataDir)), false);
+  });
+
+  /** When a process started, as /proc/<pid>/stat says (field 22). */
+  const startTicksOf = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] as string;
+  };
+
+  it('is taken over from a live process that did not write the claim (its id given again)', async () => {
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      // The id of a live process with the start time of another, as after a reboot; and this
+      // process's own id, as for a stack restarted in a container, whose process ids start over.
+      for (const stale of [
+        `${other.pid} ${Number(startTicksOf(other.pid as number)) - 1}`,
+        `${process.pid}`,
+      ]) {
+        const dataDir = newFolder();
+        mkdirSync(dataDir, { recursive: true });
+        writeFileSync(claim(dataDir), stale);
+        await stopAndCheck(await startDynamoDbEngine({ engine: 'dynalite', dataDir }));
+      }
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('is refused to a second engine of this same process, and to the process whose claim it is', async () => {
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const dataDir = newFolder();
+    const engine = await startDynamoDbEngine({ engine: 'dynalite', dataDir });
+    try {
+      await assert.rejects(
+        startDynamoDbEngine({ engine: 'dynalite', dataDir }),
+        new RegExp(`^Error: another local stack \\(process ${process.pid}\\) is using the data folder`),
+      );
+      const otherDir = newFolder();
+      mkdirSync(otherDir, { recursive: true });
+      writeFileSync(claim(otherDir), `${other.pid} ${startTicksOf(other.pid as number)}`);
+      await assert.rejects(
+        startDynamoDbEngine({ engine: 'dynalite', dataDir: otherDir }),
+        new RegExp(`^Error: another local stack \\(process ${other.pid}\\) is using the data folder`),
+      );
+    } finally {
+      other.kill('SIGKILL');
+      await stopAndCheck(engine);
+    }
   });
 });
 

@@ -11,20 +11,54 @@ import { processAlive } from '../process-alive.ts';
 /** The file that says which process uses a data folder (`lockDataDir`). */
 const LOCK_FILE = 'whiteboard-stack.pid';
 
+/** The data folders this process has claimed, while it holds them. */
+const claimedHere = new Set<string>();
+
+/**
+ * When a process started, in clock ticks since boot: field 22 of /proc/<pid>/stat (proc(5)), read
+ * after the command name, which is in parentheses and may hold spaces. Undefined where there is no
+ * /proc (macOS) or no such process.
+ */
+const startTicks = (pid: number | 'self'): string | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Whether the process a claim names is the one that wrote it, and alive. A process id is given
+ * again after a reboot or a container's restart, often to the same program at the same place in
+ * its start (this stack in a container restarted: its own id), so a claim also holds when its
+ * process started, where the system says so.
+ */
+const claimHolderAlive = (file: string, holder: string): boolean => {
+  const [pidText, started] = holder.split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return claimedHere.has(file);
+  if (!processAlive(pid)) return false;
+  const now = started === undefined ? undefined : startTicks(pid);
+  return now === undefined || now === started;
+};
+
 /**
  * Claims a data folder for this process, or says which process has it. Two engines on one folder
  * fail in ways that do not say so: DynamoDB Local waits out its start timeout on a locked SQLite
  * file, dynalite crashes on its first request when both opened the folder at once. The claim is a
- * file holding the process id, linked into place only if absent, so of two stacks starting
- * together one gets it. A claim whose process is gone (killed without cleaning up) is taken over.
+ * file holding the process id and start time, linked into place only if absent, so of two stacks
+ * starting together one gets it. A claim whose process is gone (killed without cleaning up) is
+ * taken over.
  * Returns the release.
  */
 const lockDataDir = (dataDir: string): (() => void) => {
   const file = join(dataDir, LOCK_FILE);
-  const mine = String(process.pid);
+  const mine = [process.pid, startTicks('self')].filter((part) => part !== undefined).join(' ');
   const inUse = (holder: string) =>
     new Error(
-      `another local stack (process ${holder}) is using the data folder ${dataDir}: stop it, or ` +
+      `another local stack (process ${holder.split(' ')[0]}) is using the data folder ${dataDir}: stop it, or ` +
         'give this one another folder (--data-dir) or none (--in-memory)',
     );
   const unique = () => `${file}.${process.pid}.${randomUUID()}`;
@@ -43,7 +77,9 @@ const lockDataDir = (dataDir: string): (() => void) => {
     writeFileSync(written, mine);
     try {
       linkSync(written, file);
+      claimedHere.add(file);
       return () => {
+        claimedHere.delete(file);
         if (readHolder(file) === mine) rmSync(file, { force: true });
       };
     } catch (error) {
@@ -54,8 +90,7 @@ const lockDataDir = (dataDir: string): (() => void) => {
     const holder = readHolder(file);
     // Released meanwhile: claim it again.
     if (holder === undefined) continue;
-    const pid = Number(holder);
-    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) throw inUse(holder);
+    if (claimHolderAlive(file, holder)) throw inUse(holder);
     // The claim of a process that is gone is moved aside (only one process can rename it), then
     // checked: if it is no longer that claim but a new one put there meanwhile, it goes back.
     const aside = unique();
