@@ -214,11 +214,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     try {
       await ensureMessagesTable(dynamoDbEndpoint, tableName);
     } catch (error) {
-      if (!options.dynamoDbEndpoint) throw error;
+      const reason = (error as Error).message;
+      if (options.dynamoDbEndpoint) {
+        throw new Error(
+          `DYNAMODB_ENDPOINT=${options.dynamoDbEndpoint} does not answer as DynamoDB does ` +
+            `(${reason}): start an engine there, or unset DYNAMODB_ENDPOINT to have the stack start one`,
+        );
+      }
+      // The engine started on its data, then failed on the table: damage it found only now.
+      if (engine?.dataDir === undefined) throw error;
       throw new Error(
-        `DYNAMODB_ENDPOINT=${options.dynamoDbEndpoint} does not answer as DynamoDB does ` +
-          `(${(error as Error).message}): start an engine there, or unset DYNAMODB_ENDPOINT to ` +
-          'have the stack start one',
+        `${engine.name} started, but could not read the table ${tableName} in its data folder ` +
+          `${engine.dataDir} (${reason}): its data may be damaged. Move the folder aside, or start ` +
+          'with another --data-dir or --in-memory.',
       );
     }
 

@@ -80,9 +80,10 @@ export const ensureMessagesTable = async (
   tableName: string,
 ): Promise<'created' | 'exists'> => {
   // Bounded calls: an endpoint that accepts connections and never answers (not an engine) must
-  // fail the start, not hold it without a word.
+  // fail the start, not hold it without a word. Without throwOnRequestTimeout, Smithy's handler
+  // only warns when the time is up, and waits on.
   const client = createLocalDynamoDbClient(endpoint, {
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
     maxAttempts: 2,
   });
   try {

@@ -1,14 +1,29 @@
 /**
  * A start of the local stack that fails part way: the DynamoDB engine starts while the functions
  * build (stack.ts), so when the build fails, the engine it started meanwhile must be stopped, and
- * the error must be the build's.
+ * the error must be the build's. And an engine that starts on data it cannot read the table from.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import type { EngineChoice } from '../../backend/local/dynamodb-engine.ts';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { messagesTable } from '../../backend/adapters/messages-table.ts';
+import { type EngineChoice, startDynamoDbEngine } from '../../backend/local/dynamodb-engine.ts';
 import { processAlive } from '../../backend/local/process-alive.ts';
 import { startLocalStack } from '../../backend/local/stack.ts';
+import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
 import { childProcessesOf, connectOutcome, listeningPortsOf } from '../helpers/listening.ts';
+
+const commandOf = (pid: number): string | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -66,6 +81,67 @@ describe('a start of the local stack whose build fails', () => {
     } finally {
       // The JVM of a failed check is this test's to end; its exit hook would, later.
       if (engine?.pid !== undefined && processAlive(engine.pid)) process.kill(engine.pid, 'SIGKILL');
+    }
+  });
+});
+
+describe('a start of the local stack on data the engine cannot read the table from', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'whiteboard-damaged-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('says the data may be damaged, names the folder and what to do, and stops the engine', async () => {
+    const dataDir = join(scratch, 'data');
+    const first = await startDynamoDbEngine({ engine: 'dynamodb-local', dataDir });
+    const client = createLocalDynamoDbClient(first.endpoint);
+    try {
+      await ensureMessagesTable(first.endpoint, messagesTable.localName);
+      for (let i = 0; i < 30; i++) {
+        const item = { board: { S: 'default' }, id: { S: `id-${i}` }, text: { S: 'x'.repeat(200) } };
+        await client.send(new PutItemCommand({ TableName: messagesTable.localName, Item: item }));
+      }
+    } finally {
+      client.destroy();
+      await first.stop();
+    }
+    // Zeroes one 1 KiB page of the SQLite file (27 pages, laid out the same on every run of the
+    // pinned DynamoDB Local) that the table's description needs and its list of tables does not:
+    // the engine starts (ListTables answers), then fails on the table (DescribeTable).
+    const file = openSync(join(dataDir, 'shared-local-instance.db'), 'r+');
+    writeSync(file, Buffer.alloc(1024), 0, 1024, 20 * 1024);
+    closeSync(file);
+
+    const childrenBefore = new Set(childProcessesOf(process.pid));
+    await assert.rejects(
+      startLocalStack({ port: 0, engine: 'dynamodb-local', dataDir, quiet: true }),
+      new RegExp(
+        `^Error: DynamoDB Local .* started, but could not read the table ${messagesTable.localName} ` +
+          `in its data folder ${dataDir} \\(.+\\): its data may be damaged\\. Move the folder aside, ` +
+          'or start with another --data-dir or --in-memory\\.$',
+      ),
+    );
+    // esbuild's service process stays for the next build; no JVM may.
+    const java = childProcessesOf(process.pid).filter(
+      (pid) => !childrenBefore.has(pid) && processAlive(pid) && commandOf(pid) === 'java',
+    );
+    assert.deepEqual(java, [], 'no engine process is left running');
+  });
+});
+
+describe('a start of the local stack on a DYNAMODB_ENDPOINT that never answers', () => {
+  // Two attempts of 10 s each at most; the test's own limit makes a wait without end a failure.
+  it('fails with words within its time limits, rather than wait forever', { timeout: 60_000 }, async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      await assert.rejects(
+        startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, quiet: true }),
+        new RegExp(`^Error: DYNAMODB_ENDPOINT=${endpoint} does not answer as DynamoDB does \\(.+\\)`),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });

@@ -27,7 +27,8 @@ export const waitUntilAnswering = async (
 ): Promise<void> => {
   const client = createLocalDynamoDbClient(endpoint, {
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+    // Without throwOnRequestTimeout, Smithy's handler only warns when the time is up, and waits on.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
   });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
