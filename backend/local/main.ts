@@ -57,7 +57,17 @@ const port =
 const engine = (args.engine ?? 'auto') as EngineChoice;
 if (!engineChoices.includes(engine))
   fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);
+// An empty value is a variable left unset in a script (`--host "$HOST"`), never a choice: as a host
+// it would listen on every interface, as a folder it would be the current one.
+for (const name of ['host', 'data-dir'] as const) {
+  if (args[name]?.trim() === '') fail(`--${name} needs a value; leave the option out for the default`);
+}
 const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
+if (dynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(dynamoDbEndpoint))
+  fail(
+    `DYNAMODB_ENDPOINT=${dynamoDbEndpoint} is not an http:// or https:// URL: ` +
+      'give one such as http://127.0.0.1:8000',
+  );
 // These choose the engine to start; with an existing endpoint none starts, and they would be
 // ignored without a word.
 const engineOptions = (['engine', 'in-memory', 'data-dir'] as const).filter(
@@ -171,6 +181,9 @@ const shutdown = (signal: string, exitCode = 0) => {
 };
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
+// The terminal closed: stop as cleanly as on Ctrl-C (the requests in flight get their answers and
+// the data folder's claim is given up), rather than end at once as SIGHUP's default does.
+process.on('SIGHUP', () => shutdown('SIGHUP'));
 
 // Without its engine the API can only answer 500: say so and stop, rather than serve errors.
 void stack.engineEnded.then((what) => {

@@ -125,6 +125,18 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), []);
   });
 
+  it('stops as cleanly on SIGHUP (its terminal closed) as on Ctrl-C, and gives up its data folder', async () => {
+    const folder = join(dataDir, 'hangup');
+    const started = await start('--data-dir', folder, '--engine', 'dynalite');
+    const exited = new Promise<number | null>((resolve) =>
+      started.child.once('exit', (code) => resolve(code)),
+    );
+    started.child.kill('SIGHUP');
+    assert.equal(await exited, 0, started.output());
+    assert.match(started.output(), /\nSIGHUP: stopping the local stack\.\.\.\nStopped\.\n/);
+    assert.equal(existsSync(join(folder, 'whiteboard-stack.pid')), false, 'its claim is given up');
+  });
+
   /** Starts the stack from a parent that is then killed outright, as npm's shell is. */
   const orphanedStack = (env: NodeJS.ProcessEnv) =>
     startOrphaned(
@@ -245,6 +257,26 @@ describe('npm start', () => {
     const { code, stderr } = await usage([], { PORT: 'abc' });
     assert.equal(code, 2);
     assert.match(stderr, /invalid port "abc" \(PORT\): use a number from 0 to 65535/);
+  });
+
+  for (const option of ['--host', '--data-dir']) {
+    it(`refuses an empty ${option}, as a variable left unset gives (exit 2)`, async () => {
+      const { code, stderr } = await usage([`${option}=`, '--port', '0'], { DYNAMODB_ENDPOINT: '' });
+      assert.equal(code, 2, stderr);
+      assert.match(
+        stderr,
+        new RegExp(`^npm start: ${option} needs a value; leave the option out for the default\\n`),
+      );
+    });
+  }
+
+  it('refuses a DYNAMODB_ENDPOINT that is not an http(s) URL (exit 2)', async () => {
+    const { code, stderr } = await usage(['--port', '0'], { DYNAMODB_ENDPOINT: '127.0.0.1:8000' });
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /^npm start: DYNAMODB_ENDPOINT=127\.0\.0\.1:8000 is not an http:\/\/ or https:\/\/ URL/,
+    );
   });
 
   it('refuses engine options that an existing DYNAMODB_ENDPOINT would leave unused (exit 2)', async () => {
