@@ -9,6 +9,7 @@
  * process ends without stop(), DynamoDB Local is still ended: by a process 'exit' hook, and by a
  * watchdog process when this one is killed outright.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepareDataDir } from './engine/data-dir.ts';
 import { startDynalite } from './engine/dynalite.ts';
@@ -99,6 +100,29 @@ export const chooseEngine = async (
 // ---------------------------------------------------------------------------------------------
 // Starting the engine
 
+/** The file each engine's data folder holds from its first start on. */
+const dataMarks: Readonly<Record<EngineKind, { file: string; engine: string; option: string }>> = {
+  'dynamodb-local': { file: 'shared-local-instance.db', engine: 'DynamoDB Local', option: 'dynamodb-local' },
+  // LevelDB's pointer to its current manifest.
+  dynalite: { file: 'CURRENT', engine: 'dynalite', option: 'dynalite' },
+};
+
+/**
+ * The two engines keep their data in formats of their own. Started on the other's folder, an
+ * engine would show an empty board beside data it cannot read, and write its files among them:
+ * messages would seem lost, then be split between two engines. So that is refused, with why.
+ */
+const refuseOtherEnginesData = (dataDir: string, kind: EngineKind, fallback: string | undefined): void => {
+  const other = kind === 'dynalite' ? dataMarks['dynamodb-local'] : dataMarks.dynalite;
+  const own = dataMarks[kind];
+  if (!existsSync(join(dataDir, other.file)) || existsSync(join(dataDir, own.file))) return;
+  throw new Error(
+    `the data folder ${dataDir} holds ${other.engine}'s data, which ${own.engine} cannot read` +
+      (fallback === undefined ? '' : ` (${own.engine} was chosen because ${fallback})`) +
+      `: start with --engine ${other.option}, or give ${own.engine} another --data-dir`,
+  );
+};
+
 /**
  * Starts the chosen engine and resolves once it answers ListTables. Callers print `name`, so that
  * it is clear which engine (and so which data) the stack runs on.
@@ -111,6 +135,7 @@ export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<
   let release = () => {};
   if (options.inMemory !== true) {
     dataDir = resolve(options.dataDir ?? join('.whiteboard', 'data', kind));
+    refuseOtherEnginesData(dataDir, kind, why);
     release = prepareDataDir(dataDir);
   }
   try {

@@ -126,12 +126,15 @@ const environments =
     ? `up to ${concurrency.maxEnvironments} per function, a worker thread each`
     : `up to ${concurrency.maxEnvironments} per function, ${concurrency.environmentsPerThread} to a worker thread ` +
       '(--thread-per-environment for one each)';
+// The default data folders are one for each engine (a folder given is refused to the other).
+const ownDataNote =
+  stack.dataDir !== undefined && args['data-dir'] === undefined ? '; each engine keeps its own data' : '';
 process.stdout.write(
   [
     '',
     `DynamoDB engine: ${stack.engine}${dynamoDbEndpoint ? '' : ` at ${stack.dynamoDbEndpoint}`}`,
     ...(stack.engineFallback
-      ? [`                 (not DynamoDB Local: ${stack.engineFallback}; each engine keeps its own data)`]
+      ? [`                 (not DynamoDB Local: ${stack.engineFallback}${ownDataNote})`]
       : []),
     ...(dynamoDbEndpoint ? [] : [`Data:            ${stack.dataDir ?? 'in memory (--in-memory)'}`]),
     `Table:           ${stack.tableName}`,

@@ -318,6 +318,38 @@ describe('the data folder', () => {
     });
   });
 
+  it('of one engine is refused to the other, which cannot read it, saying which to start', async () => {
+    const localsData = newFolder();
+    mkdirSync(localsData, { recursive: true });
+    writeFileSync(join(localsData, 'shared-local-instance.db'), '');
+    await assert.rejects(startDynamoDbEngine({ engine: 'dynalite', dataDir: localsData }), {
+      message:
+        `the data folder ${localsData} holds DynamoDB Local's data, which dynalite cannot read: ` +
+        'start with --engine dynamodb-local, or give dynalite another --data-dir',
+    });
+    // Chosen by `auto` for want of Java, it says so.
+    await assert.rejects(
+      startDynamoDbEngine({
+        engine: 'auto',
+        javaCommand: join(localsData, 'no-such-java'),
+        dataDir: localsData,
+      }),
+      new RegExp(
+        `^Error: the data folder ${localsData} holds DynamoDB Local's data, which dynalite cannot read \\(dynalite was chosen because no runnable Java was found .+\\): start with --engine dynamodb-local`,
+      ),
+    );
+    const dynalitesData = newFolder();
+    mkdirSync(dynalitesData, { recursive: true });
+    writeFileSync(join(dynalitesData, 'CURRENT'), 'MANIFEST-000004\n');
+    await assert.rejects(startDynamoDbEngine({ engine: 'dynamodb-local', dataDir: dynalitesData }), {
+      message:
+        `the data folder ${dynalitesData} holds dynalite's data, which DynamoDB Local cannot read: ` +
+        'start with --engine dynalite, or give DynamoDB Local another --data-dir',
+    });
+    assert.deepEqual(readdirSync(localsData), ['shared-local-instance.db'], 'nothing written beside it');
+    assert.deepEqual(readdirSync(dynalitesData), ['CURRENT'], 'nothing written beside it');
+  });
+
   it('is taken over from a process that is gone, and given up on stop', async () => {
     const dataDir = newFolder();
     mkdirSync(dataDir, { recursive: true });
