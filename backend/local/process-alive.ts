@@ -38,12 +38,15 @@ export const hasExited = (child: ChildProcess): boolean =>
   child.exitCode !== null || child.signalCode !== null;
 
 /**
- * Sends SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. The SIGKILL
- * timer is ref'd: it also keeps the event loop alive until the child has gone.
+ * Sends SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. The child is
+ * ref'd first: a child its parent does not otherwise wait for (DynamoDB Local's JVM is unref'd)
+ * would let the event loop end once the SIGKILL timer has fired, before the child's exit is seen,
+ * and the parent would exit in the middle of its stop.
  */
 export const terminate = async (child: ChildProcess, graceMs: number): Promise<void> => {
   // No pid: the process never started (spawn failed), so there is nothing to wait for.
   if (child.pid === undefined || hasExited(child)) return;
+  child.ref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

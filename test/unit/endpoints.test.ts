@@ -453,7 +453,7 @@ describe('GET /messages and GET /boards/{board}/messages', () => {
     const app = createApp();
     const posted = await seed(app, 5);
     const response = await app.invoke(
-      apiEvent({ query: { since: (posted[2]?.id as string).toLowerCase(), limit: '10' } }),
+      apiEvent({ query: { since: String(posted[2]?.id).toLowerCase(), limit: '10' } }),
     );
     assert.equal(response.status, 200);
     assert.deepEqual(texts(response.body), ['m5', 'm4']);
