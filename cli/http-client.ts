@@ -146,12 +146,16 @@ const retryableStatus = (status: number): boolean => status === 429 || status >=
 
 /**
  * Reads retry on any transient failure. A POST is retried only when no request could have
- * reached the server: the API does not honour Idempotency-Key yet, so a retry after a dropped
- * connection or a 5xx could store the message twice. The key is sent anyway, the same on every
- * attempt, so once the API honours it this rule can widen to match reads.
+ * reached the function: the API does not honour Idempotency-Key yet, so a retry after a dropped
+ * connection or a 5xx could store the message twice. A 429 is such a case: API Gateway's
+ * throttling answers before the integration runs, and a throttled Lambda runs nothing. The key is
+ * sent anyway, the same on every attempt, so once the API honours it this rule can widen to match
+ * reads.
  */
 export const shouldRetry = (method: 'GET' | 'POST', outcome: Outcome): boolean => {
-  if (outcome.type === 'response') return method === 'GET' && retryableStatus(outcome.status);
+  if (outcome.type === 'response') {
+    return method === 'GET' ? retryableStatus(outcome.status) : outcome.status === 429;
+  }
   if (outcome.kind === 'permanent') return false;
   return method === 'GET' || outcome.kind === 'not-connected';
 };
@@ -163,6 +167,8 @@ type Outcome =
       readonly text: string;
       /** As the server asked, not yet capped at RETRY_AFTER_MAX_MS. */
       readonly retryAfterMs?: number;
+      /** A redirect's target. */
+      readonly location?: string;
     }
   | { readonly type: 'failure'; readonly kind: FailureKind; readonly error: unknown };
 
@@ -175,10 +181,21 @@ class AttemptTimeoutError extends Error {
   }
 }
 
-const parseRetryAfter = (value: string | string[] | undefined): number | undefined => {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined || !/^\d{1,6}$/.test(raw.trim())) return undefined;
-  return Number(raw.trim()) * 1000;
+/** The first value of a response header that may come more than once. */
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  (Array.isArray(value) ? value[0] : value)?.trim();
+
+/**
+ * `Retry-After`: a number of seconds or an HTTP date (RFC 9110, section 10.2.3), as milliseconds
+ * from `nowMs`. A date in the past asks for no wait; anything else is not a request to wait.
+ */
+const parseRetryAfter = (value: string | string[] | undefined, nowMs: number): number | undefined => {
+  const raw = headerValue(value);
+  if (raw === undefined || raw === '') return undefined;
+  // Any number of digits: the wait is capped later, and more digits ask for longer, not for none.
+  if (/^\d+$/.test(raw)) return Math.min(Number(raw), 86_400) * 1000;
+  const date = /[a-z]/i.test(raw) ? Date.parse(raw) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 };
 
 const readCapped = async (response: Dispatcher.ResponseData, limit: number, url: string): Promise<string> => {
@@ -206,10 +223,16 @@ const readCapped = async (response: Dispatcher.ResponseData, limit: number, url:
 };
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   413: 'Payload Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -219,7 +242,12 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 };
 
 /** The API's `{"message", "code"}` error body, or the status text when the body is something else. */
-const apiErrorOf = (status: number, text: string, url: string): ApiError => {
+const apiErrorOf = (
+  status: number,
+  text: string,
+  url: string,
+  details: ConstructorParameters<typeof ApiError>[4],
+): ApiError => {
   try {
     const body: unknown = JSON.parse(text);
     if (
@@ -228,12 +256,12 @@ const apiErrorOf = (status: number, text: string, url: string): ApiError => {
       typeof (body as { message?: unknown }).message === 'string'
     ) {
       const { message, code } = body as { message: string; code?: unknown };
-      return new ApiError(status, message, typeof code === 'string' ? code : undefined, url);
+      return new ApiError(status, message, typeof code === 'string' ? code : undefined, url, details);
     }
   } catch {
     // Not JSON: an HTML error page from a proxy, say. Say what the status means instead.
   }
-  return new ApiError(status, STATUS_TEXT[status] ?? 'HTTP error', undefined, url);
+  return new ApiError(status, STATUS_TEXT[status] ?? 'HTTP error', undefined, url, details);
 };
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
@@ -342,12 +370,14 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         bodyTimeout: timeoutMs,
       });
       const text = await readCapped(response, maxResponseBytes, baseUrl);
-      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now());
+      const location = headerValue(response.headers.location);
       return {
         type: 'response',
         status: response.statusCode,
         text,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...(location === undefined ? {} : { location }),
       };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -392,7 +422,12 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       if (outcome.type === 'failure') {
         throw new NetworkError(describeFailure(outcome.error, attemptNo), { cause: outcome.error });
       }
-      if (outcome.status < 200 || outcome.status > 299) throw apiErrorOf(outcome.status, outcome.text, url);
+      if (outcome.status < 200 || outcome.status > 299) {
+        throw apiErrorOf(outcome.status, outcome.text, url, {
+          attempts: attemptNo,
+          location: outcome.location,
+        });
+      }
       try {
         return JSON.parse(outcome.text) as unknown;
       } catch (error) {

@@ -686,6 +686,35 @@ describe('exit codes and one-line errors', () => {
     );
   });
 
+  it('names the URL and where a redirect points, and asks whether it is the API', async () => {
+    for (const status of [301, 302, 307, 308]) {
+      const { deps, interceptor } = expecting('GET /messages', {});
+      interceptor.reply(status, '', { headers: { location: 'https://api.test/messages' } });
+      assert.equal(await runCli(['read'], deps), 1);
+      assert.match(
+        deps.stderr.text,
+        new RegExp(
+          `^error: [A-Za-z ]+ \\(HTTP ${status}\\) from http://api\\.test/messages, which redirects to ` +
+            'https://api\\.test/messages; is WHITEBOARD_URL http://api\\.test the whiteboard API\\?\\n$',
+        ),
+      );
+    }
+    // Other answers without a code that the API never gives: the same question.
+    const forbidden = apiFailing('GET /messages', 403, { message: 'Forbidden' });
+    assert.equal(await runCli(['read'], forbidden), 1);
+    assert.equal(
+      forbidden.stderr.text,
+      'error: Forbidden (HTTP 403) from http://api.test/messages; is WHITEBOARD_URL http://api.test the whiteboard API?\n',
+    );
+  });
+
+  it('says how many times a read was tried when the API kept failing', async () => {
+    const { deps, interceptor } = expecting('GET /messages', {});
+    interceptor.reply(503, { message: 'Service Unavailable' }).times(3);
+    assert.equal(await runCli(['read'], deps), 1);
+    assert.equal(deps.stderr.text, 'error: Service Unavailable (HTTP 503) (tried 3 times)\n');
+  });
+
   it('names the URL that answered without a messages list', async () => {
     const deps = apiAnswering('GET /boards/team/messages', 200, { items: [] });
     assert.equal(await runCli(['read', '--board', 'team'], deps), 1);

@@ -81,6 +81,28 @@ describe('HTTP client: reads', () => {
     assert.deepEqual(sleeps, [2000]);
   });
 
+  it('waits until the date Retry-After gives, and for a longer wait given in more digits', async () => {
+    const now = Date.parse('2026-11-27T10:00:00Z');
+    const { pool, client, sleeps } = setup({ now: () => now });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(
+        429,
+        { message: 'Too Many Requests' },
+        { headers: { 'retry-after': 'Fri, 27 Nov 2026 10:00:07 GMT' } },
+      );
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(503, { message: 'busy' }, { headers: { 'retry-after': '99999999' } });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(503, { message: 'busy' }, { headers: { 'retry-after': 'Fri, 27 Nov 2026 09:00:00 GMT' } });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS);
+    assert.deepEqual(await client.get('/messages'), PAGE);
+    // 7 s; then at most 30 s (the cap) for 99999999 s; a date gone by asks for no wait.
+    assert.deepEqual(sleeps, [7000, 30_000, 0]);
+  });
+
   it('gives up after the retries with the API message and status', async () => {
     const { pool, client, sleeps, agent } = setup({ retries: 2 });
     pool
@@ -303,10 +325,23 @@ describe('HTTP client: posts', () => {
     );
   });
 
+  it('retries after a 429, which is answered before the function runs, with the same key', async () => {
+    const { pool, client, agent, sleeps } = setup();
+    pool
+      .intercept({ path: '/messages', method: 'POST' })
+      .reply(429, { message: 'Too Many Requests' }, { headers: { 'retry-after': '1' } });
+    pool.intercept({ path: '/messages', method: 'POST' }).reply(201, STORED, JSON_HEADERS);
+    assert.deepEqual(await client.post('/messages', { author: 'ann', text: 'hi' }), STORED);
+    assert.deepEqual(sleeps, [1000]);
+    assert.deepEqual(
+      calls(agent).map((call) => call.headers?.['idempotency-key']),
+      ['key-1', 'key-1'],
+    );
+  });
+
   // Until the API honours Idempotency-Key, a request that may have arrived must not be sent again.
   for (const [name, reply] of [
     ['a 503', { status: 503 }],
-    ['a 429', { status: 429 }],
     ['a closed connection', { error: () => new errors.SocketError('other side closed') }],
     ['a response timeout', { error: () => new errors.HeadersTimeoutError() }],
     [
