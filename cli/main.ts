@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import packageJson from '../package.json' with { type: 'json' };
-import { outputFailure } from './errors.ts';
+import { outputFailure, UsageError } from './errors.ts';
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
 
@@ -60,7 +60,17 @@ const readStdin = async (maxBytes: number): Promise<string> => {
     interrupt.signal.removeEventListener('abort', stop);
   }
   if (interrupt.signal.aborted) throw interrupt.signal.reason;
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  // Over the limit it was cut anywhere, perhaps inside a character: the command says it is too long.
+  if (size > maxBytes) return bytes.toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Posted as it is, each byte that is not UTF-8 would become U+FFFD: the text would be changed.
+    throw new UsageError(
+      'standard input is not UTF-8 text; convert it first (for example with iconv -t UTF-8)',
+    );
+  }
 };
 
 const readTextFile = (path: string): string | undefined => {

@@ -74,7 +74,7 @@ interface RunResult {
 interface RunOptions {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
-  readonly input?: string;
+  readonly input?: string | Buffer;
   /** The script to run; the declared bin by default. */
   readonly bin?: string;
 }
@@ -185,6 +185,20 @@ describe('whiteboard CLI against the local stack', () => {
     });
     const page = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: Message[] };
     assert.equal(page.messages[0]?.text, 'line one\nline two');
+  });
+
+  it('refuses standard input that is not UTF-8, rather than post it changed (exit 2)', async () => {
+    const board = freshBoard();
+    const latin1 = Buffer.from('caf\xe9 au lait', 'latin1');
+    const result = await run(
+      ['post', '--author', 'pipe', '--text', '-', '--board', board, '--url', stack.url],
+      {
+        input: latin1,
+      },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^error: standard input is not UTF-8 text; convert it first/);
+    assert.equal(JSON.parse(await ok(['read', '--json', '--board', board])).messages.length, 0);
   });
 
   it('limits the page with --limit and says there is more', async () => {
