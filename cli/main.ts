@@ -11,13 +11,16 @@ import { outputFailure, UsageError } from './errors.ts';
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
 
-// First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned).
-// A second one: leave now.
+// First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned,
+// with a note when it was a post). A second one: leave now. SIGTERM, as `timeout`, CI runners and
+// `docker stop` send it, counts the same.
 const interrupt = new AbortController();
-process.on('SIGINT', () => {
+const onInterrupt = () => {
   if (interrupt.signal.aborted) process.exit(130);
   interrupt.abort();
-});
+};
+process.on('SIGINT', onInterrupt);
+process.on('SIGTERM', onInterrupt);
 
 // NO_COLOR counts only when it is not empty (https://no-color.org); Node's getColorDepth counts it
 // whenever it is set, so an empty one is left out of what it reads.

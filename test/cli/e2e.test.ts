@@ -262,6 +262,21 @@ describe('whiteboard CLI against the local stack', () => {
     );
   });
 
+  it('ends a follow on SIGTERM as on Ctrl-C, with exit 0', async () => {
+    const board = freshBoard();
+    await ok(['post', '--author', 'ann', '--text', 'first', '--board', board]);
+    const follower = spawnCli(['read', '--board', board, '--follow', '--json', '--url', stack.url]);
+    follower.stdin?.end();
+    let stderr = '';
+    follower.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => follower.on('close', (code) => done(code)));
+    await new Promise((following) => follower.stdout?.once('data', following));
+    follower.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  });
+
   it('says the API cannot be reached, exit 1, no stack trace', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await run(['read', '--url', url, '--retries', '0']);
