@@ -229,7 +229,8 @@ export const formatMessage = (
   const time = Date.parse(message.createdAt);
   const when = Number.isNaN(time) ? formatTime(message.createdAt) : relativeTime(time, now);
   const header = `${styles.author(sanitizeInline(message.author, 64))}  ${styles.time(when)}`;
-  const body = wrap(sanitizeText(message.text), Math.max(20, width - INDENT.length))
+  // Indent and text within the terminal's width, down to 10 columns of text on the narrowest.
+  const body = wrap(sanitizeText(message.text), Math.max(10, width - INDENT.length))
     .map((line) => (line === '' ? '' : `${INDENT}${line}`))
     .join('\n');
   return `${header}\n${body}\n`;

@@ -159,6 +159,12 @@ describe('formatMessage', () => {
     assert.equal(out, 'ann  2 min ago\n  hello there, this line\n  is long enough to wrap\n');
   });
 
+  it('keeps indent and text within a narrow terminal of 20 columns', () => {
+    const lines = formatMessage(message, createStyles(0), 20, now).split('\n');
+    assert.ok(lines.length > 3, 'the text is wrapped');
+    for (const line of lines) assert.ok(line.length <= 20, `${JSON.stringify(line)} is wider than 20`);
+  });
+
   it('colours only with a colour level', () => {
     assert.equal(formatMessage(message, createStyles(0), 80, now).includes('\u001b'), false);
     assert.equal(formatMessage(message, createStyles(1), 80, now).includes('\u001b['), true);
