@@ -633,14 +633,20 @@ describe('exit codes and one-line errors', () => {
     assert.match(deps.stderr.text, /^error: Internal Server Error \(HTTP 500\)\nnote: /);
   });
 
-  it('hints at a wrong URL for a 404 without a code', async () => {
-    const deps = apiFailing('GET /messages', 404, { message: 'Not Found' });
-    assert.equal(await runCli(['read'], deps), 1);
-    assert.equal(
-      deps.stderr.text,
-      'error: Not Found (HTTP 404) from http://api.test/messages; is WHITEBOARD_URL http://api.test the whiteboard API?\n',
-    );
-  });
+  // API Gateway's 404 for a route it does not have, or an answer the API never gives (403).
+  for (const [status, text] of [
+    [404, 'Not Found'],
+    [403, 'Forbidden'],
+  ] as const) {
+    it(`hints at a wrong URL for a ${status} without a code`, async () => {
+      const deps = apiFailing('GET /messages', status, { message: text });
+      assert.equal(await runCli(['read'], deps), 1);
+      assert.equal(
+        deps.stderr.text,
+        `error: ${text} (HTTP ${status}) from http://api.test/messages; is WHITEBOARD_URL http://api.test the whiteboard API?\n`,
+      );
+    });
+  }
 
   it('says to leave out /messages when the URL was pasted with it', async () => {
     const pasted = async (board: string[], request: ApiRequest) => {
@@ -699,13 +705,6 @@ describe('exit codes and one-line errors', () => {
         ),
       );
     }
-    // Other answers without a code that the API never gives: the same question.
-    const forbidden = apiFailing('GET /messages', 403, { message: 'Forbidden' });
-    assert.equal(await runCli(['read'], forbidden), 1);
-    assert.equal(
-      forbidden.stderr.text,
-      'error: Forbidden (HTTP 403) from http://api.test/messages; is WHITEBOARD_URL http://api.test the whiteboard API?\n',
-    );
   });
 
   it('says how many times a read was tried when the API kept failing', async () => {
