@@ -43,7 +43,7 @@ export interface ApiLocation {
 
 const toMessage = (value: unknown, where: string, hint: string): Message => {
   if (typeof value !== 'object' || value === null)
-    throw new ResponseError(`${where} is not a message object`);
+    throw new ResponseError(`${where} is not a message object; ${hint}`);
   for (const field of MESSAGE_FIELDS) {
     if (typeof (value as Record<string, unknown>)[field] !== 'string') {
       throw new ResponseError(`${where} has no string "${field}"; ${hint}`);
@@ -63,7 +63,7 @@ export const toPage = (value: unknown, url: string, hint: string): MessagePage =
   }
   const { messages, nextCursor } = value as { messages: unknown[]; nextCursor?: unknown };
   if (nextCursor !== null && nextCursor !== undefined && typeof nextCursor !== 'string') {
-    throw new ResponseError('the answer has a "nextCursor" that is not a string');
+    throw new ResponseError(`the answer from ${url} has a "nextCursor" that is not a string; ${hint}`);
   }
   return {
     messages: messages.map((message, index) =>

@@ -112,7 +112,8 @@ export const pickApiUrl = (text: string): PickedStack => {
   const fix = `fix or delete ${OUTPUTS_FILE}, or pass --url`;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte order mark, as some Windows editors write, is not JSON; it is dropped (RFC 8259, 8.1).
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new UsageError(`${OUTPUTS_FILE} is not valid JSON (${(error as Error).message}); ${fix}`);
   }

@@ -714,6 +714,22 @@ describe('exit codes and one-line errors', () => {
     assert.equal(deps.stderr.text, 'error: Service Unavailable (HTTP 503) (tried 3 times)\n');
   });
 
+  it('names the URL and asks whether it is the API for any answer of the wrong shape', async () => {
+    const read = apiAnswering('GET /messages', 200, { messages: [], nextCursor: 5 });
+    assert.equal(await runCli(['read'], read), 1);
+    assert.equal(
+      read.stderr.text,
+      'error: the answer from http://api.test/messages has a "nextCursor" that is not a string; ' +
+        'is WHITEBOARD_URL http://api.test the whiteboard API?\n',
+    );
+    const post = apiAnswering('POST /messages', 201, 'null' as unknown as object);
+    assert.equal(await runCli(['post', '--author', 'a', '--text', 'b'], post), 1);
+    assert.match(
+      post.stderr.text,
+      /^error: the stored message from http:\/\/api\.test\/messages is not a message object; is WHITEBOARD_URL http:\/\/api\.test the whiteboard API\?\n/,
+    );
+  });
+
   it('names the URL that answered without a messages list', async () => {
     const deps = apiAnswering('GET /boards/team/messages', 200, { items: [] });
     assert.equal(await runCli(['read', '--board', 'team'], deps), 1);

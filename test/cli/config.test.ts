@@ -62,6 +62,16 @@ describe('resolveApiUrl', () => {
     assert.equal(resolved.url, 'https://api.test/prod');
   });
 
+  it('reads a cdk-outputs.json that starts with a byte order mark, as some editors save it', () => {
+    const outputs = `\ufeff${JSON.stringify({ 'Whiteboard-dev': { ApiUrl: 'https://dev.test/' } })}`;
+    const resolved = resolveApiUrl({
+      flag: undefined,
+      env: {},
+      readTextFile: files({ [OUTPUTS_FILE]: outputs }),
+    });
+    assert.equal(resolved.url, 'https://dev.test');
+  });
+
   it('falls back to the local stack', () => {
     const resolved = resolveApiUrl({ flag: undefined, env: {}, readTextFile: files({}) });
     assert.deepEqual(resolved, {
