@@ -137,7 +137,8 @@ process.stdout.write(
       ? [`                 (not DynamoDB Local: ${stack.engineFallback}${ownDataNote})`]
       : []),
     ...(dynamoDbEndpoint ? [] : [`Data:            ${stack.dataDir ?? 'in memory (--in-memory)'}`]),
-    `Table:           ${stack.tableName}`,
+    // A table created in a data folder that had one would say why the messages are gone.
+    `Table:           ${stack.tableName}${stack.tableCreated && stack.dataDir !== undefined ? ' (new: the engine held no such table)' : ''}`,
     `Environments:    ${environments}`,
     `${bold('Whiteboard API ready at')} ${bold(url)}`,
     ...(loopback

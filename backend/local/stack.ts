@@ -78,6 +78,8 @@ export interface LocalStack {
   /** Resolves if the engine the stack started ends by itself (see RunningEngine.ended). */
   readonly engineEnded: Promise<string>;
   readonly tableName: string;
+  /** Whether this start created the table: the engine held none (a first start, or data lost). */
+  readonly tableCreated: boolean;
   readonly dynamoDbEndpoint: string;
   readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
   /** Most execution environments per function, and per worker thread. */
@@ -211,8 +213,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const build = built.value;
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? engine?.endpoint ?? '';
     const engineName = engine?.name ?? `existing endpoint ${dynamoDbEndpoint}`;
+    let tableCreated: boolean;
     try {
-      await ensureMessagesTable(dynamoDbEndpoint, tableName);
+      tableCreated = (await ensureMessagesTable(dynamoDbEndpoint, tableName)) === 'created';
     } catch (error) {
       const reason = (error as Error).message;
       if (options.dynamoDbEndpoint) {
@@ -282,6 +285,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       engineFallback: engine?.fallback,
       engineEnded: engine?.ended ?? new Promise<string>(() => undefined),
       tableName,
+      tableCreated,
       dynamoDbEndpoint,
       environments,
       concurrency: { maxEnvironments, environmentsPerThread },

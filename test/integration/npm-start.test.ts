@@ -93,6 +93,8 @@ describe('npm start', () => {
         first.output(),
         new RegExp(`\nData: +${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`),
       );
+      // A first start on a data folder creates the table, and says so; a restart finds it.
+      assert.match(first.output(), /\nTable: +whiteboard-messages \(new: the engine held no such table\)\n/);
       assert.ok(first.output().includes(`curl ${first.url}/messages`));
       assert.ok(first.output().includes(`-X POST ${first.url}/messages`));
       if (official) assert.ok(engineProcesses().length > 0, 'DynamoDB Local runs with our data folder');
@@ -113,6 +115,7 @@ describe('npm start', () => {
     const second = await start('--thread-per-environment');
     try {
       assert.match(second.output(), /Environments: +up to \d+ per function, a worker thread each/);
+      assert.match(second.output(), /\nTable: +whiteboard-messages\n/);
       const read = await fetch(`${second.url}/messages`);
       const page = (await read.json()) as { messages: Array<{ text: string }> };
       assert.deepEqual(
