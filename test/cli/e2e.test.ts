@@ -272,7 +272,10 @@ describe('whiteboard CLI against the local stack', () => {
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((done) => follower.on('close', (code) => done(code)));
-    await new Promise((following) => follower.stdout?.once('data', following));
+    await Promise.race([
+      once(follower.stdout as NodeJS.ReadableStream, 'data'),
+      exited.then((code) => assert.fail(`the follow ended before its first page (${code}): ${stderr}`)),
+    ]);
     follower.kill('SIGTERM');
     assert.equal(await exited, 0, stderr);
   });

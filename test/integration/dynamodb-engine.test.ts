@@ -383,7 +383,16 @@ describe('the data folder', () => {
         const dataDir = newFolder();
         mkdirSync(dataDir, { recursive: true });
         writeFileSync(claim(dataDir), stale);
-        await stopAndCheck(await startDynamoDbEngine({ engine: 'dynalite', dataDir }));
+        const engine = await startDynamoDbEngine({ engine: 'dynalite', dataDir });
+        try {
+          assert.match(
+            readFileSync(claim(dataDir), 'utf8'),
+            new RegExp(`^${process.pid} \\d+$`),
+            'claimed anew',
+          );
+        } finally {
+          await stopAndCheck(engine);
+        }
       }
     } finally {
       other.kill('SIGKILL');

@@ -111,10 +111,20 @@ describe('a start of the local stack on data the engine cannot read the table fr
     closeSync(file);
 
     const childrenBefore = new Set(childProcessesOf(process.pid));
-    await assert.rejects(
-      startLocalStack({ port: 0, engine: 'dynamodb-local', dataDir, quiet: true }),
+    // A stack that starts after all (another DynamoDB Local lays its file out otherwise) is stopped,
+    // so that the test fails rather than hang on it.
+    const outcome = await startLocalStack({ port: 0, engine: 'dynamodb-local', dataDir, quiet: true }).then(
+      async (stack) => {
+        await stack.stop();
+        return undefined;
+      },
+      (error: Error) => error,
+    );
+    assert.ok(outcome instanceof Error, 'the start failed');
+    assert.match(
+      outcome.message,
       new RegExp(
-        `^Error: DynamoDB Local .* started, but could not read the table ${messagesTable.localName} ` +
+        `^DynamoDB Local .* started, but could not read the table ${messagesTable.localName} ` +
           `in its data folder ${dataDir} \\(.+\\): its data may be damaged\\. Move the folder aside, ` +
           'or start with another --data-dir or --in-memory\\.$',
       ),

@@ -131,6 +131,7 @@ describe('npm start', () => {
   it('stops as cleanly on SIGHUP (its terminal closed) as on Ctrl-C, and gives up its data folder', async () => {
     const folder = join(dataDir, 'hangup');
     const started = await start('--data-dir', folder, '--engine', 'dynalite');
+    assert.equal(existsSync(join(folder, 'whiteboard-stack.pid')), true, 'it holds the folder while it runs');
     const exited = new Promise<number | null>((resolve) =>
       started.child.once('exit', (code) => resolve(code)),
     );
