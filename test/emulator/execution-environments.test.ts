@@ -127,13 +127,16 @@ const run = async (mode: string) => {
 
 let together = 0;
 /**
- * `count` invocations that are all running at once: each says it started, then waits until every
- * one has; the environment ids they ran in are returned.
+ * `count` invocations of `mode` (one that waits for its release) that are all running at once:
+ * each says it started, then waits until every one has; their answers are returned.
  */
-const runTogether = async (count: number): Promise<string[]> => {
+const runTogetherAnswers = async (
+  count: number,
+  mode = 'wait-for-release',
+): Promise<Array<{ environmentId: string } & Record<string, unknown>>> => {
   const release = releaseFile();
   const tags = Array.from({ length: count }, () => `together-${++together}`);
-  const responses = tags.map((tag) => run(`wait-for-release&tag=${tag}&release=${release}`));
+  const responses = tags.map((tag) => run(`${mode}&tag=${tag}&release=${release}`));
   await waitFor(() => tags.every((tag) => linesTagged(tag).length > 0), `${count} invocations at once`);
   writeFileSync(release, '');
   const bodies = (await Promise.all(responses)).map((response) => JSON.parse(response.body));
@@ -141,8 +144,12 @@ const runTogether = async (count: number): Promise<string[]> => {
     bodies.map((body) => body.released),
     Array(count).fill(true),
   );
-  return bodies.map((body) => body.environmentId);
+  return bodies;
 };
+
+/** The environments that `count` invocations running at once ran in. */
+const runTogether = async (count: number): Promise<string[]> =>
+  (await runTogetherAnswers(count)).map((body) => body.environmentId);
 
 describe('execution environments', () => {
   it('reuse a warm environment for invocations one after another', async () => {
@@ -194,9 +201,7 @@ describe('execution environments', () => {
   });
 
   it('keep each invocation its own trace header and request id while environments of a thread interleave', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 3 }, async () => JSON.parse((await run('trace-later')).body)),
-    );
+    const results = await runTogetherAnswers(3, 'trace-later');
     assert.equal(new Set(results.map((r) => r.environmentId)).size, 3);
     assert.equal(new Set(results.map((r) => r.later)).size, 3, 'three trace headers');
     for (const result of results) {
