@@ -534,6 +534,9 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
               ),
               error.message,
             );
+            // What the engine said, without its Java stack frames.
+            assert.match(error.message, /\nIt says: .*Exception/);
+            assert.doesNotMatch(error.message, /^\s+at /m);
             return true;
           },
         );

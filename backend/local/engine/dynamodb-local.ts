@@ -181,9 +181,14 @@ const startDynamoDbLocalOnce = async (
     return stopping;
   };
 
+  // The engine's last lines, without the frames of a Java stack trace: its exception line says
+  // what went wrong, and the frames only push the lines before it out of the 15.
   const tail = () => {
-    const text = output.trim();
-    return text === '' ? '(no output)' : text.split('\n').slice(-15).join('\n');
+    const lines = output
+      .trim()
+      .split('\n')
+      .filter((line) => line !== '' && !/^\s+at |^\s*\.\.\. \d+ more/.test(line));
+    return lines.length === 0 ? '(no output)' : lines.slice(-15).join('\n');
   };
   try {
     await waitUntilAnswering(endpoint, timeoutMs, () => {
