@@ -90,6 +90,10 @@ const parseBaseUrl = (raw: string, what: string): string => {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${what} ${JSON.stringify(raw)} must start with http:// or https://`);
   }
+  // Not echoed: it holds a password. The API takes none, and the request would not carry them.
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(`${what} must not hold a user name or password: the whiteboard API takes none`);
+  }
   if (url.search !== '' || url.hash !== '') {
     throw new UsageError(`${what} ${JSON.stringify(raw)} must not have a query or fragment`);
   }

@@ -159,6 +159,11 @@ describe('resolveApiUrl', () => {
     /WHITEBOARD_URL "ftp:\/\/x\.test" must start with http:\/\/ or https:\/\//,
   );
   rejects(
+    'rejects a URL with a user name and password, without repeating them',
+    { flag: 'https://ann:s3cret@x.test', env: {}, readTextFile: files({}) },
+    /^--url must not hold a user name or password: the whiteboard API takes none$/,
+  );
+  rejects(
     'rejects a URL with a query',
     { flag: 'http://x.test/?a=1', env: {}, readTextFile: files({}) },
     /must not have a query/,
