@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepareDataDir } from './engine/data-dir.ts';
 import { startDynalite } from './engine/dynalite.ts';
-import { startDynamoDbLocal } from './engine/dynamodb-local.ts';
+import { DATABASE_FILE, startDynamoDbLocal } from './engine/dynamodb-local.ts';
 import { detectJava, type JavaInfo, MIN_JAVA_MAJOR } from './engine/java.ts';
 import { checkPortOption } from './engine/ports.ts';
 
@@ -100,11 +100,11 @@ export const chooseEngine = async (
 // ---------------------------------------------------------------------------------------------
 // Starting the engine
 
-/** The file each engine's data folder holds from its first start on. */
-const dataMarks: Readonly<Record<EngineKind, { file: string; engine: string; option: string }>> = {
-  'dynamodb-local': { file: 'shared-local-instance.db', engine: 'DynamoDB Local', option: 'dynamodb-local' },
+/** The file each engine's data folder holds from its first start on, and the engine's name. */
+const dataMarks: Readonly<Record<EngineKind, { file: string; engine: string }>> = {
+  'dynamodb-local': { file: DATABASE_FILE, engine: 'DynamoDB Local' },
   // LevelDB's pointer to its current manifest.
-  dynalite: { file: 'CURRENT', engine: 'dynalite', option: 'dynalite' },
+  dynalite: { file: 'CURRENT', engine: 'dynalite' },
 };
 
 /**
@@ -113,13 +113,14 @@ const dataMarks: Readonly<Record<EngineKind, { file: string; engine: string; opt
  * messages would seem lost, then be split between two engines. So that is refused, with why.
  */
 const refuseOtherEnginesData = (dataDir: string, kind: EngineKind, fallback: string | undefined): void => {
-  const other = kind === 'dynalite' ? dataMarks['dynamodb-local'] : dataMarks.dynalite;
+  const otherKind: EngineKind = kind === 'dynalite' ? 'dynamodb-local' : 'dynalite';
+  const other = dataMarks[otherKind];
   const own = dataMarks[kind];
   if (!existsSync(join(dataDir, other.file)) || existsSync(join(dataDir, own.file))) return;
   throw new Error(
     `the data folder ${dataDir} holds ${other.engine}'s data, which ${own.engine} cannot read` +
       (fallback === undefined ? '' : ` (${own.engine} was chosen because ${fallback})`) +
-      `: start with --engine ${other.option}, or give ${own.engine} another --data-dir`,
+      `: start with --engine ${otherKind}, or give ${own.engine} another --data-dir`,
   );
 };
 

@@ -16,6 +16,9 @@ import { compiledLauncher, LAUNCHER_CLASS, LOOPBACK_LAUNCHER } from './loopback-
 import { HOST, isAddressInUse, portInUse, probePort } from './ports.ts';
 import { EngineAnswersWithErrors, waitUntilAnswering } from './readiness.ts';
 
+/** The one database file DynamoDB Local keeps in its data folder, with -sharedDb. */
+export const DATABASE_FILE = 'shared-local-instance.db';
+
 const KILL_AFTER_MS = 3_000;
 
 const require = createRequire(import.meta.url);
@@ -211,7 +214,7 @@ const startDynamoDbLocalOnce = async (
       ?.trim();
     const hint =
       error instanceof EngineAnswersWithErrors && dataDir !== undefined
-        ? `\nIts database ${join(dataDir, 'shared-local-instance.db')} may be damaged, read-only or ` +
+        ? `\nIts database ${join(dataDir, DATABASE_FILE)} may be damaged, read-only or ` +
           'in use by another process: stop that one, or move the file aside, or start with another ' +
           '--data-dir or --in-memory.'
         : '';
