@@ -20,23 +20,28 @@ export class UsageError extends CliError {
 /** The API answered with an error status. `apiMessage` and `code` come from its JSON body. */
 export class ApiError extends CliError {
   readonly exitCode = 1;
-  /** `ResolvedUrl.wrongApiHint` of the command's URL, set by the command that got the answer. */
-  wrongApiHint: string | undefined;
   /** How many requests got this answer (retried reads: more than one). */
   readonly attempts: number;
   /** Where a redirect (3xx) points: its Location header. */
   readonly location: string | undefined;
+  /** `ResolvedUrl.wrongApiHint` of the URL that answered, when the client was given it. */
+  readonly wrongApiHint: string | undefined;
   constructor(
     readonly status: number,
     readonly apiMessage: string,
     readonly code: string | undefined,
     readonly url: string,
-    { attempts = 1, location }: { attempts?: number; location?: string | undefined } = {},
+    {
+      attempts = 1,
+      location,
+      wrongApiHint,
+    }: { attempts?: number; location?: string | undefined; wrongApiHint?: string | undefined } = {},
   ) {
     super(`${apiMessage} (HTTP ${status}${code === undefined ? '' : ` ${code}`})`);
     this.name = 'ApiError';
     this.attempts = attempts;
     this.location = location;
+    this.wrongApiHint = wrongApiHint;
   }
 }
 

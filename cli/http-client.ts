@@ -30,6 +30,8 @@ export interface HttpClientOptions {
   readonly note?: ((line: string) => void) | undefined;
   /** Added to "cannot reach" messages, e.g. "is the local stack running? (npm start)". */
   readonly unreachableHint?: string | undefined;
+  /** Carried by an error answer, for when it is not the API's: `ResolvedUrl.wrongApiHint`. */
+  readonly wrongApiHint?: string | undefined;
   readonly maxResponseBytes?: number | undefined;
 }
 
@@ -426,6 +428,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         throw apiErrorOf(outcome.status, outcome.text, url, {
           attempts: attemptNo,
           location: outcome.location,
+          wrongApiHint: options.wrongApiHint,
         });
       }
       try {

@@ -158,6 +158,7 @@ export const createContext = async (
       if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
     },
     unreachableHint: resolved.source === 'default' ? 'is the local stack running? (npm start)' : undefined,
+    wrongApiHint: resolved.wrongApiHint,
   });
   return {
     deps,
@@ -180,16 +181,6 @@ export const createContext = async (
 
 /** The red of chalk's `red`, written by hand: usage errors come before chalk is loaded. */
 const RED_ERROR = '\u001b[31merror:\u001b[39m';
-
-/** Runs a command; an API error it ends with carries the hint for its URL, for runCli to print. */
-const withHint = async (context: CommandContext, command: (context: CommandContext) => Promise<void>) => {
-  try {
-    await command(context);
-  } catch (error) {
-    if (error instanceof ApiError) error.wrongApiHint = context.wrongApiHint;
-    throw error;
-  }
-};
 
 /**
  * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
@@ -252,9 +243,7 @@ Examples:
     )
     .action(async (options: PostOptions) => {
       const { runPost } = await import('./commands/post.ts');
-      await withHint(await createContext(deps, options, options.json === true), (context) =>
-        runPost(context, options),
-      );
+      await runPost(await createContext(deps, options, options.json === true), options);
     });
 
   addConnectionOptions(
@@ -279,9 +268,7 @@ Examples:
     )
     .action(async (options: ReadOptions) => {
       const { runRead } = await import('./commands/read.ts');
-      await withHint(await createContext(deps, options, options.json === true), (context) =>
-        runRead(context, options),
-      );
+      await runRead(await createContext(deps, options, options.json === true), options);
     });
 
   return program;
