@@ -134,7 +134,7 @@ const haltIfStopping = async () => {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { startDynamoDbEngine } = await import('../backend/local/dynamodb-engine.ts');
-const { detectJava, MIN_JAVA_MAJOR } = await import('../backend/local/engine/java.ts');
+const { detectJava, isJava, MIN_JAVA_MAJOR } = await import('../backend/local/engine/java.ts');
 const { functions } = await import('../backend/http/routes.ts');
 const { measureColdStarts } = await import('./cold-start.ts');
 const { measureDynamoDbCost } = await import('./dynamodb-cost.ts');
@@ -149,9 +149,9 @@ const { measureLoad } = await import('./load.ts');
 // runs autocannon: load figures not comparable with other runs. So no fallback: say so, up front.
 if (engineChoice === 'dynamodb-local') {
   const java = await detectJava();
-  if (java === undefined || java.major < MIN_JAVA_MAJOR)
+  if (!isJava(java) || java.major < MIN_JAVA_MAJOR)
     fail(
-      `DynamoDB Local needs Java ${MIN_JAVA_MAJOR}+ (${java === undefined ? 'no runnable java on PATH' : `java is ${java.version}`}); ` +
+      `DynamoDB Local needs Java ${MIN_JAVA_MAJOR}+ (${isJava(java) ? `java is ${java.version}` : `\`java -version\`: ${java.problem}`}); ` +
         `set WHITEBOARD_BENCH_ENGINE=dynalite to run anyway, figures not comparable`,
       1,
     );

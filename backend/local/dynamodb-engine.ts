@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { prepareDataDir } from './engine/data-dir.ts';
 import { startDynalite } from './engine/dynalite.ts';
 import { DATABASE_FILE, startDynamoDbLocal } from './engine/dynamodb-local.ts';
-import { detectJava, type JavaInfo, MIN_JAVA_MAJOR } from './engine/java.ts';
+import { detectJava, isJava, type JavaInfo, MIN_JAVA_MAJOR, type NoJava } from './engine/java.ts';
 import { checkPortOption } from './engine/ports.ts';
 
 export const engineChoices = ['auto', 'dynamodb-local', 'dynalite'] as const;
@@ -67,10 +67,10 @@ const DEFAULT_START_TIMEOUT_MS = 30_000;
 const isEngineChoice = (value: string): value is EngineChoice =>
   (engineChoices as readonly string[]).includes(value);
 
-const describeJava = (java: JavaInfo | undefined, command: string) =>
-  java === undefined
-    ? `no runnable Java was found (tried \`${command} -version\`)`
-    : `${command} is Java ${java.version}`;
+const describeJava = (java: JavaInfo | NoJava) =>
+  isJava(java)
+    ? `${java.command} is Java ${java.version}`
+    : `no runnable Java was found (tried \`${java.command} -version\`: ${java.problem})`;
 
 /** Resolves 'auto' and checks that a forced engine can run here. */
 export const chooseEngine = async (
@@ -82,10 +82,10 @@ export const chooseEngine = async (
   }
   if (engine === 'dynalite') return { kind: 'dynalite', java: undefined };
   const java = await detectJava(javaCommand);
-  const usable = java !== undefined && java.major >= MIN_JAVA_MAJOR;
+  const usable = isJava(java) && java.major >= MIN_JAVA_MAJOR;
   if (engine === 'dynamodb-local' && !usable) {
     throw new Error(
-      `DynamoDB Local needs Java ${MIN_JAVA_MAJOR} or newer, but ${describeJava(java, javaCommand)}: ` +
+      `DynamoDB Local needs Java ${MIN_JAVA_MAJOR} or newer, but ${describeJava(java)}: ` +
         `install a JDK ${MIN_JAVA_MAJOR}+ and put its java on PATH, or use --engine dynalite`,
     );
   }
@@ -93,7 +93,7 @@ export const chooseEngine = async (
   return {
     kind: 'dynalite',
     java: undefined,
-    why: `${describeJava(java, javaCommand)}; DynamoDB Local needs Java ${MIN_JAVA_MAJOR}+`,
+    why: `${describeJava(java)}; DynamoDB Local needs Java ${MIN_JAVA_MAJOR}+`,
   };
 };
 

@@ -15,7 +15,7 @@ import {
   type RunningEngine,
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
-import { detectJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
+import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
 import { connectOutcome, listeningAddresses } from '../helpers/listening.ts';
 
@@ -121,10 +121,31 @@ describe('choosing the engine', () => {
     assert.equal(parseJavaVersion('bash: java: command not found'), undefined);
   });
 
+  it('says why a java command gave no version: missing, stuck, failing, or printing none', async () => {
+    const script = async (name: string, body: string) => {
+      const path = join(scratch, name);
+      await writeFile(path, `#!/bin/sh\n${body}\n`);
+      await chmod(path, 0o755);
+      return path;
+    };
+    const problemOf = async (command: string) => {
+      const probe = await detectJava(command, 300);
+      return isJava(probe) ? `Java ${probe.version}` : probe.problem;
+    };
+    assert.equal(await problemOf(join(scratch, 'no-such-java')), 'no such command');
+    assert.equal(await problemOf(await script('stuck-java', 'exec sleep 30')), 'no answer within 0.3 s');
+    assert.equal(await problemOf(await script('failing-java', 'echo broken >&2; exit 3')), 'exit code 3');
+    assert.equal(await problemOf(await script('mute-java', 'echo hello')), 'no version in its output');
+    assert.equal(
+      await problemOf(await script('java-21', `echo 'openjdk version "21.0.2" 2024-01-16' >&2`)),
+      'Java 21.0.2',
+    );
+  });
+
   it('chooses DynamoDB Local on auto exactly when this machine has Java 17 or newer', async () => {
     // Both ways asserted: on a machine without Java the suite runs on dynalite and passes.
     const java = await detectJava();
-    const expected = java !== undefined && java.major >= 17 ? 'dynamodb-local' : 'dynalite';
+    const expected = isJava(java) && java.major >= 17 ? 'dynamodb-local' : 'dynalite';
     assert.equal((await chooseEngine('auto')).kind, expected, `Java found: ${JSON.stringify(java)}`);
   });
 
@@ -198,7 +219,7 @@ describe('choosing the engine', () => {
       // Said, since each engine keeps its own data: the stack prints it.
       assert.match(
         engine.fallback ?? '',
-        /^no runnable Java was found \(tried `.*no-such-java -version`\); DynamoDB Local needs Java 17\+$/,
+        /^no runnable Java was found \(tried `.*no-such-java -version`: no such command\); DynamoDB Local needs Java 17\+$/,
       );
       assert.deepEqual(await listTables(engine.endpoint), []);
     } finally {

@@ -3,7 +3,7 @@
  * output, so that 'auto' can choose DynamoDB Local (Java 17+) or fall back to dynalite,
  * and the bench can refuse to run without it.
  */
-import { execFile } from 'node:child_process';
+import { type ExecFileException, execFile } from 'node:child_process';
 
 export const MIN_JAVA_MAJOR = 17;
 
@@ -24,11 +24,38 @@ export const parseJavaVersion = (output: string): { major: number; version: stri
   return Number.isFinite(major) ? { major, version } : undefined;
 };
 
-/** Runs `<command> -version`; undefined when no runnable Java is there. */
-export const detectJava = (command = 'java'): Promise<JavaInfo | undefined> =>
+/** Why `<command> -version` gave no Java version, said after "tried `<command> -version`: ". */
+export interface NoJava {
+  readonly command: string;
+  readonly problem: string;
+}
+
+export const isJava = (probe: JavaInfo | NoJava): probe is JavaInfo => 'major' in probe;
+
+/** How long `java -version` may take. A JVM answers it in well under a second; a stuck wrapper never does. */
+export const JAVA_VERSION_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs `<command> -version`. When it gives no version, says why: no such command, no answer in
+ * time (a wrapper waiting on something), an exit code, or output without a version. "No runnable
+ * Java" alone sent people looking for a Java they had.
+ */
+export const detectJava = (
+  command = 'java',
+  timeoutMs = JAVA_VERSION_TIMEOUT_MS,
+): Promise<JavaInfo | NoJava> =>
   new Promise((resolve) => {
-    execFile(command, ['-version'], { timeout: 15_000, windowsHide: true }, (error, stdout, stderr) => {
+    execFile(command, ['-version'], { timeout: timeoutMs, windowsHide: true }, (error, stdout, stderr) => {
       const parsed = parseJavaVersion(`${stderr}\n${stdout}`);
-      resolve(error === null && parsed !== undefined ? { command, ...parsed } : undefined);
+      if (error === null && parsed !== undefined) return resolve({ command, ...parsed });
+      resolve({ command, problem: javaProblem(error, timeoutMs) });
     });
   });
+
+const javaProblem = (error: ExecFileException | null, timeoutMs: number): string => {
+  if (error === null) return 'no version in its output';
+  if (error.code === 'ENOENT') return 'no such command';
+  if (error.killed) return `no answer within ${timeoutMs / 1000} s`;
+  if (typeof error.code === 'number') return `exit code ${error.code}`;
+  return error.signal ? `ended by ${error.signal}` : error.message;
+};
