@@ -68,9 +68,10 @@ export interface LoadOptions {
   readonly roundSeconds: number;
   /**
    * Load before the rounds, in slices alternating GET and POST, so every execution environment has
-   * been created and the JIT has compiled what runs hot: the stack has one V8 isolate per
-   * environment, each warming up on its share of the requests (measured here: about a minute to
-   * reach its steady throughput and memory), the floor one isolate that sees them all.
+   * been created and the JIT has compiled what runs hot: the stack's environments are copies of the
+   * function, each with its own objects warming up on its share of the requests, in worker threads
+   * whose isolates see only that share (measured here: about a minute to reach its steady
+   * throughput and memory), the floor one copy in one isolate that sees them all.
    */
   readonly stackWarmupSeconds: number;
   readonly floorWarmupSeconds: number;

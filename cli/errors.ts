@@ -1,5 +1,5 @@
 /**
- * The CLI's typed failures. Each knows its exit code, so the entry file maps them in one place:
+ * The CLI's typed failures. Each knows its exit code, so runCli (program.ts) maps them in one place:
  * 1 for API or network failures, 2 for usage and configuration mistakes the user can fix.
  */
 export abstract class CliError extends Error {
@@ -16,6 +16,9 @@ export class UsageError extends CliError {
     this.name = 'UsageError';
   }
 }
+
+/** What an error message ends with when the request was sent more than once. */
+export const triedTimes = (attempts: number): string => (attempts > 1 ? ` (tried ${attempts} times)` : '');
 
 /** The API answered with an error status. `apiMessage` and `code` come from its JSON body. */
 export class ApiError extends CliError {

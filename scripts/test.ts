@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The test run: starts one real DynamoDB engine for the whole run (DynamoDB Local, in memory),
-// then runs every test file with Node's test runner, files in parallel. Each test isolates its
-// data (its own table or boards), so files can share the engine.
+// The test run: starts one real DynamoDB engine for the whole run, in memory (DynamoDB Local, or
+// dynalite where there is no Java 17+; WHITEBOARD_TEST_ENGINE forces one), then runs every test
+// file with Node's test runner, files in parallel. Each test isolates its data (its own table or
+// boards), so files can share the engine.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

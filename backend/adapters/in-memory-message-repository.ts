@@ -4,7 +4,7 @@ import type { ListOptions, ListResult, MessageRepository } from '../ports/messag
 
 /**
  * An in-memory MessageRepository with the DynamoDB one's semantics (conditional put, newest-first
- * pages, `lastId` whenever a page is full). For unit tests and the handler micro-benchmark only.
+ * pages, `lastId` only when older messages follow). For unit tests and the handler micro-benchmark only.
  */
 export class InMemoryMessageRepository implements MessageRepository {
   readonly #boards = new Map<string, Message[]>();

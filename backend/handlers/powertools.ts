@@ -5,7 +5,8 @@ import type { TracerLike } from './instrument.ts';
 /**
  * Powertools objects, created once per execution environment (Powertools examples,
  * `examples/app/functions/commons/powertools/`). Service name, metrics namespace and log level come
- * from POWERTOOLS_* environment variables, set from the shared definition in backend/http/routes.ts.
+ * from POWERTOOLS_* environment variables, set from the shared definition in backend/http/routes.ts
+ * (in AWS, with a metrics namespace of the stage's own).
  */
 export const logger = new Logger();
 export const metrics = new Metrics();

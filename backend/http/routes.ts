@@ -69,7 +69,10 @@ export const routes: readonly RouteDefinition[] = [
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
   `${route.method} ${route.path}`;
 
-/** Environment every function gets, in AWS and locally. The table name is added by whoever knows it. */
+/**
+ * Environment every function gets, in AWS and locally. The table name is added by whoever knows
+ * it, and in AWS the metrics namespace is the stage's own (infra/constructs/whiteboard-function.ts).
+ */
 export const commonEnvironment = {
   POWERTOOLS_SERVICE_NAME: 'whiteboard',
   POWERTOOLS_METRICS_NAMESPACE: 'Whiteboard',
