@@ -53,7 +53,10 @@ export interface FunctionEnvironmentsOptions {
   readonly region: string;
   /** Most environments at once; further invocations wait for one to be free. */
   readonly maxConcurrency: number;
-  /** Most environments a worker thread hosts in its life. Default 1: a thread each, as in Lambda. */
+  /**
+   * Most environments a worker thread hosts in its life. Default 1 here, a thread each as in
+   * Lambda; the local stack passes 16 unless `--thread-per-environment` (stack.ts).
+   */
   readonly environmentsPerThread?: number;
   /** An environment idle this long is shut down, as Lambda reclaims idle environments. */
   readonly idleTimeoutMs: number;
@@ -73,9 +76,9 @@ const LOG_DRAIN_MS = 50;
  */
 export const LAMBDA_INIT_LIMIT_MS = 10_000;
 
-/** Why the other invocations of a thread end when one of them times out. */
+/** Why the other invocations of a thread end when one of them, or an init, times out. */
 const ENDED_WITH_NEIGHBOUR =
-  'its worker thread was ended to stop an invocation that timed out in another environment of ' +
+  'its worker thread was ended to stop an init or invocation that timed out in another environment of ' +
   'the thread (npm start -- --thread-per-environment gives each environment a thread of its own)';
 const SHUTTING_DOWN = 'the local stack is shutting down';
 
@@ -344,7 +347,7 @@ export class FunctionEnvironments {
         event: eventJson,
         requestId: randomUUID(),
         deadlineMs: Date.now() + timeoutMs,
-        traceId: traceHeader,
+        traceHeader,
       } satisfies InvokeMessage);
     });
     if (outcome.kind === 'crash') this.stats.crashes++;

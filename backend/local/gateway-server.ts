@@ -22,7 +22,7 @@ import type { LogPrinter } from './log-printer.ts';
 import {
   gatewayError,
   type HttpResponse,
-  INTERNAL_SERVER_ERROR,
+  internalServerError,
   overLambdaPayloadLimit,
   toHttpResponse,
 } from './result.ts';
@@ -127,7 +127,7 @@ const describeOutcome = (outcome: InvocationOutcome): string => {
       return `the function failed: ${outcome.errorType}: ${outcome.errorMessage}`;
     case 'timeout':
       return outcome.phase === 'init'
-        ? `the function's init did not finish in ${outcome.timeoutSeconds} s and its environment was stopped`
+        ? `the function's init did not finish in ${outcome.timeoutSeconds} s (Lambda's init limit and the function's timeout) and its environment was stopped`
         : `the function timed out after ${outcome.timeoutSeconds} s and its environment was stopped`;
     case 'crash':
       return `the function's environment stopped: ${outcome.reason}`;
@@ -225,7 +225,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     const { req, requestId, epochMs, method, url, corsHeaders } = incoming;
     const functionId = route.route.function;
     const failed = (note: string): Answer => ({
-      response: INTERNAL_SERVER_ERROR(),
+      response: internalServerError(),
       headers: corsHeaders,
       note,
       functionId,
@@ -331,7 +331,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     lastExchange.set(req.socket, { req, res });
     handle(req, res).catch((error: unknown) => {
       printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) send(res, INTERNAL_SERVER_ERROR(), 'none', {});
+      if (!res.headersSent) send(res, internalServerError(), 'none', {});
       else res.destroy();
     });
   });

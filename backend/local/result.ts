@@ -23,7 +23,7 @@ export const gatewayError = (statusCode: number, message: string): HttpResponse 
   body: Buffer.from(JSON.stringify({ message })),
 });
 
-export const INTERNAL_SERVER_ERROR = () => gatewayError(500, 'Internal Server Error');
+export const internalServerError = () => gatewayError(500, 'Internal Server Error');
 
 /** Lambda's synchronous invocation payload limit, request and response (AWS Lambda quotas). */
 export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;

@@ -54,7 +54,7 @@ export interface InvokeMessage {
   readonly event: string;
   readonly requestId: string;
   readonly deadlineMs: number;
-  readonly traceId: string;
+  readonly traceHeader: string;
 }
 
 export type RuntimeMessage =
@@ -168,7 +168,7 @@ const invoke = async (message: InvokeMessage) => {
   // runtime environment variables": _X_AMZN_TRACE_ID). Environments in this thread share
   // `process.env`: it holds the header of the invocation that started last, and the InvokeStore
   // holds each invocation's own.
-  process.env._X_AMZN_TRACE_ID = message.traceId;
+  process.env._X_AMZN_TRACE_ID = message.traceHeader;
   const loaded = environments.get(message.environment);
   try {
     if (!loaded) throw new Error(`environment ${message.environment} is not started`);
@@ -181,7 +181,7 @@ const invoke = async (message: InvokeMessage) => {
       logStreamName: loaded.logStreamName,
     });
     const result = await invokeStore.run(
-      { [REQUEST_ID]: message.requestId, [X_RAY_TRACE_ID]: message.traceId },
+      { [REQUEST_ID]: message.requestId, [X_RAY_TRACE_ID]: message.traceHeader },
       () => loaded.handler(JSON.parse(message.event), context),
     );
     port.postMessage({
