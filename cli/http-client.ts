@@ -3,7 +3,7 @@
  * Idempotency-Key on every POST, and every response body read or destroyed so no socket leaks.
  */
 import type { Agent, Dispatcher } from 'undici';
-import { ApiError, NetworkError, ResponseError } from './errors.ts';
+import { ApiError, NetworkError, ResponseError, triedTimes } from './errors.ts';
 import { loadUndici } from './undici-parts.ts';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -62,15 +62,18 @@ export const backoffDelay = (retry: number, random: () => number): number => {
   return Math.round(step / 2 + (random() * step) / 2);
 };
 
-/** Network failures classified by whether the request could have reached the server. */
-type FailureKind =
-  /** The connection was never made: nothing was sent, so even a POST may be sent again. */
-  | 'not-connected'
-  /** Sent, maybe processed: the connection dropped or the answer did not come in time. */
-  | 'maybe-sent'
-  /** Retrying cannot help: unknown host, TLS trouble, a broken HTTP answer. */
-  | 'permanent';
+/**
+ * What a network failure says about its request, decided in one place (classifyFailure) for the
+ * retry rule and for the note a failed POST gets.
+ */
+interface FailureClass {
+  /** Whether the request could have reached the server: if so, a POST may have been stored. */
+  readonly mayHaveArrived: boolean;
+  /** Whether trying again can help: not for an unknown host, TLS trouble or a broken answer. */
+  readonly transient: boolean;
+}
 
+/** The connection was never made: nothing was sent, and another try may connect. */
 const NOT_CONNECTED = new Set([
   'ECONNREFUSED',
   'EAI_AGAIN',
@@ -81,6 +84,7 @@ const NOT_CONNECTED = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** Sent, maybe processed: the connection dropped or the answer did not come in time. */
 const MAYBE_SENT = new Set([
   'ECONNRESET',
   'EPIPE',
@@ -101,23 +105,35 @@ const codeOf = (error: unknown): string | undefined => {
   return cause === undefined ? undefined : codeOf(cause);
 };
 
+/** Codes of a failed TLS handshake (Node's ERR_TLS_*, OpenSSL's ERR_SSL_*, certificate checks). */
+const isTlsCode = (code: string): boolean =>
+  /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code);
+
+/**
+ * No request is sent before the connection and the TLS handshake succeed, so a failure of either
+ * never arrived. An unknown host and TLS trouble stay so on another try. A failure we cannot place
+ * (a broken HTTP answer, an unknown code) may have arrived and is not retried.
+ */
+const classifyFailure = (code: string | undefined): FailureClass => {
+  if (code !== undefined && NOT_CONNECTED.has(code)) return { mayHaveArrived: false, transient: true };
+  if (code !== undefined && (code === 'ENOTFOUND' || isTlsCode(code))) {
+    return { mayHaveArrived: false, transient: false };
+  }
+  return { mayHaveArrived: true, transient: code !== undefined && MAYBE_SENT.has(code) };
+};
+
 /**
  * Whether a failed request may have reached the server, and so a POST may have been stored: not
- * when the connection or the TLS handshake failed (no request is sent before both succeed), nor
- * for an answer that says the request was refused (4xx). A 5xx, a dropped connection, a timeout,
- * an answer that is not the API's, or a failure we cannot place: maybe.
+ * for a network failure that never arrived (classifyFailure), nor for an answer that says the
+ * request was refused (4xx). A 5xx, a dropped connection, a timeout, an answer that is not the
+ * API's: maybe.
  */
 export const mayHaveArrived = (error: unknown): boolean => {
   if (error instanceof ApiError) return error.status >= 500;
   if (error instanceof ResponseError) return true;
   if (!(error instanceof NetworkError)) return false;
-  const code = codeOf(error.cause);
-  return !(code !== undefined && (NOT_CONNECTED.has(code) || code === 'ENOTFOUND' || isTlsCode(code)));
+  return classifyFailure(codeOf(error.cause)).mayHaveArrived;
 };
-
-/** Codes of a failed TLS handshake (Node's ERR_TLS_*, OpenSSL's ERR_SSL_*, certificate checks). */
-const isTlsCode = (code: string): boolean =>
-  /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -136,13 +152,6 @@ const isParserError = (error: unknown): boolean => {
   return false;
 };
 
-const kindOf = (code: string | undefined): FailureKind =>
-  code !== undefined && NOT_CONNECTED.has(code)
-    ? 'not-connected'
-    : code !== undefined && MAYBE_SENT.has(code)
-      ? 'maybe-sent'
-      : 'permanent';
-
 /** Statuses worth another try: throttled, or the server (or API Gateway, or Lambda) failed. */
 const retryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
@@ -158,8 +167,8 @@ export const shouldRetry = (method: 'GET' | 'POST', outcome: Outcome): boolean =
   if (outcome.type === 'response') {
     return method === 'GET' ? retryableStatus(outcome.status) : outcome.status === 429;
   }
-  if (outcome.kind === 'permanent') return false;
-  return method === 'GET' || outcome.kind === 'not-connected';
+  if (!outcome.failure.transient) return false;
+  return method === 'GET' || !outcome.failure.mayHaveArrived;
 };
 
 type Outcome =
@@ -172,7 +181,7 @@ type Outcome =
       /** A redirect's target. */
       readonly location?: string;
     }
-  | { readonly type: 'failure'; readonly kind: FailureKind; readonly error: unknown };
+  | { readonly type: 'failure'; readonly failure: FailureClass; readonly error: unknown };
 
 /** Our own per-attempt deadline, for what undici's timeouts cannot see (a body trickling in slowly). */
 class AttemptTimeoutError extends Error {
@@ -304,7 +313,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
 
   const describeFailure = (error: unknown, attempts: number): string => {
     const code = codeOf(error);
-    const tried = attempts > 1 ? ` (tried ${attempts} times)` : '';
+    const tried = triedTimes(attempts);
     const hint = options.unreachableHint === undefined ? '' : `; ${options.unreachableHint}`;
     switch (code) {
       case 'ECONNREFUSED':
@@ -385,7 +394,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof ResponseError) throw error;
       const failure = deadline.signal.aborted ? deadline.signal.reason : error;
-      return { type: 'failure', kind: kindOf(codeOf(failure)), error: failure };
+      return { type: 'failure', failure: classifyFailure(codeOf(failure)), error: failure };
     } finally {
       clearTimeout(timer);
     }

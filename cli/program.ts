@@ -6,9 +6,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Dispatcher } from 'undici';
-import { createApi } from './api.ts';
+import { BOARD_PATTERN, BOARD_RULE, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
-import { ApiError, CliError } from './errors.ts';
+import { ApiError, CliError, triedTimes } from './errors.ts';
 import { createHttpClient, type HttpClient, type Sleep } from './http-client.ts';
 import {
   colorLevel,
@@ -76,11 +76,9 @@ export interface CommandContext {
   readonly holdNotes: (held: boolean) => void;
 }
 
-export const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 const parseBoard = (value: string): string => {
   if (!BOARD_PATTERN.test(value)) {
-    throw new InvalidArgumentError('use 1-64 letters, digits, "_" or "-".');
+    throw new InvalidArgumentError(`${BOARD_RULE}.`);
   }
   return value;
 };
@@ -227,9 +225,14 @@ Run "whiteboard <command> --help" for a command's options.`,
     program
       .command('post')
       .description('Post a message and print what was stored (id, time).')
-      .requiredOption('--author <name>', 'who is posting (1-64 characters)')
-      .requiredOption('--text <text>', 'the message (1-2000 characters); "-" reads it from standard input')
-      .addOption(new Option('--board <board>', 'board to post to').argParser(parseBoard).default('default'))
+      .requiredOption('--author <name>', `who is posting (1-${limits.authorMaxChars} characters)`)
+      .requiredOption(
+        '--text <text>',
+        `the message (1-${limits.textMaxChars} characters); "-" reads it from standard input`,
+      )
+      .addOption(
+        new Option('--board <board>', 'board to post to').argParser(parseBoard).default(DEFAULT_BOARD),
+      )
       .option('--json', 'print the stored message as JSON'),
   )
     .addHelpText(
@@ -250,9 +253,12 @@ Examples:
     program
       .command('read')
       .description('Print the newest messages of a board, newest first.')
-      .addOption(new Option('--board <board>', 'board to read').argParser(parseBoard).default('default'))
+      .addOption(new Option('--board <board>', 'board to read').argParser(parseBoard).default(DEFAULT_BOARD))
       .addOption(
-        new Option('--limit <n>', 'how many messages, 1-100 (API default: 3)').argParser(wholeNumber(1, 100)),
+        new Option(
+          '--limit <n>',
+          `how many messages, 1-${limits.pageMax} (API default: ${limits.pageDefault})`,
+        ).argParser(wholeNumber(1, limits.pageMax)),
       )
       .option('--json', "print the API's JSON, uncoloured (with --follow: one message per line)")
       .option('--follow', 'keep printing new messages as they are posted, until Ctrl-C'),
@@ -339,7 +345,7 @@ const GATEWAY_OWN_ANSWERS = new Set([413, 429, 500, 502, 503, 504]);
 
 const describeError = (error: CliError): string => {
   if (!(error instanceof ApiError)) return error.message;
-  const tried = error.attempts > 1 ? ` (tried ${error.attempts} times)` : '';
+  const tried = triedTimes(error.attempts);
   if (error.code !== undefined || GATEWAY_OWN_ANSWERS.has(error.status)) return `${error.message}${tried}`;
   const redirect = error.location === undefined ? '' : `, which redirects to ${error.location}`;
   // The URL of the README's curl examples, pasted whole: whiteboard adds the path itself.

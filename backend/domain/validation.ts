@@ -15,7 +15,9 @@ export const limits = {
   bodyMaxBytes: 32 * 1024,
 } as const;
 
-const BOARD_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const BOARD_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${limits.boardMaxChars}}$`);
+/** What a board name may be, as the API's error and the CLI's usage error say it. */
+export const BOARD_RULE = `use 1-${limits.boardMaxChars} letters, digits, "_" or "-"`;
 // Crockford base32, as this API writes ids (upper case). A ULID's 26 characters could hold 130
 // bits, of which it uses 128, so it starts with 0-7 (ULID spec, "Overflow Errors when Parsing
 // Base32 Strings": the largest valid ULID is 7ZZZZZZZZZZZZZZZZZZZZZZZZZ).
@@ -122,7 +124,7 @@ export const validateBoard = (board: string): string => {
   if (!BOARD_PATTERN.test(board)) {
     throw new ValidationError(
       'INVALID_BOARD',
-      `board ${JSON.stringify(board.slice(0, 80))} is invalid: use 1-64 letters, digits, "_" or "-"`,
+      `board ${JSON.stringify(board.slice(0, 80))} is invalid: ${BOARD_RULE}`,
     );
   }
   return board;

@@ -1,4 +1,4 @@
-import { DEFAULT_BOARD } from '../api.ts';
+import { DEFAULT_BOARD, limits } from '../api.ts';
 import { CliError, InterruptedError, OutputError, outputFailure, UsageError } from '../errors.ts';
 import { mayHaveArrived } from '../http-client.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
@@ -50,7 +50,7 @@ const readTextFromStdin = async ({ deps, errStyles }: CommandContext): Promise<s
   const text = await deps.readStdin(STDIN_MAX_BYTES);
   if (Buffer.byteLength(text) > STDIN_MAX_BYTES) {
     throw new UsageError(
-      `standard input is longer than ${STDIN_MAX_BYTES} bytes; a message holds at most 2000 characters`,
+      `standard input is longer than ${STDIN_MAX_BYTES} bytes; a message holds at most ${limits.textMaxChars} characters`,
     );
   }
   return text;

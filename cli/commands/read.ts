@@ -1,4 +1,4 @@
-import { MAX_LIMIT, type Message } from '../api.ts';
+import { isMessageId, MAX_LIMIT, type Message } from '../api.ts';
 import { ApiError, type CliError, NetworkError, ResponseError } from '../errors.ts';
 import { formatMessage, safeJson, sanitizeInline } from '../output.ts';
 import type { CommandContext, ReadOptions } from '../program.ts';
@@ -23,7 +23,7 @@ export const DEFAULT_FOLLOW_TIMING: FollowTiming = { minMs: 1000, maxMs: 16_000 
  * completed write operation" until "after a short time" (DynamoDB Developer Guide, "DynamoDB read
  * consistency"). Polls ask for everything newer than this window and print what they have not.
  */
-const FOLLOW_LOOKBACK_MS = 10_000;
+export const FOLLOW_LOOKBACK_MS = 10_000;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -33,7 +33,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * package's decodeTime/encodeTime: importing it loads node:crypto when the CLI starts.
  */
 const ulidBefore = (id: string, ms: number): string => {
-  if (!/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(id)) return id;
+  if (!isMessageId(id)) return id;
   let time = 0;
   for (const char of id.slice(0, 10)) time = time * 32 + CROCKFORD.indexOf(char);
   let rest = Math.max(0, time - ms);
