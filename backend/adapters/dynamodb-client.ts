@@ -13,15 +13,16 @@ export interface DynamoDbClientOptions {
  * (logged, counted) well before the function's 5 s timeout ends it with none of that. The SDK's
  * Node.js handler has no request timeout by default, and one that is set only warns unless
  * `throwOnRequestTimeout` is on (Smithy's NodeHttpHandler options). Two attempts at most:
- * 2 x (1 s + 1.2 s) and the retry's backoff (under 0.1 s in the standard retry mode) stay under
- * 5 s. A PutItem retried after its first attempt landed is recognised by the repository
- * (dynamodb-message-repository.ts).
+ * 2 x (1 s + 1.2 s) and the backoff before the retry of a timed-out call (under 50 ms in the
+ * standard retry mode: @smithy/core's `Retry.delay()`) stay under the functions' 5 s timeout, as
+ * test/unit/time-limits.test.ts checks. A PutItem retried after its first attempt landed is
+ * recognised by the repository (dynamodb-message-repository.ts).
  *
  * For DynamoDB itself, not for a local engine (an endpoint given): DynamoDB Local on a busy
  * machine takes more than these limits now and then (bursts of 200 concurrent posts in the tests
  * did), and slow is not stalled there.
  */
-const CALL_LIMITS = {
+export const CALL_LIMITS = {
   connectionTimeout: 1_000,
   requestTimeout: 1_200,
   throwOnRequestTimeout: true,

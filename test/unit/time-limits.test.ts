@@ -1,0 +1,32 @@
+/**
+ * Limits set elsewhere from the functions' timeouts (backend/http/routes.ts): a timeout lowered
+ * there must not leave them wrong without a word.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Retry } from '@smithy/core/retry';
+import { CALL_LIMITS } from '../../backend/adapters/dynamodb-client.ts';
+import { functions } from '../../backend/http/routes.ts';
+import { FOLLOW_LOOKBACK_MS } from '../../cli/commands/read.ts';
+
+// The standard retry mode waits before a first retry of a transient error (a timeout is one) a
+// random fraction of its base delay (@smithy/core, DefaultRetryBackoffStrategy: random x base x 2^0).
+const RETRY_BACKOFF_MAX_MS = Retry.delay();
+
+describe('limits that follow from the functions timeouts', () => {
+  for (const definition of Object.values(functions)) {
+    it(`lets every DynamoDB call of ${definition.id}, retry included, end before its timeout`, () => {
+      const { maxAttempts, connectionTimeout, requestTimeout } = CALL_LIMITS;
+      const longestMs =
+        maxAttempts * (connectionTimeout + requestTimeout) + (maxAttempts - 1) * RETRY_BACKOFF_MAX_MS;
+      assert.ok(
+        longestMs < definition.timeout * 1000,
+        `${longestMs} ms of DynamoDB calls against a ${definition.timeout} s timeout`,
+      );
+    });
+  }
+
+  it('has --follow look back at least as long as a post can take to be stored', () => {
+    assert.ok(FOLLOW_LOOKBACK_MS >= functions.postMessage.timeout * 1000);
+  });
+});
