@@ -19,6 +19,8 @@ Options:
   --host <addr>      address to listen on (default: 127.0.0.1)
   --engine <name>    auto | dynamodb-local | dynalite (default: auto: DynamoDB Local when
                      Java 17+ is found, otherwise dynalite)
+  --engine-port <n>  port for the DynamoDB engine, for tools such as the AWS CLI's
+                     --endpoint-url (default: a free one, shown at start)
   --in-memory        keep the data in memory only
   --data-dir <path>  where the engine keeps its data (default: .whiteboard/data/<engine>,
                      a folder each for dynamodb-local and dynalite)
@@ -39,6 +41,7 @@ const command = commandLine('npm start', HELP, {
   port: { type: 'string' },
   host: { type: 'string' },
   engine: { type: 'string' },
+  'engine-port': { type: 'string' },
   'in-memory': { type: 'boolean' },
   'data-dir': { type: 'string' },
   verbose: { type: 'boolean' },
@@ -47,13 +50,19 @@ const command = commandLine('npm start', HELP, {
 const { args } = command;
 const fail: Fail = command.fail;
 
+const parsePort = (text: string, source: string): number =>
+  /^\d{1,5}$/.test(text) && Number(text) <= 65535
+    ? Number(text)
+    : fail(`invalid port ${JSON.stringify(text)} (${source}): use a number from 0 to 65535`);
 // An empty PORT counts as unset, as shells leave it by `PORT= npm start`.
-const portSource = args.port !== undefined ? '--port' : process.env.PORT ? 'PORT' : undefined;
-const portText = args.port ?? (process.env.PORT || '3000');
 const port =
-  /^\d{1,5}$/.test(portText) && Number(portText) <= 65535
-    ? Number(portText)
-    : fail(`invalid port ${JSON.stringify(portText)} (${portSource}): use a number from 0 to 65535`);
+  args.port !== undefined
+    ? parsePort(args.port, '--port')
+    : process.env.PORT
+      ? parsePort(process.env.PORT, 'PORT')
+      : 3000;
+const enginePort =
+  args['engine-port'] === undefined ? undefined : parsePort(args['engine-port'], '--engine-port');
 const engine = (args.engine ?? 'auto') as EngineChoice;
 if (!engineChoices.includes(engine))
   fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);
@@ -70,7 +79,7 @@ if (dynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(dynamoDbEndpoint
   );
 // These choose the engine to start; with an existing endpoint none starts, and they would be
 // ignored without a word.
-const engineOptions = (['engine', 'in-memory', 'data-dir'] as const).filter(
+const engineOptions = (['engine', 'engine-port', 'in-memory', 'data-dir'] as const).filter(
   (name) => args[name] !== undefined,
 );
 if (dynamoDbEndpoint && engineOptions.length > 0)
@@ -78,6 +87,9 @@ if (dynamoDbEndpoint && engineOptions.length > 0)
     `DYNAMODB_ENDPOINT is set, so no engine is started and ${engineOptions.map((name) => `--${name}`).join(', ')} ` +
       'would not apply: drop them, or unset DYNAMODB_ENDPOINT',
   );
+// Data kept in memory has no folder: a folder given too would be ignored, and its data lost at exit.
+if (args['in-memory'] && args['data-dir'] !== undefined)
+  fail('--in-memory keeps no data on disk, so --data-dir would not apply: give one or the other');
 
 const printer = createLogPrinter({ verbose: args.verbose ?? false });
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -90,6 +102,7 @@ try {
     port,
     host: args.host ?? '127.0.0.1',
     engine,
+    enginePort,
     inMemory: args['in-memory'] ?? false,
     dataDir: args['data-dir'],
     dynamoDbEndpoint,

@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   /** Use this DynamoDB endpoint instead of starting an engine. */
   readonly dynamoDbEndpoint?: string | undefined;
   readonly engine?: EngineChoice;
+  /** The engine's port; default a free one. */
+  readonly enginePort?: number | undefined;
   /** Keep the engine's data in memory only. */
   readonly inMemory?: boolean;
   readonly dataDir?: string | undefined;
@@ -111,7 +113,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * with a collector to send to, and one environment per thread: the X-Ray SDK's Lambda segment is
  * one per process.
  */
-const lambdaEnvironment = (id: string, memorySize: number): Record<string, string> => ({
+const lambdaEnvironment = ({ id, memorySize, handler }: FunctionDefinition): Record<string, string> => ({
   AWS_LAMBDA_FUNCTION_NAME: id,
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -119,7 +121,8 @@ const lambdaEnvironment = (id: string, memorySize: number): Record<string, strin
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_REGION: REGION,
   AWS_DEFAULT_REGION: REGION,
-  _HANDLER: 'index.handler',
+  // As the CDK app gives it (infra/constructs/whiteboard-function.ts): the bundle's index.mjs.
+  _HANDLER: `index.${handler}`,
   TZ: ':UTC',
   NODE_OPTIONS: '--enable-source-maps',
   // The SDK warns once per environment on Node < 22 (above); Lambda runs Node 24.
@@ -135,7 +138,7 @@ export const functionEnvironment = (
   tableName: string,
   dynamoDbEndpoint: string,
 ): Record<string, string> => ({
-  ...lambdaEnvironment(definition.id, definition.memorySize),
+  ...lambdaEnvironment(definition),
   ...localAwsEnvironment,
   ...commonEnvironment,
   ...definition.environment,
@@ -201,6 +204,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         ? undefined
         : startDynamoDbEngine({
             engine: options.engine ?? 'auto',
+            port: options.enginePort,
             inMemory: options.inMemory ?? false,
             dataDir: options.dataDir,
           }),

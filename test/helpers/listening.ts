@@ -1,5 +1,16 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 
 /** What connecting to a port of 127.0.0.1 gives: 'connected', or the error code (ECONNREFUSED). */
 export const connectOutcome = (port: number): Promise<string> =>

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,7 +16,7 @@ import {
 } from '../../backend/local/dynamodb-engine.ts';
 import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
-import { connectOutcome, listeningAddresses } from '../helpers/listening.ts';
+import { connectOutcome, freePort, listeningAddresses } from '../helpers/listening.ts';
 
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 
@@ -36,17 +35,6 @@ const isRunning = (pid: number): boolean => {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 };
-
-/** Resolves the error code of connecting to 127.0.0.1:port ('connected' if something answered). */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 
 const putMessage = async (endpoint: string, tableName: string, text: string) => {
   const client = createLocalDynamoDbClient(endpoint);

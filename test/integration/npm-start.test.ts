@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
+import { freePort } from '../helpers/listening.ts';
 import { runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -111,10 +112,31 @@ describe('npm start', () => {
     assert.match(first.output(), /Stopped\./);
     assert.deepEqual(processesUsing(dataDir), [], 'no engine process is left behind');
 
-    // Restarted with a thread per environment, which serves the same way.
-    const second = await start('--thread-per-environment');
+    // Restarted with a thread per environment, which serves the same way, and the engine on a
+    // port of our choosing, where a tool such as the AWS CLI finds it.
+    const enginePort = await freePort();
+    const second = await start('--thread-per-environment', '--engine-port', String(enginePort));
     try {
       assert.match(second.output(), /Environments: +up to \d+ per function, a worker thread each/);
+      assert.match(
+        second.output(),
+        new RegExp(`DynamoDB engine: .+ at http://127\\.0\\.0\\.1:${enginePort}\n`),
+      );
+      const tables = await fetch(`http://127.0.0.1:${enginePort}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          // DynamoDB Local wants a signed request; any credentials do.
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: '{}',
+      });
+      assert.equal(tables.status, 200, await tables.clone().text());
+      assert.deepEqual(((await tables.json()) as { TableNames: string[] }).TableNames, [
+        'whiteboard-messages',
+      ]);
       assert.match(second.output(), /\nTable: +whiteboard-messages\n/);
       const read = await fetch(`${second.url}/messages`);
       const page = (await read.json()) as { messages: Array<{ text: string }> };
@@ -284,13 +306,35 @@ describe('npm start', () => {
   });
 
   it('refuses engine options that an existing DYNAMODB_ENDPOINT would leave unused (exit 2)', async () => {
-    const { code, stderr } = await usage(['--in-memory', '--engine', 'dynalite'], {
+    const { code, stderr } = await usage(['--in-memory', '--engine', 'dynalite', '--engine-port', '8001'], {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
     });
     assert.equal(code, 2);
     assert.match(
       stderr,
-      /DYNAMODB_ENDPOINT is set, so no engine is started and --engine, --in-memory would not apply/,
+      /DYNAMODB_ENDPOINT is set, so no engine is started and --engine, --engine-port, --in-memory would not apply/,
+    );
+  });
+
+  it('refuses --in-memory with --data-dir, which it would ignore and so lose the data (exit 2)', async () => {
+    const folder = join(dataDir, 'never-made');
+    const { code, stderr } = await usage(['--in-memory', '--data-dir', folder, '--port', '0'], {
+      DYNAMODB_ENDPOINT: '',
+    });
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /^npm start: --in-memory keeps no data on disk, so --data-dir would not apply: give one or the other\n/,
+    );
+    assert.equal(existsSync(folder), false);
+  });
+
+  it('refuses an invalid --engine-port, naming it (exit 2)', async () => {
+    const { code, stderr } = await usage(['--engine-port', '70000'], { DYNAMODB_ENDPOINT: '' });
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /^npm start: invalid port "70000" \(--engine-port\): use a number from 0 to 65535\n/,
     );
   });
 });
