@@ -520,6 +520,30 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
         await ensureMessagesTable(engine.endpoint, 'in-memory');
         await putMessage(engine.endpoint, 'in-memory', 'fleeting');
         assert.equal(await getText(engine.endpoint, 'in-memory'), 'fleeting');
+        // A web page open in the developer's browser gets no CORS leave to reach the data, for a
+        // preflight or for the request itself.
+        for (const method of ['OPTIONS', 'POST']) {
+          const answer = await fetch(engine.endpoint, {
+            method,
+            headers: {
+              origin: 'http://page.example',
+              'access-control-request-method': 'POST',
+              'content-type': 'application/x-amz-json-1.0',
+              'x-amz-target': 'DynamoDB_20120810.ListTables',
+              'x-amz-date': '20260101T000000Z',
+              authorization:
+                'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=00',
+            },
+            ...(method === 'POST' ? { body: '{}' } : {}),
+          });
+          // Without it the browser refuses the page the answer, and, the preflight failing, never
+          // sends the request (X-Amz-Target is not a header a page may send without one).
+          assert.equal(
+            answer.headers.get('access-control-allow-origin'),
+            null,
+            `${method}: ${await answer.text()}`,
+          );
+        }
       } finally {
         await stopAndCheck(engine);
       }

@@ -3,7 +3,7 @@
  * this process on LevelDB. Its data folder is opened and read once before it starts, because
  * dynalite itself crashes the process on a locked or damaged folder.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { RunningEngine } from '../dynamodb-engine.ts';
@@ -69,6 +69,31 @@ const checkLevelFolderFree = async (dataDir: string): Promise<void> => {
   }
 };
 
+/**
+ * dynalite answers every origin's CORS preflight and request with `Access-Control-Allow-Origin: *`,
+ * so any web page open in the developer's browser that found its port could read or delete the
+ * local data. Browsers send `Origin` on cross-origin requests (and on every POST); the AWS SDK and
+ * CLI never do. So a request with one is refused, before dynalite sees it.
+ */
+const refuseWebPages = (server: HttpServer): void => {
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.origin === undefined) {
+      for (const handler of handlers) handler(req, res);
+      return;
+    }
+    req.resume();
+    res.writeHead(403, { 'content-type': 'application/x-amz-json-1.0', connection: 'close' });
+    res.end(
+      JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#AccessDeniedException',
+        message: 'the local DynamoDB engine does not answer web pages (the request had an Origin header)',
+      }),
+    );
+  });
+};
+
 export const startDynalite = async (
   requestedPort: number,
   dataDir: string | undefined,
@@ -84,6 +109,7 @@ export const startDynalite = async (
     server.once('error', (error) => reject(isAddressInUse(error) ? portInUse(requestedPort) : error));
     server.listen(requestedPort, HOST, () => resolve());
   });
+  refuseWebPages(server);
   // Neither the server nor its connections keep the process alive (see dynamodb-engine.ts's comment).
   server.unref();
   server.on('connection', (socket: Socket) => socket.unref());
