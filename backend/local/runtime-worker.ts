@@ -120,10 +120,12 @@ for (const name of ['stdout', 'stderr'] as const) {
 // (commons' getXrayTraceDataFromEnv) and aws-xray-sdk-core read the trace header there before
 // they read `_X_AMZN_TRACE_ID`, which environments sharing this thread's `process.env` cannot each
 // hold. The store goes on `globalThis.awslambda`, where the copies of the bundle find it.
-// Tracing locally (the real Tracer, not yet run here) will need more: the copies share the one
-// aws-xray-sdk-core of the bundle's chunk, and with it its Lambda facade segment. Powertools keeps
-// the active segment per invocation in the InvokeStore only when AWS_LAMBDA_MAX_CONCURRENCY is
-// set (its Managed Instances mode); or run a thread per environment.
+// Tracing locally (the real Tracer, not yet run here) will need a thread per environment: the
+// copies share the one aws-xray-sdk-core of the bundle's chunk, and with it its Lambda facade
+// segment, so concurrent invocations' subsegments land in each other's traces (tried: 8 of 8
+// DynamoDB subsegments under the last trace). AWS_LAMBDA_MAX_CONCURRENCY, Powertools' Managed
+// Instances mode, is no way out: Powertools then keeps its state in the InvokeStore from init on
+// (`new Metrics()`), and an init here runs outside any invocation ("No context available").
 const invokeStore = await InvokeStore.getInstanceAsync(true);
 const { REQUEST_ID, X_RAY_TRACE_ID } = InvokeStoreBase.PROTECTED_KEYS;
 
