@@ -85,12 +85,16 @@ export const sanitizeText = (text: string): string =>
     .replace(INVISIBLE_CONTROLS, REPLACEMENT)
     .replace(C0_AND_DEL, (char) => (char === '\n' ? char : picture(char)));
 
-/** A one-line field (author, board, an error message) made safe: line breaks become spaces. */
-export const sanitizeInline = (text: string, maxChars = 300): string => {
-  const line = text
+/** One line of text made safe, however long: line breaks and tabs become spaces. */
+export const inlineSafe = (text: string): string =>
+  text
     .replace(/[\t\n\r\u2028\u2029]+/gu, ' ')
     .replace(INVISIBLE_CONTROLS, REPLACEMENT)
     .replace(C0_AND_DEL, picture);
+
+/** A one-line field (author, board, an error message) made safe: line breaks become spaces. */
+export const sanitizeInline = (text: string, maxChars = 300): string => {
+  const line = inlineSafe(text);
   const chars = Array.from(line);
   return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : line;
 };

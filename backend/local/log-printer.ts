@@ -7,6 +7,8 @@
  * npm run bench, load).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+// The CLI's rule for text that comes from elsewhere: no control character reaches the terminal.
+import { inlineSafe } from '../../cli/output.ts';
 import type { GatewayRecord } from './gateway-server.ts';
 
 export interface LogPrinterOptions {
@@ -38,8 +40,15 @@ const ROUTINE_KEYS = new Set([
 const FLUSH_MS = 50;
 const BUFFER_LIMIT = 64 * 1024;
 
+/**
+ * A value as `key=value` shows it. What a function logs can hold a request's text, and JSON leaves
+ * some characters that a terminal acts on (C1 controls, bidi controls) as they are, so every value
+ * goes through inlineSafe, as do the message and a line that is not JSON.
+ */
 const formatValue = (value: unknown): string =>
-  typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value);
+  inlineSafe(
+    typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value),
+  );
 
 export const createLogPrinter = (options: LogPrinterOptions = {}) => {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
@@ -86,16 +95,16 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
           );
           return `${time()} ${c.cyan(fn)} ${c.magenta('metrics')} ${names.map((name) => `${name}=${formatValue(entry[name])}`).join(' ')}`;
         }
-        const level = String(entry.level ?? 'INFO');
+        const level = inlineSafe(String(entry.level ?? 'INFO'));
         const extras = Object.entries(entry)
           .filter(([key]) => options.verbose || !ROUTINE_KEYS.has(key))
           .map(([key, value]) => `${c.dim(`${key}=`)}${formatValue(value)}`);
-        return `${time()} ${c.cyan(fn)} ${levelColor(level)} ${String(entry.message ?? '')} ${extras.join(' ')}`.trimEnd();
+        return `${time()} ${c.cyan(fn)} ${levelColor(level)} ${inlineSafe(String(entry.message ?? ''))} ${extras.join(' ')}`.trimEnd();
       } catch {
         // Not JSON after all: print it as it is.
       }
     }
-    return `${time()} ${c.cyan(fn)} ${line}`;
+    return `${time()} ${c.cyan(fn)} ${inlineSafe(line)}`;
   };
 
   return {
@@ -106,7 +115,8 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
     request: ({ method, url, status, durationMs, note }: GatewayRecord) =>
       print(
         `${time()} ${c.yellow('gateway')} ${method} ${url} ${status} ${durationMs.toFixed(1)} ms` +
-          (note === undefined ? '' : ` (${note})`),
+          // A note can quote the function's error message, which can quote the request.
+          (note === undefined ? '' : ` (${inlineSafe(note)})`),
       ),
     /** What the gateway says outside of an answer: a client gone, an internal error. */
     gateway: (text: string) => print(`${time()} ${c.yellow('gateway')} ${text}`),

@@ -1,0 +1,66 @@
+/** The local stack's log printer (backend/local/log-printer.ts): readable lines, and a safe terminal. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLogPrinter } from '../../backend/local/log-printer.ts';
+
+/** Prints `lines` through a printer without colour; what reached the terminal. */
+const printed = (print: (printer: ReturnType<typeof createLogPrinter>) => void): string => {
+  let out = '';
+  const printer = createLogPrinter({ color: false, write: (text) => (out += text) });
+  print(printer);
+  printer.flush();
+  return out;
+};
+
+// ESC (cursor moves, screen clears), BEL (ends a window-title sequence), CSI as one C1 character,
+// and a right-to-left override that reorders what follows it.
+const HOSTILE = ['\u001b[2J', '\u001b]0;title\u0007', '\u009b31m', '\u202e'];
+// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point
+const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+describe('the log printer', () => {
+  it('prints a Powertools line as time, function, level, message and its own keys', () => {
+    const out = printed((printer) =>
+      printer.functionLog(
+        'ReadMessages',
+        JSON.stringify({
+          level: 'INFO',
+          message: 'request',
+          service: 'whiteboard',
+          route: 'GET /messages',
+          status: 200,
+        }),
+      ),
+    );
+    assert.match(
+      out,
+      /^\d\d:\d\d:\d\d\.\d{3} ReadMessages INFO request route="GET \/messages" status=200\n$/,
+    );
+  });
+
+  for (const hostile of HOSTILE) {
+    it(`lets no control character through from what a function logs (${JSON.stringify(hostile)})`, () => {
+      const out = printed((printer) => {
+        printer.functionLog(
+          'PostMessage',
+          JSON.stringify({ level: 'INFO', message: `m${hostile}`, key: `k${hostile}` }),
+        );
+        printer.functionLog(
+          'PostMessage',
+          JSON.stringify({ level: 'INFO', message: 'm', spaced: `a b${hostile}` }),
+        );
+        printer.functionLog('PostMessage', `console.log line ${hostile}`);
+        printer.request({
+          requestId: 'id',
+          method: 'POST',
+          url: '/messages',
+          status: 500,
+          durationMs: 1,
+          note: `the function failed: Error: ${hostile}`,
+        });
+      });
+      assert.equal(out.split('\n').length, 5, out);
+      assert.doesNotMatch(out, TERMINAL_CONTROLS);
+    });
+  }
+});
