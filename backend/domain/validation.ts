@@ -27,12 +27,15 @@ interface Forbidden {
   readonly pattern: RegExp;
   readonly name: string;
 }
-// C0 controls, DEL and C1 controls, and in an author (one line) the line and paragraph separators
-// too. Text may still hold tab, line feed and carriage return.
+// C0 controls, DEL and C1 controls; in an author (one line, shown beside others' text) also the line
+// and paragraph separators and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+// U+2066-U+2069), which reorder what is shown after them: a name needs none (a right-to-left name
+// is shown right to left without them; the marks U+200E, U+200F and U+061C stay allowed). Text may
+// still hold tab, line feed and carriage return.
 const IN_AUTHOR: Forbidden = {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  pattern: /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u,
-  name: 'control characters or line breaks',
+  pattern: /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u,
+  name: 'control characters, line breaks or bidirectional overrides',
 };
 const IN_TEXT: Forbidden = {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point

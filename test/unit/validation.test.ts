@@ -194,10 +194,31 @@ describe('validateNewMessage: author', () => {
       assertInvalid(
         () => validateNewMessage({ author: `Ada${char}Lovelace`, text: 'hi' }),
         'INVALID_AUTHOR',
-        /author must not contain control characters or line breaks/,
+        /author must not contain control characters, line breaks or bidirectional overrides/,
       );
     });
   }
+
+  for (const [label, char] of [
+    ['a right-to-left override (U+202E)', '\u202e'],
+    ['a left-to-right embedding (U+202A)', '\u202a'],
+    ['a first-strong isolate (U+2068)', '\u2068'],
+    ['a pop directional isolate (U+2069)', '\u2069'],
+  ] as const) {
+    it(`rejects ${label} in the author, which would reorder what is shown after it`, () => {
+      assertInvalid(
+        () => validateNewMessage({ author: `Ada${char}Lovelace`, text: 'hi' }),
+        'INVALID_AUTHOR',
+        /bidirectional overrides/,
+      );
+    });
+  }
+
+  it('keeps a right-to-left author, with its marks, and bidi controls in the text', () => {
+    const message = validateNewMessage({ author: 'שרה\u200f', text: 'a \u202eb\u202c c' });
+    assert.equal(message.author, 'שרה\u200f');
+    assert.equal(message.text, 'a \u202eb\u202c c');
+  });
 
   for (const [label, value] of [
     ['zero-width spaces and word joiners', '\u200b\u2060\u200b'],
