@@ -42,9 +42,10 @@ export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => (
  * - Metrics: ColdStart metric, RejectedRequests on 4xx; flushed on every invocation, even on error.
  * Errors become responses in one place (error-response.ts): a 5xx is logged with its stack.
  */
-export const instrument =
-  ({ logger, tracer, metrics }: Powertools, endpoint: Endpoint) =>
-  async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: Endpoint) => {
+  // Read once per environment: Lambda sets _HANDLER before init and never changes it.
+  const subsegmentName = `## ${process.env._HANDLER ?? 'handler'}`;
+  return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const started = performance.now();
     logger.addContext(context);
     // Always set, so no invocation keeps the one before's: Logger keeps temporary keys until reset,
@@ -53,7 +54,7 @@ export const instrument =
     metrics.captureColdStartMetric(context.functionName);
 
     const segment = tracer.getSegment();
-    const subsegment = segment?.addNewSubsegment(`## ${process.env._HANDLER ?? 'handler'}`);
+    const subsegment = segment?.addNewSubsegment(subsegmentName);
     if (subsegment) tracer.setSegment(subsegment);
     tracer.annotateColdStart();
     tracer.addServiceNameAnnotation();
@@ -84,3 +85,4 @@ export const instrument =
     });
     return result;
   };
+};
