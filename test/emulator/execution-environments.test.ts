@@ -281,7 +281,7 @@ describe('environments that cannot serve', () => {
       assert.equal(neighbour.kind, 'crash');
       assert.match(
         (neighbour as { reason: string }).reason,
-        /^its worker thread was ended to stop an invocation that timed out in another environment/,
+        /^its worker thread was ended to stop an init or invocation that timed out in another environment/,
       );
     } finally {
       await shared.close();
