@@ -7,14 +7,15 @@
  * segments go to a UDP listener here, counted to prove tracing really was on).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { ApiEvent } from '../backend/http/api-types.ts';
-import { commonEnvironment, type FunctionId, functions } from '../backend/http/routes.ts';
-import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
+import { type FunctionId, functions } from '../backend/http/routes.ts';
+import { lambdaTraceHeader } from '../backend/local/event.ts';
+import { functionEnvironment } from '../backend/local/stack.ts';
+import { ensureMessagesTable } from '../backend/local/tables.ts';
 import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
 import { repoRoot, tracked } from './lib/processes.ts';
@@ -128,10 +129,6 @@ const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv)
     });
   });
 
-const xrayTraceHeader = () =>
-  `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};` +
-  `Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-
 export const measureColdStarts = async (options: ColdStartOptions): Promise<ColdStartFigures[]> => {
   const { bundles, dynamoDbEndpoint, progress } = options;
   await ensureMessagesTable(dynamoDbEndpoint, TABLE);
@@ -157,32 +154,18 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
   ) as Record<FunctionId, string>;
 
   const environment = (id: FunctionId, mode: ColdStartMode, bundle: BuiltBundle): NodeJS.ProcessEnv => {
-    const definition = functions[id];
+    // The local stack's environment for the function (source maps on, as the CDK app sets them).
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      ...localAwsEnvironment,
-      ...commonEnvironment,
-      ...definition.environment,
-      AWS_DEFAULT_REGION: localAwsEnvironment.AWS_REGION,
-      AWS_LAMBDA_FUNCTION_NAME: definition.id,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      _HANDLER: 'index.handler',
-      TZ: ':UTC',
-      TABLE_NAME: TABLE,
-      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...functionEnvironment(functions[id], TABLE, dynamoDbEndpoint),
     };
     if (mode === 'lambda') {
       Object.assign(env, {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         LAMBDA_TASK_ROOT: dirname(bundle.path),
-        _X_AMZN_TRACE_ID: xrayTraceHeader(),
+        _X_AMZN_TRACE_ID: lambdaTraceHeader(undefined, Date.now()),
         AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
         AWS_XRAY_DAEMON_ADDRESS: xrayAddress,
-        // The CDK app sets it on every function (infra/constructs/whiteboard-function.ts).
-        NODE_OPTIONS: '--enable-source-maps',
       });
     }
     return env;

@@ -1,12 +1,13 @@
 /**
- * Figure 3: what our layers (routing by route, validation, the service, Powertools Logger, Metrics
+ * Figure 3: what our layers (request parsing, validation, the service, Powertools Logger, Metrics
  * and Tracer wiring) cost per warm invocation, as p50/p99 microseconds over the handler time of a
  * bare handler returning the same JSON. Runs handler-cost-child.ts in a child process with the
  * environment Lambda gives a function (tracing off, as in the local stack).
  */
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
-import { commonEnvironment, functions } from '../backend/http/routes.ts';
+import { functions } from '../backend/http/routes.ts';
+import { functionEnvironment } from '../backend/local/stack.ts';
 import type { HandlerCostReport, HandlerCostRequest } from './handler-cost-child.ts';
 import { repoRoot, tracked } from './lib/processes.ts';
 
@@ -14,14 +15,11 @@ export type { HandlerCostReport } from './handler-cost-child.ts';
 
 export const measureHandlerCost = (request: HandlerCostRequest): Promise<HandlerCostReport[]> =>
   new Promise((resolvePromise, reject) => {
-    const definition = functions.readMessages;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...commonEnvironment, TABLE_NAME: 'unused' };
-    Object.assign(env, {
-      AWS_LAMBDA_FUNCTION_NAME: definition.id,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_REGION: 'us-east-1',
-    });
+    // The local stack's environment for the function; the table is never reached (in-memory repository).
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...functionEnvironment(functions.readMessages, 'unused', 'http://127.0.0.1:9'),
+    };
     for (const name of [
       'AWS_EXECUTION_ENV',
       'POWERTOOLS_DEV',

@@ -196,7 +196,12 @@ const row = (r: Row) => rows.push(r);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
-const x = (ratio: number) => `${ratio.toFixed(2)}x`;
+/**
+ * A ratio to two decimals; to three when two would print the budget's own line (0.696 is not
+ * 0.70x), so that the figure shows why the verdict went the way it did.
+ */
+const x = (ratio: number, line?: number) =>
+  `${ratio.toFixed(line !== undefined && ratio.toFixed(2) === line.toFixed(2) ? 3 : 2)}x`;
 
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -377,7 +382,7 @@ try {
       figure: `2. cold start ${figures.bundle.name} (${mode})`,
       value: ms(figures.bundle.medianMs),
       baseline: `floor ${ms(figures.floor.medianMs)}`,
-      ratio: x(figures.bundle.ratio),
+      ratio: x(figures.bundle.ratio, 1.1),
       budget: '<= 1.10x',
       ok: figures.bundle.ratio <= 1.1,
     });
@@ -448,7 +453,7 @@ try {
       figure: `1. ${method} /messages throughput`,
       value: `${figures.stackRps.toFixed(0)} req/s`,
       baseline: `floor ${figures.floorRps.toFixed(0)} req/s`,
-      ratio: x(figures.rpsRatio),
+      ratio: x(figures.rpsRatio, 0.7),
       budget: '>= 0.70x',
       ok: figures.rpsRatio >= 0.7,
     });
@@ -549,6 +554,8 @@ process.stdout.write(
     line(headers, 'verdict'),
     ...rows.map((r) => line(r, verdict(r.ok))),
     `budgets met: ${rows.filter((r) => r.ok === true).length} of ${rows.filter((r) => r.ok !== undefined).length}`,
+    // Said under the table, as a reader checking a row would otherwise find the ratio wrong.
+    "cold starts: the ratio is the median of each pair's ratio (the bundles run back to back, in turn first); the ms are each bundle's own median, which a machine whose speed changes between pairs can set apart from it",
     '',
   ].join('\n'),
 );
