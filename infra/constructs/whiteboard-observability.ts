@@ -104,14 +104,51 @@ export class WhiteboardObservability extends Construct {
   readonly alarms: Alarm[] = [];
   /** The dashboard in the CloudWatch console of the stack's partition and Region. */
   readonly dashboardUrl: string;
+  readonly #stage: string;
+  readonly #alarmAction: SnsAction;
 
   constructor(scope: Construct, id: string, props: WhiteboardObservabilityProps) {
     super(scope, id);
-    const { apiStage, table } = props;
+    this.#stage = props.stage;
     const namespace = metricsNamespaceOf(props.functions);
+    this.alarmTopic = this.#createAlarmTopic(props.alarmEmail);
+    this.#alarmAction = new SnsAction(this.alarmTopic);
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      displayName: `Whiteboard ${props.stage} alarms`,
+    // Each section creates its alarms and returns its row of the dashboard.
+    const apiRow = this.#apiSection(props.apiStage);
+    const functionRow = props.functions.flatMap((fn) => this.#functionSection(fn, namespace));
+    const tableRow = this.#tableSection(props.table);
+    const businessRow = businessSection(namespace);
+
+    // Dashboards are global to an account ("All dashboards in your account are global, not
+    // region-specific": CloudFormation, AWS::CloudWatch::Dashboard), stacks are per Region: the
+    // same stage in two Regions would share one dashboard.
+    this.dashboardName = `Whiteboard-${props.stage}-${Aws.REGION}`;
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: this.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    const consoleDomain = new CfnMapping(this, 'ConsoleDomain', {
+      mapping: Object.fromEntries(
+        Object.entries(consoleDomains).map(([partition, domain]) => [partition, { domain }]),
+      ),
+    }).findInMap(Aws.PARTITION, 'domain');
+    this.dashboardUrl = `https://${consoleDomain}/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboardName}`;
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# Whiteboard ${props.stage}\nAPI Gateway, Lambda, DynamoDB and business metrics. Traces: X-Ray trace map.`,
+        width: 18,
+        height: 2,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 6, height: 2 }),
+    );
+    for (const row of [apiRow, functionRow, tableRow, businessRow]) this.dashboard.addWidgets(...row);
+  }
+
+  /** The SNS topic every alarm notifies, on alarm and back to OK. */
+  #createAlarmTopic(alarmEmail: string | undefined): Topic {
+    const topic = new Topic(this, 'AlarmTopic', {
+      displayName: `Whiteboard ${this.#stage} alarms`,
       // A topic policy that denies publishing over plain HTTP (cdk-nag AwsSolutions-SNS3).
       enforceSSL: true,
     });
@@ -119,12 +156,12 @@ export class WhiteboardObservability extends Construct {
     // this statement every alarm action fails with "not authorized to perform: SNS:Publish ...
     // because no resource-based policy allows" (AWS Knowledge Center, "Why didn't I receive an SNS
     // notification for my CloudWatch alarm trigger?"). Only this account's alarms may publish.
-    this.alarmTopic.addToResourcePolicy(
+    topic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsOfThisAccount',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.alarmTopic.topicArn],
+        resources: [topic.topicArn],
         conditions: {
           ArnLike: {
             'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
@@ -133,24 +170,28 @@ export class WhiteboardObservability extends Construct {
         },
       }),
     );
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const action = new SnsAction(this.alarmTopic);
-    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): Alarm => {
-      const created = new Alarm(this, alarmId, {
-        metric,
-        alarmDescription: description,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(action);
-      created.addOkAction(action);
-      this.alarms.push(created);
-      return created;
-    };
+    if (alarmEmail) topic.addSubscription(new EmailSubscription(alarmEmail));
+    return topic;
+  }
 
-    // --- API Gateway (namespace AWS/ApiGateway, dimensions ApiId and Stage: "HTTP API metrics").
+  /** An alarm on one 5-minute period at or over `threshold`, notifying the topic. */
+  #alarm(alarmId: string, metric: IMetric, threshold: number, description: string): Alarm {
+    const created = new Alarm(this, alarmId, {
+      metric,
+      alarmDescription: `Whiteboard ${this.#stage}: ${description}`,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    created.addAlarmAction(this.#alarmAction);
+    created.addOkAction(this.#alarmAction);
+    this.alarms.push(created);
+    return created;
+  }
+
+  /** API Gateway (namespace AWS/ApiGateway, dimensions ApiId and Stage: "HTTP API metrics"). */
+  #apiSection(apiStage: HttpStage): GraphWidget[] {
     const requests = apiStage.metricCount({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: 'Requests' });
     const clientErrors = apiStage.metricClientError({
       statistic: Stats.SUM,
@@ -188,68 +229,75 @@ export class WhiteboardObservability extends Construct {
       period: PERIOD,
       label: '5xx rate (%)',
     });
-    alarm(
+    this.#alarm(
       'Api5xxRateAlarm',
       api5xxRate,
       alarmThresholds.api5xxRatePercent,
-      `Whiteboard ${props.stage}: ${alarmThresholds.api5xxRatePercent}% or more of API requests answered 5xx in 5 minutes (counted from ${alarmThresholds.api5xxMinErrors} 5xx on)`,
+      `${alarmThresholds.api5xxRatePercent}% or more of API requests answered 5xx in 5 minutes (counted from ${alarmThresholds.api5xxMinErrors} 5xx on)`,
     );
+    return [
+      new GraphWidget({ title: 'API requests', left: [requests], width: 6 }),
+      new GraphWidget({ title: 'API 4xx and 5xx', left: [clientErrors, serverErrors], width: 6 }),
+      new GraphWidget({ title: 'API latency (ms)', left: latency, width: 6 }),
+      new GraphWidget({ title: 'API integration latency (ms)', left: integrationLatency, width: 6 }),
+    ];
+  }
 
-    // --- Functions (namespace AWS/Lambda, dimension FunctionName) and their cold starts (EMF).
-    const functionWidgets: GraphWidget[] = [];
-    for (const { function: fn, definition } of props.functions) {
-      const invocations = fn.metricInvocations({
-        statistic: Stats.SUM,
-        period: GRAPH_PERIOD,
-        label: 'Invocations',
-      });
-      const errors = fn.metricErrors({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: 'Errors' });
-      const throttles = fn.metricThrottles({
-        statistic: Stats.SUM,
-        period: GRAPH_PERIOD,
-        label: 'Throttles',
-      });
-      const duration = [Stats.p(50), Stats.p(99)].map((stat) =>
-        fn.metricDuration({ statistic: stat, period: GRAPH_PERIOD, label: `Duration ${stat}` }),
-      );
-      const concurrency = fn.metric('ConcurrentExecutions', {
-        statistic: Stats.MAXIMUM,
-        period: GRAPH_PERIOD,
-        label: 'Concurrent executions',
-      });
-      const coldStarts = new Metric({
-        namespace,
-        metricName: businessMetrics.coldStart,
-        dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
-        statistic: Stats.SUM,
-        period: GRAPH_PERIOD,
-        label: 'Cold starts',
-      });
-      functionWidgets.push(
-        new GraphWidget({
-          title: `${definition.id}: invocations, errors, throttles`,
-          left: [invocations, errors, throttles],
-          width: 6,
-        }),
-        new GraphWidget({ title: `${definition.id}: duration (ms)`, left: duration, width: 6 }),
-        new GraphWidget({ title: `${definition.id}: concurrent executions`, left: [concurrency], width: 6 }),
-        new GraphWidget({ title: `${definition.id}: cold starts`, left: [coldStarts], width: 6 }),
-      );
-      alarm(
-        `${definition.id}ErrorsAlarm`,
-        fn.metricErrors({ statistic: Stats.SUM, period: PERIOD }),
-        alarmThresholds.functionErrors,
-        `Whiteboard ${props.stage}: the ${definition.id} function failed (unhandled error, timeout or crash)`,
-      );
-      alarm(
-        `${definition.id}ThrottlesAlarm`,
-        fn.metricThrottles({ statistic: Stats.SUM, period: PERIOD }),
-        alarmThresholds.functionThrottles,
-        `Whiteboard ${props.stage}: Lambda throttled the ${definition.id} function (concurrency limit reached)`,
-      );
-    }
+  /** A function (namespace AWS/Lambda, dimension FunctionName) and its cold starts (EMF). */
+  #functionSection({ function: fn, definition }: WhiteboardFunction, namespace: string): GraphWidget[] {
+    const invocations = fn.metricInvocations({
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: 'Invocations',
+    });
+    const errors = fn.metricErrors({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: 'Errors' });
+    const throttles = fn.metricThrottles({
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: 'Throttles',
+    });
+    const duration = [Stats.p(50), Stats.p(99)].map((stat) =>
+      fn.metricDuration({ statistic: stat, period: GRAPH_PERIOD, label: `Duration ${stat}` }),
+    );
+    const concurrency = fn.metric('ConcurrentExecutions', {
+      statistic: Stats.MAXIMUM,
+      period: GRAPH_PERIOD,
+      label: 'Concurrent executions',
+    });
+    const coldStarts = new Metric({
+      namespace,
+      metricName: businessMetrics.coldStart,
+      dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: 'Cold starts',
+    });
+    this.#alarm(
+      `${definition.id}ErrorsAlarm`,
+      fn.metricErrors({ statistic: Stats.SUM, period: PERIOD }),
+      alarmThresholds.functionErrors,
+      `the ${definition.id} function failed (unhandled error, timeout or crash)`,
+    );
+    this.#alarm(
+      `${definition.id}ThrottlesAlarm`,
+      fn.metricThrottles({ statistic: Stats.SUM, period: PERIOD }),
+      alarmThresholds.functionThrottles,
+      `Lambda throttled the ${definition.id} function (concurrency limit reached)`,
+    );
+    return [
+      new GraphWidget({
+        title: `${definition.id}: invocations, errors, throttles`,
+        left: [invocations, errors, throttles],
+        width: 6,
+      }),
+      new GraphWidget({ title: `${definition.id}: duration (ms)`, left: duration, width: 6 }),
+      new GraphWidget({ title: `${definition.id}: concurrent executions`, left: [concurrency], width: 6 }),
+      new GraphWidget({ title: `${definition.id}: cold starts`, left: [coldStarts], width: 6 }),
+    ];
+  }
 
-    // --- DynamoDB (namespace AWS/DynamoDB, dimensions TableName and Operation).
+  /** DynamoDB (namespace AWS/DynamoDB, dimensions TableName and Operation). */
+  #tableSection(table: Table): GraphWidget[] {
     const operations = [Operation.QUERY, Operation.PUT_ITEM];
     const consumed = [
       table.metricConsumedReadCapacityUnits({
@@ -282,69 +330,41 @@ export class WhiteboardObservability extends Construct {
         }),
       ),
     );
-    alarm(
+    this.#alarm(
       'TableThrottlesAlarm',
       table.metricThrottledRequestsForOperations({ operations, period: PERIOD }),
       alarmThresholds.tableThrottles,
-      `Whiteboard ${props.stage}: DynamoDB throttled requests to the messages table`,
+      'DynamoDB throttled requests to the messages table',
     );
-
-    // --- Business metrics (EMF from Powertools Metrics, the stage's namespace, dimension service).
-    const business = (metricName: BusinessMetricName): Metric =>
-      new Metric({
-        namespace,
-        metricName,
-        dimensionsMap: { service: businessMetrics.service },
-        statistic: Stats.SUM,
-        period: GRAPH_PERIOD,
-        label: metricName,
-      });
-
-    // Dashboards are global to an account ("All dashboards in your account are global, not
-    // region-specific": CloudFormation, AWS::CloudWatch::Dashboard), stacks are per Region: the
-    // same stage in two Regions would share one dashboard.
-    this.dashboardName = `Whiteboard-${props.stage}-${Aws.REGION}`;
-    this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: this.dashboardName,
-      defaultInterval: Duration.hours(3),
-    });
-    const consoleDomain = new CfnMapping(this, 'ConsoleDomain', {
-      mapping: Object.fromEntries(
-        Object.entries(consoleDomains).map(([partition, domain]) => [partition, { domain }]),
-      ),
-    }).findInMap(Aws.PARTITION, 'domain');
-    this.dashboardUrl = `https://${consoleDomain}/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboardName}`;
-    this.dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# Whiteboard ${props.stage}\nAPI Gateway, Lambda, DynamoDB and business metrics. Traces: X-Ray trace map.`,
-        width: 18,
-        height: 2,
-      }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 6, height: 2 }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({ title: 'API requests', left: [requests], width: 6 }),
-      new GraphWidget({ title: 'API 4xx and 5xx', left: [clientErrors, serverErrors], width: 6 }),
-      new GraphWidget({ title: 'API latency (ms)', left: latency, width: 6 }),
-      new GraphWidget({ title: 'API integration latency (ms)', left: integrationLatency, width: 6 }),
-    );
-    this.dashboard.addWidgets(...functionWidgets);
-    this.dashboard.addWidgets(
+    return [
       new GraphWidget({ title: 'DynamoDB consumed capacity', left: consumed, width: 8 }),
       new GraphWidget({ title: 'DynamoDB throttled requests', left: throttledByOperation, width: 8 }),
       new GraphWidget({ title: 'DynamoDB latency (ms)', left: requestLatency, width: 8 }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Messages posted and read',
-        left: [business(businessMetricNames.messagesPosted), business(businessMetricNames.messagesRead)],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: 'Rejected requests (4xx)',
-        left: [business(businessMetricNames.rejectedRequests)],
-        width: 12,
-      }),
-    );
+    ];
   }
 }
+
+/** The business metrics (EMF from Powertools Metrics, the stage's namespace, dimension service). */
+const businessSection = (namespace: string): GraphWidget[] => {
+  const business = (metricName: BusinessMetricName): Metric =>
+    new Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { service: businessMetrics.service },
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: metricName,
+    });
+  return [
+    new GraphWidget({
+      title: 'Messages posted and read',
+      left: [business(businessMetricNames.messagesPosted), business(businessMetricNames.messagesRead)],
+      width: 12,
+    }),
+    new GraphWidget({
+      title: 'Rejected requests (4xx)',
+      left: [business(businessMetricNames.rejectedRequests)],
+      width: 12,
+    }),
+  ];
+};
