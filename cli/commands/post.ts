@@ -1,6 +1,6 @@
 import { DEFAULT_BOARD, limits } from '../api.ts';
 import { CliError, InterruptedError, OutputError, outputFailure, UsageError } from '../errors.ts';
-import { mayHaveArrived } from '../http-client.ts';
+import { mayHaveArrived } from '../network-failure.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
 import type { CommandContext, PostOptions } from '../program.ts';
 

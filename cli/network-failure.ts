@@ -1,0 +1,159 @@
+/**
+ * Network failures of the CLI's HTTP client: whether a request could have reached the server,
+ * whether another try can help, and what to tell the user, decided from the error codes Node and
+ * undici give.
+ */
+import { ApiError, NetworkError, ResponseError, triedTimes } from './errors.ts';
+
+export const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+
+/**
+ * What a network failure says about its request, decided in one place (classifyFailure) for the
+ * retry rule and for the note a failed POST gets.
+ */
+export interface FailureClass {
+  /** Whether the request could have reached the server: if so, a POST may have been stored. */
+  readonly mayHaveArrived: boolean;
+  /** Whether trying again can help: not for an unknown host, TLS trouble or a broken answer. */
+  readonly transient: boolean;
+}
+
+/** The connection was never made: nothing was sent, and another try may connect. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** Sent, maybe processed: the connection dropped or the answer did not come in time. */
+const MAYBE_SENT = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ATTEMPT_TIMEOUT',
+]);
+
+/** The error code, looking through the wrappers Node and undici put around socket errors. */
+export const codeOf = (error: unknown): string | undefined => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string') return code;
+  if (Array.isArray(errors) && errors.length > 0) return codeOf(errors[0]);
+  return cause === undefined ? undefined : codeOf(cause);
+};
+
+/** Codes of a failed TLS handshake (Node's ERR_TLS_*, OpenSSL's ERR_SSL_*, certificate checks). */
+const isTlsCode = (code: string): boolean =>
+  /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code);
+
+/**
+ * No request is sent before the connection and the TLS handshake succeed, so a failure of either
+ * never arrived. An unknown host and TLS trouble stay so on another try. A failure we cannot place
+ * (a broken HTTP answer, an unknown code) may have arrived and is not retried.
+ */
+export const classifyFailure = (code: string | undefined): FailureClass => {
+  if (code !== undefined && NOT_CONNECTED.has(code)) return { mayHaveArrived: false, transient: true };
+  if (code !== undefined && (code === 'ENOTFOUND' || isTlsCode(code))) {
+    return { mayHaveArrived: false, transient: false };
+  }
+  return { mayHaveArrived: true, transient: code !== undefined && MAYBE_SENT.has(code) };
+};
+
+/**
+ * Whether a failed request may have reached the server, and so a POST may have been stored: not
+ * for a network failure that never arrived (classifyFailure), nor for an answer that says the
+ * request was refused (4xx). A 5xx, a dropped connection, a timeout, an answer that is not the
+ * API's: maybe.
+ */
+export const mayHaveArrived = (error: unknown): boolean => {
+  if (error instanceof ApiError) return error.status >= 500;
+  if (error instanceof ResponseError) return true;
+  if (!(error instanceof NetworkError)) return false;
+  return classifyFailure(codeOf(error.cause)).mayHaveArrived;
+};
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * undici's HTTPParserError: the answer was not HTTP/1.1. It has an `HPE_` code only for some
+ * parser failures ("Response does not match the HTTP/1.1 protocol" has none), so its name counts.
+ */
+const isParserError = (error: unknown): boolean => {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const { code } = current as { code?: unknown };
+    if (current.name === 'HTTPParserError' || (typeof code === 'string' && code.startsWith('HPE_'))) {
+      return true;
+    }
+    current = current.cause;
+  }
+  return false;
+};
+
+/** What describeNetworkFailure names: the API's URL, the timeout, and a hint for a refused connection. */
+export interface FailureContext {
+  readonly baseUrl: string;
+  readonly hostname: string;
+  readonly timeoutMs: number;
+  readonly unreachableHint?: string | undefined;
+  /** --verbose lines: the library's own text, where the message gives a plainer one. */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/** The one-line message of a request that got no usable answer after `attempts` tries. */
+export const describeNetworkFailure = (
+  error: unknown,
+  attempts: number,
+  { baseUrl, hostname, timeoutMs, unreachableHint, log }: FailureContext,
+): string => {
+  const code = codeOf(error);
+  const tried = triedTimes(attempts);
+  const hint = unreachableHint === undefined ? '' : `; ${unreachableHint}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `cannot reach ${baseUrl}: connection refused${hint}${tried}`;
+    case 'ENOTFOUND':
+      return `cannot reach ${baseUrl}: host ${hostname} not found${tried}`;
+    case 'EAI_AGAIN':
+      return `cannot reach ${baseUrl}: looking up ${hostname} failed (DNS)${tried}`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `cannot reach ${baseUrl}: no connection within ${seconds(timeoutMs)} (--timeout)${hint}${tried}`;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `${baseUrl} did not answer within ${seconds(timeoutMs)} (--timeout)${tried}`;
+    case 'ATTEMPT_TIMEOUT':
+      // The attempt's own deadline (http-client.ts): connecting and answering, each up to the timeout.
+      return `${baseUrl} did not finish answering within ${seconds(2 * timeoutMs)} (twice --timeout)${tried}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return `${baseUrl} closed the connection before answering${tried}`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      // OpenSSL's text ("ssl3_get_record:wrong version number:../deps/openssl/...") means
+      // little to most; the usual cause is an https:// URL for a plain HTTP server.
+      log?.(`TLS failed: ${messageOf(error)}`);
+      return `cannot reach ${baseUrl}: the server does not speak TLS; is it an http:// URL?${tried}`;
+    default: {
+      const message = messageOf(error);
+      if (code !== undefined && isTlsCode(code)) {
+        return `cannot reach ${baseUrl}: TLS: ${message}`;
+      }
+      if (isParserError(error)) {
+        // undici's "Response does not match the HTTP/1.1 protocol": something else answered.
+        log?.(`HTTP parser: ${message}`);
+        return `${baseUrl} answered with something that is not HTTP; not an HTTP server?${tried}`;
+      }
+      if (code !== undefined && NOT_CONNECTED.has(code))
+        return `cannot reach ${baseUrl}: ${message}${hint}${tried}`;
+      return `request to ${baseUrl} failed: ${message}${tried}`;
+    }
+  }
+};
