@@ -9,7 +9,8 @@
  *   `{"message":"Internal Server Error"}` (AWS docs, "Troubleshooting issues with HTTP API Lambda
  *   integrations");
  * - a request body over the HTTP API payload quota (10 MB, "Amazon API Gateway quotas"): 413;
- * - a request line and header values over the HTTP API quota of 10240 bytes: 431 (below).
+ * - a request line and header values over the HTTP API quota of 10240 bytes: 431
+ *   (request-quotas.ts).
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,6 +21,13 @@ import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
 import {
+  BodyTooLargeError,
+  ClientGoneError,
+  HTTP_API_HEADER_LIMIT_BYTES,
+  readBody,
+  requestLineAndHeaderValuesBytes,
+} from './request-quotas.ts';
+import {
   gatewayError,
   type HttpResponse,
   internalServerError,
@@ -28,62 +36,12 @@ import {
 } from './result.ts';
 import { createRouteMatcher, type RouteMatch } from './route-matcher.ts';
 
-export const HTTP_API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
-
 export interface GatewayOptions {
   readonly routes: readonly RouteDefinition[];
   readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
   readonly cors: CorsSettings;
   readonly printer: LogPrinter;
 }
-
-class BodyTooLargeError extends Error {}
-
-/** The client went away before its body arrived: there is no one to answer. */
-class ClientGoneError extends Error {}
-
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > HTTP_API_PAYLOAD_LIMIT_BYTES) {
-      reject(new BodyTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > HTTP_API_PAYLOAD_LIMIT_BYTES) {
-        // The rest is read and dropped, not refused: a socket closed on unread data is reset, and
-        // the client would see that instead of the 413 (the response closes the connection).
-        req.off('data', onData);
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    // Node ends a request whose connection closed before its body was complete with an error
-    // ("aborted"): the client is gone, which is no failure of the gateway.
-    req.on('error', () => reject(new ClientGoneError()));
-  });
-
-/**
- * HTTP API's quota "Total combined size of request line and header values: 10240 bytes" (API
- * Gateway Developer Guide, "Quotas for configuring and running an HTTP API in API Gateway"). The
- * guide does not say how API Gateway answers a request over it; the emulator answers 431, so that
- * what AWS would refuse is not accepted here.
- */
-export const HTTP_API_HEADER_LIMIT_BYTES = 10_240;
-
-const requestLineAndHeaderValuesBytes = (req: IncomingMessage): number => {
-  // Node reads header bytes as latin1: one character is one byte.
-  let bytes = (req.method ?? '').length + (req.url ?? '').length + 11; // 2 spaces, "HTTP/1.1"
-  for (let i = 1; i < req.rawHeaders.length; i += 2) bytes += (req.rawHeaders[i] as string).length;
-  return bytes;
-};
 
 /**
  * Node answers a request it cannot parse (a malformed request line, headers beyond its own 16 KiB
