@@ -108,6 +108,34 @@ Where it points (first that is set):
   ${OUTPUTS_FILE.padEnd(22)} ApiUrl written by \`npm run deploy\` (in the current directory)
   ${DEFAULT_API_URL.padEnd(22)} the local stack (\`npm start\`)`;
 
+/** The connection options, with whether each takes a value: every command has them. */
+const CONNECTION_OPTIONS: Readonly<Record<string, boolean>> = {
+  '--url': true,
+  '--timeout': true,
+  '--retries': true,
+  '--no-color': false,
+  '--verbose': false,
+};
+
+/**
+ * `whiteboard --url <u> read` as `whiteboard read --url <u>`: connection options written before
+ * the command, as many CLIs take them (`aws --profile p s3 ls`), are moved after it. Only when a
+ * command follows them; anything else is left for commander to judge.
+ */
+export const commandFirst = (argv: readonly string[]): readonly string[] => {
+  let index = 0;
+  while (index < argv.length) {
+    const token = argv[index] as string;
+    const [name = '', inline] = token.split(/=(.*)/s, 2);
+    const takesValue = CONNECTION_OPTIONS[name];
+    if (takesValue === undefined) break;
+    index += takesValue && inline === undefined ? 2 : 1;
+  }
+  const command = argv[index];
+  if (index === 0 || index >= argv.length || command === undefined || command.startsWith('-')) return argv;
+  return [command, ...argv.slice(0, index), ...argv.slice(index + 1)];
+};
+
 const addConnectionOptions = (command: Command): Command =>
   command
     .option('--url <url>', 'API base URL (see "Where it points" below)')
@@ -298,7 +326,7 @@ export interface ReadOptions extends ConnectionOptions {
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
   const program = createProgram(deps, { colorWanted: !argv.includes('--no-color') });
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...commandFirst(argv)], { from: 'user' });
     return 0;
   } catch (error) {
     // Commander has already printed its own one-line message (or the help, or the version).

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { decodeTime, encodeTime } from 'ulid';
 import { errors, type MockAgent } from 'undici';
 import { ApiError } from '../../cli/errors.ts';
-import { createProgram, runCli } from '../../cli/program.ts';
+import { commandFirst, createProgram, runCli } from '../../cli/program.ts';
 import {
   API,
   createTestDeps,
@@ -841,4 +841,33 @@ describe('where it points', () => {
     read(['read'], { env: { WHITEBOARD_URL: 'http://env.test' }, files: outputs }, 'http://env.test'));
   it('then the deployed ApiUrl', () => read(['read'], { env: {}, files: outputs }, 'https://dev.test'));
   it('then the local stack', () => read(['read'], { env: {} }, 'http://127.0.0.1:3000'));
+
+  it('takes the connection options before the command too', async () => {
+    await read(['--url', 'http://flag.test', 'read'], { env: {} }, 'http://flag.test');
+    await read(
+      ['--timeout', '3', '--url=http://flag.test', '--no-color', 'read', '--json'],
+      { env: {} },
+      'http://flag.test',
+    );
+  });
+
+  it('moves only connection options, and only when a command follows them', () => {
+    assert.deepEqual(commandFirst(['--verbose', '--retries', '0', 'read', '--limit', '2']), [
+      'read',
+      '--verbose',
+      '--retries',
+      '0',
+      '--limit',
+      '2',
+    ]);
+    for (const argv of [
+      ['read', '--url', 'http://x.test'],
+      ['--url', 'http://x.test'],
+      ['--limit', '2', 'read'],
+      ['--verbose', '--help'],
+      [],
+    ]) {
+      assert.deepEqual(commandFirst(argv), argv);
+    }
+  });
 });
