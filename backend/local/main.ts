@@ -63,6 +63,8 @@ const port =
       : 3000;
 const enginePort =
   args['engine-port'] === undefined ? undefined : parsePort(args['engine-port'], '--engine-port');
+if (enginePort !== undefined && enginePort !== 0 && enginePort === port)
+  fail(`--engine-port ${enginePort} is the API's own port: give the engine another one, or leave it out`);
 const engine = (args.engine ?? 'auto') as EngineChoice;
 if (!engineChoices.includes(engine))
   fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);

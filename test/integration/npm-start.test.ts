@@ -329,6 +329,14 @@ describe('npm start', () => {
     assert.equal(existsSync(folder), false);
   });
 
+  it("refuses an --engine-port that is the API's own port (exit 2)", async () => {
+    const { code, stderr } = await usage(['--port', '4321', '--engine-port', '4321'], {
+      DYNAMODB_ENDPOINT: '',
+    });
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /^npm start: --engine-port 4321 is the API's own port/);
+  });
+
   it('refuses an invalid --engine-port, naming it (exit 2)', async () => {
     const { code, stderr } = await usage(['--engine-port', '70000'], { DYNAMODB_ENDPOINT: '' });
     assert.equal(code, 2, stderr);
