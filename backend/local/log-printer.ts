@@ -47,7 +47,12 @@ const BUFFER_LIMIT = 64 * 1024;
  */
 const formatValue = (value: unknown): string =>
   inlineSafe(
-    typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value),
+    typeof value === 'string'
+      ? /\s/.test(value)
+        ? JSON.stringify(value)
+        : value
+      : // An EMF line without its metric's value has `undefined` here, which JSON.stringify returns as is.
+        String(JSON.stringify(value)),
   );
 
 export const createLogPrinter = (options: LogPrinterOptions = {}) => {

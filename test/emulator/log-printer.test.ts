@@ -38,6 +38,26 @@ describe('the log printer', () => {
     );
   });
 
+  it('prints an EMF line as its metrics, also one whose value is missing', () => {
+    const emf = (values: Record<string, number>) =>
+      JSON.stringify({
+        _aws: {
+          Timestamp: 0,
+          CloudWatchMetrics: [{ Namespace: 'Whiteboard', Metrics: [{ Name: 'MessagesRead' }] }],
+        },
+        service: 'whiteboard',
+        ...values,
+      });
+    const out = printed((printer) => {
+      printer.functionLog('ReadMessages', emf({ MessagesRead: 3 }));
+      printer.functionLog('ReadMessages', emf({}));
+    });
+    assert.match(
+      out,
+      /^\S+ ReadMessages metrics MessagesRead=3\n\S+ ReadMessages metrics MessagesRead=undefined\n$/,
+    );
+  });
+
   for (const hostile of HOSTILE) {
     it(`lets no control character through from what a function logs (${JSON.stringify(hostile)})`, () => {
       const out = printed((printer) => {
