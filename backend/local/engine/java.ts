@@ -37,25 +37,37 @@ export const JAVA_VERSION_TIMEOUT_MS = 15_000;
 
 /**
  * Runs `<command> -version`. When it gives no version, says why: no such command, no answer in
- * time (a wrapper waiting on something), an exit code, or output without a version. "No runnable
- * Java" alone sent people looking for a Java they had.
+ * time (a wrapper waiting on something), an exit code with the first line it printed, or output
+ * without a version. "No runnable Java" alone sent people looking for a Java they had. The time
+ * limit is kept here, not by execFile's `timeout`, which only signals the child and then waits for
+ * its output to close: a wrapper that ignores the signal, or a process it started that holds the
+ * output open, would make the start wait on without end.
  */
 export const detectJava = (
   command = 'java',
   timeoutMs = JAVA_VERSION_TIMEOUT_MS,
 ): Promise<JavaInfo | NoJava> =>
   new Promise((resolve) => {
-    execFile(command, ['-version'], { timeout: timeoutMs, windowsHide: true }, (error, stdout, stderr) => {
+    const child = execFile(command, ['-version'], { windowsHide: true }, (error, stdout, stderr) => {
+      clearTimeout(timer);
       const parsed = parseJavaVersion(`${stderr}\n${stdout}`);
       if (error === null && parsed !== undefined) return resolve({ command, ...parsed });
-      resolve({ command, problem: javaProblem(error, timeoutMs) });
+      resolve({ command, problem: javaProblem(error, stderr) });
     });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve({ command, problem: `no answer within ${timeoutMs / 1000} s` });
+    }, timeoutMs);
   });
 
-const javaProblem = (error: ExecFileException | null, timeoutMs: number): string => {
+const javaProblem = (error: ExecFileException | null, stderr: string): string => {
   if (error === null) return 'no version in its output';
   if (error.code === 'ENOENT') return 'no such command';
-  if (error.killed) return `no answer within ${timeoutMs / 1000} s`;
-  if (typeof error.code === 'number') return `exit code ${error.code}`;
+  if (typeof error.code === 'number') {
+    const said = stderr.split('\n').find((line) => line.trim() !== '');
+    return `exit code ${error.code}${said === undefined ? '' : `: ${said.trim().slice(0, 200)}`}`;
+  }
   return error.signal ? `ended by ${error.signal}` : error.message;
 };
