@@ -5,6 +5,7 @@
 import { parseCorsOrigins } from '../http/routes.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
+import { PortInUseError } from './engine/ports.ts';
 import { createLogPrinter } from './log-printer.ts';
 import { watchParent } from './process-alive.ts';
 import { startLocalStack } from './stack.ts';
@@ -127,12 +128,47 @@ try {
   const message =
     code === 'EADDRINUSE'
       ? `port ${port} is already in use: stop what uses it or pick another with --port or PORT`
-      : hostProblem !== undefined
-        ? `cannot listen on --host ${host}: ${hostProblem}: give an address of this machine, ` +
-          'or leave --host out for 127.0.0.1'
-        : (error as Error).message;
+      : error instanceof PortInUseError && error.port === enginePort
+        ? `--engine-port ${enginePort} is already in use: stop what uses it, pick another, or ` +
+          'leave --engine-port out for a free one'
+        : hostProblem !== undefined
+          ? `cannot listen on --host ${host}: ${hostProblem}: give an address of this machine, ` +
+            'or leave --host out for 127.0.0.1'
+          : (error as Error).message;
   fail(`could not start the local stack: ${message}`, 1);
 }
+
+let stopping = false;
+const shutdown = (signal: string, exitCode = 0) => {
+  if (stopping) {
+    process.stderr.write('Forced exit.\n');
+    process.exit(130);
+  }
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping the local stack...\n`);
+  const force = setTimeout(() => {
+    process.stderr.write('Stopping took too long; exiting anyway.\n');
+    process.exit(1);
+  }, 20_000);
+  force.unref();
+  stack.stop().then(
+    () => {
+      process.stdout.write('Stopped.\n');
+      process.exit(exitCode);
+    },
+    (error: unknown) => {
+      process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+};
+// Set before the banner says the API is ready: a signal sent on that word is then a clean stop,
+// not the default one that ends the process at once.
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+// The terminal closed: stop as cleanly as on Ctrl-C (the requests in flight get their answers and
+// the data folder's claim is given up), rather than end at once as SIGHUP's default does.
+process.on('SIGHUP', () => shutdown('SIGHUP'));
 
 const { url, concurrency } = stack;
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '127.0.0.1');
@@ -173,36 +209,6 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-
-let stopping = false;
-const shutdown = (signal: string, exitCode = 0) => {
-  if (stopping) {
-    process.stderr.write('Forced exit.\n');
-    process.exit(130);
-  }
-  stopping = true;
-  process.stdout.write(`\n${signal}: stopping the local stack...\n`);
-  const force = setTimeout(() => {
-    process.stderr.write('Stopping took too long; exiting anyway.\n');
-    process.exit(1);
-  }, 20_000);
-  force.unref();
-  stack.stop().then(
-    () => {
-      process.stdout.write('Stopped.\n');
-      process.exit(exitCode);
-    },
-    (error: unknown) => {
-      process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-// The terminal closed: stop as cleanly as on Ctrl-C (the requests in flight get their answers and
-// the data folder's claim is given up), rather than end at once as SIGHUP's default does.
-process.on('SIGHUP', () => shutdown('SIGHUP'));
 
 // Without its engine the API can only answer 500: say so and stop, rather than serve errors.
 void stack.engineEnded.then((what) => {

@@ -337,6 +337,24 @@ describe('npm start', () => {
     assert.match(stderr, /^npm start: --engine-port 4321 is the API's own port/);
   });
 
+  it('says an --engine-port is taken, naming the option (exit 1)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stderr } = await usage(['--port', '0', '--engine-port', String(port), '--in-memory'], {
+        DYNAMODB_ENDPOINT: '',
+      });
+      assert.equal(code, 1, stderr);
+      assert.match(
+        stderr,
+        new RegExp(`^npm start: could not start the local stack: --engine-port ${port} is already in use: `),
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   it('refuses an invalid --engine-port, naming it (exit 2)', async () => {
     const { code, stderr } = await usage(['--engine-port', '70000'], { DYNAMODB_ENDPOINT: '' });
     assert.equal(code, 2, stderr);

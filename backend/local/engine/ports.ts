@@ -20,11 +20,18 @@ export const probePort = (port: number, host = HOST): Promise<number> =>
     });
   });
 
-export const portInUse = (port: number) =>
-  new Error(
-    `port ${port} on ${HOST} is already in use (is another stack or DynamoDB engine running?): ` +
-      'stop it, choose another port, or leave the port unset to pick a free one',
-  );
+/** The engine's port is taken; `port` lets a caller name the option that asked for it. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(
+      `port ${port} on ${HOST} is already in use (is another stack or DynamoDB engine running?): ` +
+        'stop it, choose another port, or leave the port unset to pick a free one',
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+export const portInUse = (port: number) => new PortInUseError(port);
 
 export const checkPortOption = (port: number | undefined): number => {
   const value = port ?? 0;
