@@ -8,7 +8,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 // The CLI's rule for text that comes from elsewhere: no control character reaches the terminal.
-import { inlineSafe } from '../../cli/output.ts';
+import { inlineSafe, sanitizeText } from '../../cli/output.ts';
 import type { GatewayRecord } from './gateway-server.ts';
 
 export interface LogPrinterOptions {
@@ -98,12 +98,12 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
           const names = (aws.CloudWatchMetrics ?? []).flatMap((set) =>
             (set.Metrics ?? []).map((m) => m.Name),
           );
-          return `${time()} ${c.cyan(fn)} ${c.magenta('metrics')} ${names.map((name) => `${name}=${formatValue(entry[name])}`).join(' ')}`;
+          return `${time()} ${c.cyan(fn)} ${c.magenta('metrics')} ${names.map((name) => `${inlineSafe(name)}=${formatValue(entry[name])}`).join(' ')}`;
         }
         const level = inlineSafe(String(entry.level ?? 'INFO'));
         const extras = Object.entries(entry)
           .filter(([key]) => options.verbose || !ROUTINE_KEYS.has(key))
-          .map(([key, value]) => `${c.dim(`${key}=`)}${formatValue(value)}`);
+          .map(([key, value]) => `${c.dim(`${inlineSafe(key)}=`)}${formatValue(value)}`);
         return `${time()} ${c.cyan(fn)} ${levelColor(level)} ${inlineSafe(String(entry.message ?? ''))} ${extras.join(' ')}`.trimEnd();
       } catch {
         // Not JSON after all: print it as it is.
@@ -124,7 +124,8 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
           (note === undefined ? '' : ` (${inlineSafe(note)})`),
       ),
     /** What the gateway says outside of an answer: a client gone, an internal error. */
-    gateway: (text: string) => print(`${time()} ${c.yellow('gateway')} ${text}`),
+    // Its own lines break where they say so (an internal error's stack): kept, all else made safe.
+    gateway: (text: string) => print(`${time()} ${c.yellow('gateway')} ${sanitizeText(text)}`),
     info: (text: string) => print(text),
     /** Writes what is buffered now (before exit). */
     flush,

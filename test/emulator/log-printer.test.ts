@@ -69,6 +69,18 @@ describe('the log printer', () => {
           'PostMessage',
           JSON.stringify({ level: 'INFO', message: 'm', spaced: `a b${hostile}` }),
         );
+        printer.functionLog(
+          'PostMessage',
+          JSON.stringify({ level: 'INFO', message: 'm', [`key${hostile}`]: 1 }),
+        );
+        printer.functionLog(
+          'PostMessage',
+          JSON.stringify({
+            _aws: { CloudWatchMetrics: [{ Metrics: [{ Name: `M${hostile}` }] }] },
+            [`M${hostile}`]: 1,
+          }),
+        );
+        printer.gateway(`internal error of the local gateway: Error: ${hostile}`);
         printer.functionLog('PostMessage', `console.log line ${hostile}`);
         printer.request({
           requestId: 'id',
@@ -79,7 +91,7 @@ describe('the log printer', () => {
           note: `the function failed: Error: ${hostile}`,
         });
       });
-      assert.equal(out.split('\n').length, 5, out);
+      assert.equal(out.split('\n').length, 8, out);
       assert.doesNotMatch(out, TERMINAL_CONTROLS);
     });
   }
