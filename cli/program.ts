@@ -108,6 +108,8 @@ Where it points (first that is set):
   ${OUTPUTS_FILE.padEnd(22)} ApiUrl written by \`npm run deploy\` (in the current directory)
   ${DEFAULT_API_URL.padEnd(22)} the local stack (\`npm start\`)`;
 
+const HELP_OR_VERSION = new Set(['-h', '--help', '-V', '--version']);
+
 /** The connection options, with whether each takes a value: every command has them. */
 const CONNECTION_OPTIONS: Readonly<Record<string, boolean>> = {
   '--url': true,
@@ -246,7 +248,8 @@ Examples:
   $ whiteboard read --board team --follow
   $ whiteboard post --help
 
-Run "whiteboard <command> --help" for a command's options.`,
+Run "whiteboard <command> --help" for a command's options. The connection options (--url,
+--timeout, --retries, --no-color, --verbose) may come before the command too.`,
     );
 
   addConnectionOptions(
@@ -325,8 +328,15 @@ export interface ReadOptions extends ConnectionOptions {
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
   const program = createProgram(deps, { colorWanted: !argv.includes('--no-color') });
+  const ordered = commandFirst(argv);
+  const first = argv[0]?.split('=', 1)[0] ?? '';
+  if (ordered === argv && first in CONNECTION_OPTIONS && !argv.some((arg) => HELP_OR_VERSION.has(arg))) {
+    // Commander would call the option unknown, which it is not: it only lacks its command.
+    deps.stderr.write(`error: ${first} goes with a command: whiteboard ${first} ... read (or post)\n`);
+    return 2;
+  }
   try {
-    await program.parseAsync([...commandFirst(argv)], { from: 'user' });
+    await program.parseAsync([...ordered], { from: 'user' });
     return 0;
   } catch (error) {
     // Commander has already printed its own one-line message (or the help, or the version).

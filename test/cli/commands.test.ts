@@ -851,6 +851,21 @@ describe('where it points', () => {
     );
   });
 
+  it('says that connection options need a command, rather than call them unknown (exit 2)', async () => {
+    for (const argv of [
+      ['--url', 'http://x.test'],
+      ['--verbose'],
+      ['--url=http://x.test', '--retries', '1'],
+    ]) {
+      const deps = createTestDeps();
+      assert.equal(await runCli(argv, deps), 2);
+      assert.match(
+        deps.stderr.text,
+        /^error: --(url|verbose) goes with a command: whiteboard --\1 \.\.\. read \(or post\)\n$/,
+      );
+    }
+  });
+
   it('moves only connection options, and only when a command follows them', () => {
     assert.deepEqual(commandFirst(['--verbose', '--retries', '0', 'read', '--limit', '2']), [
       'read',
