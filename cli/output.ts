@@ -61,8 +61,10 @@ export const loadStyles = async (level: 0 | 1 | 2 | 3): Promise<Styles> =>
   level === 0 ? PLAIN_STYLES : (await import('./colors.ts')).createStyles(level);
 
 // C1 controls (U+0080-U+009F: a terminal may read U+009B as CSI), and the bidirectional controls
-// that reorder what follows them (Trojan Source, CVE-2021-42574): ALM, LRM, RLM, LRE..RLO, LRI..PDI.
-const INVISIBLE_CONTROLS = /[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+// that reorder what follows them (Trojan Source, CVE-2021-42574): LRE..RLO, LRI..PDI. The marks
+// (LRM, RLM, ALM) stay: they reorder nothing beyond the neutral characters beside them, right-to-
+// left names are written with them, and the API takes them in an author.
+const INVISIBLE_CONTROLS = /[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/gu;
 // C0 controls and DEL. ESC starts every escape sequence, BEL ends OSC ones (window title).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const C0_AND_DEL = /[\u0000-\u001f\u007f]/gu;

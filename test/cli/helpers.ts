@@ -121,9 +121,6 @@ export const terminalActive = (text: string): string[] =>
     return (
       (code < 0x20 && code !== 0x0a) ||
       (code >= 0x7f && code <= 0x9f) ||
-      code === 0x061c ||
-      code === 0x200e ||
-      code === 0x200f ||
       (code >= 0x202a && code <= 0x202e) ||
       (code >= 0x2066 && code <= 0x2069)
     );

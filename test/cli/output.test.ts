@@ -25,9 +25,14 @@ describe('sanitizeText', () => {
   });
 
   it('neutralises the C1 CSI and bidirectional overrides', () => {
-    const safe = sanitizeText('x\u009b31m \u202eevil\u202c \u2066y\u2069 \u200f');
+    const safe = sanitizeText('x\u009b31m \u202eevil\u202c \u2066y\u2069');
     assert.deepEqual(terminalActive(safe), []);
-    assert.equal(safe, 'x\ufffd31m \ufffdevil\ufffd \ufffdy\ufffd \ufffd');
+    assert.equal(safe, 'x\ufffd31m \ufffdevil\ufffd \ufffdy\ufffd');
+  });
+
+  it('keeps the right-to-left and left-to-right marks, which a right-to-left name is written with', () => {
+    assert.equal(sanitizeInline('\u05e9\u05e8\u05d4\u200f'), '\u05e9\u05e8\u05d4\u200f');
+    assert.equal(sanitizeText('a\u200eb\u061c'), 'a\u200eb\u061c');
   });
 
   it('keeps line breaks, turning CR LF, lone CR and U+2028 into LF, and expands tabs', () => {
