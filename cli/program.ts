@@ -111,12 +111,30 @@ Where it points (first that is set):
 const HELP_OR_VERSION = new Set(['-h', '--help', '-V', '--version']);
 
 /** The connection options, with whether each takes a value: every command has them. */
-const CONNECTION_OPTIONS: Readonly<Record<string, boolean>> = {
-  '--url': true,
-  '--timeout': true,
-  '--retries': true,
-  '--no-color': false,
-  '--verbose': false,
+const CONNECTION_OPTIONS: ReadonlyMap<string, boolean> = new Map([
+  ['--url', true],
+  ['--timeout', true],
+  ['--retries', true],
+  ['--no-color', false],
+  ['--verbose', false],
+]);
+
+/** How many of the first words of `argv` are connection options and their values. */
+const leadingConnectionOptions = (argv: readonly string[]): number => {
+  let index = 0;
+  while (index < argv.length) {
+    const [name = '', inline] = (argv[index] as string).split(/=(.*)/s, 2);
+    const takesValue = CONNECTION_OPTIONS.get(name);
+    if (takesValue === undefined) break;
+    index += takesValue && inline === undefined ? 2 : 1;
+  }
+  return index;
+};
+
+/** The word after the leading connection options, when it can be a command. */
+const commandAfter = (argv: readonly string[], leading: number): string | undefined => {
+  const command = argv[leading];
+  return command === undefined || command.startsWith('-') ? undefined : command;
 };
 
 /**
@@ -125,17 +143,10 @@ const CONNECTION_OPTIONS: Readonly<Record<string, boolean>> = {
  * command follows them; anything else is left for commander to judge.
  */
 export const commandFirst = (argv: readonly string[]): readonly string[] => {
-  let index = 0;
-  while (index < argv.length) {
-    const token = argv[index] as string;
-    const [name = '', inline] = token.split(/=(.*)/s, 2);
-    const takesValue = CONNECTION_OPTIONS[name];
-    if (takesValue === undefined) break;
-    index += takesValue && inline === undefined ? 2 : 1;
-  }
-  const command = argv[index];
-  if (index === 0 || index >= argv.length || command === undefined || command.startsWith('-')) return argv;
-  return [command, ...argv.slice(0, index), ...argv.slice(index + 1)];
+  const leading = leadingConnectionOptions(argv);
+  const command = commandAfter(argv, leading);
+  if (leading === 0 || command === undefined) return argv;
+  return [command, ...argv.slice(0, leading), ...argv.slice(leading + 1)];
 };
 
 const addConnectionOptions = (command: Command): Command =>
@@ -328,15 +339,19 @@ export interface ReadOptions extends ConnectionOptions {
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
   const program = createProgram(deps, { colorWanted: !argv.includes('--no-color') });
-  const ordered = commandFirst(argv);
-  const first = argv[0]?.split('=', 1)[0] ?? '';
-  if (ordered === argv && first in CONNECTION_OPTIONS && !argv.some((arg) => HELP_OR_VERSION.has(arg))) {
+  const leading = leadingConnectionOptions(argv);
+  if (
+    leading > 0 &&
+    commandAfter(argv, leading) === undefined &&
+    !argv.some((arg) => HELP_OR_VERSION.has(arg))
+  ) {
     // Commander would call the option unknown, which it is not: it only lacks its command.
+    const first = (argv[0] as string).split('=', 1)[0];
     deps.stderr.write(`error: ${first} goes with a command: whiteboard ${first} ... read (or post)\n`);
     return 2;
   }
   try {
-    await program.parseAsync([...ordered], { from: 'user' });
+    await program.parseAsync([...commandFirst(argv)], { from: 'user' });
     return 0;
   } catch (error) {
     // Commander has already printed its own one-line message (or the help, or the version).

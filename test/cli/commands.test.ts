@@ -866,6 +866,12 @@ describe('where it points', () => {
     }
   });
 
+  it('takes a command name an object has by inheritance for an unknown command, not an option', async () => {
+    const deps = createTestDeps();
+    assert.equal(await runCli(['constructor'], deps), 2);
+    assert.match(deps.stderr.text, /^error: unknown command 'constructor'/);
+  });
+
   it('moves only connection options, and only when a command follows them', () => {
     assert.deepEqual(commandFirst(['--verbose', '--retries', '0', 'read', '--limit', '2']), [
       'read',
@@ -880,6 +886,9 @@ describe('where it points', () => {
       ['--url', 'http://x.test'],
       ['--limit', '2', 'read'],
       ['--verbose', '--help'],
+      // Names an object has by inheritance are not options.
+      ['constructor', 'read'],
+      ['toString'],
       [],
     ]) {
       assert.deepEqual(commandFirst(argv), argv);
