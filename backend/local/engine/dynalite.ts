@@ -7,7 +7,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { RunningEngine } from '../dynamodb-engine.ts';
-import { HOST, isAddressInUse, portInUse } from './ports.ts';
+import { HOST, isAddressInUse, PortInUseError } from './ports.ts';
 import { waitUntilAnswering } from './readiness.ts';
 
 const require = createRequire(import.meta.url);
@@ -106,7 +106,9 @@ export const startDynalite = async (
   // Tables are ACTIVE at once instead of after 500 ms: table creation is on the start path.
   const server = createDynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(isAddressInUse(error) ? portInUse(requestedPort) : error));
+    server.once('error', (error) =>
+      reject(isAddressInUse(error) ? new PortInUseError(requestedPort) : error),
+    );
     server.listen(requestedPort, HOST, () => resolve());
   });
   refuseWebPages(server);

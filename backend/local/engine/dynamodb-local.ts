@@ -13,7 +13,7 @@ import type { RunningEngine } from '../dynamodb-engine.ts';
 import { hasExited, terminate } from '../process-alive.ts';
 import type { JavaInfo } from './java.ts';
 import { compiledLauncher, LAUNCHER_CLASS, LOOPBACK_LAUNCHER } from './loopback-launcher.ts';
-import { HOST, isAddressInUse, portInUse, probePort } from './ports.ts';
+import { HOST, isAddressInUse, PortInUseError, probePort } from './ports.ts';
 import { EngineAnswersWithErrors, waitUntilAnswering } from './readiness.ts';
 
 /** The one database file DynamoDB Local keeps in its data folder, with -sharedDb. */
@@ -256,7 +256,7 @@ export const startDynamoDbLocal = async (
     try {
       port = await probePort(requestedPort);
     } catch (error) {
-      if (isAddressInUse(error)) throw portInUse(requestedPort);
+      if (isAddressInUse(error)) throw new PortInUseError(requestedPort);
       throw error;
     }
     try {
@@ -264,7 +264,7 @@ export const startDynamoDbLocal = async (
     } catch (error) {
       if (error instanceof EngineStartError && error.addressInUse) {
         if (attempt < attempts) continue;
-        if (requestedPort !== 0) throw portInUse(requestedPort);
+        if (requestedPort !== 0) throw new PortInUseError(requestedPort);
       }
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(`${message}\nFix the cause above, or use --engine dynalite.`);

@@ -31,8 +31,6 @@ export class PortInUseError extends Error {
   }
 }
 
-export const portInUse = (port: number) => new PortInUseError(port);
-
 export const checkPortOption = (port: number | undefined): number => {
   const value = port ?? 0;
   if (!Number.isInteger(value) || value < 0 || value > 65_535) {
