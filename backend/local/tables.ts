@@ -41,12 +41,24 @@ export const applyLocalAwsEnvironment = (env: NodeJS.ProcessEnv = process.env): 
   return env;
 };
 
-export type LocalClientConfig = Omit<DynamoDBClientConfig, 'endpoint' | 'credentials' | 'region'>;
+export type LocalClientConfig = Omit<
+  DynamoDBClientConfig,
+  'endpoint' | 'credentials' | 'region' | 'requestHandler'
+> & {
+  /** Limits that end each call with an error: to connect, and then for the answer. */
+  readonly timeouts?: { readonly connectionTimeout: number; readonly requestTimeout: number };
+};
 
 /** A low-level client for a local engine, with the local credentials passed explicitly. */
-export const createLocalDynamoDbClient = (endpoint: string, config: LocalClientConfig = {}): DynamoDBClient =>
+export const createLocalDynamoDbClient = (
+  endpoint: string,
+  { timeouts, ...config }: LocalClientConfig = {},
+): DynamoDBClient =>
   new DynamoDBClient({
     ...config,
+    // Without throwOnRequestTimeout, Smithy's handler only warns when the request time is up, and
+    // waits on.
+    ...(timeouts === undefined ? {} : { requestHandler: { ...timeouts, throwOnRequestTimeout: true } }),
     endpoint,
     region: localAwsEnvironment.AWS_REGION,
     // A fresh object: the SDK records where credentials came from on the object itself.
@@ -80,10 +92,9 @@ export const ensureMessagesTable = async (
   tableName: string,
 ): Promise<'created' | 'exists'> => {
   // Bounded calls: an endpoint that accepts connections and never answers (not an engine) must
-  // fail the start, not hold it without a word. Without throwOnRequestTimeout, Smithy's handler
-  // only warns when the time is up, and waits on.
+  // fail the start, not hold it without a word.
   const client = createLocalDynamoDbClient(endpoint, {
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+    timeouts: { connectionTimeout: 3_000, requestTimeout: 10_000 },
     maxAttempts: 2,
   });
   try {

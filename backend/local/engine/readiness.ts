@@ -27,8 +27,7 @@ export const waitUntilAnswering = async (
 ): Promise<void> => {
   const client = createLocalDynamoDbClient(endpoint, {
     maxAttempts: 1,
-    // Without throwOnRequestTimeout, Smithy's handler only warns when the time is up, and waits on.
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+    timeouts: { connectionTimeout: 1_000, requestTimeout: 5_000 },
   });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
