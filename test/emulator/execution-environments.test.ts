@@ -25,7 +25,7 @@ import {
 import { createGatewayServer, type GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from '../../backend/local/log-printer.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
-import { connectOutcome } from '../helpers/listening.ts';
+import { listenersOn, stillListening } from '../helpers/listening.ts';
 
 const bundlePath = fileURLToPath(new URL('../fixtures/handlers/behaviours.mjs', import.meta.url));
 const definition: FunctionDefinition = {
@@ -511,6 +511,8 @@ describe('stopping the gateway', () => {
     const stop = drainOnStop(gateway, 5_000);
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     const { port } = gateway.address() as AddressInfo;
+    const listeners = listenersOn(port);
+    assert.notDeepEqual(listeners, [], `the gateway does not listen on ${port}`);
     const release = releaseFile();
     const tags = ['drain-a', 'drain-b'];
     const answers = tags.map(async (tag) => {
@@ -524,7 +526,7 @@ describe('stopping the gateway', () => {
     const stopping = stop().then(() => {
       stopped = true;
     });
-    assert.equal(await connectOutcome(port), 'ECONNREFUSED');
+    await waitFor(() => stillListening(listeners).length === 0, 'the gateway to stop listening');
     assert.equal(stopped, false, 'still waiting for the requests in flight');
     writeFileSync(release, '');
     for (const answer of await Promise.all(answers)) {

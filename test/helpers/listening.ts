@@ -84,6 +84,23 @@ export const listeningAddresses = (port: number): string[] => {
   return [...found].sort();
 };
 
+/**
+ * The sockets listening on `port` now, named by their inodes, for `closedSince` to check later.
+ * Connecting to the port cannot tell that a socket closed: tests run in parallel, and another one
+ * may listen on the freed port meanwhile (the kernel hands out the same ephemeral ports), or a
+ * connect may pick the port itself as its source and connect to itself.
+ */
+export const listenersOn = (port: number): string[] =>
+  listeningSockets()
+    .filter((socket) => socket.port === port)
+    .map((socket) => socket.inode);
+
+/** Which of `listeners` (from listenersOn) still listen. */
+export const stillListening = (listeners: readonly string[]): string[] => {
+  const now = new Set(listeningSockets().map((socket) => socket.inode));
+  return listeners.filter((inode) => now.has(inode));
+};
+
 /** The TCP ports that process `pid` listens on (Linux): its open sockets among the listening. */
 export const listeningPortsOf = (pid: number): number[] => {
   const inodes = new Set<string>();
