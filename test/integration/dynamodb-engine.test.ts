@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import {
   chooseEngine,
   type EngineKind,
@@ -518,6 +524,81 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
         assert.equal(await getText(second.endpoint, 'persisted'), 'still here');
       } finally {
         await stopAndCheck(second);
+      }
+    });
+
+    it('answers a write whose condition failed with the item it found, when asked for it', async () => {
+      const engine = await startDynamoDbEngine({ engine: kind, inMemory: true });
+      const client = createLocalDynamoDbClient(engine.endpoint);
+      try {
+        const TableName = 'conditions';
+        await ensureMessagesTable(engine.endpoint, TableName);
+        const key = { board: { S: 'engine-test' }, id: { S: '01JENGINE0000000000000000' } };
+        const stored = { ...key, text: { S: 'first' } };
+        await client.send(new PutItemCommand({ TableName, Item: stored }));
+        /** What a conditional write answers: the error's name and the item it carries. */
+        const answer = (sent: Promise<unknown>) =>
+          sent.then(
+            () => 'written',
+            (error: Error & { Item?: unknown }) => ({ name: error.name, item: error.Item }),
+          );
+        const putIfNew = (input: Partial<PutItemCommandInput>) =>
+          client.send(
+            new PutItemCommand({
+              TableName,
+              Item: { ...key, text: { S: 'second' } },
+              ConditionExpression: 'attribute_not_exists(id)',
+              ...input,
+            }),
+          );
+        const failed = (item: unknown) => ({ name: 'ConditionalCheckFailedException', item });
+
+        assert.deepEqual(
+          await answer(putIfNew({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+          failed(stored),
+        );
+        assert.deepEqual(
+          await answer(putIfNew({ ReturnValuesOnConditionCheckFailure: 'NONE' })),
+          failed(undefined),
+        );
+        assert.deepEqual(await answer(putIfNew({})), failed(undefined));
+        // No item there, none to return.
+        assert.deepEqual(
+          await answer(
+            putIfNew({
+              Item: { ...key, id: { S: '01JENGINE0000000000000001' } },
+              ConditionExpression: 'attribute_exists(id)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+          failed(undefined),
+        );
+        assert.deepEqual(
+          await answer(
+            client.send(
+              new DeleteItemCommand({
+                TableName,
+                Key: key,
+                ConditionExpression: '#text = :other',
+                ExpressionAttributeNames: { '#text': 'text' },
+                ExpressionAttributeValues: { ':other': { S: 'other' } },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
+            ),
+          ),
+          failed(stored),
+        );
+        const invalid = await answer(
+          putIfNew({
+            ReturnValuesOnConditionCheckFailure:
+              'ALL_NEW' as PutItemCommandInput['ReturnValuesOnConditionCheckFailure'],
+          }),
+        );
+        assert.equal(typeof invalid === 'object' && invalid.name, 'ValidationException');
+        assert.equal(await getText(engine.endpoint, TableName), 'first', 'the item is unchanged');
+      } finally {
+        client.destroy();
+        await stopAndCheck(engine);
       }
     });
 

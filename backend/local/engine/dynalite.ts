@@ -94,6 +94,58 @@ const refuseWebPages = (server: HttpServer): void => {
   });
 };
 
+interface ConditionalCheckError extends Error {
+  body?: { __type?: string; Item?: unknown };
+}
+
+interface DynaliteDb {
+  checkConditional(
+    data: Record<string, unknown>,
+    existingItem: unknown,
+  ): ConditionalCheckError | null | undefined;
+}
+
+interface DynaliteValidation {
+  types: Record<string, unknown>;
+}
+
+const CONDITIONAL_WRITES = ['putItem', 'deleteItem', 'updateItem'] as const;
+let conditionFailuresReturnItems = false;
+
+/**
+ * DynamoDB answers a write whose condition failed with the item it was checked against, when the
+ * request asks for it with `ReturnValuesOnConditionCheckFailure: ALL_OLD` (DynamoDB API
+ * Reference, PutItem, DeleteItem and UpdateItem: "ReturnValuesOnConditionCheckFailure"; and
+ * "ConditionalCheckFailedException": "Item"). dynalite 4.0.0 drops the parameter as unknown
+ * (architect/dynalite#182), so the repository could not tell an SDK retry of a post that landed
+ * from another message with its id. So its three conditional writes are taught the parameter, and
+ * the one function through which they check their condition gives its error the item.
+ */
+const returnItemsOnConditionFailure = (): void => {
+  if (conditionFailuresReturnItems) return;
+  conditionFailuresReturnItems = true;
+  const fromDynalite = createRequire(require.resolve('dynalite'));
+  for (const action of CONDITIONAL_WRITES) {
+    const validation = fromDynalite(`./validations/${action}`) as DynaliteValidation;
+    // As DynamoDB, it refuses any other value with a ValidationException.
+    validation.types.ReturnValuesOnConditionCheckFailure = { type: 'String', enum: ['ALL_OLD', 'NONE'] };
+  }
+  const db = fromDynalite('./db') as DynaliteDb;
+  const checkConditional = db.checkConditional;
+  db.checkConditional = (data, existingItem) => {
+    const error = checkConditional(data, existingItem);
+    if (
+      error?.body !== undefined &&
+      existingItem !== undefined &&
+      existingItem !== null &&
+      data.ReturnValuesOnConditionCheckFailure === 'ALL_OLD'
+    ) {
+      error.body.Item = existingItem;
+    }
+    return error;
+  };
+};
+
 export const startDynalite = async (
   requestedPort: number,
   dataDir: string | undefined,
@@ -103,6 +155,7 @@ export const startDynalite = async (
   // Loaded only when used: it pulls in LevelDB.
   const createDynalite = require('dynalite') as (options: DynaliteOptions) => HttpServer;
   const { version } = require('dynalite/package.json') as { version: string };
+  returnItemsOnConditionFailure();
   // Tables are ACTIVE at once instead of after 500 ms: table creation is on the start path.
   const server = createDynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
