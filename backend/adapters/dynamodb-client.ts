@@ -13,9 +13,9 @@ export interface DynamoDbClientOptions {
  * (logged, counted) well before the function's 5 s timeout ends it with none of that. The SDK's
  * Node.js handler has no request timeout by default, and one that is set only warns unless
  * `throwOnRequestTimeout` is on (Smithy's NodeHttpHandler options). Two attempts at most:
- * 2 x (1 s + 1.2 s) and the backoff before the retry of a timed-out call (under 50 ms in the
- * standard retry mode: @smithy/core's `Retry.delay()`) stay under the functions' 5 s timeout, as
- * test/unit/time-limits.test.ts checks. A PutItem retried after its first attempt landed is
+ * 2 x (0.8 s + 1 s) and the backoff before the retry (in the standard retry mode at most 1 s after
+ * a throttling error, 50 ms after another: @smithy/core's `Retry.throttlingDelay()` and
+ * `Retry.delay()`) stay under the functions' 5 s timeout, as test/unit/time-limits.test.ts checks. A PutItem retried after its first attempt landed is
  * recognised by the repository (dynamodb-message-repository.ts).
  *
  * For DynamoDB itself, not for a local engine (an endpoint given): DynamoDB Local on a busy
@@ -23,8 +23,8 @@ export interface DynamoDbClientOptions {
  * did), and slow is not stalled there.
  */
 export const CALL_LIMITS = {
-  connectionTimeout: 1_000,
-  requestTimeout: 1_200,
+  connectionTimeout: 800,
+  requestTimeout: 1_000,
   throwOnRequestTimeout: true,
   maxAttempts: 2,
 } as const;

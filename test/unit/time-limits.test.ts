@@ -9,9 +9,10 @@ import { CALL_LIMITS } from '../../backend/adapters/dynamodb-client.ts';
 import { functions } from '../../backend/http/routes.ts';
 import { FOLLOW_LOOKBACK_MS } from '../../cli/commands/read.ts';
 
-// The standard retry mode waits before a first retry of a transient error (a timeout is one) a
-// random fraction of its base delay (@smithy/core, DefaultRetryBackoffStrategy: random x base x 2^0).
-const RETRY_BACKOFF_MAX_MS = Retry.delay();
+// The standard retry mode waits before a first retry a random fraction of its base delay
+// (@smithy/core, DefaultRetryBackoffStrategy: random x base x 2^0), whose base is larger after a
+// throttling error than after a transient one (a timeout is one): StandardRetryStrategy.
+const RETRY_BACKOFF_MAX_MS = Math.max(Retry.delay(), Retry.throttlingDelay());
 
 describe('limits that follow from the functions timeouts', () => {
   for (const definition of Object.values(functions)) {
