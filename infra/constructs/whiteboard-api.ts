@@ -29,8 +29,12 @@ import type { ThrottleSettings } from '../settings.ts';
  * have (no integration latency on a CORS preflight), which would break unquoted JSON numbers.
  */
 export const accessLogFields = {
+  // Not `extendedRequestId` as well: for an HTTP API it is "equivalent to $context.requestId".
   requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
+  // "The AWS endpoint's request ID": for a Lambda integration, the invocation's request id, the
+  // key to all of its lines in the function's log group, including Lambda's own START, REPORT and
+  // timeout lines, which carry no correlation id.
+  integrationRequestId: '$context.integration.requestId',
   requestTime: '$context.requestTime',
   requestTimeEpoch: '$context.requestTimeEpoch',
   ip: '$context.identity.sourceIp',

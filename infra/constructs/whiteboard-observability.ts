@@ -75,6 +75,17 @@ export const alarmThresholds = {
    * handlers answer their own failures with a 500 that Lambda does not count as a function error.
    */
   api5xxMinErrors: 3,
+  /**
+   * API latency (p90, ms, from the request's arrival to the answer) a period must reach. Warm
+   * requests take tens of milliseconds; a DynamoDB that slows down without failing makes every
+   * request slow without a 5xx, and only this alarm sees it.
+   */
+  apiLatencyP90Ms: 1_000,
+  /**
+   * Requests a period must hold for its latency to count; with fewer, it is 0. In a quiet period
+   * the p90 of a few requests is their slowest, often a cold start.
+   */
+  apiLatencyMinRequests: 20,
   /** Function errors (unhandled exceptions, timeouts, crashes) in one period. */
   functionErrors: 1,
   functionThrottles: 1,
@@ -235,6 +246,21 @@ export class WhiteboardObservability extends Construct {
       alarmThresholds.api5xxRatePercent,
       `${alarmThresholds.api5xxRatePercent}% or more of API requests answered 5xx in 5 minutes (counted from ${alarmThresholds.api5xxMinErrors} 5xx on)`,
     );
+    const apiLatency = new MathExpression({
+      expression: `IF(requests >= ${alarmThresholds.apiLatencyMinRequests}, latency, 0)`,
+      usingMetrics: {
+        requests: apiStage.metricCount({ statistic: Stats.SUM, period: PERIOD }),
+        latency: apiStage.metricLatency({ statistic: Stats.p(90), period: PERIOD }),
+      },
+      period: PERIOD,
+      label: 'Latency p90 (ms)',
+    });
+    this.#alarm(
+      'ApiLatencyAlarm',
+      apiLatency,
+      alarmThresholds.apiLatencyP90Ms,
+      `API latency p90 of ${alarmThresholds.apiLatencyP90Ms} ms or more in 5 minutes (counted from ${alarmThresholds.apiLatencyMinRequests} requests on)`,
+    );
     return [
       new GraphWidget({ title: 'API requests', left: [requests], width: 6 }),
       new GraphWidget({ title: 'API 4xx and 5xx', left: [clientErrors, serverErrors], width: 6 }),
@@ -318,6 +344,15 @@ export class WhiteboardObservability extends Construct {
         label: `Throttled ${operation}`,
       }),
     );
+    // DynamoDB's own failures (HTTP 500), which the SDK retries once and then answer with our 500.
+    const systemErrorsByOperation = operations.map((operation) =>
+      table.metric('SystemErrors', {
+        dimensionsMap: { TableName: table.tableName, Operation: operation },
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label: `System errors ${operation}`,
+      }),
+    );
     // DynamoDB publishes this latency with Minimum, Maximum, Sum and Average, no percentiles
     // (DynamoDB Developer Guide, "DynamoDB Metrics and dimensions", SuccessfulRequestLatency).
     const requestLatency = operations.flatMap((operation) =>
@@ -338,7 +373,11 @@ export class WhiteboardObservability extends Construct {
     );
     return [
       new GraphWidget({ title: 'DynamoDB consumed capacity', left: consumed, width: 8 }),
-      new GraphWidget({ title: 'DynamoDB throttled requests', left: throttledByOperation, width: 8 }),
+      new GraphWidget({
+        title: 'DynamoDB throttled requests and system errors',
+        left: [...throttledByOperation, ...systemErrorsByOperation],
+        width: 8,
+      }),
       new GraphWidget({ title: 'DynamoDB latency (ms)', left: requestLatency, width: 8 }),
     ];
   }

@@ -199,7 +199,7 @@ describe('resources', () => {
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
       'AWS::SNS::Subscription': 0,
-      'AWS::CloudWatch::Alarm': 1 + 2 * functionIds.length + 1,
+      'AWS::CloudWatch::Alarm': 2 + 2 * functionIds.length + 1,
       'AWS::CloudWatch::Dashboard': 1,
     };
     const types = new Map<string, number>();
@@ -457,6 +457,7 @@ describe('HTTP API', () => {
     const fields = JSON.parse(accessLogs.Format) as Record<string, string>;
     for (const [field, variable] of Object.entries({
       requestId: '$context.requestId',
+      integrationRequestId: '$context.integration.requestId',
       ip: '$context.identity.sourceIp',
       routeKey: '$context.routeKey',
       status: '$context.status',
@@ -507,11 +508,32 @@ describe('alarms', () => {
     assert.deepEqual(deny.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
   });
 
-  it('watches the API 5xx rate, counted only from 3 5xx in a period on', () => {
-    const alarm = only(
-      alarms().filter((props) => JSON.stringify(props.Metrics ?? []).includes('"AWS/ApiGateway"')),
-      'API alarm',
+  /** The API alarm whose metrics include API Gateway's `metricName`. */
+  const apiAlarm = (metricName: string) =>
+    only(
+      alarms().filter((props) =>
+        ((props.Metrics ?? []) as Json[]).some((metric) => {
+          const read = (metric.MetricStat as Json | undefined)?.Metric as Json | undefined;
+          return read?.Namespace === 'AWS/ApiGateway' && read.MetricName === metricName;
+        }),
+      ),
+      `API alarm on ${metricName}`,
     );
+  const apiMetric = (metricName: string, stat: string) => ({
+    Metric: {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: metricName,
+      Dimensions: [
+        { Name: 'ApiId', Value: { Ref: logicalId(dev, dev.stack.api.httpApi) } },
+        { Name: 'Stage', Value: '$default' },
+      ],
+    },
+    Period: 300,
+    Stat: stat,
+  });
+
+  it('watches the API 5xx rate, counted only from 3 5xx in a period on', () => {
+    const alarm = apiAlarm('5xx');
     // README: "an API 5xx rate of 5 % or more over 5 minutes, once 3 or more requests failed".
     assert.equal(alarm.Threshold, 5);
     const metrics = alarm.Metrics as Json[];
@@ -527,25 +549,29 @@ describe('alarms', () => {
       },
     );
     assert.match(String(alarm.AlarmDescription), /5% or more .* from 3 5xx on/);
-    const apiId = logicalId(dev, dev.stack.api.httpApi);
-    const stat = (id: string) => (metrics.find((metric) => metric.Id === id)?.MetricStat ?? {}) as Json;
-    for (const [id, metricName] of [
-      ['requests', 'Count'],
-      ['errors', '5xx'],
-    ] as const) {
-      assert.deepEqual(stat(id), {
-        Metric: {
-          Namespace: 'AWS/ApiGateway',
-          MetricName: metricName,
-          Dimensions: [
-            { Name: 'ApiId', Value: { Ref: apiId } },
-            { Name: 'Stage', Value: '$default' },
-          ],
-        },
-        Period: 300,
-        Stat: 'Sum',
-      });
-    }
+    const stat = (id: string) => metrics.find((metric) => metric.Id === id)?.MetricStat;
+    assert.deepEqual(stat('requests'), apiMetric('Count', 'Sum'));
+    assert.deepEqual(stat('errors'), apiMetric('5xx', 'Sum'));
+  });
+
+  it('watches the API latency p90, counted only from 20 requests in a period on', () => {
+    const alarm = apiAlarm('Latency');
+    // README: "an API latency p90 of 1 s or more over 5 minutes, once 20 or more requests came in".
+    assert.equal(alarm.Threshold, 1000);
+    const metrics = alarm.Metrics as Json[];
+    assert.deepEqual(
+      metrics.find((metric) => metric.ReturnData !== false),
+      {
+        Id: 'expr_1',
+        Expression: 'IF(requests >= 20, latency, 0)',
+        Label: 'Latency p90 (ms)',
+        ReturnData: true,
+      },
+    );
+    assert.match(String(alarm.AlarmDescription), /p90 of 1000 ms or more .* from 20 requests on/);
+    const stat = (id: string) => metrics.find((metric) => metric.Id === id)?.MetricStat;
+    assert.deepEqual(stat('requests'), apiMetric('Count', 'Sum'));
+    assert.deepEqual(stat('latency'), apiMetric('Latency', 'p90'));
   });
 
   it('watches errors and throttles of every function', () => {
@@ -770,14 +796,16 @@ describe('dashboard', () => {
     }
   });
 
-  it('shows DynamoDB consumed capacity, throttled requests and latency', () => {
+  it('shows DynamoDB consumed capacity, throttled requests, system errors and latency', () => {
     assert.deepEqual(metricsOf('DynamoDB consumed capacity'), [
       `AWS/DynamoDB ConsumedReadCapacityUnits ${table} Sum`,
       `AWS/DynamoDB ConsumedWriteCapacityUnits ${table} Sum`,
     ]);
-    assert.deepEqual(metricsOf('DynamoDB throttled requests'), [
+    assert.deepEqual(metricsOf('DynamoDB throttled requests and system errors'), [
       `AWS/DynamoDB ThrottledRequests Operation=Query,${table} Sum`,
       `AWS/DynamoDB ThrottledRequests Operation=PutItem,${table} Sum`,
+      `AWS/DynamoDB SystemErrors Operation=Query,${table} Sum`,
+      `AWS/DynamoDB SystemErrors Operation=PutItem,${table} Sum`,
     ]);
     assert.deepEqual(metricsOf('DynamoDB latency (ms)'), [
       `AWS/DynamoDB SuccessfulRequestLatency Operation=Query,${table} Average`,
