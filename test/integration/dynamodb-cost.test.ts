@@ -114,7 +114,9 @@ describe('DynamoDB cost per request', () => {
 
   it('GET reads one page, not the board: still one Query of 0.5 units with 20 messages on it', async () => {
     const board = freshBoard();
-    for (let i = 0; i < 20; i++) await post(board, `message ${i}`);
+    // About 8 KB in all, so that reading the whole board would cost more (one unit per 4 KB read
+    // eventually consistent, rounded up, is 0.5), where the page of 3 still fits in 4 KB.
+    for (let i = 0; i < 20; i++) await post(board, `message ${i} ${'x'.repeat(400)}`);
     const { result, sent: calls } = await invoke(readMessages, apiEvent({ board }));
     assert.equal(result.statusCode, 200);
     assert.deepEqual(
