@@ -336,9 +336,36 @@ export interface ReadOptions extends ConnectionOptions {
   readonly follow?: boolean | undefined;
 }
 
+/**
+ * `--board --json`: commander takes the word after an option that needs a value as its value,
+ * even when that word is one of the program's own options, so the user who left out the board got
+ * board "--json" and no JSON, or a message whose text is "--json". Such a value must be written
+ * `--board=--json`. Returns the usage error, if any.
+ */
+const optionTakenAsValue = (program: Command, argv: readonly string[]): string | undefined => {
+  const options = program.commands.flatMap((command) => command.options);
+  const flagsOf = (option: Option): string[] =>
+    [option.long, option.short].filter((flag): flag is string => flag !== undefined);
+  const optionNames = new Set([...options.flatMap(flagsOf), ...HELP_OR_VERSION]);
+  const needsValue = new Set(options.filter((option) => option.required).flatMap(flagsOf));
+  for (let index = 0; index + 1 < argv.length; index++) {
+    const [word, next] = [argv[index] as string, argv[index + 1] as string];
+    if (word === '--') return undefined;
+    if (needsValue.has(word) && optionNames.has(next.split('=', 1)[0] as string)) {
+      return `${word} needs a value, and ${next} is an option (to mean it as the value, write ${word}=${next})`;
+    }
+  }
+  return undefined;
+};
+
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
   const program = createProgram(deps, { colorWanted: !argv.includes('--no-color') });
+  const optionAsValue = optionTakenAsValue(program, argv);
+  if (optionAsValue !== undefined) {
+    deps.stderr.write(`error: ${optionAsValue}\n`);
+    return 2;
+  }
   const leading = leadingConnectionOptions(argv);
   if (
     leading > 0 &&
@@ -364,7 +391,7 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
       return 130;
     }
     // The options as parsed (a command failed after parsing), not a scan of argv: in
-    // `--text --verbose` the text is "--verbose".
+    // `--text=--verbose` the text is "--verbose".
     const parsed = program.commands.map((command) => command.opts<{ verbose?: boolean; color?: boolean }>());
     const message = error instanceof CliError ? describeError(error) : `unexpected failure: ${String(error)}`;
     const verbose = parsed.some((options) => options.verbose === true);

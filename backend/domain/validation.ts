@@ -53,7 +53,7 @@ export interface NewMessageInput {
 }
 
 /** Counts characters as people do (code points), not UTF-16 units: an emoji is one character. */
-const charCount = (value: string): number => {
+export const charCount = (value: string): number => {
   let count = 0;
   for (const _ of value) count++;
   return count;

@@ -1,4 +1,4 @@
-import { DEFAULT_BOARD, limits } from '../api.ts';
+import { charCount, DEFAULT_BOARD, limits } from '../api.ts';
 import { CliError, InterruptedError, OutputError, outputFailure, UsageError } from '../errors.ts';
 import { mayHaveArrived } from '../network-failure.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
@@ -11,10 +11,12 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
   const { api, deps, styles, out } = context;
   try {
     if (options.author.trim() === '') throw new UsageError('--author must not be empty');
+    checkLength('--author', options.author, limits.authorMaxChars);
     const text = options.text === '-' ? await readTextFromStdin(context) : options.text;
     if (text.trim() === '') {
       throw new UsageError(options.text === '-' ? 'standard input held no text' : '--text must not be empty');
     }
+    checkLength(options.text === '-' ? 'the text on standard input' : '--text', text, limits.textMaxChars);
     const { raw, message } = await api
       .post(options.board, { author: options.author, text })
       .catch((error: unknown) => {
@@ -42,6 +44,17 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
     }
   } finally {
     await context.client.close();
+  }
+};
+
+/**
+ * The API's length rule, checked before sending: the API would say the same, but a value many
+ * times too long makes a body over its byte limit, and the answer is then a 413 about bytes.
+ */
+const checkLength = (name: string, value: string, maxChars: number): void => {
+  const length = charCount(value.trim());
+  if (length > maxChars) {
+    throw new UsageError(`${name} is ${length} characters; at most ${maxChars} are allowed`);
   }
 };
 

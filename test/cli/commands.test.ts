@@ -92,22 +92,71 @@ describe('whiteboard post', () => {
 
   it("fails with the API's message and status", async () => {
     const deps = apiFailing('POST /messages', 400, {
-      message: 'text is 2001 characters; at most 2000 are allowed',
+      message: 'text must not contain control characters',
       code: 'INVALID_TEXT',
     });
     await assert.rejects(
-      createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'x'.repeat(2001)], {
+      createProgram(deps).parseAsync(['post', '--author', 'ann', '--text', 'bell \u0007'], {
         from: 'user',
       }),
       (error: unknown) => {
         assert.ok(error instanceof ApiError);
-        assert.equal(
-          error.message,
-          'text is 2001 characters; at most 2000 are allowed (HTTP 400 INVALID_TEXT)',
-        );
+        assert.equal(error.message, 'text must not contain control characters (HTTP 400 INVALID_TEXT)');
         return true;
       },
     );
+  });
+
+  it('refuses an author or text over the length limit as the API would, before sending it (exit 2)', async () => {
+    // Counted as the API counts: characters (an emoji is one), after trimming.
+    const emoji = '\u{1F600}';
+    for (const [argv, stdin, said] of [
+      [['--author', 'ann', '--text', 'x'.repeat(2001)], '', '--text is 2001 characters'],
+      [['--author', 'ann', '--text', emoji.repeat(20_000)], '', '--text is 20000 characters'],
+      [['--author', 'a'.repeat(65), '--text', 'hi'], '', '--author is 65 characters; at most 64'],
+      [['--author', 'ann', '--text', '-'], 'y'.repeat(2001), 'the text on standard input is 2001'],
+    ] as const) {
+      const deps = createTestDeps({ stdin });
+      assert.equal(await runCli(['post', ...argv], deps), 2, said);
+      assert.ok(deps.stderr.text.startsWith(`error: ${said}`), deps.stderr.text);
+      assert.match(deps.stderr.text, /at most \d+ are allowed\n$/);
+      assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
+    }
+    // At the limits, with spaces around that the API trims, it is sent.
+    const deps = apiAnswering('POST /messages', 201, message(1));
+    const text = ` ${emoji.repeat(2000)} `;
+    assert.equal(await runCli(['post', '--author', ` ${'a'.repeat(64)} `, '--text', text], deps), 0);
+    assert.deepEqual(requestedPaths(deps.agent), ['POST /messages']);
+  });
+});
+
+describe('an option where a value belongs', () => {
+  it('is refused, saying how to write such a value, rather than taken as the value (exit 2)', async () => {
+    for (const [argv, said] of [
+      [['read', '--board', '--follow'], '--board needs a value, and --follow is an option'],
+      [['post', '--author', 'ann', '--board', '--json', '--text', 'hi'], '--board needs a value, and --json'],
+      [['post', '--author', 'ann', '--text', '--json'], '--text needs a value, and --json is an option'],
+      [['post', '--author', '--text', 'hi'], '--author needs a value, and --text is an option'],
+      [['read', '--limit', '-h'], '--limit needs a value, and -h is an option'],
+      [['read', '--url', '--verbose'], '--url needs a value, and --verbose is an option'],
+    ] as const) {
+      const deps = createTestDeps();
+      assert.equal(await runCli(argv, deps), 2, argv.join(' '));
+      assert.ok(deps.stderr.text.startsWith(`error: ${said}`), deps.stderr.text);
+      assert.match(deps.stderr.text, /\(to mean it as the value, write (--\w+)=\S+\)\n$/);
+      assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
+    }
+  });
+
+  it('is taken as the value when written with =, or after --', async () => {
+    const deps = apiAnswering('POST /messages', 201, message(1), {
+      match: { body: JSON.stringify({ author: 'ann', text: '--json' }) },
+    });
+    assert.equal(await runCli(['post', '--author', 'ann', '--text=--json'], deps), 0, deps.stderr.text);
+    assert.deepEqual(requestedPaths(deps.agent), ['POST /messages']);
+    // A value that only starts with a dash, such as "-" for standard input, is a value.
+    const fromStdin = apiAnswering('POST /messages', 201, message(1), { stdin: 'piped' });
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', '-'], fromStdin), 0);
   });
 });
 
@@ -620,7 +669,7 @@ describe('exit codes and one-line errors', () => {
     assert.match(deps.stderr.text, /\nerror: nope \(HTTP 400 BAD\)\nApiError: nope \(HTTP 400 BAD\)\n\s+at /);
   });
 
-  it('takes --verbose given as the text for the text, not for the option', async () => {
+  it('takes --verbose given as the text (--text=--verbose) for the text, not for the option', async () => {
     const deps = apiFailing(
       'POST /messages',
       500,
@@ -629,7 +678,7 @@ describe('exit codes and one-line errors', () => {
         match: { body: '{"author":"a","text":"--verbose"}' },
       },
     );
-    assert.equal(await runCli(['post', '--author', 'a', '--text', '--verbose'], deps), 1);
+    assert.equal(await runCli(['post', '--author', 'a', '--text=--verbose'], deps), 1);
     assert.match(deps.stderr.text, /^error: Internal Server Error \(HTTP 500\)\nnote: /);
   });
 

@@ -254,12 +254,9 @@ describe('whiteboard CLI against the local stack', () => {
   });
 
   it('fails with the API message and status, exit 1', async () => {
-    const result = await run(['post', '--author', 'ann', '--text', 'x'.repeat(2001), '--url', stack.url]);
+    const result = await run(['post', '--author', 'ann', '--text', 'bell \u0007', '--url', stack.url]);
     assert.equal(result.code, 1);
-    assert.equal(
-      result.stderr,
-      'error: text is 2001 characters; at most 2000 are allowed (HTTP 400 INVALID_TEXT)\n',
-    );
+    assert.equal(result.stderr, 'error: text must not contain control characters (HTTP 400 INVALID_TEXT)\n');
   });
 
   it('ends a follow on SIGTERM as on Ctrl-C, with exit 0', async () => {
