@@ -29,6 +29,11 @@ export class ApiError extends CliError {
   readonly location: string | undefined;
   /** `ResolvedUrl.wrongApiHint` of the URL that answered, when the client was given it. */
   readonly wrongApiHint: string | undefined;
+  /**
+   * The body had the error shape of the API and of API Gateway's own answers, `{"message": ...}`;
+   * an HTML error page of a proxy has not.
+   */
+  readonly apiShaped: boolean;
   constructor(
     readonly status: number,
     readonly apiMessage: string,
@@ -38,13 +43,20 @@ export class ApiError extends CliError {
       attempts = 1,
       location,
       wrongApiHint,
-    }: { attempts?: number; location?: string | undefined; wrongApiHint?: string | undefined } = {},
+      apiShaped = true,
+    }: {
+      attempts?: number;
+      location?: string | undefined;
+      wrongApiHint?: string | undefined;
+      apiShaped?: boolean;
+    } = {},
   ) {
     super(`${apiMessage} (HTTP ${status}${code === undefined ? '' : ` ${code}`})`);
     this.name = 'ApiError';
     this.attempts = attempts;
     this.location = location;
     this.wrongApiHint = wrongApiHint;
+    this.apiShaped = apiShaped;
   }
 }
 

@@ -189,7 +189,10 @@ const apiErrorOf = (
   } catch {
     // Not JSON: an HTML error page from a proxy, say. Say what the status means instead.
   }
-  return new ApiError(status, STATUS_TEXT[status] ?? 'HTTP error', undefined, url, details);
+  return new ApiError(status, STATUS_TEXT[status] ?? 'HTTP error', undefined, url, {
+    ...details,
+    apiShaped: false,
+  });
 };
 
 export const createHttpClient = (options: HttpClientOptions): HttpClient => {

@@ -415,22 +415,31 @@ export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<nu
 
 /** A request path under a base URL that already ended in /messages (or /boards/<b>/messages). */
 const PASTED_MESSAGES_PATH = /\/messages\/(?:boards\/[^/?#]+\/)?messages(?:[?#]|$)/;
+/** The same with a board's path pasted: /boards/<board>/messages, the board in group 1. */
+const PASTED_BOARD_PATH = /\/boards\/([A-Za-z0-9_-]+)\/messages\/(?:boards\/[^/?#]+\/)?messages(?:[?#]|$)/;
 
 /**
  * The answers without a `code` that the whiteboard API gives: API Gateway's own (payload too large,
- * throttled, the function failed or timed out). Any other answer without one (a redirect, 401, 403,
- * 405, API Gateway's 404 for a route it does not have) comes from something else than this API.
+ * throttled, the function failed or timed out), whose body is `{"message": ...}`. Any other answer
+ * without one (a redirect, 401, 403, 405, API Gateway's 404 for a route it does not have, a proxy's
+ * HTML error page) comes from something else than this API.
  */
 const GATEWAY_OWN_ANSWERS = new Set([413, 429, 500, 502, 503, 504]);
 
 const describeError = (error: CliError): string => {
   if (!(error instanceof ApiError)) return error.message;
   const tried = triedTimes(error.attempts);
-  if (error.code !== undefined || GATEWAY_OWN_ANSWERS.has(error.status)) return `${error.message}${tried}`;
+  if (error.code !== undefined || (GATEWAY_OWN_ANSWERS.has(error.status) && error.apiShaped)) {
+    return `${error.message}${tried}`;
+  }
   const redirect = error.location === undefined ? '' : `, which redirects to ${error.location}`;
   // The URL of the README's curl examples, pasted whole: whiteboard adds the path itself.
-  const pasted = PASTED_MESSAGES_PATH.test(error.url)
-    ? ' (the URL ends in /messages, which whiteboard adds itself: leave it out)'
-    : '';
-  return `${error.message} from ${error.url}${redirect}; ${error.wrongApiHint ?? 'is the URL the whiteboard API?'}${pasted}`;
+  const pastedBoard = PASTED_BOARD_PATH.exec(error.url)?.[1];
+  const pasted =
+    pastedBoard !== undefined
+      ? ` (the URL ends in /boards/${pastedBoard}/messages, which whiteboard adds itself: leave that out and give --board ${pastedBoard})`
+      : PASTED_MESSAGES_PATH.test(error.url)
+        ? ' (the URL ends in /messages, which whiteboard adds itself: leave it out)'
+        : '';
+  return `${error.message} from ${error.url}${redirect}; ${error.wrongApiHint ?? 'is the URL the whiteboard API?'}${pasted}${tried}`;
 };

@@ -707,6 +707,18 @@ describe('exit codes and one-line errors', () => {
       /; is --url http:\/\/flag\.test\/messages the whiteboard API\? \(the URL ends in \/messages, which whiteboard adds itself: leave it out\)\n$/;
     assert.match(await pasted([], 'GET /messages/messages'), hint);
     assert.match(await pasted(['--board', 'team'], 'GET /messages/boards/team/messages'), hint);
+    // A board's URL: leaving out /messages would leave /boards/team, still wrong.
+    const boardUrl = apiFailing(
+      'GET /boards/team/messages/messages',
+      404,
+      { message: 'Not Found' },
+      { origin: 'http://flag.test' },
+    );
+    assert.equal(await runCli(['read', '--url', 'http://flag.test/boards/team/messages'], boardUrl), 1);
+    assert.match(
+      boardUrl.stderr.text,
+      / \(the URL ends in \/boards\/team\/messages, which whiteboard adds itself: leave that out and give --board team\)\n$/,
+    );
     // A base URL with another path gets the question alone.
     const deps = apiFailing(
       'GET /api/messages',
@@ -761,6 +773,19 @@ describe('exit codes and one-line errors', () => {
     interceptor.reply(503, { message: 'Service Unavailable' }).times(3);
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(deps.stderr.text, 'error: Service Unavailable (HTTP 503) (tried 3 times)\n');
+  });
+
+  it("names the URL and asks whether it is the API for a 5xx that is not API Gateway's JSON", async () => {
+    // A proxy or load balancer in front of something else answers with an HTML page.
+    const { deps, interceptor } = expecting('GET /messages', {});
+    interceptor
+      .reply(502, '<html><body>Bad Gateway</body></html>', { headers: { 'content-type': 'text/html' } })
+      .times(3);
+    assert.equal(await runCli(['read'], deps), 1);
+    assert.equal(
+      deps.stderr.text,
+      'error: Bad Gateway (HTTP 502) from http://api.test/messages; is WHITEBOARD_URL http://api.test the whiteboard API? (tried 3 times)\n',
+    );
   });
 
   it('names the URL and asks whether it is the API for any answer of the wrong shape', async () => {
