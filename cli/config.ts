@@ -75,7 +75,7 @@ export const resolveApiUrl = ({ flag, env, readTextFile }: UrlInputs): ResolvedU
   return {
     url: DEFAULT_API_URL,
     source: 'default',
-    origin: 'the default (local stack)',
+    origin: 'the default: the local stack',
     wrongApiHint: `is ${DEFAULT_API_URL}, the default URL, the local whiteboard API? (or pass --url)`,
   };
 };

@@ -59,7 +59,8 @@ const checkLength = (name: string, value: string, maxChars: number): void => {
 };
 
 const readTextFromStdin = async ({ deps, errStyles }: CommandContext): Promise<string> => {
-  if (deps.stdinIsTTY) deps.stderr.write(errStyles.dim('Type the message, then Ctrl-D on a new line.\n'));
+  if (deps.stdinIsTTY)
+    deps.stderr.write(`${errStyles.dim('Type the message, then Ctrl-D on a new line.')}\n`);
   const text = await deps.readStdin(STDIN_MAX_BYTES);
   if (Buffer.byteLength(text) > STDIN_MAX_BYTES) {
     throw new UsageError(

@@ -62,7 +62,7 @@ export const runRead = async (
     const seen = await alreadyThere(context, options.board, initial, page.nextCursor !== null);
     if (!options.json) {
       context.deps.stderr.write(
-        context.errStyles.dim(`Following board ${options.board} at ${context.baseUrl}; Ctrl-C to stop.\n`),
+        `${context.errStyles.dim(`Following board ${options.board} at ${context.baseUrl}; Ctrl-C to stop.`)}\n`,
       );
     }
     printStream(context, options, initial);

@@ -77,7 +77,7 @@ describe('resolveApiUrl', () => {
     assert.deepEqual(resolved, {
       url: 'http://127.0.0.1:3000',
       source: 'default',
-      origin: 'the default (local stack)',
+      origin: 'the default: the local stack',
       wrongApiHint: 'is http://127.0.0.1:3000, the default URL, the local whiteboard API? (or pass --url)',
     });
   });

@@ -382,7 +382,7 @@ describe('where the CLI points', () => {
     // Port 3000 may be taken by a developer's `npm start`: then the read must succeed against it.
     const taken = (await connectOutcome(3000)) === 'connected';
     const result = await run(['read', '--retries', '0', '--verbose'], { cwd: dir });
-    const using = 'using http://127.0.0.1:3000 (the default (local stack))\n';
+    const using = 'using http://127.0.0.1:3000 (the default: the local stack)\n';
     assert.ok(result.stderr.startsWith(using), result.stderr);
     if (taken) {
       assert.equal(result.code, 0, result.stderr);
