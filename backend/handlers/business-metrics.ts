@@ -12,3 +12,11 @@ export const businessMetricNames = {
 } as const;
 
 export type BusinessMetricName = (typeof businessMetricNames)[keyof typeof businessMetricNames];
+
+/**
+ * One per request the handler answered with a 5xx, with the dimensions `service` and
+ * `function_name` (as Powertools' ColdStart): Lambda counts such an invocation as a success, so
+ * the function's own Errors metric never shows it, and the API's 5xx metric does not say which
+ * function failed.
+ */
+export const failedRequestsMetricName = 'FailedRequests';

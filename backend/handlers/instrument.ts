@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
 import { errorResult, statusOf } from '../http/error-response.ts';
-import { businessMetricNames } from './business-metrics.ts';
+import { businessMetricNames, failedRequestsMetricName } from './business-metrics.ts';
 
 /** What the handlers use of Tracer: the real one in Lambda, a stand-in where it is off (powertools.ts). */
 export type TracerLike = Pick<
@@ -39,7 +39,8 @@ export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => (
  * - Logger: Lambda context and cold start flag on every line, correlation id = API Gateway request
  *   id, one structured line per request with route, status and duration.
  * - Tracer: a `## handler` subsegment with the ColdStart and Service annotations; errors as metadata.
- * - Metrics: ColdStart metric, RejectedRequests on 4xx; flushed on every invocation, even on error.
+ * - Metrics: ColdStart metric, RejectedRequests on 4xx, FailedRequests on 5xx; flushed on every
+ *   invocation, even on error.
  * Errors become responses in one place (error-response.ts): a 5xx is logged with its stack.
  */
 export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: Endpoint) => {
@@ -74,9 +75,15 @@ export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: En
     }
     if (result.statusCode >= 400 && result.statusCode < 500) {
       metrics.addMetric(businessMetricNames.rejectedRequests, MetricUnit.Count, 1);
+    } else if (result.statusCode >= 500) {
+      // A metric of its own (published at once, as Powertools publishes ColdStart), so that its
+      // function_name dimension is not added to a business metric recorded before the failure.
+      const failed = metrics.singleMetric();
+      failed.addDimension('function_name', context.functionName);
+      failed.addMetric(failedRequestsMetricName, MetricUnit.Count, 1);
     }
-    // A 5xx records no business metric; publishing nothing would print Powertools' plain-text
-    // "No application metrics to publish" warning between the JSON log lines.
+    // Publishing nothing would print Powertools' plain-text "No application metrics to publish"
+    // warning between the JSON log lines.
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     logger.info('request', {
       route: event.routeKey,

@@ -19,7 +19,11 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { type BusinessMetricName, businessMetricNames } from '../../backend/handlers/business-metrics.ts';
+import {
+  type BusinessMetricName,
+  businessMetricNames,
+  failedRequestsMetricName,
+} from '../../backend/handlers/business-metrics.ts';
 import { commonEnvironment } from '../../backend/http/routes.ts';
 import type { WhiteboardFunction } from './whiteboard-function.ts';
 
@@ -33,6 +37,8 @@ export const businessMetrics = {
   names: Object.values(businessMetricNames),
   /** Powertools' `captureColdStartMetric`: dimensions `service` and `function_name`. */
   coldStart: 'ColdStart',
+  /** Dimensions `service` and `function_name` too. */
+  failedRequests: failedRequestsMetricName,
 } as const;
 
 /**
@@ -290,14 +296,17 @@ export class WhiteboardObservability extends Construct {
       period: GRAPH_PERIOD,
       label: 'Concurrent executions',
     });
-    const coldStarts = new Metric({
-      namespace,
-      metricName: businessMetrics.coldStart,
-      dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
-      statistic: Stats.SUM,
-      period: GRAPH_PERIOD,
-      label: 'Cold starts',
-    });
+    const perFunction = (metricName: string, label: string): Metric =>
+      new Metric({
+        namespace,
+        metricName,
+        dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
+        statistic: Stats.SUM,
+        period: GRAPH_PERIOD,
+        label,
+      });
+    const coldStarts = perFunction(businessMetrics.coldStart, 'Cold starts');
+    const failedRequests = perFunction(businessMetrics.failedRequests, 'Answered 5xx');
     this.#alarm(
       `${definition.id}ErrorsAlarm`,
       fn.metricErrors({ statistic: Stats.SUM, period: PERIOD }),
@@ -312,8 +321,8 @@ export class WhiteboardObservability extends Construct {
     );
     return [
       new GraphWidget({
-        title: `${definition.id}: invocations, errors, throttles`,
-        left: [invocations, errors, throttles],
+        title: `${definition.id}: invocations, errors, 5xx, throttles`,
+        left: [invocations, errors, failedRequests, throttles],
         width: 6,
       }),
       new GraphWidget({ title: `${definition.id}: duration (ms)`, left: duration, width: 6 }),

@@ -716,10 +716,10 @@ describe('metrics namespace per stage', () => {
     );
     for (const app of [dev, prod]) {
       const [namespace] = publishedTo(app);
-      // The three business metrics and one cold start graph per function, all in that namespace.
+      // The three business metrics, and per function its 5xx and cold starts, all in that namespace.
       assert.deepEqual(
         readFrom(app),
-        Array.from({ length: functionIds.length + businessMetrics.names.length }, () => namespace),
+        Array.from({ length: 2 * functionIds.length + businessMetrics.names.length }, () => namespace),
       );
     }
     // The local stack (backend/local) keeps the shared environment's namespace.
@@ -773,13 +773,15 @@ describe('dashboard', () => {
     }
   });
 
-  it('shows invocations, errors, throttles, duration, concurrency and cold starts of every function', () => {
+  it('shows invocations, errors, 5xx, throttles, duration, concurrency and cold starts of every function', () => {
     for (const functionId of functionIds) {
       const { id } = functions[functionId];
       const fn = `FunctionName=\${${logicalId(dev, dev.stack.functions[functionId].function)}}`;
-      assert.deepEqual(metricsOf(`${id}: invocations, errors, throttles`), [
+      // The handlers' FailedRequests (instrument.ts), by function as ColdStart.
+      assert.deepEqual(metricsOf(`${id}: invocations, errors, 5xx, throttles`), [
         `AWS/Lambda Invocations ${fn} Sum`,
         `AWS/Lambda Errors ${fn} Sum`,
+        `Whiteboard/dev FailedRequests function_name=${fn.split('=')[1]},service=whiteboard Sum`,
         `AWS/Lambda Throttles ${fn} Sum`,
       ]);
       assert.deepEqual(metricsOf(`${id}: duration (ms)`), [

@@ -756,6 +756,32 @@ describe('observability: one log line per request, EMF metrics', () => {
     assert.equal(metricValue(response.records, 'RejectedRequests'), undefined);
   });
 
+  it('publishes FailedRequests=1 with the function name for a 500, and not for a 2xx or 4xx', async () => {
+    class Failing extends InMemoryMessageRepository {
+      override async put(): Promise<never> {
+        throw new Error('boom');
+      }
+    }
+    const failing = await createApp(new Failing()).invoke(postEvent({ author: 'Ada', text: 'hi' }));
+    assert.equal(failing.status, 500);
+    const [failed, ...more] = emfRecords(failing.records).filter((emf) =>
+      emf.names.includes('FailedRequests'),
+    );
+    assert.equal(more.length, 0, 'FailedRequests is published once per request');
+    assert.ok(failed, 'a FailedRequests EMF record');
+    assert.equal(failed.record.FailedRequests, 1);
+    assert.deepEqual(failed.dimensions, ['service', 'function_name']);
+    assert.equal(failed.record.function_name, 'whiteboard-PostMessage');
+    const app = createApp();
+    for (const response of [
+      await app.invoke(postEvent({ author: 'Ada', text: 'hi' })),
+      await app.invoke(postEvent({ author: '', text: 'hi' })),
+    ]) {
+      assert.ok(response.status < 500);
+      assert.equal(metricValue(response.records, 'FailedRequests'), undefined, String(response.status));
+    }
+  });
+
   it('publishes a ColdStart metric with the function name on the first invocation only', async () => {
     const app = createApp();
     const context = lambdaContext({ functionName: 'whiteboard-ReadMessages' });
