@@ -248,7 +248,7 @@ export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Comma
     .description('Post to and read from a whiteboard: a shared board of short messages.')
     .version(deps.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .helpCommand(false)
+    .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',

@@ -866,6 +866,19 @@ describe('exit codes and one-line errors', () => {
 });
 
 describe('help and version', () => {
+  it('takes `help` and `help <command>` as --help (as git and npm do)', async () => {
+    for (const [argv, usage] of [
+      [['help'], 'Usage: whiteboard [options] [command]'],
+      [['help', 'read'], 'Usage: whiteboard read [options]'],
+      [['help', 'post'], 'Usage: whiteboard post [options]'],
+    ] as const) {
+      const deps = createTestDeps();
+      assert.equal(await runCli(argv, deps), 0, argv.join(' '));
+      assert.ok(deps.stdout.text.startsWith(usage), deps.stdout.text);
+      assert.equal(deps.stderr.text, '');
+    }
+  });
+
   it('prints the version', async () => {
     const deps = createTestDeps();
     assert.equal(await runCli(['--version'], deps), 0);
