@@ -103,6 +103,8 @@ type Outcome =
 /** Our own per-attempt deadline, for what undici's timeouts cannot see (a body trickling in slowly). */
 class AttemptTimeoutError extends Error {
   readonly code = 'ATTEMPT_TIMEOUT';
+  /** Whether the answer had begun (its status and headers had come) when time ran out. */
+  answerBegun = false;
   constructor() {
     super('attempt timed out');
     this.name = 'AttemptTimeoutError';
@@ -250,6 +252,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     // Connect, then answer: each may take up to the timeout.
     const timer = setTimeout(() => deadline.abort(new AttemptTimeoutError()), 2 * timeoutMs);
     const attemptSignal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
+    let answerBegun = false;
     try {
       const response = await request.call(dispatcher, {
         origin: base.origin,
@@ -261,6 +264,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
+      answerBegun = true;
       const text = await readCapped(response, maxResponseBytes, baseUrl);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now());
       const location = headerValue(response.headers.location);
@@ -275,6 +279,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof ResponseError) throw error;
       const failure = deadline.signal.aborted ? deadline.signal.reason : error;
+      if (failure instanceof AttemptTimeoutError) failure.answerBegun = answerBegun;
       return { type: 'failure', failure: classifyFailure(codeOf(failure)), error: failure };
     } finally {
       clearTimeout(timer);

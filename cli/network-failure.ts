@@ -128,9 +128,13 @@ export const describeNetworkFailure = (
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return `${baseUrl} did not answer within ${seconds(timeoutMs)} (--timeout)${tried}`;
-    case 'ATTEMPT_TIMEOUT':
-      // The attempt's own deadline (http-client.ts): connecting and answering, each up to the timeout.
-      return `${baseUrl} did not finish answering within ${seconds(2 * timeoutMs)} (twice --timeout)${tried}`;
+    case 'ATTEMPT_TIMEOUT': {
+      // The attempt's own deadline (http-client.ts): connecting and answering, each up to the
+      // timeout. It can also end an attempt that has no answer at all, before undici's headers
+      // timeout, whose timer is coarse, sees a short --timeout.
+      const begun = (error as { answerBegun?: boolean }).answerBegun === true;
+      return `${baseUrl} did not ${begun ? 'finish answering' : 'answer'} within ${seconds(2 * timeoutMs)} (twice --timeout)${tried}`;
+    }
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { errors, MockAgent } from 'undici';
 import { ApiError, NetworkError, ResponseError } from '../../cli/errors.ts';
@@ -162,8 +164,40 @@ describe('HTTP client: reads', () => {
     // Longer than the attempt deadline (twice the timeout); the abort cancels the delayed reply.
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS).delay(5000);
     await rejectsWith(client.get('/messages'), NetworkError, (error) => {
-      assert.equal(error.message, `${API} did not finish answering within 0.04 s (twice --timeout)`);
+      // Nothing of the answer came: not "did not finish answering".
+      assert.equal(error.message, `${API} did not answer within 0.04 s (twice --timeout)`);
     });
+  });
+
+  it('says an answer did not finish when its body trickles in past the attempt deadline', async () => {
+    // A real server: the headers at once, then a byte of the body every 10 ms, never the end.
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const drip = setInterval(() => response.write(' '), 10);
+      response.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Its own undici Agent, as the CLI has, rather than the mock.
+    const client = createHttpClient({
+      baseUrl: url,
+      timeoutMs: 100,
+      retries: 0,
+      userAgent: 'whiteboard-cli/test',
+      sleep: async () => {},
+      random: () => 0,
+      now: () => 0,
+      newIdempotencyKey: () => 'key-1',
+    });
+    try {
+      await rejectsWith(client.get('/messages'), NetworkError, (error) => {
+        assert.equal(error.message, `${url} did not finish answering within 0.2 s (twice --timeout)`);
+      });
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('says how to start the local stack when the connection is refused', async () => {
