@@ -15,8 +15,11 @@ import { runCli } from './program.ts';
 // with a note when it was a post). A second one: leave now. SIGTERM, as `timeout`, CI runners and
 // `docker stop` send it, counts the same.
 const interrupt = new AbortController();
-const onInterrupt = () => {
+const onInterrupt = (signal: NodeJS.Signals) => {
   if (interrupt.signal.aborted) process.exit(130);
+  // The terminal has echoed ^C; a shell starts its prompt on a new line only after a program that
+  // a signal killed, and this one ends on its own.
+  if (signal === 'SIGINT' && isatty(2)) process.stderr.write('\n');
   interrupt.abort();
 };
 process.on('SIGINT', onInterrupt);
