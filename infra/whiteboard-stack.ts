@@ -74,6 +74,7 @@ export class WhiteboardStack extends Stack {
     this.observability = new WhiteboardObservability(this, 'Observability', {
       stage: settings.stage,
       apiStage: this.api.stage,
+      accessLogGroup: this.api.accessLogGroup,
       functions: Object.values(created),
       table: this.table,
       alarmEmail: settings.alarmEmail,

@@ -16,6 +16,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FilterPattern, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -99,12 +100,17 @@ export const alarmThresholds = {
   tableThrottles: 1,
 } as const;
 
+/** Requests API Gateway throttled (429), counted from the access log by a metric filter. */
+export const apiThrottledMetricName = 'ApiThrottledRequests';
+
 const PERIOD = Duration.minutes(5);
 const GRAPH_PERIOD = Duration.minutes(1);
 
 export interface WhiteboardObservabilityProps {
   readonly stage: string;
   readonly apiStage: HttpStage;
+  /** The API's access log (whiteboard-api.ts `accessLogFields`), where its throttled requests show. */
+  readonly accessLogGroup: ILogGroup;
   readonly functions: readonly WhiteboardFunction[];
   readonly table: Table;
   readonly alarmEmail: string | undefined;
@@ -132,7 +138,7 @@ export class WhiteboardObservability extends Construct {
     this.#alarmAction = new SnsAction(this.alarmTopic);
 
     // Each section creates its alarms and returns its row of the dashboard.
-    const apiRow = this.#apiSection(props.apiStage);
+    const apiRow = this.#apiSection(props.apiStage, props.accessLogGroup, namespace);
     const functionRow = props.functions.flatMap((fn) => this.#functionSection(fn, namespace));
     const tableRow = this.#tableSection(props.table);
     const businessRow = businessSection(namespace);
@@ -208,7 +214,7 @@ export class WhiteboardObservability extends Construct {
   }
 
   /** API Gateway (namespace AWS/ApiGateway, dimensions ApiId and Stage: "HTTP API metrics"). */
-  #apiSection(apiStage: HttpStage): GraphWidget[] {
+  #apiSection(apiStage: HttpStage, accessLogGroup: ILogGroup, namespace: string): GraphWidget[] {
     const requests = apiStage.metricCount({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: 'Requests' });
     const clientErrors = apiStage.metricClientError({
       statistic: Stats.SUM,
@@ -220,6 +226,16 @@ export class WhiteboardObservability extends Construct {
       period: GRAPH_PERIOD,
       label: '5xx',
     });
+    // API Gateway's own 429s, when a route's throttle (settings.ts) turns requests away: counted in
+    // its 4xx metric with the rest, and in no metric of their own. The handlers never answer 429.
+    const throttled = accessLogGroup
+      .addMetricFilter('ApiThrottledRequestsFilter', {
+        filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+        metricNamespace: namespace,
+        metricName: apiThrottledMetricName,
+        metricValue: '1',
+      })
+      .metric({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: '429 (throttled)' });
     const percentiles = (metricOf: (stat: string) => IMetric): IMetric[] =>
       [Stats.p(50), Stats.p(90), Stats.p(99)].map(metricOf);
     const latency = percentiles((stat) =>
@@ -269,7 +285,11 @@ export class WhiteboardObservability extends Construct {
     );
     return [
       new GraphWidget({ title: 'API requests', left: [requests], width: 6 }),
-      new GraphWidget({ title: 'API 4xx and 5xx', left: [clientErrors, serverErrors], width: 6 }),
+      new GraphWidget({
+        title: 'API 4xx and 5xx',
+        left: [clientErrors, throttled, serverErrors],
+        width: 6,
+      }),
       new GraphWidget({ title: 'API latency (ms)', left: latency, width: 6 }),
       new GraphWidget({ title: 'API integration latency (ms)', left: integrationLatency, width: 6 }),
     ];

@@ -191,6 +191,7 @@ describe('resources', () => {
       'AWS::IAM::Role': functionIds.length,
       'AWS::IAM::Policy': functionIds.length,
       'AWS::Logs::LogGroup': functionIds.length + 1,
+      'AWS::Logs::MetricFilter': 1,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::ApiGatewayV2::Route': routes.length,
@@ -716,10 +717,11 @@ describe('metrics namespace per stage', () => {
     );
     for (const app of [dev, prod]) {
       const [namespace] = publishedTo(app);
-      // The three business metrics, and per function its 5xx and cold starts, all in that namespace.
+      // API Gateway's 429s (from the access log), the three business metrics, and per function its
+      // 5xx and cold starts, all in that namespace.
       assert.deepEqual(
         readFrom(app),
-        Array.from({ length: 2 * functionIds.length + businessMetrics.names.length }, () => namespace),
+        Array.from({ length: 1 + 2 * functionIds.length + businessMetrics.names.length }, () => namespace),
       );
     }
     // The local stack (backend/local) keeps the shared environment's namespace.
@@ -756,11 +758,19 @@ describe('dashboard', () => {
     );
   });
 
-  it('shows API requests, 4xx, 5xx, latency and integration latency p50/p90/p99', () => {
+  it('shows API requests, 4xx (429 apart), 5xx, latency and integration latency p50/p90/p99', () => {
     assert.deepEqual(metricsOf('API requests'), [`AWS/ApiGateway Count ${api} Sum`]);
     assert.deepEqual(metricsOf('API 4xx and 5xx'), [
       `AWS/ApiGateway 4xx ${api} Sum`,
+      'Whiteboard/dev ApiThrottledRequests  Sum', // no dimensions
       `AWS/ApiGateway 5xx ${api} Sum`,
+    ]);
+    // Counted from the access log: a 1 for each line whose status is 429, in the stage's namespace.
+    const [, filter] = only(resourcesOf(dev, 'AWS::Logs::MetricFilter'), 'metric filter');
+    assert.deepEqual(filter.Properties.LogGroupName, { Ref: logicalId(dev, dev.stack.api.accessLogGroup) });
+    assert.equal(filter.Properties.FilterPattern, '{ $.status = "429" }');
+    assert.deepEqual(filter.Properties.MetricTransformations, [
+      { MetricNamespace: 'Whiteboard/dev', MetricName: 'ApiThrottledRequests', MetricValue: '1' },
     ]);
     for (const [title, metric] of [
       ['API latency (ms)', 'Latency'],
