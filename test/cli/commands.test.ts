@@ -698,36 +698,23 @@ describe('exit codes and one-line errors', () => {
   }
 
   it('says to leave out /messages when the URL was pasted with it', async () => {
-    const pasted = async (board: string[], request: ApiRequest) => {
+    /** What `read` says when `request` to the API at `path` on http://flag.test finds nothing. */
+    const saysFor = async (path: string, request: ApiRequest, board: string[] = []) => {
       const deps = apiFailing(request, 404, { message: 'Not Found' }, { origin: 'http://flag.test' });
-      assert.equal(await runCli(['read', '--url', 'http://flag.test/messages', ...board], deps), 1);
+      assert.equal(await runCli(['read', '--url', `http://flag.test${path}`, ...board], deps), 1);
       return deps.stderr.text;
     };
     const hint =
       /; is --url http:\/\/flag\.test\/messages the whiteboard API\? \(the URL ends in \/messages, which whiteboard adds itself: leave it out\)\n$/;
-    assert.match(await pasted([], 'GET /messages/messages'), hint);
-    assert.match(await pasted(['--board', 'team'], 'GET /messages/boards/team/messages'), hint);
+    assert.match(await saysFor('/messages', 'GET /messages/messages'), hint);
+    assert.match(await saysFor('/messages', 'GET /messages/boards/team/messages', ['--board', 'team']), hint);
     // A board's URL: leaving out /messages would leave /boards/team, still wrong.
-    const boardUrl = apiFailing(
-      'GET /boards/team/messages/messages',
-      404,
-      { message: 'Not Found' },
-      { origin: 'http://flag.test' },
-    );
-    assert.equal(await runCli(['read', '--url', 'http://flag.test/boards/team/messages'], boardUrl), 1);
     assert.match(
-      boardUrl.stderr.text,
+      await saysFor('/boards/team/messages', 'GET /boards/team/messages/messages'),
       / \(the URL ends in \/boards\/team\/messages, which whiteboard adds itself: leave that out and give --board team\)\n$/,
     );
     // A base URL with another path gets the question alone.
-    const deps = apiFailing(
-      'GET /api/messages',
-      404,
-      { message: 'Not Found' },
-      { origin: 'http://flag.test' },
-    );
-    assert.equal(await runCli(['read', '--url', 'http://flag.test/api'], deps), 1);
-    assert.match(deps.stderr.text, /the whiteboard API\?\n$/);
+    assert.match(await saysFor('/api', 'GET /api/messages'), /the whiteboard API\?\n$/);
   });
 
   it('names where the URL came from, and the URL, when the answer is not the API', async () => {

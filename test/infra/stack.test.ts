@@ -533,46 +533,58 @@ describe('alarms', () => {
     Stat: stat,
   });
 
-  it('watches the API 5xx rate, counted only from 3 5xx in a period on', () => {
-    const alarm = apiAlarm('5xx');
-    // README: "an API 5xx rate of 5 % or more over 5 minutes, once 3 or more requests failed".
-    assert.equal(alarm.Threshold, 5);
+  /** An API alarm on a metric math expression (`expression` over `inputs`) with `threshold`. */
+  const checkApiAlarm = (
+    metricName: string,
+    {
+      threshold,
+      expression,
+      label,
+      description,
+      inputs,
+    }: {
+      threshold: number;
+      expression: string;
+      label: string;
+      description: RegExp;
+      inputs: Record<string, ReturnType<typeof apiMetric>>;
+    },
+  ) => {
+    const alarm = apiAlarm(metricName);
+    assert.equal(alarm.Threshold, threshold);
     const metrics = alarm.Metrics as Json[];
-    // The guard: a period with fewer than 3 5xx is a rate of 0, so a lone 5xx (100 % of one
-    // request) does not page. `requests > 0` was no guard at all.
     assert.deepEqual(
       metrics.find((metric) => metric.ReturnData !== false),
-      {
-        Id: 'expr_1',
-        Expression: 'IF(errors >= 3, 100 * errors / requests, 0)',
-        Label: '5xx rate (%)',
-        ReturnData: true,
-      },
+      { Id: 'expr_1', Expression: expression, Label: label, ReturnData: true },
     );
-    assert.match(String(alarm.AlarmDescription), /5% or more .* from 3 5xx on/);
-    const stat = (id: string) => metrics.find((metric) => metric.Id === id)?.MetricStat;
-    assert.deepEqual(stat('requests'), apiMetric('Count', 'Sum'));
-    assert.deepEqual(stat('errors'), apiMetric('5xx', 'Sum'));
+    assert.match(String(alarm.AlarmDescription), description);
+    for (const [id, input] of Object.entries(inputs)) {
+      assert.deepEqual(metrics.find((metric) => metric.Id === id)?.MetricStat, input, id);
+    }
+  };
+
+  it('watches the API 5xx rate, counted only from 3 5xx in a period on', () => {
+    // README: "an API 5xx rate of 5 % or more over 5 minutes, once 3 or more requests failed".
+    // The guard: a period with fewer than 3 5xx is a rate of 0, so a lone 5xx (100 % of one
+    // request) does not page. `requests > 0` was no guard at all.
+    checkApiAlarm('5xx', {
+      threshold: 5,
+      expression: 'IF(errors >= 3, 100 * errors / requests, 0)',
+      label: '5xx rate (%)',
+      description: /5% or more .* from 3 5xx on/,
+      inputs: { requests: apiMetric('Count', 'Sum'), errors: apiMetric('5xx', 'Sum') },
+    });
   });
 
   it('watches the API latency p90, counted only from 20 requests in a period on', () => {
-    const alarm = apiAlarm('Latency');
     // README: "an API latency p90 of 1 s or more over 5 minutes, once 20 or more requests came in".
-    assert.equal(alarm.Threshold, 1000);
-    const metrics = alarm.Metrics as Json[];
-    assert.deepEqual(
-      metrics.find((metric) => metric.ReturnData !== false),
-      {
-        Id: 'expr_1',
-        Expression: 'IF(requests >= 20, latency, 0)',
-        Label: 'Latency p90 (ms)',
-        ReturnData: true,
-      },
-    );
-    assert.match(String(alarm.AlarmDescription), /p90 of 1000 ms or more .* from 20 requests on/);
-    const stat = (id: string) => metrics.find((metric) => metric.Id === id)?.MetricStat;
-    assert.deepEqual(stat('requests'), apiMetric('Count', 'Sum'));
-    assert.deepEqual(stat('latency'), apiMetric('Latency', 'p90'));
+    checkApiAlarm('Latency', {
+      threshold: 1000,
+      expression: 'IF(requests >= 20, latency, 0)',
+      label: 'Latency p90 (ms)',
+      description: /p90 of 1000 ms or more .* from 20 requests on/,
+      inputs: { requests: apiMetric('Count', 'Sum'), latency: apiMetric('Latency', 'p90') },
+    });
   });
 
   it('watches errors and throttles of every function', () => {
