@@ -25,6 +25,7 @@ import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/lo
 import { freePort, listenersOn, listeningAddresses, stillListening } from '../helpers/listening.ts';
 
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
+const dataDirModule = fileURLToPath(new URL('../../backend/local/engine/data-dir.ts', import.meta.url));
 
 const scratch = await mkdtemp(join(tmpdir(), 'whiteboard-engine-test-'));
 after(() => rm(scratch, { recursive: true, force: true }));
@@ -280,12 +281,111 @@ describe('the data folder', () => {
     assert.equal(existsSync(claim(dataDir)), false, 'the folder is not left claimed');
   });
 
+  it('is claimed by exactly one of several processes that claim it at the same instant', async () => {
+    // The engine-level test below cannot tell an atomic claim from one that checks, then writes:
+    // its stacks do different work (engine start, imports) before they claim. Here the claims
+    // themselves race: each process has everything loaded, waits for a shared instant, then
+    // claims. A check-then-write claim lets two processes win a folder when their checks both
+    // come before either write, a window of microseconds that a loaded machine's scheduling often
+    // misses: 40 folders give the race 40 chances (a check-then-write claim lost about one in
+    // five of them here, so it fails all but certainly). A process keeps its claims until every
+    // process has answered, so no late one can take over a claim freed by an exit.
+    const racers = 3;
+    const dataDirs = Array.from({ length: 40 }, () => newFolder());
+    const script = [
+      `import { prepareDataDir } from ${JSON.stringify(dataDirModule)};`,
+      `const dataDirs = ${JSON.stringify(dataDirs)};`,
+      "process.stdin.setEncoding('utf8');",
+      "console.log('ready');",
+      // The parent sends the shared instant once every process is ready to spin.
+      // Not for await, whose break would close stdin: the process waits below for its end.
+      "const at = await new Promise((resolve) => { let input = '';",
+      "  process.stdin.on('data', (chunk) => { input += chunk; if (input.includes('\\n')) resolve(BigInt(input.trim())); });",
+      '});',
+      'const won = [];',
+      'for (const [index, dataDir] of dataDirs.entries()) {',
+      // A timer wakes each process a different fraction of a ms late: it sleeps to 3 ms before
+      // the instant, then spins (a process that spun all along is the one the scheduler takes
+      // the CPU from). On the monotonic clock, which all processes share: performance.timeOrigin
+      // differs between processes by up to a ms, far more than the race's window.
+      '  const target = at + BigInt(index) * 10_000_000n;',
+      '  await new Promise((resolve) => setTimeout(resolve, Number(target - process.hrtime.bigint()) / 1e6 - 3));',
+      '  while (process.hrtime.bigint() < target) {}',
+      '  try { prepareDataDir(dataDir); won.push(index); } catch (error) {',
+      '    if (!/^another local stack \\(process \\d+\\) is using the data folder/.test(error.message)) throw error;',
+      '  }',
+      '}',
+      'console.log(JSON.stringify(won));',
+      // Held until the parent has every answer: the process's end would free its claims.
+      "process.stdin.on('end', () => process.exit(0));",
+    ].join('\n');
+    const children = Array.from({ length: racers }, () =>
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    );
+    try {
+      /** The lines a child prints, one at a time; rejects if it exits first, with its stderr. */
+      const readers = children.map((child) => {
+        let out = '';
+        let err = '';
+        const waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
+        const lines: string[] = [];
+        const flush = () => {
+          while (waiting.length > 0 && lines.length > 0) waiting.shift()?.resolve(lines.shift() as string);
+        };
+        child.stderr.on('data', (chunk: Buffer) => {
+          err += chunk.toString();
+        });
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const parts = out.split('\n');
+          out = parts.pop() ?? '';
+          lines.push(...parts);
+          flush();
+        });
+        child.once('exit', (code) => {
+          for (const waiter of waiting.splice(0)) waiter.reject(new Error(`exit ${code}: ${err}`));
+        });
+        return () =>
+          new Promise<string>((resolve, reject) => {
+            if (child.exitCode !== null) reject(new Error(`exit ${child.exitCode}: ${err}`));
+            waiting.push({ resolve, reject });
+            flush();
+          });
+      });
+      assert.deepEqual(await Promise.all(readers.map((next) => next())), Array(racers).fill('ready'));
+      // Far enough ahead that every process has the instant before it comes (a late one still
+      // claims, just not at once: the assertion holds either way).
+      const at = process.hrtime.bigint() + 300_000_000n;
+      for (const child of children) child.stdin.write(`${at}\n`);
+      const won = (await Promise.all(readers.map((next) => next()))).map(
+        (line) => JSON.parse(line) as number[],
+      );
+      const winners = dataDirs.map((_, index) => won.filter((indexes) => indexes.includes(index)).length);
+      assert.deepEqual(
+        winners,
+        Array(dataDirs.length).fill(1),
+        `folders won by each process: ${JSON.stringify(won)}`,
+      );
+    } finally {
+      for (const child of children) child.stdin.end();
+      await Promise.all(
+        children.map((child) =>
+          child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+        ),
+      );
+    }
+  });
+
   it('is claimed by one of several stacks that start on it at once', async () => {
     const dataDir = newFolder();
     mkdirSync(dataDir, { recursive: true });
     const script = [
       `import { startDynamoDbEngine } from ${JSON.stringify(engineModule)};`,
-      // Each waits for the same instant, so that their claims race.
+      // Each waits for the same instant; what each does before its claim differs (the claim's
+      // own race is the test above): this one checks what a refused stack says, and that the
+      // engine that starts is the only one.
       `const at = ${Date.now() + 3_000};`,
       'await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));',
       'try {',
