@@ -26,21 +26,23 @@ interface Started {
   readonly output: () => string;
 }
 
-const start = (...options: string[]): Promise<Started> =>
+/** Starts the stack with `options` and the environment's variables `env` on top of this one's. */
+const startWith = (env: NodeJS.ProcessEnv, ...options: string[]): Promise<Started> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'backend/local/main.ts', '--port', '0', '--data-dir', dataDir, ...options],
       {
         cwd: root,
-        env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '' },
+        env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const ready = /Whiteboard API ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      // The whole banner, to its last line: what it says after the URL is checked too.
+      const ready = /Whiteboard API ready at (http:\/\/\S+:\d+)\n[\s\S]*Press Ctrl-C to stop\./.exec(output);
       if (ready) resolve({ child, url: ready[1] as string, output: () => output });
     };
     child.stdout.on('data', onData);
@@ -49,6 +51,8 @@ const start = (...options: string[]): Promise<Started> =>
       reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`)),
     );
   });
+
+const start = (...options: string[]): Promise<Started> => startWith({}, ...options);
 
 /** Processes whose command line mentions our data folder: the DynamoDB Local JVM. */
 const processesUsing = (folder: string): number[] =>
@@ -150,16 +154,91 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), []);
   });
 
-  it('stops as cleanly on SIGHUP (its terminal closed) as on Ctrl-C, and gives up its data folder', async () => {
-    const folder = join(dataDir, 'hangup');
-    const started = await start('--data-dir', folder, '--engine', 'dynalite');
-    assert.equal(existsSync(join(folder, 'whiteboard-stack.pid')), true, 'it holds the folder while it runs');
+  // SIGHUP: its terminal closed; SIGTERM: kill's default, and what a process manager or
+  // `docker stop` sends.
+  for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
+    it(`stops as cleanly on ${signal} as on Ctrl-C, and gives up its data folder`, async () => {
+      const folder = join(dataDir, signal);
+      const started = await start('--data-dir', folder, '--engine', 'dynalite');
+      assert.equal(
+        existsSync(join(folder, 'whiteboard-stack.pid')),
+        true,
+        'it holds the folder while it runs',
+      );
+      const exited = new Promise<number | null>((resolve) =>
+        started.child.once('exit', (code) => resolve(code)),
+      );
+      started.child.kill(signal);
+      assert.equal(await exited, 0, started.output());
+      assert.match(
+        started.output(),
+        new RegExp(`\n${signal}: stopping the local stack\\.\\.\\.\nStopped\\.\n`),
+      );
+      assert.equal(existsSync(join(folder, 'whiteboard-stack.pid')), false, 'its claim is given up');
+    });
+  }
+
+  it('warns that --host 0.0.0.0 lets anyone who reaches the machine read and post, and answers CORS_ALLOW_ORIGINS only', async () => {
+    // One start for both: each costs seconds. Requests go to 127.0.0.1 only, never from outside.
+    const started = await startWith(
+      { CORS_ALLOW_ORIGINS: 'https://a.example' },
+      '--host',
+      '0.0.0.0',
+      '--engine',
+      'dynalite',
+      '--data-dir',
+      join(dataDir, 'all-interfaces'),
+    );
+    try {
+      assert.match(
+        started.output(),
+        /\nWarning: listening on 0\.0\.0\.0, so anyone who can reach this machine can read and post\n\(the API has no authentication\)\. Leave out --host to listen on 127\.0\.0\.1 only\.\n/,
+      );
+      const port = new URL(started.url).port;
+      const preflight = (origin: string) =>
+        fetch(`http://127.0.0.1:${port}/messages`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      const allowed = await preflight('https://a.example');
+      assert.equal(allowed.status, 204);
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://a.example');
+      // Not `*`, the default without the variable, nor the other origin.
+      const other = await preflight('https://b.example');
+      assert.equal(other.status, 204);
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
+    } finally {
+      assert.equal(await interrupt(started), 0, started.output());
+    }
+  });
+
+  it('says that DynamoDB Local stopped unexpectedly and exits 1 when its JVM dies by itself', async () => {
+    const folder = join(dataDir, 'engine-dies');
+    const started = await start('--data-dir', folder, '--engine', 'dynamodb-local');
     const exited = new Promise<number | null>((resolve) =>
       started.child.once('exit', (code) => resolve(code)),
     );
-    started.child.kill('SIGHUP');
-    assert.equal(await exited, 0, started.output());
-    assert.match(started.output(), /\nSIGHUP: stopping the local stack\.\.\.\nStopped\.\n/);
+    try {
+      // The JVM, a child process of the stack, is the one with the data folder on its command line.
+      const jvms = processesUsing(folder).filter((pid) => pid !== started.child.pid);
+      assert.equal(jvms.length, 1, `DynamoDB Local's process among ${jvms}`);
+      process.kill(jvms[0] as number, 'SIGKILL');
+      // A stack that served on without its engine fails on the run's test timeout.
+      assert.equal(await exited, 1, started.output());
+    } finally {
+      // Stopped if an assertion above failed first; it ends its JVM as on Ctrl-C.
+      if (started.child.exitCode === null) started.child.kill('SIGINT');
+      await exited;
+    }
+    // Two assertions: the first line goes to stderr, the others to stdout, read apart.
+    assert.match(
+      started.output(),
+      /\nDynamoDB Local .* stopped unexpectedly \(signal SIGKILL; its last output:\n/,
+    );
+    assert.match(
+      started.output(),
+      /\nthe DynamoDB engine ended: stopping the local stack\.\.\.\nStopped\.\n/,
+    );
     assert.equal(existsSync(join(folder, 'whiteboard-stack.pid')), false, 'its claim is given up');
   });
 
