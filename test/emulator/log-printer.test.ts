@@ -4,9 +4,12 @@ import { describe, it } from 'node:test';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
 
 /** Prints `lines` through a printer without colour; what reached the terminal. */
-const printed = (print: (printer: ReturnType<typeof createLogPrinter>) => void): string => {
+const printed = (
+  print: (printer: ReturnType<typeof createLogPrinter>) => void,
+  options: { verbose?: boolean } = {},
+): string => {
   let out = '';
-  const printer = createLogPrinter({ color: false, write: (text) => (out += text) });
+  const printer = createLogPrinter({ ...options, color: false, write: (text) => (out += text) });
   print(printer);
   printer.flush();
   return out;
@@ -36,6 +39,37 @@ describe('the log printer', () => {
       out,
       /^\d\d:\d\d:\d\d\.\d{3} ReadMessages INFO request route="GET \/messages" status=200\n$/,
     );
+  });
+
+  it('prints every key of a Powertools line with verbose, the routine ones too', () => {
+    // The keys every Powertools line carries, which the line above leaves out, and one of its own.
+    const entry = {
+      level: 'INFO',
+      message: 'request',
+      timestamp: '2026-01-02T03:04:05.678Z',
+      service: 'whiteboard',
+      function_name: 'ReadMessages',
+      function_arn: 'arn:aws:lambda:us-east-1:000000000000:function:ReadMessages',
+      function_memory_size: 256,
+      function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+      sampling_rate: 0,
+      xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+      cold_start: true,
+      correlation_id: 'abc',
+      route: 'GET /messages',
+    };
+    const out = printed((printer) => printer.functionLog('ReadMessages', JSON.stringify(entry)), {
+      verbose: true,
+    });
+    const keys =
+      'level=INFO message=request timestamp=2026-01-02T03:04:05.678Z service=whiteboard ' +
+      'function_name=ReadMessages function_arn=arn:aws:lambda:us-east-1:000000000000:function:ReadMessages ' +
+      'function_memory_size=256 function_request_id=c6af9ac6-7b61-11e6-9a41-93e812345678 sampling_rate=0 ' +
+      'xray_trace_id=1-5759e988-bd862e3fe1be46a994272793 cold_start=true correlation_id=abc ' +
+      'route="GET /messages"';
+    assert.match(out, /^\d\d:\d\d:\d\d\.\d{3} ReadMessages INFO request /);
+    // Every key, in the line's order, after the time, function, level and message.
+    assert.equal(out.replace(/^\S+ ReadMessages INFO request /, ''), `${keys}\n`);
   });
 
   it('prints an EMF line as its metrics, also one whose value is missing', () => {
