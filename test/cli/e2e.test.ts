@@ -18,7 +18,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { Message } from '../../backend/domain/message.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
-import { connectOutcome } from '../helpers/listening.ts';
+import { connectOutcome, freePort } from '../helpers/listening.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = join(
@@ -120,15 +119,11 @@ const ok = async (args: readonly string[], options: RunOptions = {}): Promise<st
 let boards = 0;
 const freshBoard = () => `cli-${process.pid}-${++boards}`;
 
-/** A port nothing listens on: bound, then released. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-};
+/**
+ * A port nothing listens on: one that was free a moment ago, below the kernel's ephemeral ports,
+ * which a parallel test's listen(0) or outgoing connection could otherwise take meanwhile.
+ */
+const closedPort = (): Promise<number> => freePort();
 
 describe('whiteboard CLI against the local stack', () => {
   it('posts a message and reads it back', async () => {

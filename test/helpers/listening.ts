@@ -1,16 +1,49 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export const freePort = (): Promise<number> =>
+/**
+ * The lowest port of the kernel's ephemeral range (Linux: 32768 by default), from which bind(0) and
+ * connect() take ports; 32768 where the system does not say.
+ */
+const ephemeralStart = (): number => {
+  try {
+    const start = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    if (Number.isInteger(start) && start > 1024) return start;
+  } catch {
+    // No /proc (macOS): the usual Linux default.
+  }
+  return 32768;
+};
+
+/** Whether a port can be listened on on 127.0.0.1 now: bound and released at once. */
+const bindable = (port: number): Promise<boolean> =>
   new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(false) : reject(error),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A port that was free on 127.0.0.1 a moment ago, for a test to listen on (or to find closed)
+ * after this returns. Not one of the kernel's ephemeral ports, as listen(0) would give: tests run
+ * in parallel, and another one's listen(0) or outgoing connection could take such a port before
+ * this test uses it. A random one below that range (20000-32767 by default), which only a fixed
+ * choice such as this one takes, checked free by binding it.
+ */
+export const freePort = async (): Promise<number> => {
+  const end = Math.min(32768, ephemeralStart());
+  // A range of some thousands below the ephemeral ones; lower if they start unusually low.
+  const start = end - 1024 > 20000 ? 20000 : Math.max(1025, end - 4096);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = start + Math.floor(Math.random() * (end - start));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port found in ${start}-${end - 1} in 20 tries`);
+};
 
 /** What connecting to a port of 127.0.0.1 gives: 'connected', or the error code (ECONNREFUSED). */
 export const connectOutcome = (port: number): Promise<string> =>
