@@ -23,6 +23,7 @@ import {
 import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
 import { freePort, listenersOn, listeningAddresses, stillListening } from '../helpers/listening.ts';
+import { isRunning } from '../helpers/processes.ts';
 
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 const dataDirModule = fileURLToPath(new URL('../../backend/local/engine/data-dir.ts', import.meta.url));
@@ -33,15 +34,6 @@ let folders = 0;
 const newFolder = () => join(scratch, `data-${++folders}`);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 const putMessage = async (endpoint: string, tableName: string, text: string) => {
   const client = createLocalDynamoDbClient(endpoint);

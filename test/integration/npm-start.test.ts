@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
 import { freePort } from '../helpers/listening.ts';
+import { isRunning } from '../helpers/processes.ts';
 import { runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -251,14 +252,8 @@ describe('npm start', () => {
       // `npm test` sets npm_lifecycle_event for its children too: each case sets its own.
       { NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: undefined, ...env },
     );
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  // Not a zombie either: an orphan that ended waits, a zombie, until its new parent reaps it.
+  const alive = isRunning;
 
   for (const [how, env] of [
     ['as npm starts it (under dash)', { npm_lifecycle_event: 'start' }],
