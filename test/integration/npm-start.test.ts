@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
 import { freePort } from '../helpers/listening.ts';
-import { isRunning } from '../helpers/processes.ts';
+import { isRunning, parentOf } from '../helpers/processes.ts';
 import { runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -278,8 +278,17 @@ describe('npm start', () => {
 
   it('outlives its parent when run directly (as with nohup)', async () => {
     const { pid, output } = await orphanedStack({});
-    // The parent watch looks once a second.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Orphaned once its parent, this process's child, has exited: it then has another parent.
+    const reparented = () => {
+      const parent = parentOf(pid);
+      return parent === undefined || parentOf(parent) !== process.pid;
+    };
+    while (!reparented()) await new Promise((resolve) => setTimeout(resolve, 50));
+    // That it does not stop can only be seen over a time: the parent watch, were it on, would
+    // look once a second (watchParent's interval) and stop it at its first look after this.
+    // 2.5 s hold more than two looks; a machine so loaded that none ran would let the test pass,
+    // never fail, wrongly.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     const stillAlive = alive(pid);
     if (stillAlive) process.kill(pid, 'SIGINT');
     for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) {
