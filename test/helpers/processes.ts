@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * The fields of /proc/<pid>/stat after the command name (proc(5)), which is in parentheses and may
@@ -18,7 +18,9 @@ const statFields = (pid: number): string[] | undefined => {
  * Whether a process runs: the signal 0 check (kill(2); EPERM means it exists but is someone
  * else's), and not a zombie. A process that has ended but that its parent has not yet waited for
  * is a zombie (state Z): kill(pid, 0) still succeeds on it, and a test would take a process that
- * was stopped, or died, for one still running.
+ * was stopped, or died, for one still running. But state Z is also that of a process whose main
+ * thread has ended while others still end (a killed JVM), and which still holds its files and
+ * sockets: ended only when no thread but the main one is left in /proc/<pid>/task.
  */
 export const isRunning = (pid: number): boolean => {
   try {
@@ -26,7 +28,13 @@ export const isRunning = (pid: number): boolean => {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return statFields(pid)?.[0] !== 'Z';
+  if (statFields(pid)?.[0] !== 'Z') return true;
+  try {
+    return readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    // Reaped meanwhile.
+    return false;
+  }
 };
 
 /** The id of a process's parent (Linux), or undefined when it is gone. */
