@@ -15,8 +15,9 @@ export interface DynamoDbClientOptions {
  * `throwOnRequestTimeout` is on (Smithy's NodeHttpHandler options). Two attempts at most:
  * 2 x (0.8 s + 1 s) and the backoff before the retry (in the standard retry mode at most 1 s after
  * a throttling error, 50 ms after another: @smithy/core's `Retry.throttlingDelay()` and
- * `Retry.delay()`) stay under the functions' 5 s timeout, as test/unit/time-limits.test.ts checks. A PutItem retried after its first attempt landed is
- * recognised by the repository (dynamodb-message-repository.ts).
+ * `Retry.delay()`) stay under the functions' 5 s timeout, as test/unit/time-limits.test.ts checks.
+ * A PutItem retried after its first attempt landed is recognised by the repository
+ * (dynamodb-message-repository.ts).
  *
  * For DynamoDB itself, not for a local engine (an endpoint given): DynamoDB Local on a busy
  * machine takes more than these limits now and then (bursts of 200 concurrent posts in the tests
