@@ -5,16 +5,22 @@
 // The contract's types, limits and patterns come from the API's own definitions, so client and
 // server cannot disagree on them (type imports cost nothing at run time; the rest is constants).
 import { DEFAULT_BOARD, type Message, type MessagePage } from '../backend/domain/message.ts';
-import { BOARD_PATTERN, BOARD_RULE, charCount, isMessageId, limits } from '../backend/domain/validation.ts';
+import {
+  BOARD_PATTERN,
+  BOARD_RULE,
+  isMessageId,
+  lengthProblem,
+  limits,
+} from '../backend/domain/validation.ts';
 import { ResponseError } from './errors.ts';
 import type { HttpClient } from './http-client.ts';
 
 export {
   BOARD_PATTERN,
   BOARD_RULE,
-  charCount,
   DEFAULT_BOARD,
   isMessageId,
+  lengthProblem,
   limits,
   type Message,
   type MessagePage,

@@ -338,22 +338,29 @@ export interface ReadOptions extends ConnectionOptions {
 
 /**
  * `--board --json`: commander takes the word after an option that needs a value as its value,
- * even when that word is one of the program's own options, so the user who left out the board got
- * board "--json" and no JSON, or a message whose text is "--json". Such a value must be written
- * `--board=--json`. Returns the usage error, if any.
+ * even when that word is another option of the command, or `--`, so the user who left out the
+ * board got board "--json" and no JSON, or a message whose text is "--json". Such a value must be
+ * written `--board=--json`. Returns the usage error, if any. The command line is walked as
+ * commander reads it: an option's value is skipped, and a `--` of its own ends the options.
  */
 const optionTakenAsValue = (program: Command, argv: readonly string[]): string | undefined => {
-  const options = program.commands.flatMap((command) => command.options);
+  const words = commandFirst(argv);
+  const command = program.commands.find((candidate) => candidate.name() === words[0]);
+  if (command === undefined) return undefined;
   const flagsOf = (option: Option): string[] =>
     [option.long, option.short].filter((flag): flag is string => flag !== undefined);
-  const optionNames = new Set([...options.flatMap(flagsOf), ...HELP_OR_VERSION]);
-  const needsValue = new Set(options.filter((option) => option.required).flatMap(flagsOf));
-  for (let index = 0; index + 1 < argv.length; index++) {
-    const [word, next] = [argv[index] as string, argv[index + 1] as string];
+  const optionNames = new Set([...command.options.flatMap(flagsOf), ...HELP_OR_VERSION]);
+  const needsValue = new Set(command.options.filter((option) => option.required).flatMap(flagsOf));
+  for (let index = 1; index < words.length; index++) {
+    const word = words[index] as string;
     if (word === '--') return undefined;
-    if (needsValue.has(word) && optionNames.has(next.split('=', 1)[0] as string)) {
-      return `${word} needs a value, and ${next} is an option (to mean it as the value, write ${word}=${next})`;
+    if (!needsValue.has(word)) continue;
+    const next = words[index + 1];
+    if (next === '--' || (next !== undefined && optionNames.has(next.split('=', 1)[0] as string))) {
+      const what = next === '--' ? '-- ends the options' : `${next} is an option`;
+      return `${word} needs a value, and ${what} (to mean it as the value, write ${word}=${next})`;
     }
+    index++;
   }
   return undefined;
 };

@@ -53,10 +53,19 @@ export interface NewMessageInput {
 }
 
 /** Counts characters as people do (code points), not UTF-16 units: an emoji is one character. */
-export const charCount = (value: string): number => {
+const charCount = (value: string): number => {
   let count = 0;
   for (const _ of value) count++;
   return count;
+};
+
+/**
+ * What is wrong with the length of a trimmed value, if anything: the rule and its wording, which
+ * the CLI also checks before it sends (naming the option instead of the field).
+ */
+export const lengthProblem = (field: string, trimmed: string, maxChars: number): string | undefined => {
+  const length = charCount(trimmed);
+  return length > maxChars ? `${field} is ${length} characters; at most ${maxChars} are allowed` : undefined;
 };
 
 const describe = (value: unknown): string =>
@@ -82,14 +91,12 @@ const requireString = (
     );
   }
   const trimmed = value.trim();
-  const length = charCount(trimmed);
-  if (length === 0) throw new ValidationError(code, `${field} must not be empty`);
+  if (trimmed === '') throw new ValidationError(code, `${field} must not be empty`);
   if (INVISIBLE_ONLY.test(trimmed)) {
     throw new ValidationError(code, `${field} must not be empty (it holds only invisible characters)`);
   }
-  if (length > maxChars) {
-    throw new ValidationError(code, `${field} is ${length} characters; at most ${maxChars} are allowed`);
-  }
+  const tooLong = lengthProblem(field, trimmed, maxChars);
+  if (tooLong !== undefined) throw new ValidationError(code, tooLong);
   if (forbidden.pattern.test(trimmed)) {
     throw new ValidationError(code, `${field} must not contain ${forbidden.name}`);
   }

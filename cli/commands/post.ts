@@ -1,4 +1,4 @@
-import { charCount, DEFAULT_BOARD, limits } from '../api.ts';
+import { DEFAULT_BOARD, lengthProblem, limits } from '../api.ts';
 import { CliError, InterruptedError, OutputError, outputFailure, UsageError } from '../errors.ts';
 import { mayHaveArrived } from '../network-failure.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
@@ -10,24 +10,25 @@ export const STDIN_MAX_BYTES = 64 * 1024;
 export const runPost = async (context: CommandContext, options: PostOptions): Promise<void> => {
   const { api, deps, styles, out } = context;
   try {
-    if (options.author.trim() === '') throw new UsageError('--author must not be empty');
-    checkLength('--author', options.author, limits.authorMaxChars);
-    const text = options.text === '-' ? await readTextFromStdin(context) : options.text;
-    if (text.trim() === '') {
+    // Trimmed, as the API trims them: spaces around a text do not count, and are not sent either
+    // (a text of a few words and pages of trailing blank lines would be a body over the API's limit).
+    const author = options.author.trim();
+    if (author === '') throw new UsageError('--author must not be empty');
+    checkLength('--author', author, limits.authorMaxChars);
+    const text = (options.text === '-' ? await readTextFromStdin(context) : options.text).trim();
+    if (text === '') {
       throw new UsageError(options.text === '-' ? 'standard input held no text' : '--text must not be empty');
     }
     checkLength(options.text === '-' ? 'the text on standard input' : '--text', text, limits.textMaxChars);
-    const { raw, message } = await api
-      .post(options.board, { author: options.author, text })
-      .catch((error: unknown) => {
-        // Posting again after a failure, or after Ctrl-C while the request was out, could store
-        // the message twice: say how to check first.
-        const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
-        const note = `the message may have been stored; check with \`whiteboard read${board}\` before posting again`;
-        if (deps.signal?.aborted) throw Object.assign(new InterruptedError({ cause: error }), { note });
-        if (error instanceof CliError && mayHaveArrived(error)) error.note = note;
-        throw error;
-      });
+    const { raw, message } = await api.post(options.board, { author, text }).catch((error: unknown) => {
+      // Posting again after a failure, or after Ctrl-C while the request was out, could store
+      // the message twice: say how to check first.
+      const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
+      const note = `the message may have been stored; check with \`whiteboard read${board}\` before posting again`;
+      if (deps.signal?.aborted) throw Object.assign(new InterruptedError({ cause: error }), { note });
+      if (error instanceof CliError && mayHaveArrived(error)) error.note = note;
+      throw error;
+    });
     const done = `posted ${sanitizeInline(message.id, 64)}`;
     deps.setDone?.(done);
     const time = Date.parse(message.createdAt);
@@ -51,11 +52,9 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
  * The API's length rule, checked before sending: the API would say the same, but a value many
  * times too long makes a body over its byte limit, and the answer is then a 413 about bytes.
  */
-const checkLength = (name: string, value: string, maxChars: number): void => {
-  const length = charCount(value.trim());
-  if (length > maxChars) {
-    throw new UsageError(`${name} is ${length} characters; at most ${maxChars} are allowed`);
-  }
+const checkLength = (name: string, trimmed: string, maxChars: number): void => {
+  const problem = lengthProblem(name, trimmed, maxChars);
+  if (problem !== undefined) throw new UsageError(problem);
 };
 
 const readTextFromStdin = async ({ deps, errStyles }: CommandContext): Promise<string> => {
