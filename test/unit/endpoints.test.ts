@@ -782,6 +782,24 @@ describe('observability: one log line per request, EMF metrics', () => {
     }
   });
 
+  it('keeps the function_name dimension of FailedRequests off a business metric recorded before the failure', async () => {
+    const powertools: Powertools = { logger: new Logger(), tracer: new Tracer(), metrics: new Metrics() };
+    const handler = instrument(powertools, async () => {
+      observer(powertools).messagesRead(2);
+      throw new Error('failed after reading');
+    });
+    const { result, records } = await captureOutput(() => handler(apiEvent(), lambdaContext()));
+    assert.equal(result.statusCode, 500);
+    const byName = (name: string) => emfRecords(records).filter((emf) => emf.names.includes(name));
+    const [read, ...moreRead] = byName('MessagesRead');
+    const [failed, ...moreFailed] = byName('FailedRequests');
+    assert.equal(moreRead.length + moreFailed.length, 0, 'each published once');
+    assert.deepEqual(read?.dimensions, ['service'], 'as the dashboard reads it');
+    assert.deepEqual(failed?.dimensions, ['service', 'function_name']);
+    for (const emf of [read, failed])
+      assert.equal(emf?.namespace, commonEnvironment.POWERTOOLS_METRICS_NAMESPACE);
+  });
+
   it('publishes a ColdStart metric with the function name on the first invocation only', async () => {
     const app = createApp();
     const context = lambdaContext({ functionName: 'whiteboard-ReadMessages' });
