@@ -1,16 +1,42 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * Whether a process is alive, by the signal 0 check (kill(2): no signal is sent). EPERM means it
- * exists but belongs to someone else: alive all the same. The local stack uses it to tell a
- * claim or a folder left behind by a process that was killed from one still in use.
+ * The fields of /proc/<pid>/stat after the command name (proc(5)), which is in parentheses and may
+ * hold spaces: [0] is the state, [1] the parent's id. Undefined where there is no such process, or
+ * no /proc (macOS).
+ */
+export const procStatFields = (pid: number): string[] | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Whether a process is alive: the signal 0 check (kill(2): no signal is sent; EPERM means it
+ * exists but belongs to someone else), and not a zombie. A process that has ended but whose parent
+ * has not waited for it (where PID 1 reaps no orphans, as in a container run without an init) is a
+ * zombie, state Z, on which kill(pid, 0) still succeeds. State Z is also that of a process whose
+ * main thread has ended while its other threads still end (a killed JVM), which still holds its
+ * files and sockets: ended only once no thread but the main one is left in /proc/<pid>/task. The
+ * local stack uses this to tell a claim or a folder left behind by a process that ended from one
+ * still in use.
  */
 export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (procStatFields(pid)?.[0] !== 'Z') return true;
+  try {
+    return readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    // Reaped meanwhile.
+    return false;
   }
 };
 
