@@ -366,8 +366,19 @@ const optionTakenAsValue = (program: Command, argv: readonly string[]): string |
 };
 
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
-export const runCli = async (argv: readonly string[], deps: CliDeps): Promise<number> => {
-  const program = createProgram(deps, { colorWanted: !argv.includes('--no-color') });
+export const runCli = async (given: readonly string[], deps: CliDeps): Promise<number> => {
+  const program = createProgram(deps, { colorWanted: !given.includes('--no-color') });
+  // `help nope`: commander would print the whole help as an error; say what `nope` alone says, an
+  // unknown command, with its suggestion ("Did you mean read?").
+  const [first, topic, ...rest] = given;
+  const argv =
+    first === 'help' &&
+    topic !== undefined &&
+    rest.length === 0 &&
+    !topic.startsWith('-') &&
+    !program.commands.some((command) => command.name() === topic)
+      ? [topic]
+      : given;
   const optionAsValue = optionTakenAsValue(program, argv);
   if (optionAsValue !== undefined) {
     deps.stderr.write(`error: ${optionAsValue}\n`);

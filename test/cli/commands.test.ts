@@ -876,6 +876,11 @@ describe('help and version', () => {
       assert.ok(deps.stdout.text.startsWith(usage), deps.stdout.text);
       assert.equal(deps.stderr.text, '');
     }
+    // Help on a command that does not exist says so, as the command alone would.
+    const deps = createTestDeps();
+    assert.equal(await runCli(['help', 'redd'], deps), 2);
+    assert.equal(deps.stderr.text, "error: unknown command 'redd' (Did you mean read?)\n");
+    assert.equal(deps.stdout.text, '');
   });
 
   it('prints the version', async () => {
