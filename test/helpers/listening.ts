@@ -157,18 +157,3 @@ export const listeningPortsOf = (pid: number): number[] => {
     .map((socket) => socket.port);
   return [...new Set(ports)].sort((a, b) => a - b);
 };
-
-/** The processes whose parent is `pid` (Linux). */
-export const childProcessesOf = (pid: number): number[] =>
-  readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        // The parent's id is the second field after the command name, which may hold spaces.
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);

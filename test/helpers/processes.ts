@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { procStatFields } from '../../backend/local/process-alive.ts';
 
 /**
@@ -12,3 +13,10 @@ export const parentOf = (pid: number): number | undefined => {
   const parent = procStatFields(pid)?.[1];
   return parent === undefined ? undefined : Number(parent);
 };
+
+/** The processes whose parent is `pid` (Linux). */
+export const childProcessesOf = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((candidate) => parentOf(candidate) === pid);

@@ -15,7 +15,8 @@ import { type EngineChoice, startDynamoDbEngine } from '../../backend/local/dyna
 import { processAlive } from '../../backend/local/process-alive.ts';
 import { startLocalStack } from '../../backend/local/stack.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
-import { childProcessesOf, listenersOn, listeningPortsOf, stillListening } from '../helpers/listening.ts';
+import { listenersOn, listeningPortsOf, stillListening } from '../helpers/listening.ts';
+import { childProcessesOf } from '../helpers/processes.ts';
 
 const commandOf = (pid: number): string | undefined => {
   try {
