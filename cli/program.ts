@@ -340,11 +340,11 @@ export interface ReadOptions extends ConnectionOptions {
  * `--board --json`: commander takes the word after an option that needs a value as its value,
  * even when that word is another option of the command, or `--`, so the user who left out the
  * board got board "--json" and no JSON, or a message whose text is "--json". Such a value must be
- * written `--board=--json`. Returns the usage error, if any. The command line is walked as
- * commander reads it: an option's value is skipped, and a `--` of its own ends the options.
+ * written `--board=--json`. Returns the usage error, if any. `words` is the command line with its
+ * command first (commandFirst), walked as commander reads it: an option's value is skipped, and a
+ * `--` of its own ends the options.
  */
-const optionTakenAsValue = (program: Command, argv: readonly string[]): string | undefined => {
-  const words = commandFirst(argv);
+const optionTakenAsValue = (program: Command, words: readonly string[]): string | undefined => {
   const command = program.commands.find((candidate) => candidate.name() === words[0]);
   if (command === undefined) return undefined;
   const flagsOf = (option: Option): string[] =>
@@ -379,7 +379,8 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     !program.commands.some((command) => command.name() === topic)
       ? [topic]
       : given;
-  const optionAsValue = optionTakenAsValue(program, argv);
+  const words = commandFirst(argv);
+  const optionAsValue = optionTakenAsValue(program, words);
   if (optionAsValue !== undefined) {
     deps.stderr.write(`error: ${optionAsValue}\n`);
     return 2;
@@ -391,12 +392,12 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     !argv.some((arg) => HELP_OR_VERSION.has(arg))
   ) {
     // Commander would call the option unknown, which it is not: it only lacks its command.
-    const first = (argv[0] as string).split('=', 1)[0];
-    deps.stderr.write(`error: ${first} goes with a command: whiteboard ${first} ... read (or post)\n`);
+    const option = (argv[0] as string).split('=', 1)[0];
+    deps.stderr.write(`error: ${option} goes with a command: whiteboard ${option} ... read (or post)\n`);
     return 2;
   }
   try {
-    await program.parseAsync([...commandFirst(argv)], { from: 'user' });
+    await program.parseAsync([...words], { from: 'user' });
     return 0;
   } catch (error) {
     // Commander has already printed its own one-line message (or the help, or the version).
