@@ -249,6 +249,8 @@ export class WhiteboardObservability extends Construct {
       }),
     );
 
+    // The requests of an alarm's period, which both alarms below count from.
+    const requestsPerPeriod = apiStage.metricCount({ statistic: Stats.SUM, period: PERIOD });
     // IF(condition, trueValue, falseValue) is evaluated per timestamp, a condition of 0 is FALSE;
     // in arithmetic a missing value is 0 (no 5xx data point: a rate of 0), a division by zero
     // drops the data point (CloudWatch User Guide, "Using metric math": "Metric math syntax and
@@ -256,7 +258,7 @@ export class WhiteboardObservability extends Construct {
     const api5xxRate = new MathExpression({
       expression: `IF(errors >= ${alarmThresholds.api5xxMinErrors}, 100 * errors / requests, 0)`,
       usingMetrics: {
-        requests: apiStage.metricCount({ statistic: Stats.SUM, period: PERIOD }),
+        requests: requestsPerPeriod,
         errors: apiStage.metricServerError({ statistic: Stats.SUM, period: PERIOD }),
       },
       period: PERIOD,
@@ -271,7 +273,7 @@ export class WhiteboardObservability extends Construct {
     const apiLatency = new MathExpression({
       expression: `IF(requests >= ${alarmThresholds.apiLatencyMinRequests}, latency, 0)`,
       usingMetrics: {
-        requests: apiStage.metricCount({ statistic: Stats.SUM, period: PERIOD }),
+        requests: requestsPerPeriod,
         latency: apiStage.metricLatency({ statistic: Stats.p(90), period: PERIOD }),
       },
       period: PERIOD,
