@@ -13,8 +13,9 @@
  * 4. bench/cli-start.ts (the CLI's own benchmark) against the local stack
  * 5. dynamodb-cost.ts DynamoDB commands and capacity per request
  *
- * The only file of the bench that touches process.argv, the exit code and signals. Ctrl-C or a
- * SIGTERM stops the child processes and the engine and removes the bundles before it exits.
+ * The only file of the bench that touches process.argv, the exit code and signals (through
+ * backend/local/graceful-stop.ts, as the local stack does). Ctrl-C or a SIGTERM stops the child
+ * processes and the engine and removes the bundles before it exits.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { dirname, resolve } from 'node:path';
 import { commandLine, type Fail } from '../backend/local/command-line.ts';
 // Static, so evaluated before the slow imports below: it reads the parent's pid as it loads, and a
 // parent gone while the bench starts must be noticed too (as in backend/local/main.ts).
-import { watchParent } from '../backend/local/process-alive.ts';
+import { handleStopSignals } from '../backend/local/graceful-stop.ts';
 import { repoRoot, stopChildren, tracked } from './lib/processes.ts';
 
 const HELP = `Usage: npm run bench [-- --quick] [-- --json <file>]
@@ -95,38 +96,18 @@ const cleanUp = (): Promise<void> => {
   return cleaning;
 };
 
-let stopping = false;
-const shutdown = (why: string, exitCode: number) => {
-  if (stopping) {
-    process.stderr.write('Forced exit.\n');
-    process.exit(exitCode);
-  }
-  stopping = true;
-  process.stderr.write(`\n${why}: stopping the bench's processes and the engine...\n`);
-  // Not unref'd: it keeps this process alive until cleanUp() is done, while the run that was
-  // interrupted waits (below) rather than report its children's deaths as failures.
-  const force = setTimeout(() => {
-    process.stderr.write('Stopping took too long; exiting anyway.\n');
-    process.exit(exitCode);
-  }, 20_000);
-  void cleanUp().then(() => {
-    clearTimeout(force);
-    process.exit(exitCode);
-  });
-};
-process.on('SIGINT', () => shutdown('SIGINT', 130));
-process.on('SIGTERM', () => shutdown('SIGTERM', 143));
-// npm runs this through a shell, which (dash, Debian's sh) does not pass npm's SIGTERM on: the
-// bench would run on for minutes, orphaned. So under npm it stops when its parent goes away, as
-// main.ts does; run directly (`nohup node ... &`), it outlives its parent on purpose.
-if (process.env.npm_lifecycle_event !== undefined) {
-  watchParent(() => {
-    if (!stopping) shutdown('the parent process exited', 1);
-  });
-}
+// Interrupted: 130 or 143, as a shell reports a process these signals ended. Under npm the bench
+// also stops when its parent goes away (graceful-stop.ts says why).
+const { stopping } = handleStopSignals({
+  what: "the bench's processes and the engine",
+  output: process.stderr,
+  stop: cleanUp,
+  signals: { SIGINT: 130, SIGTERM: 143 },
+  parentGoneExitCode: process.env.npm_lifecycle_event !== undefined ? 1 : undefined,
+});
 /** Once interrupted, the run waits here for shutdown() to exit, instead of going on. */
 const haltIfStopping = async () => {
-  if (stopping) await new Promise<never>(() => undefined);
+  if (stopping()) await new Promise<never>(() => undefined);
 };
 
 // The SDK warns once per process on Node < 22 (@aws-sdk/core, emitWarningIfUnsupportedVersion);

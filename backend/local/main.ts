@@ -1,13 +1,14 @@
 /**
  * `npm start`: the whiteboard API on 127.0.0.1, on a real DynamoDB engine, until Ctrl-C.
- * The only file of the local stack that touches process.argv, the exit code and signals.
+ * The only file of the local stack that touches process.argv, the exit code and signals (through
+ * graceful-stop.ts, which the bench shares).
  */
 import { parseCorsOrigins } from '../http/routes.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { PortInUseError } from './engine/ports.ts';
+import { handleStopSignals } from './graceful-stop.ts';
 import { createLogPrinter } from './log-printer.ts';
-import { watchParent } from './process-alive.ts';
 import { startLocalStack } from './stack.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -138,37 +139,23 @@ try {
   fail(`could not start the local stack: ${message}`, 1);
 }
 
-let stopping = false;
-const shutdown = (signal: string, exitCode = 0) => {
-  if (stopping) {
-    process.stderr.write('Forced exit.\n');
-    process.exit(130);
-  }
-  stopping = true;
-  process.stdout.write(`\n${signal}: stopping the local stack...\n`);
-  const force = setTimeout(() => {
-    process.stderr.write('Stopping took too long; exiting anyway.\n');
-    process.exit(1);
-  }, 20_000);
-  force.unref();
-  stack.stop().then(
-    () => {
-      process.stdout.write('Stopped.\n');
-      process.exit(exitCode);
-    },
-    (error: unknown) => {
-      process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-};
 // Set before the banner says the API is ready: a signal sent on that word is then a clean stop,
-// not the default one that ends the process at once.
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-// The terminal closed: stop as cleanly as on Ctrl-C (the requests in flight get their answers and
-// the data folder's claim is given up), rather than end at once as SIGHUP's default does.
-process.on('SIGHUP', () => shutdown('SIGHUP'));
+// not the default one that ends the process at once. SIGHUP: the terminal closed; stop as cleanly
+// as on Ctrl-C (the requests in flight get their answers and the data folder's claim is given
+// up). Under npm it also stops when its parent goes away (graceful-stop.ts says why);
+// WHITEBOARD_EXIT_WITH_PARENT=1 asks for that without npm: the bench sets it for the stack it
+// starts.
+const { shutdown, stopping } = handleStopSignals({
+  what: 'the local stack',
+  output: process.stdout,
+  stop: () => stack.stop(),
+  stoppedLine: 'Stopped.',
+  signals: { SIGINT: 0, SIGTERM: 0, SIGHUP: 0 },
+  parentGoneExitCode:
+    process.env.npm_lifecycle_event !== undefined || process.env.WHITEBOARD_EXIT_WITH_PARENT === '1'
+      ? 0
+      : undefined,
+});
 
 const { url, concurrency } = stack;
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '127.0.0.1');
@@ -212,18 +199,7 @@ process.stdout.write(
 
 // Without its engine the API can only answer 500: say so and stop, rather than serve errors.
 void stack.engineEnded.then((what) => {
-  if (stopping) return;
+  if (stopping()) return;
   process.stderr.write(`\n${stack.engine} stopped unexpectedly (${what})\n`);
   shutdown('the DynamoDB engine ended', 1);
 });
-
-// `npm start` runs this through a shell, and npm passes a SIGTERM on to that shell, which (dash,
-// Debian's sh) ends without passing it on: this process would serve on, orphaned, and hold the
-// port. So under npm it also stops when its parent goes away. Run directly (`nohup node ... &`),
-// it outlives its parent on purpose. WHITEBOARD_EXIT_WITH_PARENT=1 asks for the same without npm:
-// the bench sets it for the stack it starts.
-if (process.env.npm_lifecycle_event !== undefined || process.env.WHITEBOARD_EXIT_WITH_PARENT === '1') {
-  watchParent(() => {
-    if (!stopping) shutdown('the parent process exited');
-  });
-}
