@@ -132,9 +132,10 @@ describe('npm start', () => {
         headers: {
           'content-type': 'application/x-amz-json-1.0',
           'x-amz-target': 'DynamoDB_20120810.ListTables',
-          // DynamoDB Local wants a signed request; any credentials do.
+          // Both engines want a signed request (dynalite also its date); any credentials do.
+          'x-amz-date': '20260101T000000Z',
           authorization:
-            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
         },
         body: '{}',
       });
