@@ -55,6 +55,16 @@ export interface RunningEngine {
   readonly ended: Promise<string>;
   /** Why 'auto' chose dynalite (no usable Java), so that it can be said: each engine has its own data. */
   readonly fallback?: string;
+  /**
+   * The other engine's default data folder, when this engine runs on its own default one and that
+   * folder holds data: after Java is installed (or removed), `auto` picks the other engine, whose
+   * board is empty, and the messages posted until then are there.
+   */
+  readonly otherEnginesData?: {
+    readonly engine: string;
+    readonly kind: EngineKind;
+    readonly dataDir: string;
+  };
   /** Stops the engine (within about 3 s) and frees its port. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -107,13 +117,18 @@ const dataMarks: Readonly<Record<EngineKind, { file: string; engine: string }>> 
   dynalite: { file: 'CURRENT', engine: 'dynalite' },
 };
 
+/** Where an engine keeps its data unless told otherwise: a folder each, as their formats differ. */
+const defaultDataDir = (kind: EngineKind): string => resolve(join('.whiteboard', 'data', kind));
+
+const otherKindThan = (kind: EngineKind): EngineKind => (kind === 'dynalite' ? 'dynamodb-local' : 'dynalite');
+
 /**
  * The two engines keep their data in formats of their own. Started on the other's folder, an
  * engine would show an empty board beside data it cannot read, and write its files among them:
  * messages would seem lost, then be split between two engines. So that is refused, with why.
  */
 const refuseOtherEnginesData = (dataDir: string, kind: EngineKind, fallback: string | undefined): void => {
-  const otherKind: EngineKind = kind === 'dynalite' ? 'dynamodb-local' : 'dynalite';
+  const otherKind = otherKindThan(kind);
   const other = dataMarks[otherKind];
   const own = dataMarks[kind];
   if (!existsSync(join(dataDir, other.file)) || existsSync(join(dataDir, own.file))) return;
@@ -135,7 +150,7 @@ export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<
   let dataDir: string | undefined;
   let release = () => {};
   if (options.inMemory !== true) {
-    dataDir = resolve(options.dataDir ?? join('.whiteboard', 'data', kind));
+    dataDir = options.dataDir === undefined ? defaultDataDir(kind) : resolve(options.dataDir);
     refuseOtherEnginesData(dataDir, kind, why);
     release = prepareDataDir(dataDir);
   }
@@ -144,9 +159,18 @@ export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<
       kind === 'dynalite' || java === undefined
         ? await startDynalite(port, dataDir, timeoutMs)
         : await startDynamoDbLocal(java, port, dataDir, timeoutMs);
+    const otherKind = otherKindThan(kind);
+    const otherDir = defaultDataDir(otherKind);
+    const otherHasData =
+      dataDir !== undefined &&
+      options.dataDir === undefined &&
+      existsSync(join(otherDir, dataMarks[otherKind].file));
     return {
       ...engine,
       ...(why === undefined ? {} : { fallback: why }),
+      ...(otherHasData
+        ? { otherEnginesData: { engine: dataMarks[otherKind].engine, kind: otherKind, dataDir: otherDir } }
+        : {}),
       stop: async () => {
         await engine.stop();
         release();

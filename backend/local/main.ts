@@ -177,6 +177,13 @@ process.stdout.write(
     ...(dynamoDbEndpoint ? [] : [`Data:            ${stack.dataDir ?? 'in memory (--in-memory)'}`]),
     // A table created in a data folder that had one would say why the messages are gone.
     `Table:           ${stack.tableName}${stack.tableCreated && stack.dataDir !== undefined ? ' (new: the engine held no such table)' : ''}`,
+    // An empty board after the engine changed: the messages are in the other engine's folder.
+    ...(stack.tableCreated && stack.otherEnginesData !== undefined
+      ? [
+          `                 (${stack.otherEnginesData.engine}'s data, from earlier starts, is in ` +
+            `${stack.otherEnginesData.dataDir}: --engine ${stack.otherEnginesData.kind} serves it)`,
+        ]
+      : []),
     `Environments:    ${environments}`,
     `${bold('Whiteboard API ready at')} ${bold(url)}`,
     ...(loopback

@@ -16,7 +16,7 @@ import {
   routes,
 } from '../http/routes.ts';
 import { buildLocal, type LocalBuild } from './build.ts';
-import { type EngineChoice, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
 import { probePort } from './engine/ports.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
@@ -77,6 +77,8 @@ export interface LocalStack {
   readonly dataDir: string | undefined;
   /** Why the engine is dynalite when DynamoDB Local was preferred (see RunningEngine.fallback). */
   readonly engineFallback: string | undefined;
+  /** The other engine's default data folder, when it holds data (see RunningEngine.otherEnginesData). */
+  readonly otherEnginesData: RunningEngine['otherEnginesData'];
   /** Resolves if the engine the stack started ends by itself (see RunningEngine.ended). */
   readonly engineEnded: Promise<string>;
   readonly tableName: string;
@@ -287,6 +289,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       engine: engineName,
       dataDir: engine?.dataDir,
       engineFallback: engine?.fallback,
+      otherEnginesData: engine?.otherEnginesData,
       engineEnded: engine?.ended ?? new Promise<string>(() => undefined),
       tableName,
       tableCreated,

@@ -5,13 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
+import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
 import { freePort } from '../helpers/listening.ts';
 import { isRunning, parentOf } from '../helpers/processes.ts';
@@ -27,18 +36,22 @@ interface Started {
   readonly output: () => string;
 }
 
-/** Starts the stack with `options` and the environment's variables `env` on top of this one's. */
-const startWith = (env: NodeJS.ProcessEnv, ...options: string[]): Promise<Started> =>
+// Absolute, so that the stack can also start from another folder (its default data folders are
+// in the folder it starts from).
+const tsxLoader = import.meta.resolve('tsx');
+const mainScript = join(root, 'backend', 'local', 'main.ts');
+
+/**
+ * Starts the stack from `cwd` with `args` and the environment's variables `env` on top of this
+ * one's.
+ */
+const launch = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<Started> =>
   new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'backend/local/main.ts', '--port', '0', '--data-dir', dataDir, ...options],
-      {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, ['--import', tsxLoader, mainScript, '--port', '0', ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -53,7 +66,13 @@ const startWith = (env: NodeJS.ProcessEnv, ...options: string[]): Promise<Starte
     );
   });
 
+/** Starts the stack on this file's data folder with `options`, `env` as in launch(). */
+const startWith = (env: NodeJS.ProcessEnv, ...options: string[]): Promise<Started> =>
+  launch(['--data-dir', dataDir, ...options], env);
+
 const start = (...options: string[]): Promise<Started> => startWith({}, ...options);
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Processes whose command line mentions our data folder: the DynamoDB Local JVM. */
 const processesUsing = (folder: string): number[] =>
@@ -95,10 +114,7 @@ describe('npm start', () => {
         ),
       );
       // Where the data is, so that it can be found (each engine keeps its own).
-      assert.match(
-        first.output(),
-        new RegExp(`\nData: +${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`),
-      );
+      assert.match(first.output(), new RegExp(`\nData: +${escapeRegExp(dataDir)}\n`));
       // A first start on a data folder creates the table, and says so; a restart finds it.
       assert.match(first.output(), /\nTable: +whiteboard-messages \(new: the engine held no such table\)\n/);
       assert.ok(first.output().includes(`curl ${first.url}/messages`));
@@ -154,6 +170,38 @@ describe('npm start', () => {
       assert.equal(await interrupt(second), 0);
     }
     assert.deepEqual(processesUsing(dataDir), []);
+  });
+
+  it('says where the other engine kept the messages when its own board is new (after Java came or went)', async () => {
+    const folder = join(dataDir, 'engine-changed');
+    const ownData = join(folder, '.whiteboard', 'data', 'dynalite');
+    const otherData = join(folder, '.whiteboard', 'data', 'dynamodb-local');
+    // What DynamoDB Local leaves in its default folder from its first start on.
+    mkdirSync(otherData, { recursive: true });
+    writeFileSync(join(otherData, DATABASE_FILE), '');
+    // From `folder`, on the default data folders there.
+    const first = await launch(['--engine', 'dynalite'], {}, folder);
+    try {
+      assert.match(
+        first.output(),
+        new RegExp(
+          `\nData: +${escapeRegExp(ownData)}\n` +
+            'Table: +whiteboard-messages \\(new: the engine held no such table\\)\n' +
+            ` +\\(DynamoDB Local's data, from earlier starts, is in ${escapeRegExp(otherData)}: ` +
+            '--engine dynamodb-local serves it\\)\n',
+        ),
+      );
+    } finally {
+      assert.equal(await interrupt(first), 0, first.output());
+    }
+    // Once its own board holds the table, it is not said again.
+    const second = await launch(['--engine', 'dynalite'], {}, folder);
+    try {
+      assert.match(second.output(), /\nTable: +whiteboard-messages\n/);
+      assert.doesNotMatch(second.output(), /from earlier starts/);
+    } finally {
+      assert.equal(await interrupt(second), 0, second.output());
+    }
   });
 
   // SIGHUP: its terminal closed; SIGTERM: kill's default, and what a process manager or
