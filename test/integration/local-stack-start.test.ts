@@ -4,7 +4,16 @@
  * the error must be the build's. And an engine that starts on data it cannot read the table from.
  */
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +21,7 @@ import { after, describe, it } from 'node:test';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { messagesTable } from '../../backend/adapters/messages-table.ts';
 import { type EngineChoice, startDynamoDbEngine } from '../../backend/local/dynamodb-engine.ts';
+import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
 import { processAlive } from '../../backend/local/process-alive.ts';
 import { startLocalStack } from '../../backend/local/stack.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
@@ -134,6 +144,29 @@ describe('a start of the local stack on data the engine cannot read the table fr
       ),
     );
     // esbuild's service process stays for the next build; no JVM may.
+    const java = childProcessesOf(process.pid).filter(
+      (pid) => !childrenBefore.has(pid) && processAlive(pid) && commandOf(pid) === 'java',
+    );
+    assert.deepEqual(java, [], 'no engine process is left running');
+  });
+
+  it('says a database file it cannot open may be damaged, and does not offer dynalite, which would not read it', async () => {
+    const dataDir = join(scratch, 'not-a-database');
+    mkdirSync(dataDir, { recursive: true });
+    const database = join(dataDir, DATABASE_FILE);
+    writeFileSync(database, 'not a database\n'.repeat(300));
+    const childrenBefore = new Set(childProcessesOf(process.pid));
+    await assert.rejects(startDynamoDbEngine({ engine: 'dynamodb-local', dataDir }), (error: Error) => {
+      assert.ok(
+        error.message.includes(
+          `Its database ${database} may be damaged, read-only or in use by another process: stop that ` +
+            'one, or move the file aside, or start with another --data-dir or --in-memory.',
+        ),
+        error.message,
+      );
+      assert.doesNotMatch(error.message, /--engine dynalite/);
+      return true;
+    });
     const java = childProcessesOf(process.pid).filter(
       (pid) => !childrenBefore.has(pid) && processAlive(pid) && commandOf(pid) === 'java',
     );

@@ -108,6 +108,8 @@ class EngineStartError extends Error {
   constructor(
     message: string,
     readonly addressInUse: boolean,
+    /** The engine ran but could not use its data: the message says what to do about that. */
+    readonly aboutItsData = false,
   ) {
     super(message);
     this.name = 'EngineStartError';
@@ -212,17 +214,18 @@ const startDynamoDbLocalOnce = async (
       .split('\n')
       .find((line) => /Exception\b/.test(line))
       ?.trim();
-    const hint =
-      error instanceof EngineAnswersWithErrors && dataDir !== undefined
-        ? `\nIts database ${join(dataDir, DATABASE_FILE)} may be damaged, read-only or ` +
-          'in use by another process: stop that one, or move the file aside, or start with another ' +
-          '--data-dir or --in-memory.'
-        : '';
+    const aboutItsData = error instanceof EngineAnswersWithErrors && dataDir !== undefined;
+    const hint = aboutItsData
+      ? `\nIts database ${join(dataDir, DATABASE_FILE)} may be damaged, read-only or ` +
+        'in use by another process: stop that one, or move the file aside, or start with another ' +
+        '--data-dir or --in-memory.'
+      : '';
     throw new EngineStartError(
       `DynamoDB Local did not start: ${reason}.${hint}` +
         (exception === undefined ? '' : `\nIt says: ${exception}`) +
         `\nIts last output:\n${tail()}`,
       false,
+      aboutItsData,
     );
   }
   const ended = new Promise<string>((resolve) => {
@@ -267,6 +270,9 @@ export const startDynamoDbLocal = async (
         if (requestedPort !== 0) throw new PortInUseError(requestedPort);
       }
       const message = error instanceof Error ? error.message : String(error);
+      // Where its data is the problem, dynalite is no way out: it does not read that data, and on
+      // the default folders it would serve an empty board beside it.
+      if (error instanceof EngineStartError && error.aboutItsData) throw new Error(message);
       throw new Error(`${message}\nFix the cause above, or use --engine dynalite.`);
     }
   }
