@@ -27,6 +27,7 @@ export interface GracefulStopOptions {
   readonly signals: Readonly<Partial<Record<NodeJS.Signals, number>>>;
   /** Stop also when the parent process exits, with this exit code; undefined: outlive it. */
   readonly parentGoneExitCode?: number | undefined;
+  /** How long a stop may take before the process exits anyway (default STOP_LIMIT_MS). */
   readonly stopLimitMs?: number | undefined;
 }
 
@@ -37,7 +38,9 @@ export interface GracefulStop {
   readonly stopping: () => boolean;
 }
 
-export const STOP_LIMIT_MS = 20_000;
+// Stopping the local stack lets the requests in flight finish (5 s at most, the functions'
+// timeout) and then stops the engine (about 3 s at most).
+const STOP_LIMIT_MS = 20_000;
 
 export const handleStopSignals = ({
   what,
