@@ -77,21 +77,17 @@ describe('handleStopSignals', () => {
     assert.equal(ended.stdout.match(/stop called/g)?.length, 1);
   });
 
-  it('exits with 1 when the stop takes longer than its limit', async () => {
-    const fixture = await start('never');
-    fixture.child.kill('SIGINT');
-    const ended = await fixture.ended();
-    assert.equal(ended.code, 1);
-    assert.equal(ended.stderr, 'Stopping took too long; exiting anyway.\n');
-    assert.doesNotMatch(ended.stdout, /Stopped/);
-  });
-
-  it('exits with 1 and says why when the stop fails', async () => {
-    const fixture = await start('reject');
-    fixture.child.kill('SIGTERM');
-    const ended = await fixture.ended();
-    assert.equal(ended.code, 1);
-    assert.equal(ended.stderr, 'error while stopping: boom\n');
-    assert.doesNotMatch(ended.stdout, /Stopped/);
-  });
+  for (const [mode, when, says] of [
+    ['never', 'the stop takes longer than its limit', 'Stopping took too long; exiting anyway.\n'],
+    ['reject', 'the stop fails', 'error while stopping: boom\n'],
+  ] as const) {
+    it(`exits with 1 and says so when ${when}`, async () => {
+      const fixture = await start(mode);
+      fixture.child.kill('SIGINT');
+      const ended = await fixture.ended();
+      assert.equal(ended.code, 1);
+      assert.equal(ended.stderr, says);
+      assert.doesNotMatch(ended.stdout, /Stopped/);
+    });
+  }
 });
