@@ -38,9 +38,10 @@ import { createRouteMatcher, type RouteMatch } from './route-matcher.ts';
 
 export interface GatewayOptions {
   readonly routes: readonly RouteDefinition[];
-  readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
+  /** Only what the gateway calls, so that a test or a fuzzer can stand in for the functions. */
+  readonly environments: Readonly<Record<FunctionId, Pick<FunctionEnvironments, 'invoke'>>>;
   readonly cors: CorsSettings;
-  readonly printer: LogPrinter;
+  readonly printer: Pick<LogPrinter, 'request' | 'gateway'>;
 }
 
 /**
