@@ -81,7 +81,7 @@ export const commonEnvironment = {
 
 export interface CorsSettings {
   readonly allowOrigins: readonly string[];
-  readonly allowMethods: readonly string[];
+  readonly allowMethods: readonly (HttpMethod | 'OPTIONS')[];
   readonly allowHeaders: readonly string[];
   readonly exposeHeaders: readonly string[];
   readonly maxAgeSeconds: number;
@@ -93,7 +93,8 @@ export interface CorsSettings {
  */
 export const corsSettings = (origins: readonly string[] = ['*']): CorsSettings => ({
   allowOrigins: origins,
-  allowMethods: ['GET', 'POST', 'OPTIONS'],
+  // The routes' own methods, so that a route with a new one is open to browsers too.
+  allowMethods: [...new Set(routes.map((route) => route.method)), 'OPTIONS'],
   allowHeaders: ['content-type', 'authorization', 'idempotency-key'],
   exposeHeaders: [],
   maxAgeSeconds: 600,

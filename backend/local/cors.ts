@@ -45,7 +45,8 @@ export const preflightHeaders = (
   const allowed = allowedOrigin(settings, origin);
   if (allowed === undefined) return {};
   const methodAllowed =
-    requestMethod !== undefined && settings.allowMethods.includes(requestMethod.toUpperCase());
+    requestMethod !== undefined &&
+    settings.allowMethods.some((method) => method === requestMethod.toUpperCase());
   const asked = (requestHeaders ?? '')
     .split(',')
     .map((header) => header.trim().toLowerCase())

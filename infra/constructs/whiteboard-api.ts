@@ -13,6 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  type CorsSettings,
   corsSettings,
   type FunctionId,
   functions,
@@ -84,7 +85,8 @@ export const accessLogGroupName = (stage: string): string =>
     Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))),
   )}`;
 
-const corsMethods: Readonly<Record<string, CorsHttpMethod>> = {
+/** Complete by type, as routeMethods below. */
+const corsMethods: Readonly<Record<CorsSettings['allowMethods'][number], CorsHttpMethod>> = {
   GET: CorsHttpMethod.GET,
   POST: CorsHttpMethod.POST,
   OPTIONS: CorsHttpMethod.OPTIONS,
@@ -94,13 +96,6 @@ const corsMethods: Readonly<Record<string, CorsHttpMethod>> = {
 const routeMethods: Readonly<Record<RouteDefinition['method'], HttpMethod>> = {
   GET: HttpMethod.GET,
   POST: HttpMethod.POST,
-};
-
-const lookup = <T>(table: Readonly<Record<string, T>>, key: string, what: string): T => {
-  const value = table[key];
-  if (value === undefined)
-    throw new Error(`${what} ${key} has no mapping in infra/constructs/whiteboard-api.ts`);
-  return value;
 };
 
 export interface WhiteboardApiProps {
@@ -135,7 +130,7 @@ export class WhiteboardApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...cors.allowOrigins],
-        allowMethods: cors.allowMethods.map((method) => lookup(corsMethods, method, 'CORS method')),
+        allowMethods: cors.allowMethods.map((method) => corsMethods[method]),
         allowHeaders: [...cors.allowHeaders],
         ...(cors.exposeHeaders.length > 0 ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
         maxAge: Duration.seconds(cors.maxAgeSeconds),
