@@ -8,7 +8,7 @@ import {
   type RemovalPolicy,
   Validations,
 } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -24,6 +24,15 @@ import { commonEnvironment, type FunctionDefinition, type TableAccess } from '..
 export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
   query: ['dynamodb:Query'],
   put: ['dynamodb:PutItem'],
+};
+
+/**
+ * The DynamoDB operation of each access, whose metrics (AWS/DynamoDB, dimension Operation) the
+ * dashboard graphs and the table's throttle alarm counts (whiteboard-observability.ts).
+ */
+export const tableOperations: Readonly<Record<TableAccess, Operation>> = {
+  query: Operation.QUERY,
+  put: Operation.PUT_ITEM,
 };
 
 export interface WhiteboardFunctionProps {

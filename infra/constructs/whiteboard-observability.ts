@@ -14,7 +14,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -26,7 +26,7 @@ import {
   failedRequestsMetricName,
 } from '../../backend/handlers/business-metrics.ts';
 import { commonEnvironment } from '../../backend/http/routes.ts';
-import type { WhiteboardFunction } from './whiteboard-function.ts';
+import { tableOperations, type WhiteboardFunction } from './whiteboard-function.ts';
 
 /**
  * The EMF metrics the functions publish through Powertools Metrics
@@ -140,7 +140,7 @@ export class WhiteboardObservability extends Construct {
     // Each section creates its alarms and returns its row of the dashboard.
     const apiRow = this.#apiSection(props.apiStage, props.accessLogGroup, namespace);
     const functionRow = props.functions.flatMap((fn) => this.#functionSection(fn, namespace));
-    const tableRow = this.#tableSection(props.table);
+    const tableRow = this.#tableSection(props.table, props.functions);
     const businessRow = businessSection(namespace);
 
     // Dashboards are global to an account ("All dashboards in your account are global, not
@@ -354,8 +354,11 @@ export class WhiteboardObservability extends Construct {
   }
 
   /** DynamoDB (namespace AWS/DynamoDB, dimensions TableName and Operation). */
-  #tableSection(table: Table): GraphWidget[] {
-    const operations = [Operation.QUERY, Operation.PUT_ITEM];
+  #tableSection(table: Table, functions: readonly WhiteboardFunction[]): GraphWidget[] {
+    // What the functions do to the table: a function with a new access is graphed and alarmed on.
+    const operations = [
+      ...new Set(functions.map(({ definition }) => tableOperations[definition.tableAccess])),
+    ];
     const consumed = [
       table.metricConsumedReadCapacityUnits({
         statistic: Stats.SUM,
