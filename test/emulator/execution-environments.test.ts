@@ -11,12 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  corsSettings,
-  type FunctionDefinition,
-  type FunctionId,
-  type RouteDefinition,
-} from '../../backend/http/routes.ts';
+import { corsSettings, type FunctionDefinition, type RouteDefinition } from '../../backend/http/routes.ts';
 import { buildLocal } from '../../backend/local/build.ts';
 import {
   FunctionEnvironments,
@@ -91,10 +86,7 @@ before(async () => {
   const routes: RouteDefinition[] = [{ method: 'GET', path: '/run', function: 'readMessages' }];
   server = createGatewayServer({
     routes,
-    environments: { readMessages: environments, postMessage: environments } as Record<
-      FunctionId,
-      FunctionEnvironments
-    >,
+    environments: { readMessages: environments, postMessage: environments },
     cors: corsSettings(),
     printer: recording(createLogPrinter({ color: false, write: (text) => printed.push(text) })),
   });
@@ -501,10 +493,7 @@ describe('stopping the gateway', () => {
   it('answers the requests in flight before it closes, and takes no new connection', async () => {
     const gateway = createGatewayServer({
       routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
-      environments: { readMessages: environments, postMessage: environments } as Record<
-        FunctionId,
-        FunctionEnvironments
-      >,
+      environments: { readMessages: environments, postMessage: environments },
       cors: corsSettings(),
       printer: createLogPrinter({ quiet: true }),
     });
