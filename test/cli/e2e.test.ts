@@ -396,10 +396,17 @@ describe('where the CLI points', () => {
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
+  it("reads with undici's HTTP parser without SIMD too, the other parser file the build writes", async () => {
+    const result = await run(['read', '--json', '--url', stack.url], { env: { UNDICI_NO_WASM_SIMD: '1' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+  });
+
   it('works without its code cache, and with a cache V8 rejects', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
     tempDirs.push(dir);
-    for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    for (const name of ['whiteboard.cjs', 'main.cjs', 'llhttp_simd.wasm', 'llhttp.wasm'])
+      copyFileSync(join(DIST, name), join(dir, name));
     const cache = readdirSync(DIST).find((name) => /^main-[0-9a-f]+\.cache$/.test(name));
     assert.ok(cache, 'the build wrote no code cache');
     const bin = join(dir, 'whiteboard.cjs');
