@@ -6,6 +6,7 @@
 import { parseCorsOrigins } from '../http/routes.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
+import { MIN_JAVA_MAJOR } from './engine/java.ts';
 import { PortInUseError } from './engine/ports.ts';
 import { handleStopSignals } from './graceful-stop.ts';
 import { createLogPrinter } from './log-printer.ts';
@@ -178,10 +179,14 @@ process.stdout.write(
     // A table created in a data folder that had one would say why the messages are gone.
     `Table:           ${stack.tableName}${stack.tableCreated && stack.dataDir !== undefined ? ' (new: the engine held no such table)' : ''}`,
     // An empty board after the engine changed: the messages are in the other engine's folder.
+    // When Java is gone (`auto` fell back), asking for DynamoDB Local would only fail.
     ...(stack.tableCreated && stack.otherEnginesData !== undefined
       ? [
           `                 (${stack.otherEnginesData.engine}'s data, from earlier starts, is in ` +
-            `${stack.otherEnginesData.dataDir}: --engine ${stack.otherEnginesData.kind} serves it)`,
+            `${stack.otherEnginesData.dataDir}: ` +
+            (stack.engineFallback === undefined
+              ? `--engine ${stack.otherEnginesData.kind} serves it)`
+              : `${stack.otherEnginesData.engine} serves it once Java ${MIN_JAVA_MAJOR}+ is on PATH)`),
         ]
       : []),
     `Environments:    ${environments}`,

@@ -172,36 +172,56 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), []);
   });
 
-  it('says where the other engine kept the messages when its own board is new (after Java came or went)', async () => {
-    const folder = join(dataDir, 'engine-changed');
-    const ownData = join(folder, '.whiteboard', 'data', 'dynalite');
-    const otherData = join(folder, '.whiteboard', 'data', 'dynamodb-local');
-    // What DynamoDB Local leaves in its default folder from its first start on.
-    mkdirSync(otherData, { recursive: true });
-    writeFileSync(join(otherData, DATABASE_FILE), '');
-    // From `folder`, on the default data folders there.
-    const first = await launch(['--engine', 'dynalite'], {}, folder);
-    try {
-      assert.match(
-        first.output(),
-        new RegExp(
-          `\nData: +${escapeRegExp(ownData)}\n` +
-            'Table: +whiteboard-messages \\(new: the engine held no such table\\)\n' +
-            ` +\\(DynamoDB Local's data, from earlier starts, is in ${escapeRegExp(otherData)}: ` +
-            '--engine dynamodb-local serves it\\)\n',
-        ),
+  describe('says where the other engine kept the messages when its own board is new', () => {
+    /** A folder whose default data folder for DynamoDB Local holds what that engine leaves there. */
+    const withOtherEnginesData = (name: string) => {
+      const folder = join(dataDir, name);
+      const otherData = join(folder, '.whiteboard', 'data', 'dynamodb-local');
+      mkdirSync(otherData, { recursive: true });
+      writeFileSync(join(otherData, DATABASE_FILE), '');
+      return { folder, ownData: join(folder, '.whiteboard', 'data', 'dynalite'), otherData };
+    };
+    const hint = (ownData: string, otherData: string, serves: string) =>
+      new RegExp(
+        `\nData: +${escapeRegExp(ownData)}\n` +
+          'Table: +whiteboard-messages \\(new: the engine held no such table\\)\n' +
+          ` +\\(DynamoDB Local's data, from earlier starts, is in ${escapeRegExp(otherData)}: ${serves}\\)\n`,
       );
-    } finally {
-      assert.equal(await interrupt(first), 0, first.output());
-    }
-    // Once its own board holds the table, it is not said again.
-    const second = await launch(['--engine', 'dynalite'], {}, folder);
-    try {
-      assert.match(second.output(), /\nTable: +whiteboard-messages\n/);
-      assert.doesNotMatch(second.output(), /from earlier starts/);
-    } finally {
-      assert.equal(await interrupt(second), 0, second.output());
-    }
+
+    it('and the --engine that serves it, once only', async () => {
+      const { folder, ownData, otherData } = withOtherEnginesData('engine-chosen');
+      // From `folder`, on the default data folders there.
+      const first = await launch(['--engine', 'dynalite'], {}, folder);
+      try {
+        assert.match(first.output(), hint(ownData, otherData, '--engine dynamodb-local serves it'));
+      } finally {
+        assert.equal(await interrupt(first), 0, first.output());
+      }
+      // Once its own board holds the table, it is not said again.
+      const second = await launch(['--engine', 'dynalite'], {}, folder);
+      try {
+        assert.match(second.output(), /\nTable: +whiteboard-messages\n/);
+        assert.doesNotMatch(second.output(), /from earlier starts/);
+      } finally {
+        assert.equal(await interrupt(second), 0, second.output());
+      }
+    });
+
+    it('and that it needs Java, when Java is gone', async () => {
+      const { folder, ownData, otherData } = withOtherEnginesData('java-gone');
+      // No java on this PATH (node runs by its full path).
+      const emptyPath = join(folder, 'empty-path');
+      mkdirSync(emptyPath);
+      const started = await launch([], { PATH: emptyPath }, folder);
+      try {
+        assert.match(
+          started.output(),
+          hint(ownData, otherData, 'DynamoDB Local serves it once Java 17\\+ is on PATH'),
+        );
+      } finally {
+        assert.equal(await interrupt(started), 0, started.output());
+      }
+    });
   });
 
   // SIGHUP: its terminal closed; SIGTERM: kill's default, and what a process manager or
