@@ -23,8 +23,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { commandLine, type Fail } from '../backend/local/command-line.ts';
 // Static, so evaluated before the slow imports below: it reads the parent's pid as it loads, and a
-// parent gone while the bench starts must be noticed too (as in backend/local/main.ts).
-import { handleStopSignals } from '../backend/local/graceful-stop.ts';
+// parent gone while the bench starts must be noticed too (graceful-stop.ts).
+import { handleStopSignals, runByNpm } from '../backend/local/graceful-stop.ts';
 import { repoRoot, stopChildren, tracked } from './lib/processes.ts';
 
 const HELP = `Usage: npm run bench [-- --quick] [-- --json <file>]
@@ -103,9 +103,9 @@ const { stopping } = handleStopSignals({
   output: process.stderr,
   stop: cleanUp,
   signals: { SIGINT: 130, SIGTERM: 143 },
-  parentGoneExitCode: process.env.npm_lifecycle_event !== undefined ? 1 : undefined,
+  parentGoneExitCode: runByNpm() ? 1 : undefined,
 });
-/** Once interrupted, the run waits here for shutdown() to exit, instead of going on. */
+/** Once interrupted, the run waits here for the stop to exit the process, instead of going on. */
 const haltIfStopping = async () => {
   if (stopping()) await new Promise<never>(() => undefined);
 };

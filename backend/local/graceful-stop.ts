@@ -32,11 +32,17 @@ export interface GracefulStopOptions {
 }
 
 export interface GracefulStop {
-  /** Stops as a signal does, saying why (`${why}: stopping ...`). */
+  /**
+   * Stops as a signal does, saying why (`${why}: stopping ...`). Called while a stop runs, it exits
+   * at once, as a second signal does: check `stopping()` first where that is not meant.
+   */
   readonly shutdown: (why: string, exitCode: number) => void;
   /** Whether a stop has begun: work that would start now should wait for the exit instead. */
   readonly stopping: () => boolean;
 }
+
+/** Whether npm runs this process (`npm start`, `npm run bench`): then it should end with its parent. */
+export const runByNpm = (): boolean => process.env.npm_lifecycle_event !== undefined;
 
 // Stopping the local stack lets the requests in flight finish (5 s at most, the functions'
 // timeout) and then stops the engine (about 3 s at most).

@@ -8,7 +8,7 @@ import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { MIN_JAVA_MAJOR } from './engine/java.ts';
 import { PortInUseError } from './engine/ports.ts';
-import { handleStopSignals } from './graceful-stop.ts';
+import { handleStopSignals, runByNpm } from './graceful-stop.ts';
 import { createLogPrinter } from './log-printer.ts';
 import { startLocalStack } from './stack.ts';
 
@@ -152,10 +152,7 @@ const { shutdown, stopping } = handleStopSignals({
   stop: () => stack.stop(),
   stoppedLine: 'Stopped.',
   signals: { SIGINT: 0, SIGTERM: 0, SIGHUP: 0 },
-  parentGoneExitCode:
-    process.env.npm_lifecycle_event !== undefined || process.env.WHITEBOARD_EXIT_WITH_PARENT === '1'
-      ? 0
-      : undefined,
+  parentGoneExitCode: runByNpm() || process.env.WHITEBOARD_EXIT_WITH_PARENT === '1' ? 0 : undefined,
 });
 
 const { url, concurrency } = stack;
