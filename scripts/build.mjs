@@ -179,6 +179,12 @@ const bundle = await build({
   sourcemap: 'linked',
   plugins: [withoutHttp2, lazyBuiltins, editUndici, llhttpFromFile],
 });
+if (llhttpFiles.length !== 2) {
+  // Another undici version that keeps llhttp elsewhere: bundled as base64 then, slower to start.
+  process.stderr.write(
+    `warning: llhttp-from-file matched ${llhttpFiles.length} of undici's 2 llhttp modules (slower CLI start)\n`,
+  );
+}
 const bundleFile = bundle.outputFiles.find((file) => file.path.endsWith('.cjs'));
 if (bundleFile.contents.some((byte) => byte > 0x7f)) throw new Error('the CLI bundle is not ASCII');
 const hash = createHash('sha256').update(bundleFile.contents).digest('hex').slice(0, 16);
@@ -210,11 +216,12 @@ const esmLauncher = await build({
 
 // Write beside, then rename: a `whiteboard` running meanwhile never reads half a file.
 mkdirSync(outDir, { recursive: true });
+// The parser's files first: a bundle that reads them is never in place before them.
 for (const file of [
+  ...llhttpFiles,
   ...bundle.outputFiles,
   ...launcher.outputFiles,
   ...esmLauncher.outputFiles,
-  ...llhttpFiles,
 ]) {
   const temporary = `${file.path}.${process.pid}.tmp`;
   writeFileSync(temporary, file.contents);

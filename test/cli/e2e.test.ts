@@ -18,6 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -396,7 +397,15 @@ describe('where the CLI points', () => {
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
-  it("reads with undici's HTTP parser without SIMD too, the other parser file the build writes", async () => {
+  it("carries undici's HTTP parser as files, each undici's own, and reads with the one without SIMD too", async () => {
+    const undiciFile = createRequire(import.meta.url);
+    for (const name of ['llhttp_simd', 'llhttp'])
+      assert.ok(
+        readFileSync(join(DIST, `${name}.wasm`)).equals(
+          undiciFile(`undici/lib/llhttp/${name}-wasm.js`) as Buffer,
+        ),
+        `${name}.wasm is undici's ${name}-wasm.js`,
+      );
     const result = await run(['read', '--json', '--url', stack.url], { env: { UNDICI_NO_WASM_SIMD: '1' } });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
