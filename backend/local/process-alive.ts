@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  * hold spaces: [0] is the state, [1] the parent's id. Undefined where there is no such process, or
  * no /proc (macOS).
  */
-export const procStatFields = (pid: number): string[] | undefined => {
+export const procStatFields = (pid: number | 'self'): string[] | undefined => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');

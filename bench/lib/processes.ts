@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { terminate } from '../../backend/local/process-alive.ts';
+import { procStatFields, terminate } from '../../backend/local/process-alive.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -105,14 +105,8 @@ export const rssBytes = (pid: number): number => {
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux), in ms; NaN elsewhere. */
 export const cpuMs = (pid: number): number => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; in clock
-    // ticks of 10 ms (USER_HZ is 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
+  const fields = procStatFields(pid);
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; in clock ticks of
+  // 10 ms (USER_HZ is 100 on Linux).
+  return fields === undefined ? Number.NaN : (Number(fields[11]) + Number(fields[12])) * 10;
 };

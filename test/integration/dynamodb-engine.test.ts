@@ -21,6 +21,7 @@ import {
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
 import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
+import { procStatFields } from '../../backend/local/process-alive.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
 import { freePort, listenersOn, listeningAddresses, stillListening } from '../helpers/listening.ts';
 import { isRunning } from '../helpers/processes.ts';
@@ -483,10 +484,7 @@ describe('the data folder', () => {
   });
 
   /** When a process started, as /proc/<pid>/stat says (field 22). */
-  const startTicksOf = (pid: number) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] as string;
-  };
+  const startTicksOf = (pid: number) => procStatFields(pid)?.[19] as string;
 
   it('is taken over from a live process that did not write the claim (its id given again)', async () => {
     const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
-import { processAlive } from '../process-alive.ts';
+import { processAlive, procStatFields } from '../process-alive.ts';
 
 /** The file that says which process uses a data folder (`lockDataDir`). */
 const LOCK_FILE = 'whiteboard-stack.pid';
@@ -15,18 +15,10 @@ const LOCK_FILE = 'whiteboard-stack.pid';
 const claimedHere = new Set<string>();
 
 /**
- * When a process started, in clock ticks since boot: field 22 of /proc/<pid>/stat (proc(5)), read
- * after the command name, which is in parentheses and may hold spaces. Undefined where there is no
- * /proc (macOS) or no such process.
+ * When a process started, in clock ticks since boot: field 22 of /proc/<pid>/stat (proc(5)).
+ * Undefined where there is no /proc (macOS) or no such process.
  */
-const startTicks = (pid: number | 'self'): string | undefined => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-};
+const startTicks = (pid: number | 'self'): string | undefined => procStatFields(pid)?.[19];
 
 /**
  * Whether the process a claim names is the one that wrote it, and alive. A process id is given
