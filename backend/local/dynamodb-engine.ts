@@ -122,6 +122,10 @@ const defaultDataDir = (kind: EngineKind): string => resolve(join('.whiteboard',
 
 const otherKindThan = (kind: EngineKind): EngineKind => (kind === 'dynalite' ? 'dynamodb-local' : 'dynalite');
 
+/** Whether `dataDir` holds data of the engine `kind`. */
+const holdsDataOf = (dataDir: string, kind: EngineKind): boolean =>
+  existsSync(join(dataDir, dataMarks[kind].file));
+
 /**
  * The two engines keep their data in formats of their own. Started on the other's folder, an
  * engine would show an empty board beside data it cannot read, and write its files among them:
@@ -131,7 +135,7 @@ const refuseOtherEnginesData = (dataDir: string, kind: EngineKind, fallback: str
   const otherKind = otherKindThan(kind);
   const other = dataMarks[otherKind];
   const own = dataMarks[kind];
-  if (!existsSync(join(dataDir, other.file)) || existsSync(join(dataDir, own.file))) return;
+  if (!holdsDataOf(dataDir, otherKind) || holdsDataOf(dataDir, kind)) return;
   throw new Error(
     `the data folder ${dataDir} holds ${other.engine}'s data, which ${own.engine} cannot read` +
       (fallback === undefined ? '' : ` (${own.engine} was chosen because ${fallback})`) +
@@ -162,9 +166,7 @@ export const startDynamoDbEngine = async (options: EngineOptions = {}): Promise<
     const otherKind = otherKindThan(kind);
     const otherDir = defaultDataDir(otherKind);
     const otherHasData =
-      dataDir !== undefined &&
-      options.dataDir === undefined &&
-      existsSync(join(otherDir, dataMarks[otherKind].file));
+      dataDir !== undefined && options.dataDir === undefined && holdsDataOf(otherDir, otherKind);
     return {
       ...engine,
       ...(why === undefined ? {} : { fallback: why }),
