@@ -59,6 +59,8 @@ const copyOut = (ring: Ring, at: number, length: number): Buffer => {
   return Buffer.concat([ring.data.subarray(at, at + first), ring.data.subarray(0, length - first)]);
 };
 
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
 /** How long a writer sleeps on a full ring before it looks again and asks again. */
 const FULL_WAIT_MS = 100;
 
@@ -78,11 +80,19 @@ export class LogRingWriter {
     this.#maxChars = Math.floor((this.#ring.capacity - 1 - HEADER_BYTES) / 3);
   }
 
-  /** Appends one write; waits while the ring is too full for it. */
+  /**
+   * Appends one write; waits while the ring is too full for it. A write too long for the ring goes
+   * in pieces, never cut inside a surrogate pair: each piece is decoded on its own, and half an
+   * emoji would come out as two U+FFFD.
+   */
   write(stream: LogStream, text: string): void {
-    for (let start = 0; start < text.length || start === 0; start += this.#maxChars) {
-      this.#append(stream, Buffer.from(text.slice(start, start + this.#maxChars), 'utf8'));
-    }
+    let start = 0;
+    do {
+      let end = Math.min(text.length, start + this.#maxChars);
+      if (end < text.length && end - start > 1 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+      this.#append(stream, Buffer.from(text.slice(start, end), 'utf8'));
+      start = end;
+    } while (start < text.length);
   }
 
   /** Free bytes; one always stays free, so a full ring is not mistaken for an empty one. */
