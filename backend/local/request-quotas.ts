@@ -50,8 +50,9 @@ export const readBody = (req: IncomingMessage): Promise<Buffer> =>
 export const HTTP_API_HEADER_LIMIT_BYTES = 10_240;
 
 export const requestLineAndHeaderValuesBytes = (req: IncomingMessage): number => {
-  // Node reads header bytes as latin1: one character is one byte.
-  let bytes = (req.method ?? '').length + (req.url ?? '').length + 11; // 2 spaces, "HTTP/1.1"
+  // Node reads header bytes as latin1: one character is one byte. The request line is counted
+  // as `GET /path HTTP/1.1`, without its line break (the quota counts header values, not lines).
+  let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}`.length;
   for (let i = 1; i < req.rawHeaders.length; i += 2) bytes += (req.rawHeaders[i] as string).length;
   return bytes;
 };

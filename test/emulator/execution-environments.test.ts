@@ -19,6 +19,7 @@ import {
 } from '../../backend/local/execution-environments.ts';
 import { createGatewayServer, type GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from '../../backend/local/log-printer.ts';
+import { HTTP_API_HEADER_LIMIT_BYTES } from '../../backend/local/request-quotas.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
 import { listenersOn, stillListening } from '../helpers/listening.ts';
 
@@ -431,6 +432,32 @@ describe('the gateway and the size of the request line and headers', () => {
 
   it('serves a request within the HTTP API quota of 10240 bytes', async () => {
     assert.equal((await withHeader(9_000)).status, 200);
+  });
+
+  it('counts the request line and header values as the quota does, to the byte', async () => {
+    // Sent by hand, so that no header is added: the request line without its line break and the
+    // values of Host, Connection and x-big make up `bytes` exactly.
+    const { host, port } = new URL(url);
+    const exactly = (bytes: number) =>
+      new Promise<string>((resolve, reject) => {
+        const path = '/run?mode=count';
+        const fixed = `GET ${path} HTTP/1.1`.length + host.length + 'close'.length;
+        const socket = connect(Number(port), '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(received.slice(0, received.indexOf('\r\n'))));
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nx-big: ${'b'.repeat(bytes - fixed)}\r\n\r\n`,
+        );
+      });
+    assert.equal(await exactly(HTTP_API_HEADER_LIMIT_BYTES), 'HTTP/1.1 200 OK');
+    assert.equal(
+      await exactly(HTTP_API_HEADER_LIMIT_BYTES + 1),
+      'HTTP/1.1 431 Request Header Fields Too Large',
+    );
   });
 
   it('answers 431 JSON over the quota, and over what Node itself parses', async () => {
