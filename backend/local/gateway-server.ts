@@ -9,6 +9,10 @@
  *   `{"message":"Internal Server Error"}` (AWS docs, "Troubleshooting issues with HTTP API Lambda
  *   integrations");
  * - a request body over the HTTP API payload quota (10 MB, "Amazon API Gateway quotas"): 413;
+ * - an event over Lambda's 6 MB invocation payload quota ("Lambda quotas"; a body of 10 MB or less
+ *   can make one, above all a binary one, which the event carries in base64): 413 as well. AWS does
+ *   not document what an HTTP API answers when Lambda refuses the invocation as too large; 413 says
+ *   what went wrong, and the function never runs either way;
  * - a request line and header values over the HTTP API quota of 10240 bytes: 431
  *   (request-quotas.ts).
  * Every response carries `apigw-requestid`, as HTTP API responses do.
@@ -204,6 +208,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       epochMs,
     );
     const eventJson = JSON.stringify(event);
+    // Lambda refuses it before the function runs (the gateway's header above says why 413).
     if (overLambdaPayloadLimit(eventJson)) {
       return {
         response: gatewayError(413, 'Request Entity Too Large'),
@@ -249,13 +254,13 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     return invoke(incoming, route, body);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     const incoming: Incoming = {
       req,
-      requestId: newRequestId(),
+      requestId,
       epochMs: Date.now(),
       method,
       url: originForm(req.url ?? '/'),
@@ -288,9 +293,10 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     lastExchange.set(req.socket, { req, res });
-    handle(req, res).catch((error: unknown) => {
+    const requestId = newRequestId();
+    handle(req, res, requestId).catch((error: unknown) => {
       printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) send(res, internalServerError(), 'none', {});
+      if (!res.headersSent) send(res, internalServerError(), requestId, {});
       else res.destroy();
     });
   });

@@ -516,6 +516,37 @@ describe('the gateway and its clients', () => {
   });
 });
 
+describe('the gateway when it fails itself', () => {
+  it('answers 500 JSON with a request id, and says what failed', async () => {
+    const lines: string[] = [];
+    const failing = {
+      invoke: () => Promise.reject(new Error('the invoke stand-in failed')),
+    };
+    const gateway = createGatewayServer({
+      routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
+      environments: { readMessages: failing, postMessage: failing },
+      cors: corsSettings(),
+      printer: { request: () => undefined, gateway: (line) => lines.push(line) },
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = gateway.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/run`);
+      assert.deepEqual(
+        { status: response.status, body: await response.text() },
+        { status: 500, body: '{"message":"Internal Server Error"}' },
+      );
+      assert.match(response.headers.get('apigw-requestid') ?? '', /^[A-Za-z0-9_=-]{16}$/);
+      assert.match(
+        lines.join('\n'),
+        /internal error of the local gateway: Error: the invoke stand-in failed/,
+      );
+    } finally {
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  });
+});
+
 describe('stopping the gateway', () => {
   it('answers the requests in flight before it closes, and takes no new connection', async () => {
     const gateway = createGatewayServer({
