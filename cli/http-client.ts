@@ -128,10 +128,15 @@ const parseRetryAfter = (value: string | string[] | undefined, nowMs: number): n
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 };
 
-const readCapped = async (response: Dispatcher.ResponseData, limit: number, url: string): Promise<string> => {
+const readCapped = async (
+  response: Dispatcher.ResponseData,
+  limit: number,
+  url: string,
+  wrongApiHint: string,
+): Promise<string> => {
   const { body } = response;
   const tooBig = () =>
-    new ResponseError(`the answer from ${url} is larger than ${limit} bytes; is it the whiteboard API?`);
+    new ResponseError(`the answer from ${url} is larger than ${limit} bytes; ${wrongApiHint}`);
   const declared = Number(response.headers['content-length']);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -211,6 +216,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
   } = options;
   const base = new URL(baseUrl);
+  const wrongApiHint = options.wrongApiHint ?? 'is it the whiteboard API?';
   let ownAgent: Agent | undefined;
 
   const dispatcherFor = async (): Promise<Dispatcher> => {
@@ -265,7 +271,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         bodyTimeout: timeoutMs,
       });
       answerBegun = true;
-      const text = await readCapped(response, maxResponseBytes, baseUrl);
+      const text = await readCapped(response, maxResponseBytes, `${base.origin}${path}`, wrongApiHint);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now());
       const location = headerValue(response.headers.location);
       return {
@@ -330,10 +336,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         return JSON.parse(outcome.text) as unknown;
       } catch (error) {
         throw new ResponseError(
-          `${baseUrl} answered ${outcome.status} with something that is not JSON; is it the whiteboard API?`,
-          {
-            cause: error,
-          },
+          `${url} answered ${outcome.status} with something that is not JSON; ${wrongApiHint}`,
+          { cause: error },
         );
       }
     }

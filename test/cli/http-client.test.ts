@@ -260,11 +260,14 @@ describe('HTTP client: reads', () => {
     assert.ok(lines.some((line) => line.includes('Response does not match the HTTP/1.1 protocol')));
   });
 
-  it('rejects a 200 that is not JSON', async () => {
-    const { pool, client } = setup();
+  it('rejects a 200 that is not JSON, naming the URL asked and where it came from', async () => {
+    const { pool, client } = setup({ wrongApiHint: 'is --url X the whiteboard API?' });
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, '<html>hello</html>');
     await rejectsWith(client.get('/messages'), ResponseError, (error) => {
-      assert.match(error.message, /answered 200 with something that is not JSON/);
+      assert.equal(
+        error.message,
+        `${API}/messages answered 200 with something that is not JSON; is --url X the whiteboard API?`,
+      );
     });
   });
 
@@ -277,7 +280,10 @@ describe('HTTP client: reads', () => {
   });
 
   it('refuses an answer larger than the limit, declared by content-length', async () => {
-    const { pool, client } = setup({ maxResponseBytes: 1000 });
+    const { pool, client } = setup({
+      maxResponseBytes: 1000,
+      wrongApiHint: 'is --url X the whiteboard API?',
+    });
     const big = JSON.stringify({ messages: [message(1, { text: 'x'.repeat(5000) })], nextCursor: null });
     pool.intercept({ path: '/messages', method: 'GET' }).reply(200, big, {
       headers: { 'content-type': 'application/json', 'content-length': String(big.length) },
@@ -285,7 +291,7 @@ describe('HTTP client: reads', () => {
     await rejectsWith(client.get('/messages'), ResponseError, (error) => {
       assert.equal(
         error.message,
-        `the answer from ${API} is larger than 1000 bytes; is it the whiteboard API?`,
+        `the answer from ${API}/messages is larger than 1000 bytes; is --url X the whiteboard API?`,
       );
     });
   });
