@@ -5,6 +5,8 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 /** The file `npm run deploy` writes (`cdk deploy --outputs-file cdk-outputs.json`), in the repo root. */
 export const OUTPUTS_FILE = 'cdk-outputs.json';
+/** What every error about cdk-outputs.json advises. */
+const OUTPUTS_FIX = `fix or delete ${OUTPUTS_FILE}, or pass --url`;
 
 export type UrlSource = 'flag' | 'env' | 'outputs' | 'default';
 
@@ -64,7 +66,12 @@ export const resolveApiUrl = ({ flag, env, readTextFile }: UrlInputs): ResolvedU
     const { stack, apiUrl, others } = pickApiUrl(outputs);
     const also = others.length > 0 ? `; also found ${others.join(', ')}` : '';
     const what = `ApiUrl of stack ${stack} in ${OUTPUTS_FILE}`;
-    const url = parseBaseUrl(apiUrl, what);
+    let url: string;
+    try {
+      url = parseBaseUrl(apiUrl, what);
+    } catch (error) {
+      throw error instanceof UsageError ? new UsageError(`${error.message}; ${OUTPUTS_FIX}`) : error;
+    }
     return {
       url,
       source: 'outputs',
@@ -113,26 +120,26 @@ interface PickedStack {
  * machine picks the same one) and report the others.
  */
 export const pickApiUrl = (text: string): PickedStack => {
-  const fix = `fix or delete ${OUTPUTS_FILE}, or pass --url`;
   let parsed: unknown;
   try {
     // A byte order mark, as some Windows editors write, is not JSON; it is dropped (RFC 8259, 8.1).
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw new UsageError(`${OUTPUTS_FILE} is not valid JSON (${(error as Error).message}); ${fix}`);
+    throw new UsageError(`${OUTPUTS_FILE} is not valid JSON (${(error as Error).message}); ${OUTPUTS_FIX}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`${OUTPUTS_FILE} must hold a JSON object of stacks; ${fix}`);
+    throw new UsageError(`${OUTPUTS_FILE} must hold a JSON object of stacks; ${OUTPUTS_FIX}`);
   }
   const stacks = Object.entries(parsed as Record<string, unknown>)
     .filter(([, outputs]) => typeof outputs === 'object' && outputs !== null && 'ApiUrl' in outputs)
     .map(([name, outputs]) => [name, (outputs as { ApiUrl: unknown }).ApiUrl] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const first = stacks[0];
-  if (first === undefined) throw new UsageError(`${OUTPUTS_FILE} has no stack with an ApiUrl output; ${fix}`);
+  if (first === undefined)
+    throw new UsageError(`${OUTPUTS_FILE} has no stack with an ApiUrl output; ${OUTPUTS_FIX}`);
   const [stack, apiUrl] = first;
   if (typeof apiUrl !== 'string') {
-    throw new UsageError(`${OUTPUTS_FILE}: ApiUrl of stack ${stack} is not a string; ${fix}`);
+    throw new UsageError(`${OUTPUTS_FILE}: ApiUrl of stack ${stack} is not a string; ${OUTPUTS_FIX}`);
   }
   return { stack, apiUrl, others: stacks.slice(1).map(([name]) => name) };
 };

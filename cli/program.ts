@@ -158,13 +158,27 @@ const addConnectionOptions = (command: Command): Command =>
         .default(10),
     )
     .addOption(
-      new Option('--retries <n>', 'retries after a failed attempt (posts only when nothing was sent)')
+      new Option(
+        '--retries <n>',
+        'retries after a failed attempt (a post only when it cannot have been stored)',
+      )
         .argParser(wholeNumber(0, 10))
         .default(2),
     )
     .option('--no-color', 'plain output (also: NO_COLOR=1, or when output is not a terminal)')
     .option('--verbose', 'say which URL is used, log each request, show stack traces')
     .addHelpText('after', URL_HELP);
+
+/**
+ * For a URL on this machine, whatever its source (the stack's banner prints `--url` with its
+ * port): the local stack may not be running. `npm start` serves port 3000, another needs `--port`.
+ */
+const localStackHint = (url: string): string | undefined => {
+  const { hostname, port } = new URL(url);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) return undefined;
+  const command = port === '3000' ? 'npm start' : `npm start -- --port ${port || '80'}`;
+  return `is the local stack running? (${command})`;
+};
 
 /** Builds the API client and output helpers for one command run from its options. */
 export const createContext = async (
@@ -196,7 +210,7 @@ export const createContext = async (
     note: (line) => {
       if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
     },
-    unreachableHint: resolved.source === 'default' ? 'is the local stack running? (npm start)' : undefined,
+    unreachableHint: localStackHint(resolved.url),
     wrongApiHint: resolved.wrongApiHint,
   });
   return {

@@ -90,7 +90,8 @@ const printPage = (
       (options.limit ?? 0) < MAX_LIMIT
         ? `More with --limit <n> (up to ${MAX_LIMIT}).`
         : `Older ones are not shown: ${MAX_LIMIT} is the most one read prints.`;
-    out(`\n${styles.dim(`Showing the ${messages.length} newest. ${how}`)}\n`);
+    const shown = messages.length === 1 ? 'the newest message' : `the ${messages.length} newest`;
+    out(`\n${styles.dim(`Showing ${shown}. ${how}`)}\n`);
   }
 };
 

@@ -265,6 +265,15 @@ describe('whiteboard read', () => {
     assert.match(deps.stdout.text, /Showing the 3 newest\. More with --limit <n> \(up to 100\)\.\n$/);
   });
 
+  it('says "the newest message" when it shows one', async () => {
+    const deps = apiAnswering('GET /messages?limit=1', 200, page(newestFirst.slice(0, 1), 'cursor-1'));
+    await createProgram(deps).parseAsync(['read', '--limit', '1'], { from: 'user' });
+    assert.match(
+      deps.stdout.text,
+      /\n\nShowing the newest message\. More with --limit <n> \(up to 100\)\.\n$/,
+    );
+  });
+
   it('says when there is more even at the largest --limit, without suggesting a larger one', async () => {
     const deps = apiAnswering('GET /messages?limit=100', 200, page(newestFirst, 'cursor-1'));
     await createProgram(deps).parseAsync(['read', '--limit', '100'], { from: 'user' });
@@ -671,6 +680,31 @@ describe('exit codes and one-line errors', () => {
     );
     // Two retries by default, with backoff.
     assert.deepEqual(deps.sleeps, [125, 250]);
+  });
+
+  it('asks whether the local stack runs for any URL on this machine, with its port', async () => {
+    for (const [url, command] of [
+      ['http://127.0.0.1:4340', 'npm start -- --port 4340'],
+      ['http://localhost:3000', 'npm start'],
+    ] as const) {
+      const deps = createTestDeps({ env: { WHITEBOARD_URL: url } });
+      deps.agent
+        .get(url)
+        .intercept({ path: '/messages', method: 'GET' })
+        .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      assert.equal(await runCli(['read', '--retries', '0'], deps), 1);
+      assert.equal(
+        deps.stderr.text,
+        `error: cannot reach ${url}: connection refused; is the local stack running? (${command})\n`,
+      );
+    }
+    const remote = createTestDeps({ env: { WHITEBOARD_URL: 'http://api.test' } });
+    remote.agent
+      .get('http://api.test')
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    assert.equal(await runCli(['read', '--retries', '0'], remote), 1);
+    assert.equal(remote.stderr.text, 'error: cannot reach http://api.test: connection refused\n');
   });
 
   it('shows the stack trace and each request with --verbose', async () => {

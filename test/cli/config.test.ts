@@ -144,6 +144,11 @@ describe('resolveApiUrl', () => {
     /ApiUrl of stack S is not a string/,
   );
   rejects(
+    'rejects an ApiUrl that is not a URL, saying what to do about the file',
+    { flag: undefined, env: {}, readTextFile: files({ [OUTPUTS_FILE]: outputs({ S: { ApiUrl: '' } }) }) },
+    /^ApiUrl of stack S in cdk-outputs\.json "" is not a URL; .*; fix or delete cdk-outputs\.json, or pass --url$/,
+  );
+  rejects(
     'rejects a --url that is not a URL',
     { flag: 'localhost:3000', env: {}, readTextFile: files({}) },
     /--url "localhost:3000" must start with http/,
