@@ -8,13 +8,14 @@
  * one, or with one from another Node or V8 version, V8 rejects it and compiles as usual.
  *
  * Built twice (scripts/build.mjs): as CommonJS, the bin, and as an ES module, dist/cli/whiteboard.mjs
- * (the bin of earlier builds), whose banner defines `require` and `__dirname`. The CommonJS one
+ * (the bin of earlier builds), whose banner defines `require`, `__filename` and `__dirname`. The CommonJS one
  * starts faster: for an ES module entry Node first sets up its ES module loader, about a tenth of
  * `node -e ''` on a small machine. `require` rather than `import` for the same reason: an ES
  * module pays for every `import` of a builtin.
  */
-const { readFileSync, renameSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
-const { join } = require('node:path') as typeof import('node:path');
+const { readFileSync, realpathSync, renameSync, writeFileSync } =
+  require('node:fs') as typeof import('node:fs');
+const { dirname, join } = require('node:path') as typeof import('node:path');
 const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
 const { Script } = require('node:vm') as typeof import('node:vm');
 
@@ -26,9 +27,12 @@ declare const WHITEBOARD_BUNDLE_HASH: string;
 // V8's code cache is only accepted under the flags it was made with.
 setFlagsFromString('--liftoff-only');
 
-const bundle = join(__dirname, 'main.cjs');
+// The folder the build wrote, also when this file is reached through a symlink (`npm link`) and
+// Node keeps the link's path (--preserve-symlinks-main, as pnpm setups often set).
+const dir = dirname(realpathSync(__filename));
+const bundle = join(dir, 'main.cjs');
 // Named after the bundle's content hash: a cache can never be applied to another build's bundle.
-const cacheFile = join(__dirname, `main-${WHITEBOARD_BUNDLE_HASH}.cache`);
+const cacheFile = join(dir, `main-${WHITEBOARD_BUNDLE_HASH}.cache`);
 // Set by scripts/build.mjs for one warm-up run that writes the cache.
 const writeCache = process.env.WHITEBOARD_WRITE_CODE_CACHE === cacheFile;
 
@@ -55,7 +59,7 @@ const bundleModule = { exports: {} };
   require,
   bundleModule,
   bundle,
-  __dirname,
+  dir,
 );
 
 if (writeCache) {

@@ -50,6 +50,12 @@ export const codeOf = (error: unknown): string | undefined => {
   return cause === undefined ? undefined : codeOf(cause);
 };
 
+/**
+ * The bundle's HTTP parser (undici's llhttp, dist/cli/llhttp*.wasm, scripts/build.mjs) could not be
+ * read. undici loads it once connected, before it sends the request: nothing was sent.
+ */
+const INCOMPLETE_BUILD = 'WHITEBOARD_INCOMPLETE_BUILD';
+
 /** Codes of a failed TLS handshake (Node's ERR_TLS_*, OpenSSL's ERR_SSL_*, certificate checks). */
 const isTlsCode = (code: string): boolean =>
   /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code);
@@ -60,6 +66,7 @@ const isTlsCode = (code: string): boolean =>
  * (a broken HTTP answer, an unknown code) may have arrived and is not retried.
  */
 export const classifyFailure = (code: string | undefined): FailureClass => {
+  if (code === INCOMPLETE_BUILD) return { mayHaveArrived: false, transient: false };
   if (code !== undefined && NOT_CONNECTED.has(code)) return { mayHaveArrived: false, transient: true };
   if (code !== undefined && (code === 'ENOTFOUND' || isTlsCode(code))) {
     return { mayHaveArrived: false, transient: false };
@@ -140,6 +147,8 @@ export const describeNetworkFailure = (
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
       return `${baseUrl} closed the connection before answering${tried}`;
+    case INCOMPLETE_BUILD:
+      return messageOf(error);
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       // OpenSSL's text ("ssl3_get_record:wrong version number:../deps/openssl/...") means
       // little to most; the usual cause is an https:// URL for a plain HTTP server.

@@ -147,9 +147,17 @@ const llhttpFromFile = {
     builder.onLoad({ filter: llhttpModules }, (args) => {
       const wasmFile = `${llhttpModules.exec(args.path)[1]}.wasm`;
       llhttpFiles.push({ path: join(outDir, wasmFile), contents: createRequire(import.meta.url)(args.path) });
+      // undici falls back from the SIMD build to the other when the first fails; if that one is
+      // missing too, the CLI says its build is incomplete (cli/network-failure.ts knows the code:
+      // nothing was sent).
       return {
         contents: `'use strict';
-module.exports = require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(wasmFile)}));`,
+const file = require('node:path').join(__dirname, ${JSON.stringify(wasmFile)});
+try {
+  module.exports = require('node:fs').readFileSync(file);
+} catch (error) {
+  throw Object.assign(new Error('the CLI build is incomplete (' + file + ': ' + error.code + '); run npm run build'), { code: 'WHITEBOARD_INCOMPLETE_BUILD', cause: error });
+}`,
         loader: 'js',
       };
     });
@@ -209,7 +217,8 @@ const esmLauncher = await build({
       '#!/usr/bin/env node',
       "import { createRequire } from 'node:module';",
       'const require = createRequire(import.meta.url);',
-      "const __dirname = require('node:path').dirname(require('node:url').fileURLToPath(import.meta.url));",
+      "const __filename = require('node:url').fileURLToPath(import.meta.url);",
+      "const __dirname = require('node:path').dirname(__filename);",
     ].join('\n'),
   },
 });

@@ -16,6 +16,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -274,10 +275,14 @@ describe('whiteboard CLI against the local stack', () => {
   });
 
   it('says the API cannot be reached, exit 1, no stack trace', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}`;
     const result = await run(['read', '--url', url, '--retries', '0']);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `error: cannot reach ${url}: connection refused\n`);
+    assert.equal(
+      result.stderr,
+      `error: cannot reach ${url}: connection refused; is the local stack running? (npm start -- --port ${port})\n`,
+    );
   });
 
   it('says in one line, exit 1, when its output cannot be written', async () => {
@@ -429,6 +434,40 @@ describe('where the CLI points', () => {
     // As if made by another Node version: V8 checks it, rejects it and compiles as usual.
     writeFileSync(join(dir, cache), Buffer.alloc(4096, 7));
     await read();
+  });
+
+  it("runs through a symlink when Node keeps the link's path (--preserve-symlinks-main)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-link-'));
+    tempDirs.push(dir);
+    const link = join(dir, 'whiteboard');
+    symlinkSync(BIN, link);
+    const result = await run(['read', '--json', '--url', stack.url], {
+      bin: link,
+      env: { NODE_OPTIONS: '--preserve-symlinks-main' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+  });
+
+  it('says its build is incomplete when the HTTP parser is missing, and that nothing was sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
+    tempDirs.push(dir);
+    for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    const board = freshBoard();
+    const text = `sent without a parser ${process.pid}`;
+    const result = await run(
+      ['post', '--board', board, '--author', 'ann', '--text', text, '--url', stack.url],
+      {
+        bin: join(dir, 'whiteboard.cjs'),
+      },
+    );
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^error: the CLI build is incomplete \(.*llhttp\.wasm: ENOENT\); run npm run build\n$/,
+    );
+    const read = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: unknown[] };
+    assert.deepEqual(read.messages, []);
   });
 
   it('runs as `npx whiteboard` from the repository', () => {
