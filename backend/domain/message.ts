@@ -9,13 +9,19 @@ export interface Message {
   readonly createdAt: string;
 }
 
+/** Every field of a message: a Record of them, so the compiler holds the list to `Message`. */
+const messageFields: Record<keyof Message, true> = {
+  id: true,
+  board: true,
+  author: true,
+  text: true,
+  createdAt: true,
+};
+export const MESSAGE_FIELDS = Object.keys(messageFields) as readonly (keyof Message)[];
+
 /** Whether two messages are the same in every field (a write found already stored, for one). */
 export const sameMessage = (a: Message, b: Message): boolean =>
-  a.id === b.id &&
-  a.board === b.board &&
-  a.author === b.author &&
-  a.text === b.text &&
-  a.createdAt === b.createdAt;
+  MESSAGE_FIELDS.every((field) => a[field] === b[field]);
 
 /** One page of a board, newest first. */
 export interface MessagePage {

@@ -172,11 +172,17 @@ export const messageRepositoryContract = (
       await repository().put(message);
       await repository().put({ ...message });
       assert.deepEqual((await repository().list(board, { limit: 10 })).messages, [message]);
-      // Only the very same message: one field different is another message with that id.
-      await assert.rejects(
-        repository().put({ ...message, createdAt: '2025-01-01T00:00:00.001Z' }),
-        MessageIdConflictError,
-      );
+      // Only the very same message: any one field different (the key aside) is another message
+      // with that id. Typed so that a field added to Message must be added here.
+      const changed: { readonly [K in Exclude<keyof Message, 'board' | 'id'>]: Message[K] } = {
+        author: `${message.author} (changed)`,
+        text: `${message.text} (changed)`,
+        createdAt: '2025-01-01T00:00:00.001Z',
+      };
+      for (const [field, value] of Object.entries(changed)) {
+        await assert.rejects(repository().put({ ...message, [field]: value }), MessageIdConflictError, field);
+      }
+      assert.deepEqual((await repository().list(board, { limit: 10 })).messages, [message]);
     });
 
     it('keeps boards apart, even for the same id', async () => {
