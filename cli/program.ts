@@ -410,6 +410,10 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     deps.stderr.write(`error: ${option} goes with a command: whiteboard ${option} ... read (or post)\n`);
     return 2;
   }
+  // Commander takes the exit code of `whiteboard help` from process.exitCode: whatever the process
+  // set before (a test runner after a failed test) must not make this run's help an error.
+  const exitCodeBefore = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync([...words], { from: 'user' });
     return 0;
@@ -443,6 +447,8 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
       deps.stderr.write(`${errStyles.dim(sanitizeText(error.stack))}\n`);
     }
     return error instanceof CliError ? error.exitCode : 1;
+  } finally {
+    process.exitCode = exitCodeBefore;
   }
 };
 

@@ -917,6 +917,18 @@ describe('help and version', () => {
     assert.equal(deps.stdout.text, '');
   });
 
+  it('answers `help` with 0 whatever exit code the process had set before, and leaves it as it was', async () => {
+    const before = process.exitCode;
+    process.exitCode = 1;
+    try {
+      const deps = createTestDeps();
+      assert.equal(await runCli(['help'], deps), 0);
+      assert.equal(process.exitCode, 1);
+    } finally {
+      process.exitCode = before;
+    }
+  });
+
   it('prints the version', async () => {
     const deps = createTestDeps();
     assert.equal(await runCli(['--version'], deps), 0);
