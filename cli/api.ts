@@ -48,7 +48,11 @@ export interface PostResult {
 export const messagesPath = (board: string): string =>
   board === DEFAULT_BOARD ? '/messages' : `/boards/${encodeURIComponent(board)}/messages`;
 
-const MESSAGE_FIELDS = ['id', 'board', 'author', 'text', 'createdAt'] as const;
+/**
+ * The fields the CLI needs of a message, each a string. Its own list, not the domain's
+ * MESSAGE_FIELDS: a field added to messages later must not be required of an API deployed before.
+ */
+const REQUIRED_FIELDS = ['id', 'board', 'author', 'text', 'createdAt'] as const;
 
 /** Where the API is, for error messages: its base URL and `ResolvedUrl.wrongApiHint`. */
 export interface ApiLocation {
@@ -59,7 +63,7 @@ export interface ApiLocation {
 const toMessage = (value: unknown, where: string, hint: string): Message => {
   if (typeof value !== 'object' || value === null)
     throw new ResponseError(`${where} is not a message object; ${hint}`);
-  for (const field of MESSAGE_FIELDS) {
+  for (const field of REQUIRED_FIELDS) {
     if (typeof (value as Record<string, unknown>)[field] !== 'string') {
       throw new ResponseError(`${where} has no string "${field}"; ${hint}`);
     }
