@@ -2,9 +2,10 @@
  * Figure 2: the cold start of each shipped bundle. A fresh Node process imports the bundle and
  * handles one real event against DynamoDB Local (cold-start-runner.mjs); wall time from spawn to
  * exit, against the floor bundle (only the lib-dynamodb call, same esbuild flags), in paired runs
- * that alternate which goes first. Twice: as the local stack runs it (tracing off) and as Lambda
- * runs it, tracing on (AWS_EXECUTION_ENV, LAMBDA_TASK_ROOT and _X_AMZN_TRACE_ID set; the X-Ray
- * segments go to a UDP listener here, counted to prove tracing really was on).
+ * that alternate which goes first. Twice: as the local stack runs it (tracing off, source maps on)
+ * and as Lambda runs it as deployed, tracing on and source maps off (AWS_EXECUTION_ENV,
+ * LAMBDA_TASK_ROOT and _X_AMZN_TRACE_ID set; the X-Ray segments go to a UDP listener here, counted
+ * to prove tracing really was on).
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -154,12 +155,16 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
   ) as Record<FunctionId, string>;
 
   const environment = (id: FunctionId, mode: ColdStartMode, bundle: BuiltBundle): NodeJS.ProcessEnv => {
-    // The local stack's environment for the function (source maps on, as the CDK app sets them).
+    // The local stack's environment for the function.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       ...functionEnvironment(functions[id], TABLE, dynamoDbEndpoint),
     };
-    if (mode === 'lambda') {
+    if (mode === 'local') {
+      // As the local stack's threads run (their execArgv, backend/local/execution-environments.ts);
+      // the deployed functions run without (infra/constructs/whiteboard-function.ts).
+      env.NODE_OPTIONS = '--enable-source-maps';
+    } else {
       Object.assign(env, {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         LAMBDA_TASK_ROOT: dirname(bundle.path),

@@ -6,6 +6,7 @@ import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
 import { errorResult, statusOf } from '../http/error-response.ts';
 import { businessMetricNames, failedRequestsMetricName } from './business-metrics.ts';
+import { mapErrorStacks } from './source-mapped-stack.ts';
 
 /** What the handlers use of Tracer: the real one in Lambda, a stand-in where it is off (powertools.ts). */
 export type TracerLike = Pick<
@@ -41,7 +42,8 @@ export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => (
  * - Tracer: a `## handler` subsegment with the ColdStart and Service annotations; errors as metadata.
  * - Metrics: ColdStart metric, RejectedRequests on 4xx, FailedRequests on 5xx; flushed on every
  *   invocation, even on error.
- * Errors become responses in one place (error-response.ts): a 5xx is logged with its stack.
+ * Errors become responses in one place (error-response.ts): a 5xx is logged with its stack, mapped
+ * to the TypeScript sources (source-mapped-stack.ts).
  */
 export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: Endpoint) => {
   // Read once per environment: Lambda sets _HANDLER before init and never changes it.
@@ -66,6 +68,7 @@ export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: En
     } catch (error) {
       result = errorResult(error);
       if (statusOf(error) >= 500) {
+        mapErrorStacks(error);
         logger.error('request failed', error as Error);
         tracer.addErrorAsMetadata(error as Error);
       }

@@ -108,12 +108,17 @@ export const defaultMaxConcurrency = (environmentsPerThread = DEFAULT_ENVIRONMEN
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
- * What Lambda puts in every function's environment (AWS docs, "Defined runtime environment
- * variables"), but for three that would switch tracing on: AWS_EXECUTION_ENV (Powertools Tracer is
- * off without it, backend/handlers/powertools.ts), LAMBDA_TASK_ROOT (aws-xray-sdk-core's Lambda
- * mode) and AWS_XRAY_DAEMON_ADDRESS. Local tracing, when it comes, sets them in one place here,
- * with a collector to send to, and one environment per thread: the X-Ray SDK's Lambda segment is
- * one per process.
+ * Lambda's "Defined runtime environment variables" (Lambda Developer Guide) that the handlers or
+ * their libraries may read. Left out:
+ * - the three that would switch tracing on: AWS_EXECUTION_ENV (Powertools Tracer is off without
+ *   it, backend/handlers/powertools.ts), LAMBDA_TASK_ROOT (aws-xray-sdk-core's Lambda mode) and
+ *   AWS_XRAY_DAEMON_ADDRESS. Local tracing, when it comes, sets them in one place here, with a
+ *   collector to send to, and one environment per thread: the X-Ray SDK's Lambda segment is one
+ *   per process;
+ * - AWS_LAMBDA_LOG_STREAM_NAME, one per environment where the environments of a thread share
+ *   `process.env` (the Lambda context carries it, runtime-worker.ts);
+ * - the Runtime API's and the runtime's own (AWS_LAMBDA_RUNTIME_API, LAMBDA_RUNTIME_DIR): no
+ *   runtime here polls an API; the credentials are the local ones (localAwsEnvironment).
  */
 const lambdaEnvironment = ({ id, memorySize, handler }: FunctionDefinition): Record<string, string> => ({
   AWS_LAMBDA_FUNCTION_NAME: id,
@@ -126,14 +131,12 @@ const lambdaEnvironment = ({ id, memorySize, handler }: FunctionDefinition): Rec
   // As the CDK app gives it (infra/constructs/whiteboard-function.ts): the bundle's index.mjs.
   _HANDLER: `index.${handler}`,
   TZ: ':UTC',
-  NODE_OPTIONS: '--enable-source-maps',
-  // The SDK warns once per environment on Node < 22 (above); Lambda runs Node 24.
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
 /**
  * The environment variables of a function's execution environments in the local stack: what
- * Lambda sets, local credentials, the shared definition's, and where the table is.
+ * Lambda sets, local credentials, the shared definition's, and where the table is. (Source maps
+ * are on in the environments' threads through their execArgv, execution-environments.ts.)
  */
 export const functionEnvironment = (
   definition: FunctionDefinition,
@@ -142,6 +145,8 @@ export const functionEnvironment = (
 ): Record<string, string> => ({
   ...lambdaEnvironment(definition),
   ...localAwsEnvironment,
+  // The SDK warns once per environment on Node < 22 (above); Lambda runs Node 24.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   ...commonEnvironment,
   ...definition.environment,
   TABLE_NAME: tableName,

@@ -277,7 +277,7 @@ describe('Lambda functions', () => {
   for (const functionId of functionIds) {
     const definition = functions[functionId];
 
-    it(`${definition.id}: Node.js 24 on ARM64, traced, source maps, settings from the shared definition`, () => {
+    it(`${definition.id}: Node.js 24 on ARM64, traced, settings from the shared definition (no NODE_OPTIONS)`, () => {
       const construct = dev.stack.functions[functionId];
       const resource = dev.json.Resources[logicalId(dev, construct.function)];
       assert.ok(resource);
@@ -296,7 +296,6 @@ describe('Lambda functions', () => {
           ...definition.environment,
           POWERTOOLS_METRICS_NAMESPACE: 'Whiteboard/dev',
           TABLE_NAME: { Ref: logicalId(dev, dev.stack.table) },
-          NODE_OPTIONS: '--enable-source-maps',
         },
       });
       const logGroupId = logicalId(dev, construct.logGroup);
@@ -1063,6 +1062,18 @@ describe('Lambda bundles (the code that ships)', () => {
   interface Invocation {
     readonly result: { statusCode: number; headers?: Record<string, string>; body: string };
     readonly stdout: string;
+    readonly stderr: string;
+  }
+
+  interface InvokeOptions {
+    /** What else Lambda sets, e.g. to run it traced. */
+    readonly lambdaEnvironment?: Record<string, string>;
+    /** Each invocation's X-Ray trace header, when traced. */
+    readonly traceHeaders?: readonly string[];
+    /** Awaited after the answer, before the process exits: until what it still sends arrived. */
+    readonly beforeExit?: () => Promise<void>;
+    /** Whether the process may write to stderr (Powertools logs errors there); by default not. */
+    readonly stderrExpected?: boolean;
   }
 
   /** Runs the bundle of a function in a fresh Node.js process, as Lambda would, against `table`. */
@@ -1070,12 +1081,12 @@ describe('Lambda bundles (the code that ships)', () => {
     functionId: FunctionId,
     events: readonly Json[],
     table: { endpoint: string; tableName: string },
-    /** What else Lambda sets, e.g. to run it traced. */
-    lambdaEnvironment: Record<string, string> = {},
-    /** Each invocation's X-Ray trace header, when traced. */
-    traceHeaders: readonly string[] = [],
-    /** Awaited after the answer, before the process exits: until what it still sends arrived. */
-    beforeExit: () => Promise<void> = async () => {},
+    {
+      lambdaEnvironment = {},
+      traceHeaders = [],
+      beforeExit = async () => {},
+      stderrExpected = false,
+    }: InvokeOptions = {},
   ): Promise<Invocation[]> => {
     const definition = functions[functionId];
     const resource = dev.json.Resources[logicalId(dev, dev.stack.functions[functionId].function)];
@@ -1152,8 +1163,8 @@ describe('Lambda bundles (the code that ships)', () => {
     );
     if (answer.error)
       assert.fail(`${functions[functionId].id} bundle failed: ${answer.error.stack}\n${stderr}`);
-    assert.equal(stderr.trim(), '', 'nothing on stderr');
-    return (answer.results ?? []).map((result) => ({ result, stdout }));
+    if (!stderrExpected) assert.equal(stderr.trim(), '', 'nothing on stderr');
+    return (answer.results ?? []).map((result) => ({ result, stdout, stderr }));
   };
 
   const fixture = (name: string): Json =>
@@ -1312,20 +1323,17 @@ describe('Lambda bundles (the code that ships)', () => {
       const segmentsIn = async () => {
         for (const deadline = Date.now() + 5_000; !complete() && Date.now() < deadline; ) await sleep(20);
       };
-      const reads = await invoke(
-        'readMessages',
-        [event, event],
-        table,
-        {
+      const reads = await invoke('readMessages', [event, event], table, {
+        lambdaEnvironment: {
           AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
           LAMBDA_TASK_ROOT: dirname(bundleOf('readMessages')),
           _X_AMZN_TRACE_ID: headers[0] as string,
           AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
           AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
         },
-        headers,
-        segmentsIn,
-      );
+        traceHeaders: headers,
+        beforeExit: segmentsIn,
+      });
       for (const read of reads) assert.equal(read.result.statusCode, 200, read.result.body);
       roots.forEach((root, index) => {
         const [handler, ...moreHandlers] = named('## index.handler', root);
@@ -1356,6 +1364,29 @@ describe('Lambda bundles (the code that ships)', () => {
     } finally {
       daemon.close();
     }
+  });
+
+  it('ReadMessages logs an unexpected failure with its stack mapped to the TypeScript sources, source maps off as deployed', async () => {
+    const table = await createTestTable();
+    const [failed] = await invoke(
+      'readMessages',
+      [apiEvent(fixture('no-auth.json'), routeOf('GET', '/messages'), '/messages', {})],
+      // A table that does not exist: DynamoDB answers ResourceNotFoundException, a 500 for us.
+      { ...table, tableName: `${table.tableName}-missing` },
+      { stderrExpected: true },
+    );
+    assert.ok(failed);
+    assert.equal(failed.result.statusCode, 500, failed.result.body);
+    // Powertools writes errors to stderr (console.error), as Lambda's logs keep them.
+    const logged = failed.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message?: string; error?: { stack?: string; location?: string } })
+      .find((line) => line.message === 'request failed');
+    assert.ok(logged?.error?.stack, `a 'request failed' line with a stack in:\n${failed.stderr}`);
+    // The repository's call, which the bundle's minified index.mjs holds, is named by its source.
+    assert.match(logged.error.stack, /backend\/adapters\/dynamodb-message-repository\.ts:\d+:\d+/);
+    assert.doesNotMatch(logged.error.stack, /index\.mjs:\d+:\d+/);
   });
 
   it('PostMessage rejects an invalid body with a 400 and counts it as a rejected request', async () => {
