@@ -1,16 +1,17 @@
 /**
  * `npm start`: the whiteboard API on 127.0.0.1, on a real DynamoDB engine, until Ctrl-C.
- * The only file of the local stack that touches process.argv, the exit code and signals (through
- * graceful-stop.ts, which the bench shares).
+ * The local stack's entry point, and the only one of its files that deals with the process: its
+ * arguments and exit code (through command-line.ts) and its signals (through graceful-stop.ts,
+ * which the bench shares). The rest takes options and returns values.
  */
 import { parseCorsOrigins } from '../http/routes.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { MIN_JAVA_MAJOR } from './engine/java.ts';
-import { PortInUseError } from './engine/ports.ts';
+import { HOST, PortInUseError } from './engine/ports.ts';
 import { handleStopSignals, runByNpm } from './graceful-stop.ts';
 import { createLogPrinter } from './log-printer.ts';
-import { startLocalStack } from './stack.ts';
+import { DEFAULT_PORT, startLocalStack } from './stack.ts';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -63,7 +64,7 @@ const port =
     ? parsePort(args.port, '--port')
     : process.env.PORT
       ? parsePort(process.env.PORT, 'PORT')
-      : 3000;
+      : DEFAULT_PORT;
 const enginePort =
   args['engine-port'] === undefined ? undefined : parsePort(args['engine-port'], '--engine-port');
 if (enginePort !== undefined && enginePort !== 0 && enginePort === port)
@@ -76,6 +77,7 @@ if (!engineChoices.includes(engine))
 for (const name of ['host', 'data-dir'] as const) {
   if (args[name]?.trim() === '') fail(`--${name} needs a value; leave the option out for the default`);
 }
+const host = args.host ?? HOST;
 const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
 if (dynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(dynamoDbEndpoint))
   fail(
@@ -96,6 +98,37 @@ if (dynamoDbEndpoint && engineOptions.length > 0)
 if (args['in-memory'] && args['data-dir'] !== undefined)
   fail('--in-memory keeps no data on disk, so --data-dir would not apply: give one or the other');
 
+/** Why the host cannot be listened on; the system's own text names neither --host nor a fix. */
+const hostProblems: Partial<Record<string, string>> = {
+  ENOTFOUND: 'no such address or host name',
+  EAI_FAIL: 'no such address or host name',
+  EAI_AGAIN: 'its name could not be looked up now',
+  EADDRNOTAVAIL: 'not an address of this machine',
+  EAFNOSUPPORT: 'this machine has no network of that address family',
+};
+
+/** What to tell the user when the stack does not start: what is wrong and the option that fixes it. */
+const startFailure = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return `port ${port} is already in use: stop what uses it or pick another with --port or PORT`;
+  }
+  if (error instanceof PortInUseError && error.port === enginePort) {
+    return (
+      `--engine-port ${enginePort} is already in use: stop what uses it, pick another, or ` +
+      'leave --engine-port out for a free one'
+    );
+  }
+  const hostProblem = code === undefined ? undefined : hostProblems[code];
+  if (hostProblem !== undefined) {
+    return (
+      `cannot listen on --host ${host}: ${hostProblem}: give an address of this machine, ` +
+      `or leave --host out for ${HOST}`
+    );
+  }
+  return (error as Error).message;
+};
+
 const printer = createLogPrinter({ verbose: args.verbose ?? false });
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[22m` : text);
@@ -105,7 +138,7 @@ let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
     port,
-    host: args.host ?? '127.0.0.1',
+    host,
     engine,
     enginePort,
     inMemory: args['in-memory'] ?? false,
@@ -116,28 +149,7 @@ try {
     printer,
   });
 } catch (error) {
-  const code = (error as NodeJS.ErrnoException).code;
-  const host = args.host ?? '127.0.0.1';
-  // Why the host cannot be listened on; the system's own text names neither --host nor a fix.
-  const hostProblems: Partial<Record<string, string>> = {
-    ENOTFOUND: 'no such address or host name',
-    EAI_FAIL: 'no such address or host name',
-    EAI_AGAIN: 'its name could not be looked up now',
-    EADDRNOTAVAIL: 'not an address of this machine',
-    EAFNOSUPPORT: 'this machine has no network of that address family',
-  };
-  const hostProblem = code === undefined ? undefined : hostProblems[code];
-  const message =
-    code === 'EADDRINUSE'
-      ? `port ${port} is already in use: stop what uses it or pick another with --port or PORT`
-      : error instanceof PortInUseError && error.port === enginePort
-        ? `--engine-port ${enginePort} is already in use: stop what uses it, pick another, or ` +
-          'leave --engine-port out for a free one'
-        : hostProblem !== undefined
-          ? `cannot listen on --host ${host}: ${hostProblem}: give an address of this machine, ` +
-            'or leave --host out for 127.0.0.1'
-          : (error as Error).message;
-  fail(`could not start the local stack: ${message}`, 1);
+  fail(`could not start the local stack: ${startFailure(error)}`, 1);
 }
 
 // Set before the banner says the API is ready: a signal sent on that word is then a clean stop,
@@ -156,7 +168,7 @@ const { shutdown, stopping } = handleStopSignals({
 });
 
 const { url, concurrency } = stack;
-const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '127.0.0.1');
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host);
 const environments =
   concurrency.environmentsPerThread === 1
     ? `up to ${concurrency.maxEnvironments} per function, a worker thread each`
@@ -192,7 +204,7 @@ process.stdout.write(
       ? []
       : [
           `Warning: listening on ${args.host}, so anyone who can reach this machine can read and post`,
-          '(the API has no authentication). Leave out --host to listen on 127.0.0.1 only.',
+          `(the API has no authentication). Leave out --host to listen on ${HOST} only.`,
         ]),
     '',
     'Try it:',

@@ -17,7 +17,7 @@ import {
 } from '../http/routes.ts';
 import { buildLocal, type LocalBuild } from './build.ts';
 import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
-import { probePort } from './engine/ports.ts';
+import { HOST, probePort } from './engine/ports.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';
@@ -92,6 +92,9 @@ export interface LocalStack {
 }
 
 const REGION = localAwsEnvironment.AWS_REGION;
+
+/** The API's port when none is given (README, the CLI's default URL: cli/config.ts). */
+export const DEFAULT_PORT = 3000;
 
 /** See `LocalStackOptions.environmentsPerThread`. */
 export const DEFAULT_ENVIRONMENTS_PER_THREAD = 16;
@@ -192,8 +195,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const printer = options.printer ?? createLogPrinter({ quiet: options.quiet, verbose: options.verbose });
   const tableName = options.tableName ?? messagesTable.localName;
   /** 0 picks a free port. */
-  const requestedPort = options.port ?? 3000;
-  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? HOST;
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
