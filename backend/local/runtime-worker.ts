@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
-import { invocationContext } from './lambda-context.ts';
+import { invocationContext, newLogStreamName } from './lambda-context.ts';
 import { LogRingWriter } from './log-channel.ts';
 
 export interface RuntimeWorkerData {
@@ -152,7 +152,7 @@ const startEnvironment = async ({ environment }: InitMessage) => {
     }
     environments.set(environment, {
       handler: handler as Handler,
-      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${Math.random().toString(16).slice(2)}`,
+      logStreamName: newLogStreamName(),
     });
     port.postMessage({
       type: 'ready',

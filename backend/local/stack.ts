@@ -20,6 +20,7 @@ import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dy
 import { HOST, probePort } from './engine/ports.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
+import { FUNCTION_VERSION, logGroupName } from './lambda-context.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';
 import { ensureMessagesTable, localAwsEnvironment } from './tables.ts';
 
@@ -126,8 +127,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const lambdaEnvironment = ({ id, memorySize, handler }: FunctionDefinition): Record<string, string> => ({
   AWS_LAMBDA_FUNCTION_NAME: id,
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
-  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-  AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${id}`,
+  AWS_LAMBDA_FUNCTION_VERSION: FUNCTION_VERSION,
+  AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(id),
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_REGION: REGION,
   AWS_DEFAULT_REGION: REGION,

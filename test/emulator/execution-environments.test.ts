@@ -178,6 +178,12 @@ describe('execution environments', () => {
     const b = JSON.parse((await run('context')).body);
     assert.equal(a.functionName, 'Behaviours');
     assert.equal(a.memory, '128');
+    // As Lambda names them ("Using the Lambda context object to retrieve Node.js function
+    // information"; a log stream per execution environment).
+    assert.equal(a.functionVersion, '$LATEST');
+    assert.match(a.invokedFunctionArn, /^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:Behaviours$/);
+    assert.equal(a.logGroupName, '/aws/lambda/Behaviours');
+    assert.match(a.logStreamName, /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
     assert.ok(a.remaining > 0 && a.remaining <= 3000);
     // Lambda's request id is a UUID of its own, not API Gateway's.
     assert.match(a.awsRequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
