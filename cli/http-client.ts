@@ -75,8 +75,10 @@ const retryableStatus = (status: number): boolean => status === 429 || status >=
 /**
  * Reads retry on any transient failure. A POST is retried only when no request could have
  * reached the function: the API does not honour Idempotency-Key yet, so a retry after a dropped
- * connection or a 5xx could store the message twice. A 429 is such a case: API Gateway's
- * throttling answers before the integration runs, and a throttled Lambda runs nothing. The key is
+ * connection or a 5xx could store the message twice. A 429 is such a case: API Gateway answers it
+ * when it throttles the request, which is then not sent to the integration ("Throttling requests
+ * to your HTTP API", API Gateway Developer Guide: the client "can resubmit the failed requests").
+ * The key is
  * sent anyway, the same on every attempt, so once the API honours it this rule can widen to match
  * reads.
  */

@@ -112,8 +112,10 @@ export const parseQueryString = (raw: string): Record<string, string> | undefine
 };
 
 // Content types API Gateway passes as text; any other body arrives base64-encoded with
-// `isBase64Encoded: true` (AWS docs, payload format 2.0: "isBase64Encoded"; a curl -d body
-// without a JSON content type arrives encoded).
+// `isBase64Encoded: true`. An HTTP API "infers the need for encoding based on the content-type
+// header" (AWS Compute Blog, "Handling binary data using Amazon API Gateway HTTP APIs"), without
+// publishing the list: this one is inferred from that post's examples and from captured events
+// (test/fixtures/apigw-http: a curl -d body without a JSON content type arrives encoded).
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|[\w.+-]+\+(json|xml))\b)/i;
 
 export const isTextContentType = (contentType: string | undefined): boolean =>
