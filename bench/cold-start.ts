@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ApiEvent } from '../backend/http/api-types.ts';
 import { type FunctionId, functions } from '../backend/http/routes.ts';
 import { lambdaTraceHeader } from '../backend/local/event.ts';
-import { functionEnvironment } from '../backend/local/stack.ts';
+import { functionVariables } from '../backend/local/stack.ts';
 import { ensureMessagesTable } from '../backend/local/tables.ts';
 import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
@@ -158,7 +158,7 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
     // The local stack's environment for the function.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      ...functionEnvironment(functions[id], TABLE, dynamoDbEndpoint),
+      ...functionVariables(functions[id], TABLE, dynamoDbEndpoint),
     };
     if (mode === 'local') {
       // As the local stack's threads run (their execArgv, backend/local/execution-environments.ts);

@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { functions } from '../backend/http/routes.ts';
-import { functionEnvironment } from '../backend/local/stack.ts';
+import { functionVariables } from '../backend/local/stack.ts';
 import type { HandlerCostReport, HandlerCostRequest } from './handler-cost-child.ts';
 import { repoRoot, tracked } from './lib/processes.ts';
 
@@ -18,7 +18,7 @@ export const measureHandlerCost = (request: HandlerCostRequest): Promise<Handler
     // The local stack's environment for the function; the table is never reached (in-memory repository).
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      ...functionEnvironment(functions.readMessages, 'unused', 'http://127.0.0.1:9'),
+      ...functionVariables(functions.readMessages, 'unused', 'http://127.0.0.1:9'),
     };
     for (const name of [
       'AWS_EXECUTION_ENV',

@@ -18,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { functions } from '../backend/http/routes.ts';
-import { functionEnvironment } from '../backend/local/stack.ts';
+import { functionVariables } from '../backend/local/stack.ts';
 import type { IsolationCostReport, IsolationCostRequest } from './isolation-cost-child.ts';
 import type { BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent } from './lib/events.ts';
@@ -117,7 +117,7 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         warmup: options.warmup,
         rounds: options.rounds,
         // What the local stack gives each execution environment.
-        env: functionEnvironment(definition, options.tableName, options.dynamoDbEndpoint),
+        env: functionVariables(definition, options.tableName, options.dynamoDbEndpoint),
       } satisfies IsolationCostRequest),
     );
   });

@@ -49,10 +49,10 @@ export interface FunctionEnvironmentsOptions {
   readonly runtimePath: string;
   readonly bundlePath: string;
   /** The environment variables every environment of this function starts with. */
-  readonly environment: Readonly<Record<string, string>>;
+  readonly variables: Readonly<Record<string, string>>;
   readonly region: string;
   /** Most environments at once; further invocations wait for one to be free. */
-  readonly maxConcurrency: number;
+  readonly maxEnvironments: number;
   /**
    * Most environments a worker thread hosts in its life. Default 1 here, a thread each as in
    * Lambda; the local stack passes 16 unless `--thread-per-environment` (stack.ts).
@@ -100,7 +100,7 @@ class Host {
   readonly drainLogs: () => void;
 
   constructor(options: FunctionEnvironmentsOptions, onExit: (host: Host) => void) {
-    const { definition, runtimePath, bundlePath, environment, region, events } = options;
+    const { definition, runtimePath, bundlePath, variables, region, events } = options;
     const logRing = createLogRing();
     this.worker = new Worker(runtimePath, {
       workerData: {
@@ -111,7 +111,7 @@ class Host {
         region,
         logRing,
       } satisfies RuntimeWorkerData,
-      env: { ...environment },
+      env: { ...variables },
       // Not the parent's flags: the parent may run under tsx, the function must not. Source maps
       // on, where the deployed functions map only the stacks they log (source-mapped-stack.ts):
       // locally every stack trace should point at the sources, and a cold start is rare.
@@ -143,11 +143,11 @@ class Host {
           return;
         case 'ready':
           events.coldStart(definition.id, message.initMs);
-          this.environments.get(message.environment)?.settleReady();
+          this.environments.get(message.environmentIndex)?.settleReady();
           return;
         case 'init-error':
           this.environments
-            .get(message.environment)
+            .get(message.environmentIndex)
             ?.settleReady(new Error(`${message.errorType}: ${message.errorMessage}`));
           return;
         default:
@@ -173,7 +173,7 @@ class Host {
   startEnvironment(): Environment {
     const env = new Environment(this, this.started++);
     this.environments.set(env.index, env);
-    this.worker.postMessage({ type: 'init', environment: env.index } satisfies InitMessage);
+    this.worker.postMessage({ type: 'init', environmentIndex: env.index } satisfies InitMessage);
     return env;
   }
 
@@ -345,7 +345,7 @@ export class FunctionEnvironments {
       host.worker.postMessage({
         type: 'invoke',
         id,
-        environment: env.index,
+        environmentIndex: env.index,
         event: eventJson,
         requestId: randomUUID(),
         deadlineMs: Date.now() + timeoutMs,
@@ -360,7 +360,7 @@ export class FunctionEnvironments {
   async #acquire(): Promise<Environment | undefined> {
     const warm = this.#idle.pop();
     if (warm) return warm;
-    if (this.#all.size < this.#options.maxConcurrency) return this.#create();
+    if (this.#all.size < this.#options.maxEnvironments) return this.#create();
     return new Promise<Environment | undefined>((resolve) => this.#waiting.push(resolve));
   }
 
@@ -407,7 +407,7 @@ export class FunctionEnvironments {
       wasMember &&
       !this.#closed &&
       this.#waiting.length > 0 &&
-      this.#all.size < this.#options.maxConcurrency
+      this.#all.size < this.#options.maxEnvironments
     ) {
       this.#waiting.shift()?.(this.#create());
     }

@@ -35,17 +35,17 @@ export interface RuntimeWorkerData {
   readonly logRing: SharedArrayBuffer;
 }
 
-/** Start environment `environment`: load another copy of the function (a cold start). */
+/** Start environment `environmentIndex`: load another copy of the function (a cold start). */
 export interface InitMessage {
   readonly type: 'init';
-  readonly environment: number;
+  readonly environmentIndex: number;
 }
 
 export interface InvokeMessage {
   readonly type: 'invoke';
   readonly id: number;
   /** The environment that runs it; it runs nothing else until this one ends. */
-  readonly environment: number;
+  readonly environmentIndex: number;
   /**
    * The event as JSON, serialised once by the gateway: the Lambda runtime, too, receives the
    * event as a JSON document and parses it for the handler. A string crosses to the worker as a
@@ -58,12 +58,12 @@ export interface InvokeMessage {
 }
 
 export type RuntimeMessage =
-  | { readonly type: 'ready'; readonly environment: number; readonly initMs: number }
+  | { readonly type: 'ready'; readonly environmentIndex: number; readonly initMs: number }
   /** The shared log ring is full: read it (log-channel.ts). */
   | { readonly type: 'drain-logs' }
   | {
       readonly type: 'init-error';
-      readonly environment: number;
+      readonly environmentIndex: number;
       readonly errorType: string;
       readonly errorMessage: string;
     }
@@ -137,12 +137,12 @@ interface LoadedEnvironment {
 const environments = new Map<number, LoadedEnvironment>();
 const bundleUrl = pathToFileURL(data.bundlePath).href;
 
-const startEnvironment = async ({ environment }: InitMessage) => {
+const startEnvironment = async ({ environmentIndex }: InitMessage) => {
   const started = performance.now();
   try {
     // A URL of its own makes the import evaluate the entry module again: a fresh copy of the
     // function's own modules. The chunks it imports (the libraries: build.ts) are evaluated once.
-    const module = (await import(`${bundleUrl}?environment=${environment}`)) as Record<string, unknown>;
+    const module = (await import(`${bundleUrl}?environment=${environmentIndex}`)) as Record<string, unknown>;
     const handler = module[data.handlerName];
     if (typeof handler !== 'function') {
       throw Object.assign(
@@ -150,18 +150,22 @@ const startEnvironment = async ({ environment }: InitMessage) => {
         { name: 'Runtime.HandlerNotFound' },
       );
     }
-    environments.set(environment, {
+    environments.set(environmentIndex, {
       handler: handler as Handler,
       logStreamName: newLogStreamName(),
     });
     port.postMessage({
       type: 'ready',
-      environment,
+      environmentIndex,
       initMs: performance.now() - started,
     } satisfies RuntimeMessage);
   } catch (error) {
     console.error(error);
-    port.postMessage({ type: 'init-error', environment, ...describeError(error) } satisfies RuntimeMessage);
+    port.postMessage({
+      type: 'init-error',
+      environmentIndex,
+      ...describeError(error),
+    } satisfies RuntimeMessage);
   }
 };
 
@@ -171,9 +175,9 @@ const invoke = async (message: InvokeMessage) => {
   // `process.env`: it holds the header of the invocation that started last, and the InvokeStore
   // holds each invocation's own.
   process.env._X_AMZN_TRACE_ID = message.traceHeader;
-  const loaded = environments.get(message.environment);
+  const loaded = environments.get(message.environmentIndex);
   try {
-    if (!loaded) throw new Error(`environment ${message.environment} is not started`);
+    if (!loaded) throw new Error(`environment ${message.environmentIndex} is not started`);
     const context = invocationContext({
       functionName: data.functionName,
       memorySize: data.memorySize,

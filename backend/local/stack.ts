@@ -46,7 +46,7 @@ export interface LocalStackOptions {
    * need CPU too), at least one thread's worth; with a thread per environment, one per core plus
    * one, so that a core does not idle while an invocation waits on DynamoDB.
    */
-  readonly maxConcurrency?: number;
+  readonly maxEnvironments?: number;
   /**
    * Most environments a worker thread hosts (execution-environments.ts). In AWS every environment
    * has CPUs of its own; here they share this machine's cores, and a thread per environment costs
@@ -100,8 +100,8 @@ export const DEFAULT_PORT = 3000;
 /** See `LocalStackOptions.environmentsPerThread`. */
 export const DEFAULT_ENVIRONMENTS_PER_THREAD = 16;
 
-/** See `LocalStackOptions.maxConcurrency`. */
-export const defaultMaxConcurrency = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>
+/** See `LocalStackOptions.maxEnvironments`. */
+export const defaultMaxEnvironments = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>
   environmentsPerThread === 1
     ? Math.max(2, availableParallelism() + 1)
     : environmentsPerThread * Math.max(1, availableParallelism() - 1);
@@ -142,7 +142,7 @@ const lambdaEnvironment = ({ id, memorySize, handler }: FunctionDefinition): Rec
  * Lambda sets, local credentials, the shared definition's, and where the table is. (Source maps
  * are on in the environments' threads through their execArgv, execution-environments.ts.)
  */
-export const functionEnvironment = (
+export const functionVariables = (
   definition: FunctionDefinition,
   tableName: string,
   dynamoDbEndpoint: string,
@@ -250,7 +250,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     const ids = Object.keys(functions) as FunctionId[];
     const environmentsPerThread = options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD;
-    const maxEnvironments = options.maxConcurrency ?? defaultMaxConcurrency(environmentsPerThread);
+    const maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments(environmentsPerThread);
     const environments = Object.fromEntries(
       ids.map((id) => {
         const definition = functions[id];
@@ -261,10 +261,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             runtimePath: build.runtimePath,
             bundlePath: build.bundles[id],
             region: REGION,
-            maxConcurrency: maxEnvironments,
+            maxEnvironments,
             environmentsPerThread,
             idleTimeoutMs: 10 * 60_000,
-            environment: functionEnvironment(definition, tableName, dynamoDbEndpoint),
+            variables: functionVariables(definition, tableName, dynamoDbEndpoint),
             events: {
               log: (fn, line) => printer.functionLog(fn, line),
               coldStart: (fn, initMs) => printer.coldStart(fn, initMs),

@@ -52,14 +52,14 @@ const records: GatewayRecord[] = [];
 
 /** Environments of the fixture function; `options` sets their numbers and events. */
 const behaviourEnvironments = async (
-  options: Pick<FunctionEnvironmentsOptions, 'maxConcurrency' | 'environmentsPerThread' | 'events'> &
-    Partial<Pick<FunctionEnvironmentsOptions, 'bundlePath' | 'initLimitMs' | 'environment'>>,
+  options: Pick<FunctionEnvironmentsOptions, 'maxEnvironments' | 'environmentsPerThread' | 'events'> &
+    Partial<Pick<FunctionEnvironmentsOptions, 'bundlePath' | 'initLimitMs' | 'variables'>>,
 ) =>
   new FunctionEnvironments({
     definition,
     runtimePath: (await buildLocal()).runtimePath,
     bundlePath,
-    environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
+    variables: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours' },
     region: 'us-east-1',
     idleTimeoutMs: 60_000,
     ...options,
@@ -76,7 +76,7 @@ const recording = (printer: LogPrinter): LogPrinter => ({
 
 before(async () => {
   environments = await behaviourEnvironments({
-    maxConcurrency: 4,
+    maxEnvironments: 4,
     // Several environments to a thread, as the local stack runs them by default.
     environmentsPerThread: 4,
     events: {
@@ -214,7 +214,7 @@ describe('execution environments', () => {
 describe('environments with a thread each', () => {
   it('run concurrent invocations in as many threads, as isolated as in Lambda', async () => {
     const isolated = await behaviourEnvironments({
-      maxConcurrency: 3,
+      maxEnvironments: 3,
       environmentsPerThread: 1,
       events: { log: () => undefined, coldStart: () => undefined },
     });
@@ -241,7 +241,7 @@ describe('environments that cannot serve', () => {
 
   it('stop an init that never ends, as Lambda limits init, instead of holding the request', async () => {
     const stuck = await behaviourEnvironments({
-      maxConcurrency: 1,
+      maxEnvironments: 1,
       events: quietEvents,
       bundlePath: fileURLToPath(new URL('../fixtures/handlers/init-never-ends.mjs', import.meta.url)),
       initLimitMs: 100,
@@ -259,7 +259,7 @@ describe('environments that cannot serve', () => {
 
   it('tell an invocation that it ended because another one in its thread timed out', async () => {
     const shared = await behaviourEnvironments({
-      maxConcurrency: 2,
+      maxEnvironments: 2,
       environmentsPerThread: 2,
       events: { log: (_fn, line, stream) => logged.push({ line, stream }), coldStart: () => undefined },
     });
@@ -288,7 +288,7 @@ describe('environments that cannot serve', () => {
   });
 
   it('answer the invocations still waiting for an environment when they close', async () => {
-    const busy = await behaviourEnvironments({ maxConcurrency: 1, events: quietEvents });
+    const busy = await behaviourEnvironments({ maxEnvironments: 1, events: quietEvents });
     const trace = 'Root=1-00000000-000000000000000000000000';
     const running = busy.invoke(event, trace);
     const waiting = busy.invoke(event, trace);
@@ -306,10 +306,10 @@ describe('environments that cannot serve', () => {
   it('end an invocation whose environment is still starting as shut down, not as an init error', async () => {
     const initStarted = join(scratch, 'init-started');
     const starting = await behaviourEnvironments({
-      maxConcurrency: 1,
+      maxEnvironments: 1,
       events: quietEvents,
       bundlePath: fileURLToPath(new URL('../fixtures/handlers/init-never-ends.mjs', import.meta.url)),
-      environment: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours', INIT_STARTED_FILE: initStarted },
+      variables: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours', INIT_STARTED_FILE: initStarted },
     });
     const outcome = starting.invoke(event, 'Root=1-00000000-000000000000000000000000');
     await waitFor(() => existsSync(initStarted), 'the init to run');
