@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Message, MessagePage } from '../../backend/domain/message.ts';
+import type { GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
@@ -13,12 +14,15 @@ import { listeningAddresses } from '../helpers/listening.ts';
 let stack: LocalStack;
 /** What the functions wrote, line by line. */
 const functionLines: string[] = [];
+/** The gateway's record of each request, with its note (why a 500, say). */
+const requests: GatewayRecord[] = [];
 
 before(async () => {
   const { endpoint, tableName } = await createTestTable();
   const printer = {
     ...createLogPrinter({ quiet: true }),
     functionLog: (_fn: string, line: string) => functionLines.push(line),
+    request: (record: GatewayRecord) => requests.push(record),
   };
   stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, printer });
 });
@@ -333,9 +337,16 @@ describe('concurrency', () => {
         post(`/boards/${board}/messages`, { author: `user${i % 7}`, text: `concurrent ${i}` }),
       ),
     );
+    const failed = responses.filter((r) => r.status !== 201);
     assert.deepEqual(
-      responses.map((r) => r.status),
-      Array(200).fill(201),
+      failed.map((r) => r.status),
+      [],
+      // What a failure was, should one happen: the answer, and what the gateway and function said.
+      JSON.stringify({
+        answers: failed.map((r) => r.text),
+        notes: requests.filter((record) => record.status !== 201).map((record) => record.note),
+        errors: functionLines.filter((line) => line.includes('"level":"ERROR"')),
+      }),
     );
     const ids = responses.map((r) => (r.json as unknown as Message).id);
     assert.equal(new Set(ids).size, 200);
