@@ -4,16 +4,24 @@ import { DynamoDbMessageRepository } from '../adapters/dynamodb-message-reposito
 import { config } from '../config.ts';
 import { createMessageService, type MessageService } from '../domain/message-service.ts';
 import type { Powertools } from './instrument.ts';
+import { mapErrorStacks } from './source-mapped-stack.ts';
 
 /**
  * The composition root of a function: configuration, the traced DynamoDB client, the repository
- * and the service, built once per execution environment and reused while it is warm.
+ * and the service, built once per execution environment and reused while it is warm. It runs at
+ * init: an error here (a setting missing) ends the init, and the runtime logs it, with its stack
+ * mapped to the sources first (source-mapped-stack.ts).
  */
 export const createService = ({ tracer }: Pick<Powertools, 'tracer'>): MessageService => {
-  const { tableName, dynamoDbEndpoint } = config();
-  const client = tracer.captureAWSv3Client(createDocumentClient({ endpoint: dynamoDbEndpoint }));
-  return createMessageService({
-    repository: new DynamoDbMessageRepository(client, tableName),
-    newId: monotonicFactory(),
-  });
+  try {
+    const { tableName, dynamoDbEndpoint } = config();
+    const client = tracer.captureAWSv3Client(createDocumentClient({ endpoint: dynamoDbEndpoint }));
+    return createMessageService({
+      repository: new DynamoDbMessageRepository(client, tableName),
+      newId: monotonicFactory(),
+    });
+  } catch (error) {
+    mapErrorStacks(error);
+    throw error;
+  }
 };

@@ -5,9 +5,15 @@
  * Why not `NODE_OPTIONS=--enable-source-maps`, as the Lambda Developer Guide suggests for bundled
  * code: Node then reads and parses the source map of every module as it loads it, and measures
  * every line of its code, on every cold start, to serve the rare error. For these bundles that was
- * 15-17 ms of a cold start of about 180 ms here (docs/performance.md, "Cold starts"). The local
+ * 14-17 ms of a cold start of about 180 ms here (docs/performance.md, "Cold starts"). The local
  * stack keeps the flag (execution-environments.ts): there a cold start is paid once per
  * environment, and every stack trace, not only the logged ones, points at the sources.
+ *
+ * What this maps: the errors a handler logs (instrument.ts) and those that end an init
+ * (composition.ts). What it does not: a crash the Lambda runtime reports itself (an uncaught
+ * exception outside an invocation), whose stack names places in the minified bundle. Function
+ * names stay minified (`at Ou (backend/config.ts:14:21)`): the place is what a reader needs.
+ * Mapping is best-effort: whatever goes wrong in it leaves the stack as it was.
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -34,19 +40,25 @@ const mapOf = (file: string): SourceMap | undefined => {
 
 /**
  * The stack with each location in a bundle replaced by its place in the sources, e.g.
- * `backend/adapters/dynamodb-message-repository.ts:61:7` for `file:///var/task/index.mjs:1:5012`.
- * The sources are named as the map names them, relative to the project (esbuild writes them
- * relative to the bundle's folder; the `../` that lead out of it are dropped).
+ * `backend/adapters/dynamodb-message-repository.ts:74:20` for `file:///var/task/index.mjs:10:5012`.
+ * The sources are named as the map names them, relative to the project (the CDK's bundles name
+ * them so; esbuild alone writes them relative to the bundle's folder, and the `../` that lead out
+ * of it are dropped). A location with no place in a map is left as it is.
  */
 export const sourceMappedStack = (stack: string): string =>
   stack.replace(LOCATION, (location, file: string, line: string, column: string) => {
-    const path = file.startsWith('file:') ? fileURLToPath(file) : file;
-    const entry = mapOf(path)?.findEntry(Number(line) - 1, Number(column) - 1);
-    if (entry === undefined || !('originalSource' in entry) || entry.originalSource === undefined) {
+    try {
+      const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+      const entry = mapOf(path)?.findEntry(Number(line) - 1, Number(column) - 1);
+      if (entry === undefined || !('originalSource' in entry) || entry.originalSource === undefined) {
+        return location;
+      }
+      const source = entry.originalSource.replace(/^(?:\.\.\/)+/, '');
+      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+    } catch {
+      // A file URL Node will not turn into a path (an encoded `/`), say: left as it is.
       return location;
     }
-    const source = entry.originalSource.replace(/^(?:\.\.\/)+/, '');
-    return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   });
 
 /**
@@ -56,7 +68,11 @@ export const sourceMappedStack = (stack: string): string =>
 export const mapErrorStacks = (error: unknown): void => {
   if (process.sourceMapsEnabled) return;
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (current.stack !== undefined) current.stack = sourceMappedStack(current.stack);
+    try {
+      if (typeof current.stack === 'string') current.stack = sourceMappedStack(current.stack);
+    } catch {
+      // A frozen error, or a `stack` that cannot be set: logged as it is.
+    }
     current = current.cause;
   }
 };

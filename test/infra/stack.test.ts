@@ -1074,6 +1074,8 @@ describe('Lambda bundles (the code that ships)', () => {
     readonly beforeExit?: () => Promise<void>;
     /** Whether the process may write to stderr (Powertools logs errors there); by default not. */
     readonly stderrExpected?: boolean;
+    /** Given, an import of the bundle that fails is handed to it, not a test failure. */
+    readonly onInitError?: (error: { message: string; stack: string }) => void;
   }
 
   /** Runs the bundle of a function in a fresh Node.js process, as Lambda would, against `table`. */
@@ -1086,6 +1088,7 @@ describe('Lambda bundles (the code that ships)', () => {
       traceHeaders = [],
       beforeExit = async () => {},
       stderrExpected = false,
+      onInitError,
     }: InvokeOptions = {},
   ): Promise<Invocation[]> => {
     const definition = functions[functionId];
@@ -1161,6 +1164,10 @@ describe('Lambda bundles (the code that ships)', () => {
     await new Promise((resolve) =>
       child.exitCode === null ? child.once('exit', resolve) : resolve(undefined),
     );
+    if (answer.error && onInitError) {
+      onInitError(answer.error);
+      return [];
+    }
     if (answer.error)
       assert.fail(`${functions[functionId].id} bundle failed: ${answer.error.stack}\n${stderr}`);
     if (!stderrExpected) assert.equal(stderr.trim(), '', 'nothing on stderr');
@@ -1384,9 +1391,37 @@ describe('Lambda bundles (the code that ships)', () => {
       .map((line) => JSON.parse(line) as { message?: string; error?: { stack?: string; location?: string } })
       .find((line) => line.message === 'request failed');
     assert.ok(logged?.error?.stack, `a 'request failed' line with a stack in:\n${failed.stderr}`);
-    // The repository's call, which the bundle's minified index.mjs holds, is named by its source.
-    assert.match(logged.error.stack, /backend\/adapters\/dynamodb-message-repository\.ts:\d+:\d+/);
+    // The repository's Query, which the bundle's minified index.mjs holds, is named by its source
+    // file and its very line there.
+    const repositorySource = readFileSync(
+      join(root, 'backend/adapters/dynamodb-message-repository.ts'),
+      'utf8',
+    );
+    const queryLine =
+      repositorySource
+        .split('\n')
+        .findIndex((text) => text.includes('const result = await this.client.send(')) + 1;
+    assert.ok(queryLine > 0, 'the repository sends its Query as `const result = await this.client.send(`');
+    assert.match(
+      logged.error.stack,
+      new RegExp(`\\(backend/adapters/dynamodb-message-repository\\.ts:${queryLine}:\\d+\\)`),
+    );
     assert.doesNotMatch(logged.error.stack, /index\.mjs:\d+:\d+/);
+  });
+
+  it('PostMessage fails its init without TABLE_NAME, with the error mapped to the TypeScript sources', async () => {
+    const table = await createTestTable();
+    let initError: { message: string; stack: string } | undefined;
+    await invoke('postMessage', [], table, {
+      lambdaEnvironment: { TABLE_NAME: '' },
+      onInitError: (error) => {
+        initError = error;
+      },
+    });
+    assert.ok(initError, 'the import failed');
+    assert.match(initError.message, /TABLE_NAME/);
+    assert.match(initError.stack, /\(backend\/config\.ts:\d+:\d+\)/);
+    assert.doesNotMatch(initError.stack, /index\.mjs:\d+:\d+/);
   });
 
   it('PostMessage rejects an invalid body with a 400 and counts it as a rejected request', async () => {

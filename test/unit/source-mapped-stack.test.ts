@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { mapErrorStacks, sourceMappedStack } from '../../backend/handlers/source-mapped-stack.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'whiteboard-source-map-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A minified ES module bundle with its source map beside it, as the Lambda bundles are. */
+const out = join(dir, 'out', 'index.mjs');
+before(async () => {
+  writeFileSync(
+    join(dir, 'thrower.ts'),
+    [
+      'export const first = () => 1;',
+      '',
+      'export function fail(reason: string): never {',
+      "  throw new Error('failed: ' + reason);",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  await build({
+    entryPoints: [join(dir, 'thrower.ts')],
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'error',
+  });
+});
+
+/** Where V8 would place the `throw` of thrower.ts in the bundle: `file:line:column`, 1-based. */
+const thrownAt = (file: string) => {
+  const lines = readFileSync(out, 'utf8').split('\n');
+  const line = lines.findIndex((text) => text.includes('throw new Error'));
+  assert.ok(line >= 0, 'the bundle throws');
+  return `${file}:${line + 1}:${(lines[line] as string).indexOf('throw new Error') + 1}`;
+};
+
+describe('source-mapped stacks', () => {
+  it('names the source file, line and column of a place in a minified bundle, and leaves the rest', () => {
+    const stack = [
+      'Error: failed: x',
+      `    at fail (${thrownAt(pathToFileURL(out).href)})`,
+      `    at async ${thrownAt(out)}`,
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+      '    at file:///nowhere/without-a-map.mjs:3:7',
+    ].join('\n');
+    assert.equal(
+      sourceMappedStack(stack),
+      [
+        'Error: failed: x',
+        // The source as the map names it, relative to the bundle's folder, without the `../`.
+        '    at fail (thrower.ts:4:3)',
+        '    at async thrower.ts:4:3',
+        '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+        '    at file:///nowhere/without-a-map.mjs:3:7',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves a place it cannot read as it is', () => {
+    const stack = 'Error: x\n    at file:///var/task/a%2Fb.mjs:10:1';
+    assert.equal(sourceMappedStack(stack), stack);
+  });
+
+  it('never throws on an error it cannot change, and maps the causes too', () => {
+    // As deployed: Node maps nothing itself (this test runs under tsx, which turns it on).
+    const before = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+      const frozen = Object.freeze(new Error('frozen by a library'));
+      const stackless = Object.assign(new Error('no stack'), { stack: null as unknown as string });
+      assert.doesNotThrow(() => mapErrorStacks(frozen));
+      assert.doesNotThrow(() => mapErrorStacks(stackless));
+      assert.doesNotThrow(() => mapErrorStacks('not an error'));
+      const cause = new Error('the cause');
+      cause.stack = `Error: the cause\n    at fail (${thrownAt(pathToFileURL(out).href)})`;
+      const wrapped = new Error('wrapped', { cause });
+      mapErrorStacks(wrapped);
+      assert.equal(cause.stack, 'Error: the cause\n    at fail (thrower.ts:4:3)');
+    } finally {
+      process.setSourceMapsEnabled(before);
+    }
+  });
+});
