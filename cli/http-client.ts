@@ -248,9 +248,11 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       log,
     });
 
+  /** One try of a request to `path`, which is `url` on the API's origin. */
   const attempt = async (
     method: 'GET' | 'POST',
     path: string,
+    url: string,
     headers: Record<string, string>,
     body: string | undefined,
   ): Promise<Outcome> => {
@@ -273,7 +275,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         bodyTimeout: timeoutMs,
       });
       answerBegun = true;
-      const text = await readCapped(response, maxResponseBytes, `${base.origin}${path}`, wrongApiHint);
+      const text = await readCapped(response, maxResponseBytes, url, wrongApiHint);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now());
       const location = headerValue(response.headers.location);
       return {
@@ -303,7 +305,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     const url = `${base.origin}${path}`;
     for (let attemptNo = 1; ; attemptNo++) {
       const started = now();
-      const outcome = await attempt(method, path, headers, body);
+      const outcome = await attempt(method, path, url, headers, body);
       const result = outcome.type === 'response' ? `${outcome.status}` : (codeOf(outcome.error) ?? 'error');
       log?.(`${method} ${url} -> ${result} (${now() - started} ms)`);
       if (attemptNo <= retries && shouldRetry(method, outcome)) {

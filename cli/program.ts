@@ -171,13 +171,18 @@ const addConnectionOptions = (command: Command): Command =>
 
 /**
  * For a URL on this machine, whatever its source (the stack's banner prints `--url` with its
- * port): the local stack may not be running. `npm start` serves port 3000, another needs `--port`.
+ * port): the local stack may not be running, and the command that starts it there. It serves
+ * plain HTTP only, on 127.0.0.1:3000 unless told `--port` and `--host`.
  */
 const localStackHint = (url: string): string | undefined => {
-  const { hostname, port } = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) return undefined;
-  const command = port === '3000' ? 'npm start' : `npm start -- --port ${port || '80'}`;
-  return `is the local stack running? (${command})`;
+  const { protocol, hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  if (protocol !== 'http:' || !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host)) return undefined;
+  const options = [
+    ...(port === '3000' ? [] : ['--port', port || '80']),
+    ...(host === '127.0.0.1' ? [] : ['--host', host]),
+  ];
+  return `is the local stack running? (npm start${options.length > 0 ? ` -- ${options.join(' ')}` : ''})`;
 };
 
 /** Builds the API client and output helpers for one command run from its options. */
@@ -448,7 +453,8 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     }
     return error instanceof CliError ? error.exitCode : 1;
   } finally {
-    process.exitCode = exitCodeBefore;
+    // Only what this run cleared: a code set meanwhile (another test failing) stays.
+    process.exitCode ??= exitCodeBefore;
   }
 };
 

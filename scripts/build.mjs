@@ -12,11 +12,11 @@
 // dist/cli/llhttp*.wasm       undici's HTTP parser, which the bundle reads (llhttpFromFile below)
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -263,7 +263,12 @@ try {
     const child = spawn(
       process.execPath,
       [join(outDir, 'whiteboard.cjs'), 'read', '--json', '--url', `http://127.0.0.1:${port}`],
-      { env: { ...env, WHITEBOARD_WRITE_CODE_CACHE: cacheFile }, stdio: ['ignore', 'ignore', 'inherit'] },
+      // The launcher names its cache by its real path (cli/launcher.ts), also when this folder is
+      // reached through a symlink.
+      {
+        env: { ...env, WHITEBOARD_WRITE_CODE_CACHE: join(realpathSync(outDir), basename(cacheFile)) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
     );
     child.once('error', fail).once('exit', done);
   });

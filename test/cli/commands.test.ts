@@ -685,7 +685,9 @@ describe('exit codes and one-line errors', () => {
   it('asks whether the local stack runs for any URL on this machine, with its port', async () => {
     for (const [url, command] of [
       ['http://127.0.0.1:4340', 'npm start -- --port 4340'],
-      ['http://localhost:3000', 'npm start'],
+      ['http://127.0.0.1:3000', 'npm start'],
+      ['http://localhost:3000', 'npm start -- --host localhost'],
+      ['http://[::1]:4340', 'npm start -- --port 4340 --host ::1'],
     ] as const) {
       const deps = createTestDeps({ env: { WHITEBOARD_URL: url } });
       deps.agent
@@ -698,13 +700,16 @@ describe('exit codes and one-line errors', () => {
         `error: cannot reach ${url}: connection refused; is the local stack running? (${command})\n`,
       );
     }
-    const remote = createTestDeps({ env: { WHITEBOARD_URL: 'http://api.test' } });
-    remote.agent
-      .get('http://api.test')
-      .intercept({ path: '/messages', method: 'GET' })
-      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    assert.equal(await runCli(['read', '--retries', '0'], remote), 1);
-    assert.equal(remote.stderr.text, 'error: cannot reach http://api.test: connection refused\n');
+    // Not the local stack: another machine, or TLS, which the stack does not serve.
+    for (const url of ['http://api.test', 'https://127.0.0.1:4340']) {
+      const deps = createTestDeps({ env: { WHITEBOARD_URL: url } });
+      deps.agent
+        .get(url)
+        .intercept({ path: '/messages', method: 'GET' })
+        .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      assert.equal(await runCli(['read', '--retries', '0'], deps), 1);
+      assert.equal(deps.stderr.text, `error: cannot reach ${url}: connection refused\n`);
+    }
   });
 
   it('shows the stack trace and each request with --verbose', async () => {

@@ -449,7 +449,7 @@ describe('where the CLI points', () => {
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
-  it('says its build is incomplete when the HTTP parser is missing, and that nothing was sent', async () => {
+  it('says its build is incomplete when the HTTP parser is missing, with no note that the post may have been stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
     tempDirs.push(dir);
     for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
