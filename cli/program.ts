@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Dispatcher } from 'undici';
+import { sourceMappedStack } from '../backend/source-mapped-stack.ts';
 import { BOARD_PATTERN, BOARD_RULE, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
 import { ApiError, CliError, triedTimes } from './errors.ts';
@@ -449,7 +450,8 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
       deps.stderr.write(`${errStyles.warning('note:')} ${sanitizeInline(error.note, 1000)}\n`);
     }
     if (verbose && error instanceof Error && error.stack !== undefined) {
-      deps.stderr.write(`${errStyles.dim(sanitizeText(error.stack))}\n`);
+      // Mapped to the TypeScript sources: the bundle is minified (its map is read only now).
+      deps.stderr.write(`${errStyles.dim(sanitizeText(sourceMappedStack(error.stack)))}\n`);
     }
     return error instanceof CliError ? error.exitCode : 1;
   } finally {

@@ -5,8 +5,8 @@ import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
 import { errorResult, statusOf } from '../http/error-response.ts';
+import { mapErrorStacks } from '../source-mapped-stack.ts';
 import { businessMetricNames, failedRequestsMetricName } from './business-metrics.ts';
-import { mapErrorStacks } from './source-mapped-stack.ts';
 
 /** What the handlers use of Tracer: the real one in Lambda, a stand-in where it is off (powertools.ts). */
 export type TracerLike = Pick<
@@ -43,7 +43,7 @@ export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => (
  * - Metrics: ColdStart metric, RejectedRequests on 4xx, FailedRequests on 5xx; flushed on every
  *   invocation, even on error.
  * Errors become responses in one place (error-response.ts): a 5xx is logged with its stack, mapped
- * to the TypeScript sources (source-mapped-stack.ts).
+ * to the TypeScript sources (backend/source-mapped-stack.ts).
  */
 export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: Endpoint) => {
   // Read once per environment: Lambda sets _HANDLER before init and never changes it.

@@ -52,7 +52,7 @@ export interface WhiteboardFunctionProps {
 /**
  * Names each source in the bundle's source maps as if the bundle sat at the project root, so a
  * stack trace the handlers log in Lambda reads `backend/handlers/read-messages.ts:…`
- * (backend/handlers/source-mapped-stack.ts).
+ * (backend/source-mapped-stack.ts).
  */
 const nameSourcesFromProjectRoot = (outdir: string, projectRoot: string): void => {
   for (const file of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
@@ -184,7 +184,7 @@ export class WhiteboardFunction extends Construct {
         TABLE_NAME: table.tableName,
         // No NODE_OPTIONS=--enable-source-maps: it costs every cold start 14-17 ms to map the rare
         // error. The handlers map the stacks they log themselves, from the source maps the bundle
-        // carries (backend/handlers/source-mapped-stack.ts); a crash the runtime reports itself
+        // carries (backend/source-mapped-stack.ts); a crash the runtime reports itself
         // keeps the bundle's places.
       },
     });

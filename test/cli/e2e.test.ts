@@ -274,6 +274,14 @@ describe('whiteboard CLI against the local stack', () => {
     assert.equal(await exited, 0, stderr);
   });
 
+  it('prints the stack trace with --verbose, mapped to the TypeScript sources', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const result = await run(['read', '--url', url, '--retries', '0', '--verbose']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\n {4}at .*\bcli\/http-client\.ts:\d+:\d+/);
+    assert.doesNotMatch(result.stderr, /main\.cjs:\d+:\d+/);
+  });
+
   it('says the API cannot be reached, exit 1, no stack trace', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;

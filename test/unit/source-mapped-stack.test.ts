@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { mapErrorStacks, sourceMappedStack } from '../../backend/handlers/source-mapped-stack.ts';
+import { mapErrorStacks, sourceMappedStack } from '../../backend/source-mapped-stack.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'whiteboard-source-map-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

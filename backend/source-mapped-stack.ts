@@ -1,6 +1,7 @@
 /**
  * Stack traces of the errors the handlers log, mapped to the TypeScript sources through the
- * bundle's source maps, which are read only when an error is logged.
+ * bundle's source maps, which are read only when an error is logged. The CLI maps the stack trace
+ * that `--verbose` prints the same way (cli/program.ts), through dist/cli/main.cjs.map.
  *
  * Why not `NODE_OPTIONS=--enable-source-maps`, as the Lambda Developer Guide suggests for bundled
  * code: Node then reads and parses the source map of every module as it loads it, and measures
