@@ -7,11 +7,11 @@
  * (`module.enableCompileCache()` arrived in Node 22.1). With a cache V8 skips that work; without
  * one, or with one from another Node or V8 version, V8 rejects it and compiles as usual.
  *
- * Built twice (scripts/build.mjs): as CommonJS, the bin, and as an ES module, dist/cli/whiteboard.mjs
- * (the bin of earlier builds), whose banner defines `require`, `__filename` and `__dirname`. The CommonJS one
- * starts faster: for an ES module entry Node first sets up its ES module loader, about a tenth of
- * `node -e ''` on a small machine. `require` rather than `import` for the same reason: an ES
- * module pays for every `import` of a builtin.
+ * Built twice (scripts/build.mjs): as CommonJS, the bin, and as an ES module,
+ * dist/cli/whiteboard.mjs (the bin of earlier builds), whose banner defines `require`, `__filename`
+ * and `__dirname`. The CommonJS one starts faster: for an ES module entry Node first sets up its ES
+ * module loader, about a tenth of `node -e ''` on a small machine. `require` rather than `import`
+ * for the same reason: an ES module pays for every `import` of a builtin.
  */
 const { readFileSync, realpathSync, renameSync, writeFileSync } =
   require('node:fs') as typeof import('node:fs');

@@ -449,7 +449,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     if (error instanceof CliError && error.note !== undefined) {
       deps.stderr.write(`${errStyles.warning('note:')} ${sanitizeInline(error.note, 1000)}\n`);
     }
-    if (verbose && error instanceof Error && error.stack !== undefined) {
+    if (verbose && error instanceof Error && typeof error.stack === 'string') {
       // Mapped to the TypeScript sources: the bundle is minified (its map is read only now).
       deps.stderr.write(`${errStyles.dim(sanitizeText(sourceMappedStack(error.stack)))}\n`);
     }

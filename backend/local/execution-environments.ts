@@ -113,8 +113,9 @@ class Host {
       } satisfies RuntimeWorkerData,
       env: { ...variables },
       // Not the parent's flags: the parent may run under tsx, the function must not. Source maps
-      // on, where the deployed functions map only the stacks they log (backend/source-mapped-stack.ts):
-      // locally every stack trace should point at the sources, and a cold start is rare.
+      // on, where the deployed functions map only the stacks they log
+      // (backend/source-mapped-stack.ts): locally every stack trace should point at the sources,
+      // and a cold start is rare.
       execArgv: ['--enable-source-maps'],
       stdout: true,
       stderr: true,

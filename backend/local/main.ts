@@ -107,7 +107,7 @@ const hostProblems: Partial<Record<string, string>> = {
   EAFNOSUPPORT: 'this machine has no network of that address family',
 };
 
-/** What to tell the user when the stack does not start: what is wrong and the option that fixes it. */
+/** What to tell the user when the stack does not start: what is wrong, and the option to fix it. */
 const startFailure = (error: unknown): string => {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
