@@ -4,8 +4,9 @@
  * Like Lambda (AWS docs, "Understanding the Lambda execution environment lifecycle" and "Lambda
  * function scaling"): an environment runs one invocation at a time and is reused while warm; when
  * every environment is busy a new one is created (a cold start: the bundle is loaded again); an
- * invocation that runs past the function's timeout is stopped by discarding its environment,
- * so a runaway handler (even a synchronous infinite loop) cannot take the server down.
+ * invocation that runs past the function's timeout, counted from when its environment starts it,
+ * is stopped by discarding its environment, so a runaway handler (even a synchronous infinite
+ * loop) cannot take the server down.
  *
  * Unlike Lambda, where each environment has CPUs of its own, environments here share this
  * machine's cores, and a thread apiece costs CPU on every invocation. So a worker thread hosts up
@@ -19,8 +20,13 @@
  *   InvokeStore, as in Lambda's runtime for concurrent invocations, where Powertools and the X-Ray
  *   SDK read it; `process.env._X_AMZN_TRACE_ID` holds the header of the invocation that started
  *   last;
- * - the thread's fate. Stopping a runaway invocation, or a crash (`process.exit`, an uncaught
- *   exception), ends the thread: the invocations of the other environments in it end as crashes;
+ * - the thread's time. An invocation's timeout counts from when its environment starts it, not
+ *   from when it was handed to the thread, which may first finish its other environments' work
+ *   (invocation-clock.ts);
+ * - the thread's fate. A handler that times out while it waits (on DynamoDB, say) ends only its
+ *   own environment, as in Lambda. One stuck in synchronous code, or a crash (`process.exit`, an
+ *   uncaught exception), ends the thread: the invocations of the other environments in it end as
+ *   crashes;
  * - the thread's memory. Its heap is bounded by the function's memory size, as one environment's
  *   is in Lambda, however many environments it hosts. V8 cannot unload a module, so an environment
  *   reclaimed while idle keeps its memory until its thread ends. A thread takes no new environment
@@ -29,6 +35,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { FunctionDefinition } from '../http/routes.ts';
+import { createInvocationClock, InvocationClock } from './invocation-clock.ts';
 import { createLogRing, LogRingReader, type LogStream } from './log-channel.ts';
 import type { InitMessage, InvokeMessage, RuntimeMessage, RuntimeWorkerData } from './runtime-worker.ts';
 
@@ -76,15 +83,19 @@ const LOG_DRAIN_MS = 50;
  */
 export const LAMBDA_INIT_LIMIT_MS = 10_000;
 
-/** Why the other invocations of a thread end when one of them, or an init, times out. */
+/** Why the other invocations of a thread end when one of them stuck, or an init, times out. */
 const ENDED_WITH_NEIGHBOUR =
   'its worker thread was ended to stop an init or invocation that timed out in another environment of ' +
   'the thread (npm start -- --thread-per-environment gives each environment a thread of its own)';
 const SHUTTING_DOWN = 'the local stack is shutting down';
 
+/** How often an invocation whose environment has not started it yet is looked at again. */
+const NOT_STARTED_RECHECK_MS = 100;
+
 interface Pending {
   readonly resolve: (outcome: InvocationOutcome) => void;
-  readonly timer: NodeJS.Timeout;
+  /** Until the main thread looks at the invocation's time again (invocation-clock.ts). */
+  timer: NodeJS.Timeout;
 }
 
 /** A worker thread and the environments it hosts. */
@@ -98,10 +109,14 @@ class Host {
   dead = false;
   /** Reads what the functions wrote (log-channel.ts) and hands it on as lines. */
   readonly drainLogs: () => void;
+  /** When its environments started and finished their invocations (invocation-clock.ts). */
+  readonly clock: InvocationClock;
 
-  constructor(options: FunctionEnvironmentsOptions, onExit: (host: Host) => void) {
+  constructor(options: FunctionEnvironmentsOptions, perThread: number, onExit: (host: Host) => void) {
     const { definition, runtimePath, bundlePath, variables, region, events } = options;
     const logRing = createLogRing();
+    const clock = createInvocationClock(perThread);
+    this.clock = new InvocationClock(clock);
     this.worker = new Worker(runtimePath, {
       workerData: {
         bundlePath,
@@ -110,6 +125,7 @@ class Host {
         memorySize: definition.memorySize,
         region,
         logRing,
+        clock,
       } satisfies RuntimeWorkerData,
       env: { ...variables },
       // Not the parent's flags: the parent may run under tsx, the function must not. Source maps
@@ -335,21 +351,45 @@ export class FunctionEnvironments {
     const timeoutMs = timeout * 1000;
     const id = this.#nextId++;
     const outcome = await new Promise<InvocationOutcome>((resolve) => {
-      const timer = setTimeout(() => {
+      // Looked at when the timeout could first be up, and again as long as it is not (nothing is
+      // done per invocation otherwise). The time counts from when the environment started the
+      // invocation, as in Lambda (invocation-clock.ts).
+      const timeUp = () => {
+        const pending = host.pending.get(id);
+        if (!pending) return;
+        // The result is on its way: this thread can run its timers before the message.
+        if (host.clock.hasFinished(env.index, id)) return;
+        const now = Date.now();
+        const startedAt = host.clock.startedAt(env.index, id);
+        // Not started: the thread is busy with its other environments, whose inits and
+        // invocations have limits of their own.
+        if (startedAt === undefined || startedAt + timeoutMs > now) {
+          pending.timer = setTimeout(
+            timeUp,
+            startedAt === undefined ? NOT_STARTED_RECHECK_MS : startedAt + timeoutMs - now,
+          );
+          return;
+        }
         this.stats.timeouts++;
         host.settle(id, { kind: 'timeout', timeoutSeconds: timeout, phase: 'invoke' });
-        // The only way to stop what runs in a thread is to end the thread.
+        if (host.clock.turning(now)) {
+          // The handler waits (on DynamoDB, say) in a thread that still turns: as in Lambda, its
+          // environment ends, and what it still had in flight finishes unheard.
+          this.#discard(env);
+          return;
+        }
+        // Stuck in synchronous code: the only way to stop what runs in a thread is to end it.
         host.fail(ENDED_WITH_NEIGHBOUR);
         this.#endHost(host);
-      }, timeoutMs);
-      host.pending.set(id, { resolve, timer });
+      };
+      host.pending.set(id, { resolve, timer: setTimeout(timeUp, timeoutMs) });
       host.worker.postMessage({
         type: 'invoke',
         id,
         environmentIndex: env.index,
         event: eventJson,
         requestId: randomUUID(),
-        deadlineMs: Date.now() + timeoutMs,
+        timeoutMs,
         traceHeader,
       } satisfies InvokeMessage);
     });
@@ -375,7 +415,7 @@ export class FunctionEnvironments {
       }
     }
     if (!host) {
-      host = new Host(this.#options, (exited) => this.#endHost(exited));
+      host = new Host(this.#options, this.#perThread, (exited) => this.#endHost(exited));
       this.#hosts.add(host);
     }
     const env = host.startEnvironment();

@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import { HEARTBEAT_MS, InvocationClock, type InvocationClockData } from './invocation-clock.ts';
 import { invocationContext, newLogStreamName } from './lambda-context.ts';
 import { LogRingWriter } from './log-channel.ts';
 
@@ -33,6 +34,8 @@ export interface RuntimeWorkerData {
   readonly region: string;
   /** Shared memory for what the function writes to stdout and stderr (log-channel.ts). */
   readonly logRing: SharedArrayBuffer;
+  /** Shared memory for when invocations start and finish, and a heartbeat (invocation-clock.ts). */
+  readonly clock: InvocationClockData;
 }
 
 /** Start environment `environmentIndex`: load another copy of the function (a cold start). */
@@ -53,7 +56,8 @@ export interface InvokeMessage {
    */
   readonly event: string;
   readonly requestId: string;
-  readonly deadlineMs: number;
+  /** The function's timeout: the invocation's deadline is this long after it starts here. */
+  readonly timeoutMs: number;
   readonly traceHeader: string;
 }
 
@@ -169,7 +173,15 @@ const startEnvironment = async ({ environmentIndex }: InitMessage) => {
   }
 };
 
+const clock = new InvocationClock(data.clock);
+clock.beat(Date.now());
+setInterval(() => clock.beat(Date.now()), HEARTBEAT_MS).unref();
+
 const invoke = async (message: InvokeMessage) => {
+  // The function's time starts now, when this environment starts the invocation (the thread may
+  // have been busy with its other environments until now).
+  const startedAt = Date.now();
+  clock.started(message.environmentIndex, message.id, startedAt);
   // Lambda sets the trace header of each invocation in the environment (AWS docs, "Defined
   // runtime environment variables": _X_AMZN_TRACE_ID). Environments in this thread share
   // `process.env`: it holds the header of the invocation that started last, and the InvokeStore
@@ -183,13 +195,14 @@ const invoke = async (message: InvokeMessage) => {
       memorySize: data.memorySize,
       region: data.region,
       requestId: message.requestId,
-      deadlineMs: message.deadlineMs,
+      deadlineMs: startedAt + message.timeoutMs,
       logStreamName: loaded.logStreamName,
     });
     const result = await invokeStore.run(
       { [REQUEST_ID]: message.requestId, [X_RAY_TRACE_ID]: message.traceHeader },
       () => loaded.handler(JSON.parse(message.event), context),
     );
+    clock.finished(message.environmentIndex, message.id);
     port.postMessage({
       type: 'result',
       id: message.id,
@@ -198,6 +211,7 @@ const invoke = async (message: InvokeMessage) => {
   } catch (error) {
     // What the Lambda runtime logs for a failed invocation.
     console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error`, error);
+    clock.finished(message.environmentIndex, message.id);
     port.postMessage({ type: 'error', id: message.id, ...describeError(error) } satisfies RuntimeMessage);
   }
 };

@@ -4,7 +4,7 @@
  * every misbehaviour can be provoked; no DynamoDB involved.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -284,6 +284,97 @@ describe('environments that cannot serve', () => {
       );
     } finally {
       await shared.close();
+    }
+  });
+
+  it("time an invocation from when its environment starts it, not while a neighbour's init holds the thread", async () => {
+    const busyInit = join(scratch, 'busy-init');
+    mkdirSync(busyInit);
+    const shared = await behaviourEnvironments({
+      maxEnvironments: 2,
+      environmentsPerThread: 2,
+      events: { log: (_fn, line, stream) => logged.push({ line, stream }), coldStart: () => undefined },
+      variables: { AWS_LAMBDA_FUNCTION_NAME: 'Behaviours', BUSY_INIT_DIR: busyInit },
+    });
+    const trace = 'Root=1-00000000-000000000000000000000000';
+    const invocation = (query: string) =>
+      shared.invoke(JSON.stringify({ rawQueryString: query, requestContext: { requestId: 'r' } }), trace);
+    try {
+      assert.equal((await invocation('mode=count')).kind, 'result');
+      // Environment 0 busy, so the next invocation starts environment 1, whose init will hold the
+      // thread for longer than the function's timeout (3 s), within Lambda's init limit.
+      const held = releaseFile();
+      const first = invocation(`mode=wait-for-release&tag=held&release=${held}`);
+      await waitFor(() => linesTagged('held').length > 0, 'environment 0 to be busy');
+      writeFileSync(join(busyInit, 'armed'), '4000');
+      const second = invocation('mode=count');
+      writeFileSync(held, '');
+      assert.equal((await first).kind, 'result');
+      writeFileSync(join(busyInit, 'go'), '');
+      await waitFor(() => existsSync(join(busyInit, 'looping')), "environment 1's init to hold the thread");
+      // Handed to the warm environment 0 while the thread is held: its time starts when it runs.
+      const third = await invocation('mode=count');
+      assert.equal(third.kind, 'result', JSON.stringify(third));
+      assert.equal((await second).kind, 'result');
+      assert.equal(shared.threads, 1);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('end only the environment of a handler that times out while it waits, not its neighbours', async () => {
+    const shared = await behaviourEnvironments({
+      maxEnvironments: 2,
+      environmentsPerThread: 2,
+      events: { log: (_fn, line, stream) => logged.push({ line, stream }), coldStart: () => undefined },
+    });
+    const trace = 'Root=1-00000000-000000000000000000000000';
+    const invocation = (query: string) =>
+      shared.invoke(JSON.stringify({ rawQueryString: query, requestContext: { requestId: 'r' } }), trace);
+    try {
+      // Waits past the function's timeout (3 s), as a handler on a stalled DynamoDB call would.
+      const waitsTooLong = invocation('mode=slow&ms=10000');
+      const release = releaseFile();
+      const neighbour = invocation(`mode=wait-for-release&tag=patient&release=${release}`);
+      await waitFor(() => linesTagged('patient').length > 0, 'the neighbour to start');
+      assert.deepEqual(await waitsTooLong, { kind: 'timeout', timeoutSeconds: 3, phase: 'invoke' });
+      writeFileSync(release, '');
+      // It answers (whether it saw the release before its own time ran short does not matter).
+      const answered = await neighbour;
+      assert.equal(answered.kind, 'result', JSON.stringify(answered));
+      assert.equal(shared.threads, 1, 'the thread goes on');
+      assert.equal(shared.size, 1, 'without the environment that timed out');
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('take a result that came in time for one, even when this thread reads it after the timeout', async () => {
+    const blocked = await behaviourEnvironments({ maxEnvironments: 1, events: quietEvents });
+    const trace = 'Root=1-00000000-000000000000000000000000';
+    try {
+      // Warm first: the invocation below goes to the thread at once.
+      const count = JSON.stringify({ rawQueryString: 'mode=count', requestContext: { requestId: 'r' } });
+      assert.equal((await blocked.invoke(count, trace)).kind, 'result');
+      const outcome = blocked.invoke(
+        JSON.stringify({ rawQueryString: 'mode=slow&ms=200', requestContext: { requestId: 'r' } }),
+        trace,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The handler answers after 200 ms, while this thread is busy past the function's timeout
+      // (3 s). Busy in a setImmediate callback, so that the loop's next turn runs its timers,
+      // the expired timeout among them, before it reads the answer.
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          for (const until = Date.now() + 3_500; Date.now() < until; ) {
+            // Busy.
+          }
+          resolve();
+        }),
+      );
+      assert.equal((await outcome).kind, 'result');
+    } finally {
+      await blocked.close();
     }
   });
 
