@@ -23,10 +23,10 @@
  * - the thread's time. An invocation's timeout counts from when its environment starts it, not
  *   from when it was handed to the thread, which may first finish its other environments' work
  *   (invocation-clock.ts);
- * - the thread's fate. A handler that times out while it waits (on DynamoDB, say) ends only its
- *   own environment, as in Lambda. One stuck in synchronous code, or a crash (`process.exit`, an
+ * - the thread's fate. Stopping an invocation that timed out, or a crash (`process.exit`, an
  *   uncaught exception), ends the thread: the invocations of the other environments in it end as
- *   crashes;
+ *   crashes. (Ending only the environment of a handler that waits was tried: its code, abandoned
+ *   in the shared thread, could still write, log, or loop and hold the thread for good.)
  * - the thread's memory. Its heap is bounded by the function's memory size, as one environment's
  *   is in Lambda, however many environments it hosts. V8 cannot unload a module, so an environment
  *   reclaimed while idle keeps its memory until its thread ends. A thread takes no new environment
@@ -83,7 +83,7 @@ const LOG_DRAIN_MS = 50;
  */
 export const LAMBDA_INIT_LIMIT_MS = 10_000;
 
-/** Why the other invocations of a thread end when one of them stuck, or an init, times out. */
+/** Why the other invocations of a thread end when one of them, or an init, times out. */
 const ENDED_WITH_NEIGHBOUR =
   'its worker thread was ended to stop an init or invocation that timed out in another environment of ' +
   'the thread (npm start -- --thread-per-environment gives each environment a thread of its own)';
@@ -362,7 +362,7 @@ export class FunctionEnvironments {
         const now = Date.now();
         const startedAt = host.clock.startedAt(env.index, id);
         // Not started: the thread is busy with its other environments, whose inits and
-        // invocations have limits of their own.
+        // invocations have limits of their own (each ends the thread at its limit).
         if (startedAt === undefined || startedAt + timeoutMs > now) {
           pending.timer = setTimeout(
             timeUp,
@@ -372,13 +372,8 @@ export class FunctionEnvironments {
         }
         this.stats.timeouts++;
         host.settle(id, { kind: 'timeout', timeoutSeconds: timeout, phase: 'invoke' });
-        if (host.clock.turning(now)) {
-          // The handler waits (on DynamoDB, say) in a thread that still turns: as in Lambda, its
-          // environment ends, and what it still had in flight finishes unheard.
-          this.#discard(env);
-          return;
-        }
-        // Stuck in synchronous code: the only way to stop what runs in a thread is to end it.
+        // The only way to stop what runs in a thread is to end the thread: nothing of the
+        // invocation runs after its timeout, as in Lambda, where the environment is reset.
         host.fail(ENDED_WITH_NEIGHBOUR);
         this.#endHost(host);
       };

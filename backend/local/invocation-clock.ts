@@ -8,53 +8,35 @@
  * may run). And it tells an invocation that finished, whose result is still on its way, from one
  * that timed out.
  *
- * Also a heartbeat: the runtime writes the time every HEARTBEAT_MS while its event loop turns. A
- * handler that timed out while its thread still turns is waiting (on DynamoDB, say): only its
- * environment is ended, as in Lambda. One whose thread stopped turning is stuck in synchronous
- * code, and only ending the thread stops it.
- *
  * Layout: an Int32 pair per environment (the id of the invocation it started last, of the one it
- * finished last), the heartbeat (ms after `epochMs`), then a Float64 per environment (when it
- * started that invocation, epoch ms). The start time is written before the id is published with
- * Atomics, so a reader that sees the id sees the time.
+ * finished last), then a Float64 per environment (when it started that invocation, epoch ms). The
+ * start time is written before the id is published with Atomics, so a reader that sees the id
+ * sees the time.
  */
-
-/** How often a runtime's event loop writes the heartbeat. */
-export const HEARTBEAT_MS = 50;
-
-/** A heartbeat older than this: the thread's event loop is not turning. */
-const STUCK_AFTER_MS = 5 * HEARTBEAT_MS;
 
 export interface InvocationClockData {
   readonly buffer: SharedArrayBuffer;
   /** How many environments the thread hosts in its life. */
   readonly environments: number;
-  /** Epoch ms the heartbeat counts from. */
-  readonly epochMs: number;
 }
 
-/** Int32s: a pair per environment and the heartbeat; the Float64s start on an 8-byte boundary. */
-const int32s = (environments: number): number => 2 * environments + 1;
+/** Int32s: a pair per environment; the Float64s start on an 8-byte boundary. */
+const int32s = (environments: number): number => 2 * environments;
 const float64sAt = (environments: number): number =>
   Math.ceil((int32s(environments) * Int32Array.BYTES_PER_ELEMENT) / 8) * 8;
 
 export const createInvocationClock = (environments: number): InvocationClockData => ({
   buffer: new SharedArrayBuffer(float64sAt(environments) + environments * Float64Array.BYTES_PER_ELEMENT),
   environments,
-  epochMs: Date.now(),
 });
 
 export class InvocationClock {
   readonly #ids: Int32Array;
   readonly #startedAt: Float64Array;
-  readonly #heartbeat: number;
-  readonly #epochMs: number;
 
-  constructor({ buffer, environments, epochMs }: InvocationClockData) {
+  constructor({ buffer, environments }: InvocationClockData) {
     this.#ids = new Int32Array(buffer, 0, int32s(environments));
     this.#startedAt = new Float64Array(buffer, float64sAt(environments), environments);
-    this.#heartbeat = int32s(environments) - 1;
-    this.#epochMs = epochMs;
   }
 
   // The runtime's side.
@@ -68,10 +50,6 @@ export class InvocationClock {
     Atomics.store(this.#ids, 2 * environment + 1, id);
   }
 
-  beat(nowMs: number): void {
-    Atomics.store(this.#ids, this.#heartbeat, nowMs - this.#epochMs);
-  }
-
   // The main thread's side.
 
   /** When `environment` started invocation `id`, or undefined if it has not started it yet. */
@@ -79,12 +57,8 @@ export class InvocationClock {
     return Atomics.load(this.#ids, 2 * environment) === id ? this.#startedAt[environment] : undefined;
   }
 
+  /** Whether it finished invocation `id`: its result is serialised and on its way. */
   hasFinished(environment: number, id: number): boolean {
     return Atomics.load(this.#ids, 2 * environment + 1) === id;
-  }
-
-  /** Whether the thread's event loop turned lately: not stuck in synchronous code. */
-  turning(nowMs: number): boolean {
-    return nowMs - this.#epochMs - Atomics.load(this.#ids, this.#heartbeat) < STUCK_AFTER_MS;
   }
 }

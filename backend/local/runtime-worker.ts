@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
-import { HEARTBEAT_MS, InvocationClock, type InvocationClockData } from './invocation-clock.ts';
+import { InvocationClock, type InvocationClockData } from './invocation-clock.ts';
 import { invocationContext, newLogStreamName } from './lambda-context.ts';
 import { LogRingWriter } from './log-channel.ts';
 
@@ -34,7 +34,7 @@ export interface RuntimeWorkerData {
   readonly region: string;
   /** Shared memory for what the function writes to stdout and stderr (log-channel.ts). */
   readonly logRing: SharedArrayBuffer;
-  /** Shared memory for when invocations start and finish, and a heartbeat (invocation-clock.ts). */
+  /** Shared memory for when invocations start and finish (invocation-clock.ts). */
   readonly clock: InvocationClockData;
 }
 
@@ -174,8 +174,6 @@ const startEnvironment = async ({ environmentIndex }: InitMessage) => {
 };
 
 const clock = new InvocationClock(data.clock);
-clock.beat(Date.now());
-setInterval(() => clock.beat(Date.now()), HEARTBEAT_MS).unref();
 
 const invoke = async (message: InvokeMessage) => {
   // The function's time starts now, when this environment starts the invocation (the thread may
@@ -202,17 +200,16 @@ const invoke = async (message: InvokeMessage) => {
       { [REQUEST_ID]: message.requestId, [X_RAY_TRACE_ID]: message.traceHeader },
       () => loaded.handler(JSON.parse(message.event), context),
     );
+    // Serialised first: a result's toJSON is the function's own code, which still has its time.
+    const payload = JSON.stringify(result) ?? 'null';
     clock.finished(message.environmentIndex, message.id);
-    port.postMessage({
-      type: 'result',
-      id: message.id,
-      payload: JSON.stringify(result) ?? 'null',
-    } satisfies RuntimeMessage);
+    port.postMessage({ type: 'result', id: message.id, payload } satisfies RuntimeMessage);
   } catch (error) {
     // What the Lambda runtime logs for a failed invocation.
     console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error`, error);
+    const described = describeError(error);
     clock.finished(message.environmentIndex, message.id);
-    port.postMessage({ type: 'error', id: message.id, ...describeError(error) } satisfies RuntimeMessage);
+    port.postMessage({ type: 'error', id: message.id, ...described } satisfies RuntimeMessage);
   }
 };
 

@@ -322,30 +322,17 @@ describe('environments that cannot serve', () => {
     }
   });
 
-  it('end only the environment of a handler that times out while it waits, not its neighbours', async () => {
-    const shared = await behaviourEnvironments({
-      maxEnvironments: 2,
-      environmentsPerThread: 2,
-      events: { log: (_fn, line, stream) => logged.push({ line, stream }), coldStart: () => undefined },
-    });
-    const trace = 'Root=1-00000000-000000000000000000000000';
-    const invocation = (query: string) =>
-      shared.invoke(JSON.stringify({ rawQueryString: query, requestContext: { requestId: 'r' } }), trace);
+  it("time out a result whose serialisation runs away, as the function's own code", async () => {
+    const runaway = await behaviourEnvironments({ maxEnvironments: 1, events: quietEvents });
     try {
-      // Waits past the function's timeout (3 s), as a handler on a stalled DynamoDB call would.
-      const waitsTooLong = invocation('mode=slow&ms=10000');
-      const release = releaseFile();
-      const neighbour = invocation(`mode=wait-for-release&tag=patient&release=${release}`);
-      await waitFor(() => linesTagged('patient').length > 0, 'the neighbour to start');
-      assert.deepEqual(await waitsTooLong, { kind: 'timeout', timeoutSeconds: 3, phase: 'invoke' });
-      writeFileSync(release, '');
-      // It answers (whether it saw the release before its own time ran short does not matter).
-      const answered = await neighbour;
-      assert.equal(answered.kind, 'result', JSON.stringify(answered));
-      assert.equal(shared.threads, 1, 'the thread goes on');
-      assert.equal(shared.size, 1, 'without the environment that timed out');
+      const outcome = await runaway.invoke(
+        JSON.stringify({ rawQueryString: 'mode=tojson-loop', requestContext: { requestId: 'r' } }),
+        'Root=1-00000000-000000000000000000000000',
+      );
+      assert.deepEqual(outcome, { kind: 'timeout', timeoutSeconds: 3, phase: 'invoke' });
+      assert.equal(runaway.threads, 0, 'its thread was ended');
     } finally {
-      await shared.close();
+      await runaway.close();
     }
   });
 
