@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Dispatcher } from 'undici';
+import { isLoopbackHost } from '../backend/local/engine/ports.ts';
 import { sourceMappedStack } from '../backend/source-mapped-stack.ts';
 import { BOARD_PATTERN, BOARD_RULE, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
@@ -178,10 +179,11 @@ const addConnectionOptions = (command: Command): Command =>
 const localStackHint = (url: string): string | undefined => {
   const { protocol, hostname, port } = new URL(url);
   const host = hostname.replace(/^\[(.*)\]$/, '$1');
-  if (protocol !== 'http:' || !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host)) return undefined;
+  if (protocol !== 'http:' || !isLoopbackHost(host)) return undefined;
+  const stack = new URL(DEFAULT_API_URL);
   const options = [
-    ...(port === '3000' ? [] : ['--port', port || '80']),
-    ...(host === '127.0.0.1' ? [] : ['--host', host]),
+    ...(port === stack.port ? [] : ['--port', port || '80']),
+    ...(host === stack.hostname ? [] : ['--host', host]),
   ];
   return `is the local stack running? (npm start${options.length > 0 ? ` -- ${options.join(' ')}` : ''})`;
 };

@@ -8,7 +8,7 @@ import { parseCorsOrigins } from '../http/routes.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { MIN_JAVA_MAJOR } from './engine/java.ts';
-import { HOST, PortInUseError } from './engine/ports.ts';
+import { HOST, isLoopbackHost, PortInUseError } from './engine/ports.ts';
 import { handleStopSignals, runByNpm } from './graceful-stop.ts';
 import { createLogPrinter } from './log-printer.ts';
 import { DEFAULT_PORT, startLocalStack } from './stack.ts';
@@ -168,7 +168,7 @@ const { shutdown, stopping } = handleStopSignals({
 });
 
 const { url, concurrency } = stack;
-const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host);
+const loopback = isLoopbackHost(host);
 const environments =
   concurrency.environmentsPerThread === 1
     ? `up to ${concurrency.maxEnvironments} per function, a worker thread each`

@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 
 export const HOST = '127.0.0.1';
 
+/** Whether a host name or address (IPv6 without brackets) is this machine's loopback. */
+export const isLoopbackHost = (host: string): boolean => /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host);
+
 /** Listens on `port` and closes again: the port found (a free one for 0), or why it cannot be had. */
 export const probePort = (port: number, host = HOST): Promise<number> =>
   new Promise((resolve, reject) => {
