@@ -9,9 +9,12 @@ import type { GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
+import { type DynamoDbRelay, startDynamoDbRelay } from '../helpers/dynamodb-relay.ts';
 import { listeningAddresses } from '../helpers/listening.ts';
 
 let stack: LocalStack;
+/** The stack's DynamoDB endpoint: the engine's, through a relay that can hold calls back. */
+let relay: DynamoDbRelay;
 /** What the functions wrote, line by line. */
 const functionLines: string[] = [];
 /** The gateway's record of each request, with its note (why a 500, say). */
@@ -24,10 +27,12 @@ before(async () => {
     functionLog: (_fn: string, line: string) => functionLines.push(line),
     request: (record: GatewayRecord) => requests.push(record),
   };
-  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, printer });
+  relay = await startDynamoDbRelay(endpoint);
+  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: relay.endpoint, tableName, printer });
 });
 after(async () => {
   await stack?.stop();
+  await relay?.close();
 });
 
 type Page = MessagePage;
@@ -370,10 +375,24 @@ describe('concurrency', () => {
     const board = freshBoard();
     // Each request with a trace header of its own, which the gateway hands to the invocation.
     const roots = Array.from({ length: 16 }, (_, i) => `1-6b000000-${String(i).padStart(24, '0')}`);
-    const responses = await Promise.all(
-      roots.map((root) =>
-        call(`/boards/${board}/messages`, { headers: { 'x-amzn-trace-id': `Root=${root}` } }),
-      ),
+    // Every invocation waits in its DynamoDB query until all 16 do, so 16 environments run at
+    // once, sharing threads (up to 16 a thread), and each logs its request line after every other
+    // invocation of its thread has started (and set the thread's _X_AMZN_TRACE_ID). Left to
+    // themselves, 16 GETs on a busy machine need not overlap at all.
+    const queries = relay.holdTogether('Query', roots.length);
+    let responses: Awaited<ReturnType<typeof call>>[];
+    try {
+      responses = await Promise.all(
+        roots.map((root) =>
+          call(`/boards/${board}/messages`, { headers: { 'x-amzn-trace-id': `Root=${root}` } }),
+        ),
+      );
+    } finally {
+      queries.end();
+    }
+    assert.ok(
+      queries.passedTogether,
+      `only ${queries.held} of the ${roots.length} queries ever waited at once`,
     );
     assert.ok(stack.environments.readMessages.threads < stack.environments.readMessages.size);
     const requestLog = new Map<string, Record<string, unknown>>();
