@@ -13,9 +13,9 @@ export interface HeldCalls {
 
 /**
  * A DynamoDB endpoint for the local stack that relays every call to the real engine unchanged
- * (its body, and its headers, the signed Host among them) and can hold calls back. Holding the real handlers' DynamoDB calls keeps their invocations
- * running, with no hook in the handlers and no timed wait, until as many as a test needs are
- * running at once.
+ * (its body, and its headers, the signed Host among them) and can hold calls back. Holding the
+ * real handlers' DynamoDB calls keeps their invocations running, with no hook in the handlers and
+ * no timed wait, until as many as a test needs are running at once.
  */
 export interface DynamoDbRelay {
   /** http://127.0.0.1:PORT, to give the stack as its DynamoDB endpoint. */
