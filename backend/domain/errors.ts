@@ -2,14 +2,38 @@
  * Typed errors of the domain. They say what was wrong and carry a stable machine `code`; the
  * HTTP layer maps each class to a status in exactly one place (backend/http/error-response.ts).
  */
+
+/** The codes of a 400: what was wrong with the request. README ("The HTTP contract") lists each. */
+export const VALIDATION_CODES = [
+  'INVALID_JSON',
+  'INVALID_BODY',
+  'INVALID_AUTHOR',
+  'INVALID_TEXT',
+  'INVALID_BOARD',
+  'INVALID_LIMIT',
+  'INVALID_CURSOR',
+  'INVALID_SINCE',
+] as const;
+export type ValidationCode = (typeof VALIDATION_CODES)[number];
+
+/** Every code the API answers with, which a client may act on (README lists each). */
+export const ANSWERED_CODES = [...VALIDATION_CODES, 'PAYLOAD_TOO_LARGE', 'INTERNAL_ERROR'] as const;
+export type AnsweredCode = (typeof ANSWERED_CODES)[number];
+
+/**
+ * A domain error's code: one the API answers with, or ID_CONFLICT, which only the log shows (the
+ * API answers a conflict that survived the service's retry as INTERNAL_ERROR).
+ */
+export type ErrorCode = AnsweredCode | 'ID_CONFLICT';
+
 export abstract class WhiteboardError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
 }
 
 /** The request is malformed or breaks a rule of the contract: nothing was stored. */
 export class ValidationError extends WhiteboardError {
   constructor(
-    readonly code: string,
+    readonly code: ValidationCode,
     message: string,
   ) {
     super(message);
@@ -19,7 +43,7 @@ export class ValidationError extends WhiteboardError {
 
 /** The request body is larger than the API accepts. */
 export class PayloadTooLargeError extends WhiteboardError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly code = 'PAYLOAD_TOO_LARGE' satisfies ErrorCode;
   constructor(
     readonly limitBytes: number,
     readonly actualBytes: number,
@@ -31,7 +55,7 @@ export class PayloadTooLargeError extends WhiteboardError {
 
 /** A conditional write found an item with the same key: the message was not written. */
 export class MessageIdConflictError extends WhiteboardError {
-  readonly code = 'ID_CONFLICT';
+  readonly code = 'ID_CONFLICT' satisfies ErrorCode;
   constructor(
     readonly board: string,
     readonly id: string,

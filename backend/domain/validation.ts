@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.ts';
+import { type ValidationCode, ValidationError } from './errors.ts';
 
 /** The limits of the HTTP contract (README, "The HTTP contract"). */
 export const limits = {
@@ -82,7 +82,7 @@ const requireString = (
   value: unknown,
   maxChars: number,
   forbidden: Forbidden,
-  code: string,
+  code: ValidationCode,
 ): string => {
   if (typeof value !== 'string') {
     throw new ValidationError(

@@ -1,4 +1,9 @@
-import { PayloadTooLargeError, ValidationError, WhiteboardError } from '../domain/errors.ts';
+import {
+  type AnsweredCode,
+  PayloadTooLargeError,
+  ValidationError,
+  WhiteboardError,
+} from '../domain/errors.ts';
 import { type ApiResult, jsonResult } from './api-types.ts';
 
 /**
@@ -17,7 +22,10 @@ export const statusOf = (error: unknown): number => {
 export const errorResult = (error: unknown): ApiResult => {
   const statusCode = statusOf(error);
   if (statusCode === 500 || !(error instanceof WhiteboardError)) {
-    return jsonResult(500, { message: 'Internal Server Error', code: 'INTERNAL_ERROR' });
+    return jsonResult(500, {
+      message: 'Internal Server Error',
+      code: 'INTERNAL_ERROR' satisfies AnsweredCode,
+    });
   }
   return jsonResult(statusCode, { message: error.message, code: error.code });
 };

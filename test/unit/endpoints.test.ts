@@ -4,6 +4,7 @@
  * Logger / Metrics / Tracer, and an in-memory repository instead of DynamoDB.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -12,6 +13,7 @@ import type { Context } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { InMemoryMessageRepository } from '../../backend/adapters/in-memory-message-repository.ts';
 import {
+  ANSWERED_CODES,
   MessageIdConflictError,
   PayloadTooLargeError,
   ValidationError,
@@ -592,6 +594,16 @@ describe('unexpected errors: 500 that says nothing internal', () => {
 describe('errorResult: the one mapping from errors to responses', () => {
   const body = (result: ApiResult): Json => JSON.parse(result.body) as Json;
 
+  it("lists in README's error table exactly the codes the API answers with", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    // Rows such as "| 400    | `INVALID_JSON`, `INVALID_BODY` | when ... |": the codes column.
+    const documented = readme
+      .split('\n')
+      .filter((line) => /^\| [45]\d\d /.test(line))
+      .flatMap((line) => [...(line.split('|')[2] ?? '').matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]));
+    assert.deepEqual([...documented].sort(), [...ANSWERED_CODES].sort());
+  });
+
   it('maps a ValidationError to 400 with its message and code', () => {
     const result = errorResult(new ValidationError('INVALID_LIMIT', 'limit must be ...'));
     assert.equal(result.statusCode, 400);
@@ -614,8 +626,9 @@ describe('errorResult: the one mapping from errors to responses', () => {
     );
   });
 
+  // A client's code, but a class that error-response.ts gives no status: the class decides.
   class UnmappedError extends WhiteboardError {
-    readonly code = 'UNMAPPED';
+    readonly code = 'INVALID_TEXT';
   }
 
   for (const [label, thrown] of [
