@@ -96,6 +96,21 @@ export const alarmThresholds = {
   /** Function errors (unhandled exceptions, timeouts, crashes) in one period. */
   functionErrors: 1,
   functionThrottles: 1,
+  /**
+   * Requests a function answered with a 5xx itself (its FailedRequests metric) in one period. Lambda
+   * counts those invocations as successes, so no Errors alarm sees them, and the API's 5xx rate can
+   * hide them: reads outnumber posts (`whiteboard read --follow` polls), so every post may fail
+   * while the API as a whole stays under its rate. From 3 on, as the API's rate (one or two stray
+   * failures, a DynamoDB hiccup the SDK's retries did not cover, do not page).
+   */
+  functionFailedRequests: 3,
+  /**
+   * Requests API Gateway turned away with a 429 (a route's throttle, settings.ts) in one period:
+   * clients are being refused by our own limit, which docs/scaling.md says is the first one a
+   * growing board meets. A short burst over it is what the throttle is for; 10 in 5 minutes is
+   * more than a burst.
+   */
+  apiThrottledRequests: 10,
   /** DynamoDB requests throttled in one period (on-demand tables still throttle above their peak). */
   tableThrottles: 1,
 } as const;
@@ -228,14 +243,17 @@ export class WhiteboardObservability extends Construct {
     });
     // API Gateway's own 429s, when a route's throttle (settings.ts) turns requests away: counted in
     // its 4xx metric with the rest, and in no metric of their own. The handlers never answer 429.
-    const throttled = accessLogGroup
-      .addMetricFilter('ApiThrottledRequestsFilter', {
-        filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
-        metricNamespace: namespace,
-        metricName: apiThrottledMetricName,
-        metricValue: '1',
-      })
-      .metric({ statistic: Stats.SUM, period: GRAPH_PERIOD, label: '429 (throttled)' });
+    const throttledFilter = accessLogGroup.addMetricFilter('ApiThrottledRequestsFilter', {
+      filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: namespace,
+      metricName: apiThrottledMetricName,
+      metricValue: '1',
+    });
+    const throttled = throttledFilter.metric({
+      statistic: Stats.SUM,
+      period: GRAPH_PERIOD,
+      label: '429 (throttled)',
+    });
     const percentiles = (metricOf: (stat: string) => IMetric): IMetric[] =>
       [Stats.p(50), Stats.p(90), Stats.p(99)].map(metricOf);
     const latency = percentiles((stat) =>
@@ -280,6 +298,12 @@ export class WhiteboardObservability extends Construct {
       label: 'Latency p90 (ms)',
     });
     this.#alarm(
+      'ApiThrottledAlarm',
+      throttledFilter.metric({ statistic: Stats.SUM, period: PERIOD }),
+      alarmThresholds.apiThrottledRequests,
+      `API Gateway turned away ${alarmThresholds.apiThrottledRequests} or more requests with a 429 in 5 minutes (the routes' throttle, settings.ts)`,
+    );
+    this.#alarm(
       'ApiLatencyAlarm',
       apiLatency,
       alarmThresholds.apiLatencyP90Ms,
@@ -318,22 +342,30 @@ export class WhiteboardObservability extends Construct {
       period: GRAPH_PERIOD,
       label: 'Concurrent executions',
     });
-    const perFunction = (metricName: string, label: string): Metric =>
+    const perFunction = (metricName: string, options: { period: Duration; label?: string }): Metric =>
       new Metric({
         namespace,
         metricName,
         dimensionsMap: { service: businessMetrics.service, function_name: fn.functionName },
         statistic: Stats.SUM,
-        period: GRAPH_PERIOD,
-        label,
+        ...options,
       });
-    const coldStarts = perFunction(businessMetrics.coldStart, 'Cold starts');
-    const failedRequests = perFunction(businessMetrics.failedRequests, 'Answered 5xx');
+    const coldStarts = perFunction(businessMetrics.coldStart, { period: GRAPH_PERIOD, label: 'Cold starts' });
+    const failedRequests = perFunction(businessMetrics.failedRequests, {
+      period: GRAPH_PERIOD,
+      label: 'Answered 5xx',
+    });
     this.#alarm(
       `${definition.id}ErrorsAlarm`,
       fn.metricErrors({ statistic: Stats.SUM, period: PERIOD }),
       alarmThresholds.functionErrors,
       `the ${definition.id} function failed (unhandled error, timeout or crash)`,
+    );
+    this.#alarm(
+      `${definition.id}FailedRequestsAlarm`,
+      perFunction(businessMetrics.failedRequests, { period: PERIOD }),
+      alarmThresholds.functionFailedRequests,
+      `the ${definition.id} function answered ${alarmThresholds.functionFailedRequests} or more requests with a 5xx in 5 minutes (FailedRequests)`,
     );
     this.#alarm(
       `${definition.id}ThrottlesAlarm`,

@@ -163,7 +163,6 @@ const only = <T>(items: readonly T[], what: string): T => {
 
 const functionIds = Object.keys(functions) as FunctionId[];
 
-/** Renders a `Fn::Join` of strings and references as one string, references as `${Ref}`. */
 /** One part of a CloudFormation string: literal, or `${...}` for what CloudFormation fills in. */
 const rendered = (part: unknown): string => {
   if (typeof part === 'string') return part;
@@ -176,6 +175,7 @@ const rendered = (part: unknown): string => {
   throw new Error(`unexpected part ${JSON.stringify(part)}`);
 };
 
+/** Renders a `Fn::Join` of strings and references as one string, references as `${Ref}`. */
 const joined = (value: unknown): string => {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
@@ -200,7 +200,7 @@ describe('resources', () => {
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
       'AWS::SNS::Subscription': 0,
-      'AWS::CloudWatch::Alarm': 2 + 2 * functionIds.length + 1,
+      'AWS::CloudWatch::Alarm': 3 + 3 * functionIds.length + 1,
       'AWS::CloudWatch::Dashboard': 1,
     };
     const types = new Map<string, number>();
@@ -610,9 +610,47 @@ describe('alarms', () => {
     }
   });
 
+  it('watches the requests each function answered with a 5xx itself (FailedRequests), from 3 in a period on', () => {
+    for (const functionId of functionIds) {
+      const fnRef = { Ref: logicalId(dev, dev.stack.functions[functionId].function) };
+      const alarm = only(
+        alarms().filter(
+          (props) =>
+            props.MetricName === 'FailedRequests' &&
+            JSON.stringify(props.Dimensions).includes(JSON.stringify(fnRef)),
+        ),
+        `FailedRequests alarm of ${functionId}`,
+      );
+      // README: "on 3 or more requests a function answered with a 5xx itself in 5 minutes". The
+      // metric as instrument.ts publishes it (a test in "Lambda bundles" checks the bundles emit it).
+      assert.equal(alarm.Namespace, 'Whiteboard/dev');
+      assert.deepEqual(alarm.Dimensions, [
+        { Name: 'function_name', Value: fnRef },
+        { Name: 'service', Value: businessMetrics.service },
+      ]);
+      assert.equal(alarm.Statistic, 'Sum');
+      assert.equal(alarm.Period, 300);
+      assert.equal(alarm.Threshold, 3);
+    }
+  });
+
+  it('watches requests API Gateway throttled (429), from 10 in a period on', () => {
+    const alarm = only(
+      alarms().filter((props) => props.MetricName === 'ApiThrottledRequests'),
+      '429 alarm',
+    );
+    // README: "on 10 or more requests API Gateway turned away with a 429 in 5 minutes". The
+    // metric the access log's filter counts (the dashboard's test checks the filter).
+    assert.equal(alarm.Namespace, 'Whiteboard/dev');
+    assert.equal(alarm.Dimensions, undefined);
+    assert.equal(alarm.Statistic, 'Sum');
+    assert.equal(alarm.Period, 300);
+    assert.equal(alarm.Threshold, 10);
+  });
+
   it('watches DynamoDB throttling of the operations the functions use', () => {
     const alarm = only(
-      alarms().filter((props) => JSON.stringify(props).includes('ThrottledRequests')),
+      alarms().filter((props) => JSON.stringify(props).includes('"Namespace":"AWS/DynamoDB"')),
       'DynamoDB throttle alarm',
     );
     // README: "on any DynamoDB throttled request".
@@ -1422,6 +1460,100 @@ describe('Lambda bundles (the code that ships)', () => {
     assert.match(initError.message, /TABLE_NAME/);
     assert.match(initError.stack, /\(backend\/config\.ts:\d+:\d+\)/);
     assert.doesNotMatch(initError.stack, /index\.mjs:\d+:\d+/);
+  });
+
+  it('emits every metric of its own namespace that the dashboard and the alarms read, with their very dimensions, and no other', async () => {
+    // A CloudWatch metric is its namespace, name and full set of dimensions: a widget or an alarm
+    // that names one the functions do not emit shows nothing, or never fires.
+    const table = await createTestTable();
+    const missingTable = { ...table, tableName: `${table.tableName}-missing` };
+    const post = routeOf('POST', '/messages');
+    const read = routeOf('GET', '/messages');
+    const postEvent = (body: string) =>
+      apiEvent(fixture('post-with-json-body.json'), post, '/messages', { body });
+    const readEvent = () => apiEvent(fixture('no-auth.json'), read, '/messages', {});
+    const valid = JSON.stringify({ author: 'Ada', text: 'metrics' });
+    const runs = [
+      // 201, then 400; 200; and a 500 from each (a table that does not exist).
+      await invoke('postMessage', [postEvent(valid), postEvent('{"author":"Ada"}')], table),
+      await invoke('readMessages', [readEvent()], table),
+      await invoke('readMessages', [readEvent()], missingTable, { stderrExpected: true }),
+      await invoke('postMessage', [postEvent(valid)], missingTable, { stderrExpected: true }),
+    ];
+    assert.deepEqual(
+      runs.map((invocations) => invocations.map(({ result }) => result.statusCode)),
+      [[201, 400], [200], [500], [500]],
+    );
+    const emitted = new Set<string>();
+    for (const invocations of runs) {
+      for (const document of emf(invocations[0]?.stdout ?? '')) {
+        for (const set of document._aws.CloudWatchMetrics) {
+          for (const dimensions of set.Dimensions) {
+            const values = dimensions.map((name) => `${name}=${String(document[name])}`).sort();
+            for (const { Name } of set.Metrics) emitted.add(`${set.Namespace} ${Name} ${values.join(',')}`);
+          }
+        }
+      }
+    }
+
+    // What the template reads, each function's reference as the name the invocations ran under.
+    const functionNames = new Map(
+      functionIds.map((functionId) => [
+        `\${${logicalId(dev, dev.stack.functions[functionId].function)}}`,
+        `${dev.stack.stackName}-${functions[functionId].id}Function-TEST`,
+      ]),
+    );
+    const named = (value: unknown) => {
+      const text = rendered(value);
+      return functionNames.get(text) ?? text;
+    };
+    const read_ = new Set<string>();
+    const add = (namespace: string, name: string, dimensions: [string, string][]) => {
+      // The 429s are counted from the access log by a metric filter, not by the functions.
+      if (namespace.startsWith('AWS/') || name === 'ApiThrottledRequests') return;
+      read_.add(
+        `${namespace} ${name} ${dimensions
+          .map(([key, value]) => `${key}=${value}`)
+          .sort()
+          .join(',')}`,
+      );
+    };
+    const [, dashboard] = only(resourcesOf(dev, 'AWS::CloudWatch::Dashboard'), 'dashboard');
+    const body = JSON.parse(joined(dashboard.Properties.DashboardBody)) as {
+      widgets: { properties: { metrics?: unknown[][] } }[];
+    };
+    for (const widget of body.widgets) {
+      for (const metric of widget.properties.metrics ?? []) {
+        const [namespace = '', name = '', ...rest] = metric.filter(
+          (part) => typeof part === 'string',
+        ) as string[];
+        const dimensions: [string, string][] = [];
+        for (let i = 0; i + 1 < rest.length; i += 2) dimensions.push([rest[i] ?? '', named(rest[i + 1])]);
+        add(namespace, name, dimensions);
+      }
+    }
+    type AlarmMetric = {
+      Namespace: string;
+      MetricName: string;
+      Dimensions?: { Name: string; Value: unknown }[];
+    };
+    for (const [, alarm] of resourcesOf(dev, 'AWS::CloudWatch::Alarm')) {
+      const props = alarm.Properties as AlarmMetric & {
+        Metrics?: { MetricStat?: { Metric: AlarmMetric } }[];
+      };
+      const metrics = props.Metrics
+        ? props.Metrics.flatMap(({ MetricStat }) => (MetricStat ? [MetricStat.Metric] : []))
+        : [props];
+      for (const { Namespace, MetricName, Dimensions = [] } of metrics) {
+        add(
+          Namespace,
+          MetricName,
+          Dimensions.map(({ Name, Value }) => [Name, named(Value)]),
+        );
+      }
+    }
+    assert.ok(read_.size > 0, 'the template reads metrics of its own namespace');
+    assert.deepEqual([...read_].sort(), [...emitted].sort());
   });
 
   it('PostMessage rejects an invalid body with a 400 and counts it as a rejected request', async () => {
