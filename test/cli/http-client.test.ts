@@ -388,6 +388,8 @@ describe('HTTP client: posts', () => {
       'a reset connection',
       { error: () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) },
     ],
+    // The request was being written when the server closed: part or all of it may have arrived.
+    ['a broken pipe', { error: () => Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) }],
   ] as const) {
     it(`does not retry after ${name}`, async () => {
       const { pool, client, agent, sleeps } = setup();
