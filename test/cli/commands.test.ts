@@ -631,6 +631,8 @@ describe('exit codes and one-line errors', () => {
   it('exits 2 for an unknown command', () => usage(['raed'], /^error: unknown command 'raed'/));
   it('exits 2 without --author', () =>
     usage(['post', '--text', 'hi'], /^error: required option '--author <name>'/));
+  it('exits 2 for an empty --author', () =>
+    usage(['post', '--author', '  ', '--text', 'hi'], /^error: --author must not be empty\n$/));
   it('exits 2 for an empty --text', () =>
     usage(['post', '--author', 'ann', '--text', '  '], /^error: --text must not be empty\n$/));
   it('exits 2 for --text - with nothing on standard input', () =>
@@ -797,12 +799,21 @@ describe('exit codes and one-line errors', () => {
     }
   });
 
-  it('says how many times a read was tried when the API kept failing', async () => {
-    const { deps, interceptor } = expecting('GET /messages', {});
-    interceptor.reply(503, { message: 'Service Unavailable' }).times(3);
-    assert.equal(await runCli(['read'], deps), 1);
-    assert.equal(deps.stderr.text, 'error: Service Unavailable (HTTP 503) (tried 3 times)\n');
-  });
+  // API Gateway's own answers (its JSON, no `code`): the URL is right, so none asks about it.
+  for (const [status, text] of [
+    [429, 'Too Many Requests'],
+    [500, 'Internal Server Error'],
+    [502, 'Bad Gateway'],
+    [503, 'Service Unavailable'],
+    [504, 'Gateway Timeout'],
+  ] as const) {
+    it(`says how many times a read was tried when API Gateway kept answering ${status}`, async () => {
+      const { deps, interceptor } = expecting('GET /messages', {});
+      interceptor.reply(status, { message: text }).times(3);
+      assert.equal(await runCli(['read'], deps), 1);
+      assert.equal(deps.stderr.text, `error: ${text} (HTTP ${status}) (tried 3 times)\n`);
+    });
+  }
 
   it("names the URL and asks whether it is the API for a 5xx that is not API Gateway's JSON", async () => {
     // A proxy or load balancer in front of something else answers with an HTML page.
