@@ -128,6 +128,41 @@ describe('emulated payload format 2.0 events', () => {
     assert.match(ours.headers['x-amzn-trace-id'] ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   });
 
+  it('add the forwarding headers with the source ip, the listening port and http', () => {
+    // In the captured events, X-Forwarded-For is the source ip alone.
+    for (const name of ['curl-get-default-route.json', 'no-auth.json', 'post-with-json-body.json']) {
+      const real = fixture(name);
+      assert.equal(real.headers['x-forwarded-for'], real.requestContext.http.sourceIp, name);
+    }
+    // A port other than the Host header's, so that the port is shown to come from the socket.
+    const local = { sourceIp: '127.0.0.1', localPort: 43210 };
+    const plain = emulate(request(local));
+    assert.equal(plain.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(plain.headers['x-forwarded-port'], '43210');
+    assert.equal(plain.headers['x-forwarded-proto'], 'http');
+    // A client's own X-Forwarded-For is kept and the source ip appended after it; the port and
+    // protocol are the gateway's, whatever the client claimed. (What event.ts does; it cites no AWS
+    // source for it.)
+    const proxied = emulate(
+      request({
+        ...local,
+        rawHeaders: [
+          'Host',
+          '127.0.0.1:3000',
+          'X-Forwarded-For',
+          '203.0.113.7',
+          'X-Forwarded-Port',
+          '443',
+          'X-Forwarded-Proto',
+          'https',
+        ],
+      }),
+    );
+    assert.equal(proxied.headers['x-forwarded-for'], '203.0.113.7, 127.0.0.1');
+    assert.equal(proxied.headers['x-forwarded-port'], '43210');
+    assert.equal(proxied.headers['x-forwarded-proto'], 'http');
+  });
+
   it('join repeated query keys with commas and split cookies into their own array, like the real event', () => {
     const real = fixture('query-cookies-body.json');
     const ours = emulate(
