@@ -210,6 +210,50 @@ describe('emulated payload format 2.0 events', () => {
     assert.deepEqual(Buffer.from(ours.body ?? '', 'base64'), bytes);
   });
 
+  it('pass text media types as text and every other body base64-encoded', () => {
+    // The list is event.ts's, inferred: AWS says only that the content type decides. A form body
+    // and one without a type arriving encoded is what ministackorg/ministack#766 saw on AWS; the
+    // +json and +xml types being text is the emulator's guess.
+    const body = Buffer.from('a=1&b=two');
+    const text = [
+      'application/json',
+      'application/json; charset=utf-8',
+      'APPLICATION/JSON',
+      'Application/Json; Charset=UTF-8',
+      'application/vnd.api+json',
+      'application/merge-patch+json',
+      'application/problem+json',
+      'application/xml',
+      'application/atom+xml',
+      'application/javascript',
+      'text/plain',
+      'text/plain; charset=utf-8',
+      'TEXT/CSV',
+      'text/html',
+    ];
+    const binary = [
+      // curl -d's default type: not among the text types, so it arrives encoded.
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+      'multipart/form-data; boundary=x',
+      'image/png',
+      'application/jsonx',
+      'application/vnd.api+jsonx',
+      'application/x-json-stream+zip',
+    ];
+    for (const contentType of text) {
+      const ours = posted(contentType, body);
+      assert.deepEqual([ours.isBase64Encoded, ours.body], [false, 'a=1&b=two'], contentType);
+    }
+    for (const contentType of binary) {
+      const ours = posted(contentType, body);
+      assert.deepEqual([ours.isBase64Encoded, ours.body], [true, body.toString('base64')], contentType);
+    }
+    // Without a content type at all, a body is bytes too.
+    const untyped = emulate(request({ method: 'POST', url: '/messages', rawHeaders: [], body }));
+    assert.deepEqual([untyped.isBase64Encoded, untyped.body], [true, body.toString('base64')]);
+  });
+
   it('pass a JSON-typed body that is not UTF-8 as its bytes, base64-encoded, never altered', () => {
     const bytes = Buffer.from('{"author":"u","text":"a\xff\xfeb"}', 'latin1');
     const ours = posted('application/json', bytes);
