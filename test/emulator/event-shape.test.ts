@@ -263,6 +263,20 @@ describe('emulated payload format 2.0 events', () => {
     assert.deepEqual([utf8.isBase64Encoded, utf8.body], [false, '{"text":"é😀"}']);
   });
 
+  it('percent-decode path parameters', () => {
+    const ours = emulate(request({ method: 'POST', url: '/boards/team%2Da/messages' }));
+    assert.deepEqual(ours.pathParameters, { board: 'team-a' });
+    // Not pinned: whether rawPath keeps the encoded form. The emulator keeps it; no AWS source
+    // here says what an HTTP API does.
+    assert.deepEqual(emulate(request({ url: '/boards/caf%C3%A9/messages' })).pathParameters, {
+      board: 'café',
+    });
+    // Not valid percent-encoding: passed on as it came, not refused.
+    assert.deepEqual(emulate(request({ url: '/boards/50%25%ZZ/messages' })).pathParameters, {
+      board: '50%25%ZZ',
+    });
+  });
+
   it('parse query strings as API Gateway does', () => {
     assert.equal(parseQueryString(''), undefined);
     assert.deepEqual(parseQueryString('limit=5&limit=6&x'), { limit: '5,6', x: '' });
