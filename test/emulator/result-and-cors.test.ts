@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { corsSettings } from '../../backend/http/routes.ts';
 import { corsResponseHeaders, isPreflight, preflightHeaders } from '../../backend/local/cors.ts';
-import { toHttpResponse } from '../../backend/local/result.ts';
+import type { InvocationOutcome } from '../../backend/local/execution-environments.ts';
+import { createGatewayServer } from '../../backend/local/gateway-server.ts';
+import {
+  HTTP_API_HEADER_LIMIT_BYTES,
+  HTTP_API_PAYLOAD_LIMIT_BYTES,
+} from '../../backend/local/request-quotas.ts';
+import { LAMBDA_PAYLOAD_LIMIT_BYTES, toHttpResponse } from '../../backend/local/result.ts';
 
 const ok = (result: unknown) => {
   const outcome = toHttpResponse(result);
@@ -98,5 +106,138 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
     assert.deepEqual(corsResponseHeaders(listed, 'https://evil.example'), {});
     assert.equal(corsResponseHeaders(anyOrigin, 'https://x')['access-control-allow-origin'], '*');
     assert.deepEqual(corsResponseHeaders(anyOrigin, undefined), {});
+  });
+});
+
+describe("CORS headers on the gateway's own answers", () => {
+  // API Gateway adds the configured CORS headers to the responses of an HTTP API with a CORS
+  // configuration, errors included (cors.ts). Without them a browser reports a CORS failure instead
+  // of the answer: AWS SAM CLI leaves them off simple requests (aws/aws-sam-cli#3803) and off its
+  // own authorizer denials (aws/aws-sam-cli#9087).
+  const origin = 'https://app.example';
+  const expected = { 'access-control-allow-origin': origin, vary: 'origin' };
+
+  type Options = { headers?: Record<string, string>; body?: Buffer; declaredLength?: number };
+  type Answer = { status: number; headers: Record<string, unknown>; body: string };
+  type Send = (path: string, options?: Options) => Promise<Answer>;
+  /**
+   * One POST from the origin: `body` is written, and then the request ended unless `declaredLength`
+   * promises more (the gateway answers such a request before its body is whole).
+   */
+  const exchange = (port: number, path: string, options: Options = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const body = options.body ?? Buffer.alloc(0);
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          origin,
+          'content-type': 'application/octet-stream',
+          'content-length': String(options.declaredLength ?? body.length),
+          ...options.headers,
+        },
+      });
+      let answered = false;
+      req.on('response', async (response) => {
+        answered = true;
+        let text = '';
+        for await (const chunk of response) text += chunk;
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text });
+      });
+      // Once the gateway has answered and closed, the rest of the request may fail: not the point.
+      req.on('error', (error) => (answered ? undefined : reject(error)));
+      if (options.declaredLength === undefined) req.end(body);
+      else req.write(body);
+    });
+
+  /** A gateway with a listed origin, whose function answers with `outcome` (no workers). */
+  const withGateway = async (
+    outcome: InvocationOutcome,
+    use: (send: Send) => Promise<void>,
+  ): Promise<void> => {
+    const stand = { invoke: async () => outcome };
+    const gateway = createGatewayServer({
+      routes: [{ method: 'POST', path: '/run', function: 'postMessage' }],
+      environments: { readMessages: stand, postMessage: stand },
+      cors: corsSettings([origin]),
+      printer: { request: () => undefined, gateway: () => undefined },
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const { port } = gateway.address() as AddressInfo;
+    try {
+      await use((path, options) => exchange(port, path, options));
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  };
+
+  const corsOf = (headers: Record<string, unknown>) => ({
+    'access-control-allow-origin': headers['access-control-allow-origin'],
+    vary: headers.vary,
+  });
+
+  const fine: InvocationOutcome = { kind: 'result', payload: '{"statusCode":200,"body":"ok"}' };
+
+  it('adds them to a 404 for a route it does not have, and only for a listed origin', async () => {
+    await withGateway(fine, async (send) => {
+      const notFound = await send('/nope');
+      assert.deepEqual([notFound.status, notFound.body], [404, '{"message":"Not Found"}']);
+      assert.deepEqual(corsOf(notFound.headers), expected);
+      const elsewhere = await send('/nope', { headers: { origin: 'https://evil.example' } });
+      assert.equal(elsewhere.status, 404);
+      assert.equal(elsewhere.headers['access-control-allow-origin'], undefined);
+      // And to the function's own answer, for comparison.
+      assert.deepEqual(corsOf((await send('/run')).headers), expected);
+    });
+  });
+
+  it('adds them to a 413 for a body over the payload quota, and to a 431 for headers over theirs', async () => {
+    await withGateway(fine, async (send) => {
+      // Refused on its declared length, before the body is read: a few bytes are enough to send.
+      const tooLarge = await send('/run', {
+        body: Buffer.from('x'),
+        declaredLength: HTTP_API_PAYLOAD_LIMIT_BYTES + 1,
+      });
+      assert.deepEqual([tooLarge.status, tooLarge.body], [413, '{"message":"Request Entity Too Large"}']);
+      assert.deepEqual(corsOf(tooLarge.headers), expected);
+      const tooManyHeaders = await send('/run', {
+        headers: { 'x-big': 'h'.repeat(HTTP_API_HEADER_LIMIT_BYTES) },
+      });
+      assert.equal(tooManyHeaders.status, 431);
+      assert.deepEqual(corsOf(tooManyHeaders.headers), expected);
+    });
+  });
+
+  it('adds them to a 413 for an event over the Lambda payload limit', async () => {
+    await withGateway(fine, async (send) => {
+      // Binary, so the event carries it in base64: 4/3 of its size, over 6 MB.
+      const body = Buffer.alloc(Math.ceil((LAMBDA_PAYLOAD_LIMIT_BYTES * 3) / 4) + 1024, 1);
+      const answer = await send('/run', { body });
+      assert.deepEqual([answer.status, answer.body], [413, '{"message":"Request Entity Too Large"}']);
+      assert.deepEqual(corsOf(answer.headers), expected);
+    });
+  });
+
+  it('adds them to its 500 for a function that fails or returns what it cannot use', async () => {
+    const failures: InvocationOutcome[] = [
+      { kind: 'error', errorType: 'Error', errorMessage: 'boom' },
+      { kind: 'timeout', timeoutSeconds: 3, phase: 'invoke' },
+      { kind: 'crash', reason: 'exit 1' },
+      { kind: 'result', payload: '{"statusCode":"200"}' },
+    ];
+    for (const outcome of failures) {
+      await withGateway(outcome, async (send) => {
+        const answer = await send('/run');
+        assert.deepEqual(
+          [answer.status, answer.body],
+          [500, '{"message":"Internal Server Error"}'],
+          outcome.kind,
+        );
+        assert.deepEqual(corsOf(answer.headers), expected, outcome.kind);
+      });
+    }
   });
 });

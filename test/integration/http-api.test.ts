@@ -322,6 +322,20 @@ describe('what API Gateway answers by itself', () => {
     assert.equal(error.headers.get('access-control-allow-origin'), '*');
   });
 
+  it('adds CORS headers to its own 404 for a cross-origin request', async () => {
+    // The local stack's default CORS configuration: every origin (test/emulator/result-and-cors.test.ts
+    // holds a listed origin, with Vary, on the gateway's other answers).
+    const response = await call('/nope', { headers: { origin: 'https://app.example' } });
+    assert.equal(response.status, 404);
+    assert.deepEqual(response.json, { message: 'Not Found' });
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    assert.equal(
+      response.headers.get('vary'),
+      null,
+      'nothing varies with the origin when every one is allowed',
+    );
+  });
+
   it('listens on 127.0.0.1 only, by default', () => {
     assert.deepEqual(listeningAddresses(Number(new URL(stack.url).port)), ['127.0.0.1']);
   });
