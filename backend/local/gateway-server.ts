@@ -254,10 +254,13 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     return invoke(incoming, route, body);
   };
 
+  const originOf = (req: IncomingMessage) =>
+    typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const started = performance.now();
     const method = req.method ?? 'GET';
-    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const origin = originOf(req);
     const incoming: Incoming = {
       req,
       requestId,
@@ -296,7 +299,9 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     const requestId = newRequestId();
     handle(req, res, requestId).catch((error: unknown) => {
       printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) send(res, internalServerError(), requestId, {});
+      // With the CORS headers of every other answer, so that a browser page sees the 500.
+      if (!res.headersSent)
+        send(res, internalServerError(), requestId, corsResponseHeaders(cors, originOf(req)));
       else res.destroy();
     });
   });
