@@ -114,8 +114,9 @@ export const parseQueryString = (raw: string): Record<string, string> | undefine
 // Content types API Gateway passes as text; any other body arrives base64-encoded with
 // `isBase64Encoded: true`. An HTTP API "infers the need for encoding based on the content-type
 // header" (AWS Compute Blog, "Handling binary data using Amazon API Gateway HTTP APIs"), without
-// publishing the list: this one is inferred from that post's examples and from captured events
-// (test/fixtures/apigw-http: a curl -d body without a JSON content type arrives encoded).
+// publishing the list: this one is inferred from that post's examples, and the +json and +xml
+// structured syntax suffixes (RFC 6839) are our own inference. The captured events in
+// test/fixtures/apigw-http carry no body with a content type, so they cannot settle it.
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|[\w.+-]+\+(json|xml))\b)/i;
 
 export const isTextContentType = (contentType: string | undefined): boolean =>
