@@ -129,7 +129,12 @@ export const toEvent = (
   epochMs: number,
 ): APIGatewayProxyEventV2 => {
   const queryIndex = request.url.indexOf('?');
-  const rawPath = queryIndex === -1 ? request.url : request.url.slice(0, queryIndex);
+  // An HTTP API hands the function its path percent-decoded, in `rawPath` and
+  // `requestContext.http.path` despite the name (what the maintainers of AWS's .NET Lambda test
+  // tool found, aws/aws-lambda-dotnet#1901: "The path and path parameters should be decoded"; a
+  // request for /RSC/%40id%2Fassets arrives as /RSC/@id/assets, honojs/hono#2156), while the
+  // query string stays as sent. A path that is not valid percent-encoding goes on as it came.
+  const rawPath = decode(queryIndex === -1 ? request.url : request.url.slice(0, queryIndex));
   const rawQueryString = queryIndex === -1 ? '' : request.url.slice(queryIndex + 1);
 
   const headers: Record<string, string> = {};

@@ -263,11 +263,13 @@ describe('emulated payload format 2.0 events', () => {
     assert.deepEqual([utf8.isBase64Encoded, utf8.body], [false, '{"text":"é😀"}']);
   });
 
-  it('percent-decode path parameters', () => {
-    const ours = emulate(request({ method: 'POST', url: '/boards/team%2Da/messages' }));
+  it('percent-decode path parameters and the path, not the query string', () => {
+    const ours = emulate(request({ method: 'POST', url: '/boards/team%2Da/messages?x=%2D' }));
     assert.deepEqual(ours.pathParameters, { board: 'team-a' });
-    // Not pinned: whether rawPath keeps the encoded form. The emulator keeps it; no AWS source
-    // here says what an HTTP API does.
+    // As an HTTP API does (event.ts): the path decoded, despite the name rawPath.
+    assert.equal(ours.rawPath, '/boards/team-a/messages');
+    assert.equal(ours.requestContext.http.path, '/boards/team-a/messages');
+    assert.equal(ours.rawQueryString, 'x=%2D');
     assert.deepEqual(emulate(request({ url: '/boards/caf%C3%A9/messages' })).pathParameters, {
       board: 'café',
     });
