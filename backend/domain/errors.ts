@@ -43,7 +43,7 @@ export class ValidationError extends WhiteboardError {
 
 /** The request body is larger than the API accepts. */
 export class PayloadTooLargeError extends WhiteboardError {
-  readonly code = 'PAYLOAD_TOO_LARGE' satisfies ErrorCode;
+  readonly code = 'PAYLOAD_TOO_LARGE';
   constructor(
     readonly limitBytes: number,
     readonly actualBytes: number,
@@ -55,7 +55,7 @@ export class PayloadTooLargeError extends WhiteboardError {
 
 /** A conditional write found an item with the same key: the message was not written. */
 export class MessageIdConflictError extends WhiteboardError {
-  readonly code = 'ID_CONFLICT' satisfies ErrorCode;
+  readonly code = 'ID_CONFLICT';
   constructor(
     readonly board: string,
     readonly id: string,

@@ -1,9 +1,4 @@
-import {
-  type AnsweredCode,
-  PayloadTooLargeError,
-  ValidationError,
-  WhiteboardError,
-} from '../domain/errors.ts';
+import { type AnsweredCode, PayloadTooLargeError, ValidationError } from '../domain/errors.ts';
 import { type ApiResult, jsonResult } from './api-types.ts';
 
 /**
@@ -11,21 +6,23 @@ import { type ApiResult, jsonResult } from './api-types.ts';
  * `{"message": "..."}` (e.g. its `{"message":"Not Found"}`), plus a stable `code` for programs.
  * Anything unexpected is a 500 that says nothing internal; the caller logs the full error. That
  * includes a MessageIdConflictError that survived the service's retry: a server-side failure the
- * client can only retry, not a conflict it caused.
+ * client can only retry, not a conflict it caused. The errors a client caused are listed with
+ * their status in `clientError`; one whose code the API does not answer with (AnsweredCode, each in
+ * README) does not compile there.
  */
-export const statusOf = (error: unknown): number => {
-  if (error instanceof ValidationError) return 400;
-  if (error instanceof PayloadTooLargeError) return 413;
-  return 500;
+const clientError = (error: unknown) => {
+  if (error instanceof ValidationError) return { status: 400, error };
+  if (error instanceof PayloadTooLargeError) return { status: 413, error };
+  return undefined;
 };
 
+export const statusOf = (error: unknown): number => clientError(error)?.status ?? 500;
+
 export const errorResult = (error: unknown): ApiResult => {
-  const statusCode = statusOf(error);
-  if (statusCode === 500 || !(error instanceof WhiteboardError)) {
-    return jsonResult(500, {
-      message: 'Internal Server Error',
-      code: 'INTERNAL_ERROR' satisfies AnsweredCode,
-    });
+  const known = clientError(error);
+  if (known) {
+    const { message, code } = known.error;
+    return jsonResult(known.status, { message, code: code satisfies AnsweredCode });
   }
-  return jsonResult(statusCode, { message: error.message, code: error.code });
+  return jsonResult(500, { message: 'Internal Server Error', code: 'INTERNAL_ERROR' satisfies AnsweredCode });
 };
