@@ -38,7 +38,8 @@ export const apiEvent = ({
 }: EventOptions = {}): ApiEvent => {
   const event = structuredClone(fixture);
   const path = board === undefined ? '/messages' : '/boards/{board}/messages';
-  const rawPath = board === undefined ? '/messages' : `/boards/${encodeURIComponent(board)}/messages`;
+  // Decoded, as an HTTP API hands the path over (backend/local/event.ts).
+  const rawPath = board === undefined ? '/messages' : `/boards/${board}/messages`;
   const key = routeKey({ method, path });
 
   event.routeKey = key;
