@@ -323,8 +323,8 @@ describe('what API Gateway answers by itself', () => {
   });
 
   it('adds CORS headers to its own 404 for a cross-origin request', async () => {
-    // The local stack's default CORS configuration: every origin (test/emulator/result-and-cors.test.ts
-    // holds a listed origin, with Vary, on the gateway's other answers).
+    // The local stack's default CORS configuration: every origin (a listed origin, with Vary, on
+    // the gateway's other answers: test/emulator/result-and-cors.test.ts).
     const response = await call('/nope', { headers: { origin: 'https://app.example' } });
     assert.equal(response.status, 404);
     assert.deepEqual(response.json, { message: 'Not Found' });
