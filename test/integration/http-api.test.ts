@@ -389,11 +389,13 @@ describe('concurrency', () => {
     const board = freshBoard();
     // Each request with a trace header of its own, which the gateway hands to the invocation.
     const roots = Array.from({ length: 16 }, (_, i) => `1-6b000000-${String(i).padStart(24, '0')}`);
-    // Every invocation waits in its DynamoDB query until all 16 do, so 16 environments run at
-    // once, sharing threads (up to 16 a thread), and each logs its request line after every other
-    // invocation of its thread has started (and set the thread's _X_AMZN_TRACE_ID). Left to
-    // themselves, 16 GETs on a busy machine need not overlap at all.
-    const queries = relay.holdTogether('Query', roots.length);
+    // The first invocations wait in their DynamoDB query until 4 do, so at least 4 environments
+    // run at once in one thread (up to 16 share one), and each of those logs its request line after
+    // the others have started (and set the thread's _X_AMZN_TRACE_ID). Left to themselves, 16 GETs
+    // on a busy machine need not overlap at all. Not all 16: on a loaded machine 15 cold starts in
+    // one thread took longer than the first held invocation's 5 s timeout (one CI run).
+    const together = 4;
+    const queries = relay.holdTogether('Query', together);
     let responses: Awaited<ReturnType<typeof call>>[];
     try {
       responses = await Promise.all(
@@ -404,10 +406,7 @@ describe('concurrency', () => {
     } finally {
       queries.end();
     }
-    assert.ok(
-      queries.passedTogether,
-      `only ${queries.held} of the ${roots.length} queries ever waited at once`,
-    );
+    assert.ok(queries.passedTogether, `only ${queries.held} of the ${together} queries ever waited at once`);
     assert.ok(stack.environments.readMessages.threads < stack.environments.readMessages.size);
     const requestLog = new Map<string, Record<string, unknown>>();
     for (const line of functionLines) {
