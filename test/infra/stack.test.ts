@@ -183,6 +183,41 @@ const joined = (value: unknown): string => {
   return join[1].map(rendered).join(join[0]);
 };
 
+type DashboardWidget = {
+  type: string;
+  properties: { title?: string; metrics?: unknown[][]; alarms?: unknown[] };
+};
+
+/** The widgets of an app's one dashboard. */
+const dashboardWidgets = (app: Synthesized): DashboardWidget[] => {
+  const [, dashboard] = only(resourcesOf(app, 'AWS::CloudWatch::Dashboard'), 'dashboard');
+  return (JSON.parse(joined(dashboard.Properties.DashboardBody)) as { widgets: DashboardWidget[] }).widgets;
+};
+
+/**
+ * One metric entry of a widget, as CDK writes each in full: `[namespace, name, dimension, value,
+ * ..., {options}]`. A math expression's entry, `[{expression, ...}]`, names no metric: undefined
+ * (CDK writes its inputs as entries of their own).
+ */
+const widgetMetric = (entry: unknown[]) => {
+  if (typeof entry[0] !== 'string') {
+    assert.ok(JSON.stringify(entry[0]).includes('"expression"'), `a metric: ${JSON.stringify(entry)}`);
+    return undefined;
+  }
+  const [namespace = '', name = '', ...rest] = entry.filter((part) => typeof part === 'string') as string[];
+  const dimensions: [string, string][] = [];
+  for (let i = 0; i + 1 < rest.length; i += 2) dimensions.push([rest[i] ?? '', rest[i + 1] ?? '']);
+  const options = (typeof entry.at(-1) === 'object' ? entry.at(-1) : {}) as { stat?: string };
+  return { namespace, name, dimensions, stat: options.stat };
+};
+
+/** `dim=value,...`, sorted: a metric's dimensions as one key. */
+const dimensionKey = (dimensions: readonly (readonly [string, string])[]): string =>
+  dimensions
+    .map(([name, value]) => `${name}=${value}`)
+    .sort()
+    .join(',');
+
 describe('resources', () => {
   it('has exactly the resources we mean, and no managed policies, no custom resources', () => {
     const counts = {
@@ -744,15 +779,10 @@ describe('metrics namespace per stage', () => {
           .POWERTOOLS_METRICS_NAMESPACE as string,
     );
   /** The namespace of every dashboard metric that is not an AWS service's own (`AWS/...`). */
-  const readFrom = (app: Synthesized): string[] => {
-    const [, dashboard] = only(resourcesOf(app, 'AWS::CloudWatch::Dashboard'), 'dashboard');
-    const body = JSON.parse(joined(dashboard.Properties.DashboardBody)) as {
-      widgets: { properties: { metrics?: unknown[][] } }[];
-    };
-    return body.widgets
+  const readFrom = (app: Synthesized): string[] =>
+    dashboardWidgets(app)
       .flatMap((widget) => (widget.properties.metrics ?? []).map((metric) => String(metric[0])))
       .filter((namespace) => !namespace.startsWith('AWS/'));
-  };
 
   it("each stage's functions publish to its own namespace, and its dashboard reads only that one", () => {
     // Custom metrics are per account and Region, shared by every stage deployed there.
@@ -780,20 +810,18 @@ describe('metrics namespace per stage', () => {
 
 describe('dashboard', () => {
   const [, dashboard] = only(resourcesOf(dev, 'AWS::CloudWatch::Dashboard'), 'dashboard');
-  type Widget = { type: string; properties: { title?: string; metrics?: unknown[][]; alarms?: unknown[] } };
-  const body = JSON.parse(joined(dashboard.Properties.DashboardBody)) as { widgets: Widget[] };
-  const byTitle = new Map(body.widgets.map((widget) => [widget.properties.title ?? widget.type, widget]));
+  const byTitle = new Map(
+    dashboardWidgets(dev).map((widget) => [widget.properties.title ?? widget.type, widget]),
+  );
   /** A widget's metrics as `namespace metric dim=value,... stat` lines, dimensions sorted. */
   const metricsOf = (title: string): string[] => {
     const widget = byTitle.get(title);
     assert.ok(widget, `widget "${title}" in ${[...byTitle.keys()].join(' | ')}`);
-    return (widget.properties.metrics ?? []).map((metric) => {
-      const options = (typeof metric.at(-1) === 'object' ? metric.at(-1) : {}) as { stat?: string };
-      const [namespace, name, ...rest] = metric.filter((part) => typeof part === 'string') as string[];
-      const dims: string[] = [];
-      for (let i = 0; i + 1 < rest.length; i += 2) dims.push(`${rest[i]}=${rest[i + 1]}`);
+    return (widget.properties.metrics ?? []).map((entry) => {
+      const metric = widgetMetric(entry);
+      assert.ok(metric, `a metric in "${title}"`);
       // Average is the widget's default statistic: CDK leaves it out.
-      return `${namespace} ${name} ${dims.sort().join(',')} ${options.stat ?? 'Average'}`;
+      return `${metric.namespace} ${metric.name} ${dimensionKey(metric.dimensions)} ${metric.stat ?? 'Average'}`;
     });
   };
   const api = `ApiId=\${${logicalId(dev, dev.stack.api.httpApi)}},Stage=$default`;
@@ -1489,8 +1517,8 @@ describe('Lambda bundles (the code that ships)', () => {
       for (const document of emf(invocations[0]?.stdout ?? '')) {
         for (const set of document._aws.CloudWatchMetrics) {
           for (const dimensions of set.Dimensions) {
-            const values = dimensions.map((name) => `${name}=${String(document[name])}`).sort();
-            for (const { Name } of set.Metrics) emitted.add(`${set.Namespace} ${Name} ${values.join(',')}`);
+            const values = dimensionKey(dimensions.map((name) => [name, String(document[name])] as const));
+            for (const { Name } of set.Metrics) emitted.add(`${set.Namespace} ${Name} ${values}`);
           }
         }
       }
@@ -1511,33 +1539,18 @@ describe('Lambda bundles (the code that ships)', () => {
     const add = (namespace: string, name: string, dimensions: [string, string][]) => {
       // The 429s are counted from the access log by a metric filter, not by the functions.
       if (namespace.startsWith('AWS/') || name === apiThrottledMetricName) return;
-      readByTemplate.add(
-        `${namespace} ${name} ${dimensions
-          .map(([key, value]) => `${key}=${value}`)
-          .sort()
-          .join(',')}`,
-      );
+      readByTemplate.add(`${namespace} ${name} ${dimensionKey(dimensions)}`);
     };
-    const [, dashboard] = only(resourcesOf(dev, 'AWS::CloudWatch::Dashboard'), 'dashboard');
-    const body = JSON.parse(joined(dashboard.Properties.DashboardBody)) as {
-      widgets: { properties: { metrics?: unknown[][] } }[];
-    };
-    for (const widget of body.widgets) {
-      for (const metric of widget.properties.metrics ?? []) {
-        // A math expression's entry names no metric; CDK writes its inputs as entries of their own.
-        if (typeof metric[0] !== 'string') {
-          assert.ok(
-            JSON.stringify(metric[0]).includes('"expression"'),
-            `a metric: ${JSON.stringify(metric)}`,
+    for (const widget of dashboardWidgets(dev)) {
+      for (const entry of widget.properties.metrics ?? []) {
+        const metric = widgetMetric(entry);
+        if (metric) {
+          add(
+            metric.namespace,
+            metric.name,
+            metric.dimensions.map(([name, value]) => [name, named(value)]),
           );
-          continue;
         }
-        const [namespace = '', name = '', ...rest] = metric.filter(
-          (part) => typeof part === 'string',
-        ) as string[];
-        const dimensions: [string, string][] = [];
-        for (let i = 0; i + 1 < rest.length; i += 2) dimensions.push([rest[i] ?? '', named(rest[i + 1])]);
-        add(namespace, name, dimensions);
       }
     }
     type AlarmMetric = {
