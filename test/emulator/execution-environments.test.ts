@@ -630,26 +630,31 @@ describe('the gateway and its clients', () => {
 });
 
 describe('the gateway when it fails itself', () => {
-  it('answers 500 JSON with a request id, and says what failed', async () => {
+  it('answers 500 JSON with a request id and the CORS headers, and says what failed', async () => {
     const lines: string[] = [];
     const failing = {
       invoke: () => Promise.reject(new Error('the invoke stand-in failed')),
     };
+    const origin = 'https://app.example';
     const gateway = createGatewayServer({
       routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
       environments: { readMessages: failing, postMessage: failing },
-      cors: corsSettings(),
+      cors: corsSettings([origin]),
       printer: { request: () => undefined, gateway: (line) => lines.push(line) },
     });
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = gateway.address() as AddressInfo;
-      const response = await fetch(`http://127.0.0.1:${port}/run`);
+      const response = await fetch(`http://127.0.0.1:${port}/run`, { headers: { origin } });
       assert.deepEqual(
         { status: response.status, body: await response.text() },
         { status: 500, body: '{"message":"Internal Server Error"}' },
       );
       assert.match(response.headers.get('apigw-requestid') ?? '', /^[A-Za-z0-9_=-]{16}$/);
+      // A bug of ours, not a function's failure: still an answer a browser page can read, with the
+      // CORS headers of every other answer (test/emulator/result-and-cors.test.ts).
+      assert.equal(response.headers.get('access-control-allow-origin'), origin);
+      assert.equal(response.headers.get('vary'), 'origin');
       assert.match(
         lines.join('\n'),
         /internal error of the local gateway: Error: the invoke stand-in failed/,
