@@ -18,14 +18,31 @@ const functionLines: string[] = [];
 /** The gateway's record of each request, with its note (why a 500, say). */
 const requests: GatewayRecord[] = [];
 
-before(async () => {
-  const { endpoint, tableName } = await createTestTable();
+/**
+ * A local stack on a table of its own, that hands the functions' lines to `lines` and the gateway's
+ * records to `records`, and reaches DynamoDB at what `reach` makes of the engine's endpoint.
+ */
+const startStack = async (
+  lines: string[],
+  records: GatewayRecord[],
+  reach: (engine: string) => Promise<string> | string = (engine) => engine,
+) => {
+  const table = await createTestTable();
   const printer = {
     ...createLogPrinter({ quiet: true }),
-    functionLog: (_fn: string, line: string) => functionLines.push(line),
-    request: (record: GatewayRecord) => requests.push(record),
+    functionLog: (_fn: string, line: string) => lines.push(line),
+    request: (record: GatewayRecord) => records.push(record),
   };
-  stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName, printer });
+  return startLocalStack({
+    port: 0,
+    dynamoDbEndpoint: await reach(table.endpoint),
+    tableName: table.tableName,
+    printer,
+  });
+};
+
+before(async () => {
+  stack = await startStack(functionLines, requests);
 });
 after(async () => {
   await stack?.stop();
@@ -389,13 +406,10 @@ describe('trace ids in environments that share a thread', () => {
   let relay: DynamoDbRelay;
   const tracedLines: string[] = [];
   before(async () => {
-    const { endpoint, tableName } = await createTestTable();
-    relay = await startDynamoDbRelay(endpoint);
-    const printer = {
-      ...createLogPrinter({ quiet: true }),
-      functionLog: (_fn: string, line: string) => tracedLines.push(line),
-    };
-    traced = await startLocalStack({ port: 0, dynamoDbEndpoint: relay.endpoint, tableName, printer });
+    traced = await startStack(tracedLines, [], async (engine) => {
+      relay = await startDynamoDbRelay(engine);
+      return relay.endpoint;
+    });
   });
   after(async () => {
     await traced?.stop();
