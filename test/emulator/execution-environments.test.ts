@@ -21,6 +21,7 @@ import { createGatewayServer, type GatewayRecord } from '../../backend/local/gat
 import { createLogPrinter, type LogPrinter } from '../../backend/local/log-printer.ts';
 import { HTTP_API_HEADER_LIMIT_BYTES } from '../../backend/local/request-quotas.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
+import { exchange } from '../helpers/exchange.ts';
 import { listenersOn, stillListening } from '../helpers/listening.ts';
 
 const bundlePath = fileURLToPath(new URL('../fixtures/handlers/behaviours.mjs', import.meta.url));
@@ -488,21 +489,13 @@ describe('the gateway and an event over the Lambda payload limit (6 MB)', () => 
   it('answers 413 when the body in base64 makes the event too large', async () => {
     const fiveMegabytes = Buffer.alloc(5 * 1024 * 1024, 'x');
     // A GET with a body (the test's one route): HTTP allows it, and so does API Gateway.
-    const send = (contentType: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(`${url}/run?mode=count`, {
-          method: 'GET',
-          // Node sends a GET's body framed only when told its length.
-          headers: { 'content-type': contentType, 'content-length': String(fiveMegabytes.length) },
-        });
-        req.on('response', async (response) => {
-          let body = '';
-          for await (const chunk of response) body += chunk;
-          resolve({ status: response.statusCode ?? 0, body });
-        });
-        req.on('error', reject);
-        req.end(fiveMegabytes);
+    const send = async (contentType: string) => {
+      const { status, body } = await exchange(`${url}/run?mode=count`, {
+        headers: { 'content-type': contentType },
+        body: fiveMegabytes,
       });
+      return { status, body };
+    };
     // As text the event holds the body as it is: under 6 MB. As bytes, in base64: over.
     assert.equal((await send('text/plain')).status, 200);
     assert.deepEqual(await send('application/octet-stream'), {

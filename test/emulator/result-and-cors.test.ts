@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { corsSettings } from '../../backend/http/routes.ts';
@@ -11,6 +10,7 @@ import {
   HTTP_API_PAYLOAD_LIMIT_BYTES,
 } from '../../backend/local/request-quotas.ts';
 import { LAMBDA_PAYLOAD_LIMIT_BYTES, toHttpResponse } from '../../backend/local/result.ts';
+import { type Exchanged, type ExchangeOptions, exchange } from '../helpers/exchange.ts';
 
 const ok = (result: unknown) => {
   const outcome = toHttpResponse(result);
@@ -117,40 +117,7 @@ describe("CORS headers on the gateway's own answers", () => {
   const origin = 'https://app.example';
   const expected = { 'access-control-allow-origin': origin, vary: 'origin' };
 
-  type Options = { headers?: Record<string, string>; body?: Buffer; declaredLength?: number };
-  type Answer = { status: number; headers: Record<string, unknown>; body: string };
-  type Send = (path: string, options?: Options) => Promise<Answer>;
-  /**
-   * One POST from the origin: `body` is written, and then the request ended unless `declaredLength`
-   * promises more (the gateway answers such a request before its body is whole).
-   */
-  const exchange = (port: number, path: string, options: Options = {}) =>
-    new Promise<Answer>((resolve, reject) => {
-      const body = options.body ?? Buffer.alloc(0);
-      const req = request({
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: {
-          origin,
-          'content-type': 'application/octet-stream',
-          'content-length': String(options.declaredLength ?? body.length),
-          ...options.headers,
-        },
-      });
-      let answered = false;
-      req.on('response', async (response) => {
-        answered = true;
-        let text = '';
-        for await (const chunk of response) text += chunk;
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text });
-      });
-      // Once the gateway has answered and closed, the rest of the request may fail: not the point.
-      req.on('error', (error) => (answered ? undefined : reject(error)));
-      if (options.declaredLength === undefined) req.end(body);
-      else req.write(body);
-    });
+  type Send = (path: string, options?: ExchangeOptions) => Promise<Exchanged>;
 
   /** A gateway with a listed origin, whose function answers with `outcome` (no workers). */
   const withGateway = async (
@@ -167,7 +134,14 @@ describe("CORS headers on the gateway's own answers", () => {
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     const { port } = gateway.address() as AddressInfo;
     try {
-      await use((path, options) => exchange(port, path, options));
+      // Each a POST from the origin, of bytes.
+      await use((path, options = {}) =>
+        exchange(`http://127.0.0.1:${port}${path}`, {
+          ...options,
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/octet-stream', ...options.headers },
+        }),
+      );
     } finally {
       gateway.closeAllConnections();
       await new Promise((resolve) => gateway.close(resolve));
