@@ -15,10 +15,13 @@ import {
 
 const MIB = 1024 * 1024;
 
+/** A stream that stands in for a request with `headers`, whose body the test writes. */
+const openRequest = (headers: Record<string, string> = {}) =>
+  Object.assign(new PassThrough(), { headers }) as unknown as IncomingMessage & PassThrough;
+
 /** A request whose body is `size` bytes in chunks of at most 1 MiB, with the headers given. */
 const requestOf = (size: number, headers: Record<string, string> = {}) => {
-  const stream = new PassThrough();
-  Object.assign(stream, { headers });
+  const stream = openRequest(headers);
   let written = 0;
   // Written as it is read, so that no more is buffered than the reader asks for.
   const writeMore = () => {
@@ -33,12 +36,8 @@ const requestOf = (size: number, headers: Record<string, string> = {}) => {
     stream.end();
   };
   writeMore();
-  return stream as unknown as IncomingMessage & PassThrough;
+  return stream;
 };
-
-/** A request whose body the test writes itself. */
-const openRequest = () =>
-  Object.assign(new PassThrough(), { headers: {} }) as unknown as IncomingMessage & PassThrough;
 
 describe('readBody and the HTTP API payload quota (10 MB)', () => {
   it('is 10 MiB', () => {
