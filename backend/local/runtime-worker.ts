@@ -128,8 +128,9 @@ for (const name of ['stdout', 'stderr'] as const) {
 // copies share the one aws-xray-sdk-core of the bundle's chunk, and with it its Lambda facade
 // segment, so concurrent invocations' subsegments land in each other's traces (tried: 8 of 8
 // DynamoDB subsegments under the last trace). AWS_LAMBDA_MAX_CONCURRENCY, Powertools' Managed
-// Instances mode, is no way out: Powertools then keeps its state in the InvokeStore from init on
-// (`new Metrics()`), and an init here runs outside any invocation ("No context available").
+// Instances mode, is no way out: there Powertools Tracer keeps each invocation's active segment in
+// the InvokeStore, but not the Lambda facade segment, which aws-xray-sdk-core keeps for the whole
+// process (Powertools 2.36, tracer's ProviderService.getSegment).
 const invokeStore = await InvokeStore.getInstanceAsync(true);
 const { REQUEST_ID, X_RAY_TRACE_ID } = InvokeStoreBase.PROTECTED_KEYS;
 
