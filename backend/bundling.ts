@@ -54,9 +54,9 @@ export interface LambdaBuild {
  * Lambda it always does: AWS_ACCESS_KEY_ID and the rest are among the "Defined runtime environment
  * variables" of the Lambda Developer Guide). V8 parses every byte of an ES module when it loads
  * it, lazily compiled or not, so each unused KiB in index.mjs is paid on every cold start.
- * Measured with npm run bench (docs/performance.md), against a floor built the same way: a cold
- * start without tracing went from 1.11-1.14x the floor's to 1.05-1.08x in the runs of that change
- * (0.99-1.13x over the full runs in docs/performance.md).
+ * Measured with npm run bench (docs/performance-history.md), against a floor built the same way:
+ * a cold start without tracing went from 1.11-1.14x the floor's to 1.05-1.08x in the runs of that
+ * change (0.99-1.16x over the full runs since).
  *
  * Source maps carry mappings only: stack traces need no sources, which would double the asset.
  */

@@ -6,8 +6,8 @@
  * Why not `NODE_OPTIONS=--enable-source-maps`, as the Lambda Developer Guide suggests for bundled
  * code: Node then reads and parses the source map of every module as it loads it, and measures
  * every line of its code, on every cold start, to serve the rare error. For these bundles that was
- * 14-17 ms of a cold start of about 180 ms here (docs/performance.md, "Cold starts"). The local
- * stack keeps the flag (execution-environments.ts): there a cold start is paid once per
+ * 14-17 ms of a cold start of about 180 ms here (docs/performance-history.md, "Cold starts"). The
+ * local stack keeps the flag (execution-environments.ts): there a cold start is paid once per
  * environment, and every stack trace, not only the logged ones, points at the sources.
  *
  * What this maps: the errors a handler logs (instrument.ts) and those that end an init

@@ -9,8 +9,8 @@
  * stable AsyncLocalStorage API" (https://nodejs.org/api/async_hooks.html). Reimplementing the
  * cls-hooked part of the X-Ray SDK's API on AsyncLocalStorage is the path its maintainers describe
  * (https://github.com/aws/aws-xray-sdk-node/issues/338). Measured in paired cold starts: a traced
- * cold start about 4% faster, and a warm traced invocation using less CPU (docs/performance.md,
- * "Cold starts").
+ * cold start about 4% faster, and a warm traced invocation using less CPU
+ * (docs/performance-history.md, "Cold starts").
  *
  * It keeps cls-hooked's semantics where aws-xray-sdk-core relies on them
  * (test/unit/bundle-shims.test.ts runs the same cases against both):

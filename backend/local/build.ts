@@ -34,8 +34,9 @@ let cached: Promise<LocalBuild> | undefined;
  * Powertools objects and SDK client (runtime-worker.ts). The modules of the chunks are evaluated
  * once per thread, and the copies share them: the DynamoDB client's serialisers and Powertools'
  * classes are then compiled and optimised once, on all the thread's traffic, rather than once per
- * environment on its share of it. Measured (docs/performance.md): the stack's memory under load
- * fell by 15-40 MiB; throughput rose by less than the machine's noise from one round to the next.
+ * environment on its share of it. Measured (docs/performance-history.md): the stack's memory
+ * under load fell by 15-40 MiB; throughput rose by less than the machine's noise from one round to
+ * the next.
  * What the libraries hold at module level is code and caches (the SDK's endpoint cache; Powertools
  * keeps none), not anything one environment could see of another's invocations.
  */

@@ -10,7 +10,7 @@
  *
  * Why copies in a thread and not a thread each: on a machine with few cores, every thread more
  * costs CPU on every invocation, where a copy costs little (npm run bench, "4 copies, 1 thread"
- * against "4 copies, 4 threads"; docs/performance.md).
+ * against "4 copies, 4 threads"; docs/performance-history.md).
  *
  * The result goes back JSON-serialised, as Lambda serialises it, so a result that only works
  * in-process (a function, a cycle) fails here as it would in AWS.

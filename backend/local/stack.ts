@@ -53,11 +53,11 @@ export interface LocalStackOptions {
    * CPU on every invocation, where another copy of the function in a thread costs little: it
    * shares the thread's library code (build.ts) and adds its own objects (npm run bench, "4
    * copies, 4 threads" against "4 copies, 1 thread"). Measured under load on 2 cores
-   * (docs/performance.md), in full bench runs: 8 environments in one thread served 0.67-0.82x
-   * the floor's requests, one thread each (at most 3) 0.55-0.68x. With 16 rather than 8 to a
-   * thread, the bench's 16 connections each find a free environment instead of queueing for one,
-   * as they would in Lambda, and the engine spent less CPU per request; throughput was as good
-   * or better in paired rounds, by less than such rounds can resolve here. 1 gives each
+   * (docs/performance-history.md), in full bench runs: 8 environments in one thread served
+   * 0.67-0.82x the floor's requests, one thread each (at most 3) 0.55-0.68x. With 16 rather than
+   * 8 to a thread, the bench's 16 connections each find a free environment instead of queueing
+   * for one, as they would in Lambda, and the engine spent less CPU per request; throughput was as
+   * good or better in paired rounds, by less than such rounds can resolve here. 1 gives each
    * environment a thread of its own, as isolated as Lambda's. Default 16.
    */
   readonly environmentsPerThread?: number;
