@@ -48,7 +48,7 @@ export interface LambdaBuild {
 
 /**
  * esbuild options of a function's bundle. Code splitting is on so that what the handler imports
- * with `import()` stays out of index.mjs: the Powertools Tracer and aws-xray-sdk-core (about 120
+ * with `import()` stays out of index.mjs: the Powertools Tracer and aws-xray-sdk-core (about 90
  * KiB minified) are imported only where they can trace (backend/handlers/powertools.ts), and the
  * SDK's SSO, INI and STS credential providers only when the environment holds no credentials (in
  * Lambda it always does: AWS_ACCESS_KEY_ID and the rest are among the "Defined runtime environment

@@ -23,7 +23,7 @@ declare const WHITEBOARD_BUNDLE_HASH: string;
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it quickly with Liftoff, then
 // optimises it again with TurboFan on a background thread, and Node waits for that thread before it
-// exits: about 0.4 s on a small machine, for one short answer. Set before anything is compiled:
+// exits: 0.25-0.4 s on a small machine, for one short answer. Set before anything is compiled:
 // V8's code cache is only accepted under the flags it was made with.
 setFlagsFromString('--liftoff-only');
 
