@@ -17,7 +17,7 @@
  * Mapping is best-effort: whatever goes wrong in it leaves the stack as it was.
  */
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import type { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** A frame's location: a file URL (ES modules) or an absolute path, then line and column. */
@@ -30,6 +30,9 @@ const mapOf = (file: string): SourceMap | undefined => {
   if (!maps.has(file)) {
     let map: SourceMap | undefined;
     try {
+      // Loaded here, at the first error mapped, not with this module: node:module brings Node's ES
+      // module loader, a few milliseconds of every start of the CLI, which imports this module.
+      const { SourceMap } = process.getBuiltinModule('node:module');
       map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
     } catch {
       // No map beside it (Node's own files, a file of the local stack's build): left as it is.

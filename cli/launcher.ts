@@ -16,16 +16,14 @@
 const { readFileSync, realpathSync, renameSync, writeFileSync } =
   require('node:fs') as typeof import('node:fs');
 const { dirname, join } = require('node:path') as typeof import('node:path');
-const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
 const { Script } = require('node:vm') as typeof import('node:vm');
 
 declare const WHITEBOARD_BUNDLE_HASH: string;
 
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it quickly with Liftoff, then
-// optimises it again with TurboFan on a background thread, and Node waits for that thread before it
-// exits: 0.25-0.4 s on a small machine, for one short answer. Set before anything is compiled:
-// V8's code cache is only accepted under the flags it was made with.
-setFlagsFromString('--liftoff-only');
+// No V8 flag is set here: a flag changes the hash V8 checks every code cache against, Node's own
+// for its built-in modules included, so each built-in loaded after it would be compiled from source.
+// The one flag the CLI needs, for undici's HTTP parser, is set when the parser is compiled, once the
+// built-ins have loaded (scripts/build.mjs, `undiciEdits`).
 
 // The folder the build wrote, also when this file is reached through a symlink (`npm link`) and
 // Node keeps the link's path (--preserve-symlinks-main, as pnpm setups often set).

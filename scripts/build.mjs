@@ -74,7 +74,8 @@ const lazyBuiltins = {
 
 // Exact text edits to the pinned undici, so it loads node:http (5 ms here) only if it needs it:
 // `IncomingMessage` only to recognise one (which cannot exist before node:http is loaded), and
-// `http.maxHeaderSize` only when the caller sets no maxHeaderSize (cli/http-client.ts sets one).
+// `http.maxHeaderSize` only when the caller sets no maxHeaderSize (cli/http-client.ts sets one);
+// and so that it compiles its HTTP parser with Liftoff only (the last edit).
 // If an edit no longer matches (another undici version), that file is bundled unedited, with a
 // warning: slower to start, never different in behaviour.
 const undiciEdits = [
@@ -104,6 +105,24 @@ const undiciEdits = [
   if (http && http.maxHeaderSize && Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize
   throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
 }`,
+      ],
+    ],
+  },
+  // undici parses HTTP with llhttp compiled to WebAssembly, at its first connection. V8 compiles it
+  // quickly with Liftoff, then optimises it again with TurboFan on a background thread, and Node
+  // waits for that thread before it exits: 0.25-0.4 s on a small machine, for one short answer. So
+  // the parser is compiled with Liftoff only. The flag is set here, at the last moment, rather than
+  // at start-up: setting a V8 flag changes the hash that V8 checks every code cache against, and
+  // every built-in module loaded after it would be compiled from source instead of from Node's
+  // cache (test/cli/e2e.test.ts checks that none is). The code cache of the bundle, consumed at
+  // start-up, is made under the same flags: the warm-up run below, which writes it, leaves this
+  // flag unset.
+  {
+    file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/,
+    edits: [
+      [
+        'function lazyllhttp () {\n',
+        "function lazyllhttp () {\n  if (process.env.WHITEBOARD_WRITE_CODE_CACHE === undefined) require('node:v8').setFlagsFromString('--liftoff-only')\n",
       ],
     ],
   },

@@ -78,6 +78,8 @@ interface RunOptions {
   readonly input?: string | Buffer;
   /** The script to run; the declared bin by default. */
   readonly bin?: string;
+  /** Options for node itself, before the script. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** The CLI's environment: none of the caller's WHITEBOARD_URL or colour settings leak in. */
@@ -89,7 +91,7 @@ const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
 };
 
 const spawnCli = (args: readonly string[], options: RunOptions = {}): ChildProcess =>
-  spawn(process.execPath, [options.bin ?? BIN, ...args], {
+  spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cliEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -422,6 +424,34 @@ describe('where the CLI points', () => {
     const result = await run(['read', '--json', '--url', stack.url], { env: { UNDICI_NO_WASM_SIMD: '1' } });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+  });
+
+  it("starts from V8's code caches, its own and those of Node's built-in modules: none is rejected", async () => {
+    // With --profile-deserialization V8 prints a line for each code cache it reads and one for each
+    // that fails its checks: made for another source, another V8, or other V8 flags. Setting a flag
+    // at start-up (the HTTP parser's --liftoff-only, scripts/build.mjs) would make Node's cache of
+    // every built-in module loaded after it fail, and those modules compile from source.
+    const cache = readdirSync(DIST).find((name) => /^main-[0-9a-f]+\.cache$/.test(name));
+    assert.ok(cache, 'the build wrote no code cache');
+    for (const args of [
+      ['read', '--json'],
+      ['post', '--board', freshBoard(), '--author', 'ann', '--text', 'from the code cache test'],
+    ]) {
+      const result = await run([...args, '--url', stack.url], { nodeArgs: ['--profile-deserialization'] });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.split('\n');
+      assert.deepEqual(
+        lines.filter((line) => line.startsWith('[Cached code failed')),
+        [],
+        `whiteboard ${args[0]}: V8 rejected code caches`,
+      );
+      assert.ok(
+        lines.some((line) =>
+          line.startsWith(`[Deserializing from ${statSync(join(DIST, cache)).size} bytes`),
+        ),
+        `whiteboard ${args[0]}: the bundle's code cache (${cache}) was not read:\n${result.stdout}`,
+      );
+    }
   });
 
   it('works without its code cache, and with a cache V8 rejects', async () => {
