@@ -23,7 +23,8 @@ declare const WHITEBOARD_BUNDLE_HASH: string;
 // No V8 flag is set here: a flag changes the hash V8 checks every code cache against, Node's own
 // for its built-in modules included, so each built-in loaded after it would be compiled from
 // source. The one flag the CLI needs, for undici's HTTP parser, is set when the parser is
-// compiled, once the built-ins have loaded (scripts/build.mjs, `undiciEdits`).
+// compiled, after the built-ins that a command loads before its first connection
+// (scripts/build.mjs, `undiciEdits`).
 
 // The folder the build wrote, also when this file is reached through a symlink (`npm link`) and
 // Node keeps the link's path (--preserve-symlinks-main, as pnpm setups often set).
@@ -33,6 +34,9 @@ const bundle = join(dir, 'main.cjs');
 const cacheFile = join(dir, `main-${WHITEBOARD_BUNDLE_HASH}.cache`);
 // Set by scripts/build.mjs for one warm-up run that writes the cache.
 const writeCache = process.env.WHITEBOARD_WRITE_CODE_CACHE === cacheFile;
+// The bundle, too, tells the warm-up by this variable (the edit of undici in scripts/build.mjs): in
+// any other run it is gone, whatever the caller's environment held.
+if (!writeCache) delete process.env.WHITEBOARD_WRITE_CODE_CACHE;
 
 let cachedData: Buffer | undefined;
 if (!writeCache) {
