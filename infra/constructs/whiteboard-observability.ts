@@ -100,8 +100,8 @@ export const alarmThresholds = {
    * Requests a function answered with a 5xx itself (its FailedRequests metric) in one period.
    * Lambda counts those invocations as successes, so no Errors alarm sees them, and the API's 5xx
    * rate can hide them: reads outnumber posts (`whiteboard read --follow` polls), so every post may
-   * fail while the API as a whole stays under its rate. From 3 on, as the API's rate (one or two stray
-   * failures, a DynamoDB hiccup the SDK's retries did not cover, do not page).
+   * fail while the API as a whole stays under its rate. From 3 on, so that one or two stray
+   * failures (a DynamoDB hiccup the SDK's retries did not cover) do not page.
    */
   functionFailedRequests: 3,
   /**
