@@ -23,18 +23,19 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
 import { messagesTable } from '../../backend/adapters/messages-table.ts';
 import { lambdaBundling } from '../../backend/bundling.ts';
+import type { ApiEvent } from '../../backend/http/api-types.ts';
 import {
   commonEnvironment,
   corsSettings,
   type FunctionId,
   functions,
-  type RouteDefinition,
   routeKey,
   routes,
 } from '../../backend/http/routes.ts';
 import { buildShippedBundle } from '../../infra/constructs/whiteboard-function.ts';
 import { apiThrottledMetricName, businessMetrics } from '../../infra/constructs/whiteboard-observability.ts';
 import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-app.ts';
+import { apiEvent, postEvent } from '../helpers/api-events.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { sourcesOf } from '../helpers/source-maps.ts';
 
@@ -1147,7 +1148,7 @@ describe('Lambda bundles (the code that ships)', () => {
   /** Runs the bundle of a function in a fresh Node.js process, as Lambda would, against `table`. */
   const invoke = async (
     functionId: FunctionId,
-    events: readonly Json[],
+    events: readonly ApiEvent[],
     table: { endpoint: string; tableName: string },
     {
       lambdaEnvironment = {},
@@ -1240,47 +1241,6 @@ describe('Lambda bundles (the code that ships)', () => {
     return (answer.results ?? []).map((result) => ({ result, stdout, stderr }));
   };
 
-  const fixture = (name: string): Json =>
-    JSON.parse(readFileSync(join(root, 'test/fixtures/apigw-http', name), 'utf8')) as Json;
-
-  /** A real HTTP API event (payload 2.0) adapted to one of our routes. */
-  const apiEvent = (
-    base: Json,
-    route: RouteDefinition,
-    rawPath: string,
-    extra: { pathParameters?: Record<string, string>; query?: Record<string, string>; body?: string },
-  ): Json => {
-    const event = structuredClone(base) as Json & { requestContext: Json & { http: Json } };
-    const key = routeKey(route);
-    const rawQueryString = new URLSearchParams(extra.query ?? {}).toString();
-    event.routeKey = key;
-    event.rawPath = rawPath;
-    event.rawQueryString = rawQueryString;
-    event.requestContext.routeKey = key;
-    event.requestContext.requestId = randomUUID();
-    event.requestContext.timeEpoch = Date.now();
-    event.requestContext.http = { ...event.requestContext.http, method: route.method, path: rawPath };
-    // Payload 2.0 leaves absent fields out (not null): Powertools and our code rely on it.
-    delete event.pathParameters;
-    delete event.queryStringParameters;
-    delete event.body;
-    if (extra.pathParameters) event.pathParameters = extra.pathParameters;
-    if (extra.query) event.queryStringParameters = extra.query;
-    if (extra.body !== undefined) {
-      event.body = extra.body;
-      event.isBase64Encoded = false;
-      (event.headers as Record<string, string>)['content-type'] = 'application/json';
-      (event.headers as Record<string, string>)['content-length'] = String(Buffer.byteLength(extra.body));
-    }
-    return event;
-  };
-
-  const routeOf = (method: string, path: string) => {
-    const route = routes.find((candidate) => candidate.method === method && candidate.path === path);
-    assert.ok(route, `${method} ${path} is a route`);
-    return route;
-  };
-
   /** The EMF documents a process printed (Powertools Metrics writes one JSON line per flush). */
   const emf = (stdout: string) =>
     stdout
@@ -1298,15 +1258,9 @@ describe('Lambda bundles (the code that ships)', () => {
   it('PostMessage and ReadMessages answer real API Gateway events against DynamoDB', async () => {
     const table = await createTestTable();
     const board = `bundle-${randomUUID().slice(0, 8)}`;
-    const post = routeOf('POST', '/boards/{board}/messages');
     const [posted] = await invoke(
       'postMessage',
-      [
-        apiEvent(fixture('post-with-json-body.json'), post, `/boards/${board}/messages`, {
-          pathParameters: { board },
-          body: JSON.stringify({ author: 'Ada', text: 'Hello from the bundle' }),
-        }),
-      ],
+      [postEvent({ author: 'Ada', text: 'Hello from the bundle' }, { board })],
       table,
     );
     assert.ok(posted);
@@ -1340,16 +1294,12 @@ describe('Lambda bundles (the code that ships)', () => {
     assert.deepEqual(coldStart._aws.CloudWatchMetrics[0]?.Dimensions, [['service', 'function_name']]);
     assert.equal(coldStart.function_name, `${dev.stack.stackName}-PostMessageFunction-TEST`);
 
-    const read = routeOf('GET', '/boards/{board}/messages');
     const [first, second] = await invoke(
       'readMessages',
       [
-        apiEvent(fixture('no-auth.json'), read, `/boards/${board}/messages`, {
-          pathParameters: { board },
-          query: { limit: '10' },
-        }),
+        apiEvent({ from: 'no-auth.json', board, query: { limit: '10' } }),
         // A warm invocation of the same execution environment, on the default board.
-        apiEvent(fixture('no-auth.json'), routeOf('GET', '/messages'), '/messages', {}),
+        apiEvent({ from: 'no-auth.json' }),
       ],
       table,
     );
@@ -1382,7 +1332,7 @@ describe('Lambda bundles (the code that ships)', () => {
       // The Lambda service's segment for each invocation, the parent of the function's subsegments.
       const parents = roots.map(() => randomBytes(8).toString('hex'));
       const headers = roots.map((root, index) => `Root=${root};Parent=${parents[index]};Sampled=1`);
-      const event = apiEvent(fixture('no-auth.json'), routeOf('GET', '/messages'), '/messages', {});
+      const event = apiEvent({ from: 'no-auth.json' });
       // Two invocations in one execution environment: the second must not inherit the first's
       // segments (aws-xray-sdk-core keeps them in a cls-hooked context, AsyncLocalStorage in
       // these bundles: backend/bundle-shims/cls-hooked-context.ts).
@@ -1443,7 +1393,7 @@ describe('Lambda bundles (the code that ships)', () => {
     const table = await createTestTable();
     const [failed] = await invoke(
       'readMessages',
-      [apiEvent(fixture('no-auth.json'), routeOf('GET', '/messages'), '/messages', {})],
+      [apiEvent({ from: 'no-auth.json' })],
       // A table that does not exist: DynamoDB answers ResourceNotFoundException, a 500 for us.
       { ...table, tableName: `${table.tableName}-missing` },
       { stderrExpected: true },
@@ -1495,18 +1445,15 @@ describe('Lambda bundles (the code that ships)', () => {
     // that names one the functions do not emit shows nothing, or never fires.
     const table = await createTestTable();
     const missingTable = { ...table, tableName: `${table.tableName}-missing` };
-    const post = routeOf('POST', '/messages');
-    const read = routeOf('GET', '/messages');
-    const postEvent = (body: string) =>
-      apiEvent(fixture('post-with-json-body.json'), post, '/messages', { body });
-    const readEvent = () => apiEvent(fixture('no-auth.json'), read, '/messages', {});
+    const postBody = (body: string) => apiEvent({ method: 'POST', body });
+    const readEvent = () => apiEvent({ from: 'no-auth.json' });
     const valid = JSON.stringify({ author: 'Ada', text: 'metrics' });
     const runs = [
       // 201, then 400; 200; and a 500 from each (a table that does not exist).
-      await invoke('postMessage', [postEvent(valid), postEvent('{"author":"Ada"}')], table),
+      await invoke('postMessage', [postBody(valid), postBody('{"author":"Ada"}')], table),
       await invoke('readMessages', [readEvent()], table),
       await invoke('readMessages', [readEvent()], missingTable, { stderrExpected: true }),
-      await invoke('postMessage', [postEvent(valid)], missingTable, { stderrExpected: true }),
+      await invoke('postMessage', [postBody(valid)], missingTable, { stderrExpected: true }),
     ];
     assert.deepEqual(
       runs.map((invocations) => invocations.map(({ result }) => result.statusCode)),
@@ -1579,10 +1526,9 @@ describe('Lambda bundles (the code that ships)', () => {
 
   it('PostMessage rejects an invalid body with a 400 and counts it as a rejected request', async () => {
     const table = await createTestTable();
-    const post = routeOf('POST', '/messages');
     const [rejected] = await invoke(
       'postMessage',
-      [apiEvent(fixture('post-with-json-body.json'), post, '/messages', { body: '{"author":"Ada"}' })],
+      [apiEvent({ method: 'POST', body: '{"author":"Ada"}' })],
       table,
     );
     assert.ok(rejected);

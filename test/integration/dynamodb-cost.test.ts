@@ -15,8 +15,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiEvent, ApiResult } from '../../backend/http/api-types.ts';
 import { commonEnvironment } from '../../backend/http/routes.ts';
 import { applyLocalAwsEnvironment } from '../../backend/local/tables.ts';
+import { apiEvent, lambdaContext, postEvent } from '../helpers/api-events.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
-import { apiEvent, lambdaContext, postEvent } from '../unit/helpers/events.ts';
 import { captureOutput } from '../unit/helpers/output.ts';
 
 interface Sent {

@@ -26,7 +26,7 @@ import type { ApiEvent, ApiResult } from '../../backend/http/api-types.ts';
 import { postMessageEndpoint, readMessagesEndpoint } from '../../backend/http/endpoints.ts';
 import { errorResult } from '../../backend/http/error-response.ts';
 import { commonEnvironment } from '../../backend/http/routes.ts';
-import { apiEvent, lambdaContext, postEvent } from './helpers/events.ts';
+import { apiEvent, lambdaContext, postEvent } from '../helpers/api-events.ts';
 import { sequentialIds } from './helpers/ids.ts';
 import { captureOutput } from './helpers/output.ts';
 

@@ -1,23 +1,38 @@
 /**
- * API Gateway HTTP API (payload format 2.0) events and Lambda contexts for unit tests, built on a
- * real event captured from an HTTP API (test/fixtures/apigw-http/post-with-json-body.json) so
- * every field a handler might read has the shape and casing API Gateway really sends.
+ * API Gateway HTTP API (payload format 2.0) events for our routes, and Lambda contexts, for the
+ * unit, integration and infra tests and the bench alike. Each event starts from a real event
+ * captured from an HTTP API (test/fixtures/apigw-http, origins in its README), so every field a
+ * handler might read has the shape and casing API Gateway really sends.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
-import type { ApiEvent } from '../../../backend/http/api-types.ts';
-import { type HttpMethod, routeKey } from '../../../backend/http/routes.ts';
-import { invocationContext } from '../../../backend/local/lambda-context.ts';
+import type { ApiEvent } from '../../backend/http/api-types.ts';
+import { type HttpMethod, routeKey, routes } from '../../backend/http/routes.ts';
+import { invocationContext } from '../../backend/local/lambda-context.ts';
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/apigw-http/post-with-json-body.json', import.meta.url), 'utf8'),
-) as ApiEvent;
+/** The captured events an event may start from. */
+export type CapturedEvent = 'post-with-json-body.json' | 'curl-get-default-route.json' | 'no-auth.json';
+
+const captured = new Map<CapturedEvent, ApiEvent>();
+const capturedEvent = (name: CapturedEvent): ApiEvent => {
+  let event = captured.get(name);
+  if (event === undefined) {
+    const file = new URL(`../fixtures/apigw-http/${name}`, import.meta.url);
+    event = JSON.parse(readFileSync(file, 'utf8')) as ApiEvent;
+    captured.set(name, event);
+  }
+  return structuredClone(event);
+};
 
 export interface EventOptions {
   readonly method?: HttpMethod;
-  /** The `{board}` path parameter; absent means the `/messages` route (the default board). */
+  /** The route's path as routes.ts declares it; `/messages`, or the board's route with `board`. */
+  readonly path?: string;
+  /** The `{board}` path parameter (the board's route unless `path` says otherwise). */
   readonly board?: string | undefined;
+  /** Path parameters besides `board`, by the names in the route's path. */
+  readonly pathParameters?: Readonly<Record<string, string>>;
   /** Query string parameters as API Gateway delivers them (repeated keys already comma-joined). */
   readonly query?: Readonly<Record<string, string>> | undefined;
   /** The raw body as API Gateway puts it in the event (base64 when `isBase64Encoded`). */
@@ -25,35 +40,48 @@ export interface EventOptions {
   readonly isBase64Encoded?: boolean;
   /** `requestContext.requestId`; a fresh one when absent. */
   readonly requestId?: string;
+  /** The captured event to start from: a POST with a JSON body unless told. */
+  readonly from?: CapturedEvent;
 }
 
-/** A payload 2.0 event for one of the API's routes. */
+/** A payload 2.0 event for one of the API's routes (it fails for a route the API does not have). */
 export const apiEvent = ({
   method = 'GET',
   board,
+  path = board === undefined ? '/messages' : '/boards/{board}/messages',
+  pathParameters: otherParameters = {},
   query,
   body,
   isBase64Encoded = false,
   requestId = `${randomUUID().replaceAll('-', '').slice(0, 14)}=`,
+  from = 'post-with-json-body.json',
 }: EventOptions = {}): ApiEvent => {
-  const event = structuredClone(fixture);
-  const path = board === undefined ? '/messages' : '/boards/{board}/messages';
+  const event = capturedEvent(from);
+  if (!routes.some((route) => route.method === method && route.path === path))
+    throw new Error(`${method} ${path} is not one of the API's routes`);
+  const parameters: Record<string, string> = { ...otherParameters };
+  if (board !== undefined) parameters.board = board;
   // Decoded, as an HTTP API hands the path over (backend/local/event.ts).
-  const rawPath = board === undefined ? '/messages' : `/boards/${board}/messages`;
+  const rawPath = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = parameters[name];
+    if (value === undefined) throw new Error(`${method} ${path} needs the path parameter ${name}`);
+    return value;
+  });
   const key = routeKey({ method, path });
 
   event.routeKey = key;
   event.rawPath = rawPath;
   event.rawQueryString = query === undefined ? '' : new URLSearchParams(query).toString();
   // A real HTTP API leaves these keys out when there is nothing to put in them.
-  if (board === undefined) delete event.pathParameters;
-  else event.pathParameters = { board };
+  if (Object.keys(parameters).length === 0) delete event.pathParameters;
+  else event.pathParameters = parameters;
   if (query === undefined) delete event.queryStringParameters;
   else event.queryStringParameters = { ...query };
   if (body === undefined) delete event.body;
   else event.body = body;
   event.isBase64Encoded = isBase64Encoded;
 
+  // API Gateway sends a content-length, 0 without a body (curl-get-default-route.json).
   const contentLength =
     body === undefined ? 0 : isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body);
   event.headers = { ...event.headers, 'content-length': String(contentLength) };
@@ -64,6 +92,7 @@ export const apiEvent = ({
     ...event.requestContext,
     routeKey: key,
     requestId,
+    timeEpoch: Date.now(),
     http: { ...event.requestContext.http, method, path: rawPath },
   };
   return event;
