@@ -2,7 +2,9 @@
  * How fast the `whiteboard` CLI starts: wall time of `node <bin> read --json`, where <bin> is the
  * `whiteboard` bin package.json declares (what `npx whiteboard` runs), against `node -e ''` on the
  * same machine in the same run, alternating the two so that load from anything else lands on
- * both. Reports medians; the issue asks for a ratio of at most 1.6.
+ * both. The ratio is the median of each pair's ratio, as for the cold starts (a machine whose speed
+ * drifts during the run moves both runs of a pair alike); the ms are each command's own median.
+ * The issue asks for a ratio of at most 1.6.
  *
  * Run directly: `node --import tsx bench/cli-start.ts [--url <api>] [--runs <n>]`. Without --url
  * it serves a canned page from this process, so the number is the CLI's start-up and one HTTP
@@ -33,7 +35,7 @@ export interface CliStartResult {
   readonly cliMs: number;
   /** Median wall time of `node -e ''`, ms. */
   readonly nodeMs: number;
-  /** cliMs / nodeMs. */
+  /** Median of each pair's ratio (a run of each, back to back). */
   readonly ratio: number;
   readonly runs: number;
 }
@@ -48,6 +50,19 @@ const declaredBin = (): string => {
   return resolve(repoRoot, path);
 };
 
+/**
+ * The environment both commands start in: a clean one, as a user's shell gives, not the bench's.
+ * Variables that Node.js reads at every start weigh on both sides and pull the ratio towards 1:
+ * `NODE_EXTRA_CA_CERTS` makes Node load a certificate bundle before any code runs (these machines
+ * set it: `node -e ''` takes about twice as long with it), and a V8 flag in `NODE_OPTIONS` voids the
+ * CLI's code cache. The cold starts are run in a clean environment too (cold-start.ts).
+ */
+const startEnvironment: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  ...(process.env.HOME === undefined ? {} : { HOME: process.env.HOME }),
+  NO_COLOR: '1',
+};
+
 /** Wall time of one child process, spawn to exit; fails on a non-zero exit so a broken CLI is not "fast". */
 const timeRun = (args: readonly string[]): Promise<number> =>
   new Promise((resolvePromise, reject) => {
@@ -55,7 +70,7 @@ const timeRun = (args: readonly string[]): Promise<number> =>
     const child = tracked(
       spawn(process.execPath, args, {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, NO_COLOR: '1' },
+        env: startEnvironment,
       }),
     );
     let stderr = '';
@@ -119,9 +134,8 @@ export const measureCliStart = async (options: CliStartOptions = {}): Promise<Cl
         cli.push(await timeRun(cliArgs));
       }
     }
-    const cliMs = median(cli);
-    const nodeMs = median(node);
-    return { cliMs, nodeMs, ratio: cliMs / nodeMs, runs };
+    const ratio = median(cli.map((ms, index) => ms / (node[index] as number)));
+    return { cliMs: median(cli), nodeMs: median(node), ratio, runs };
   } finally {
     await canned?.close();
   }
@@ -140,6 +154,6 @@ if (isMain) {
   });
   process.stdout.write(
     `whiteboard read --json: ${result.cliMs.toFixed(1)} ms, node -e '': ${result.nodeMs.toFixed(1)} ms, ` +
-      `ratio ${result.ratio.toFixed(2)} (median of ${result.runs}; target <= 1.6)\n`,
+      `ratio ${result.ratio.toFixed(2)} (median of ${result.runs} pairs; target <= 1.6)\n`,
   );
 }
