@@ -35,7 +35,11 @@ export interface CandidateFigures {
   readonly ratio: number;
   /** Median peak resident memory of the process, bytes. */
   readonly peakRssBytes: number;
-  /** X-Ray datagrams received per run (tracing on: more than 0 for our bundles). */
+  /**
+   * X-Ray datagrams received per run (tracing on: more than 0 for our bundles; run.ts judges a
+   * traced start that sent none as not met). A datagram that arrives after its process has exited
+   * counts for the next run, so this tells whether a bundle traced, not exactly how much.
+   */
   readonly xrayDatagramsPerRun: number;
   /** Median time of the bundle's import (Lambda's init phase), ms, as the process measured it. */
   readonly initMs: number;
@@ -258,7 +262,10 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
             result.forScale.map((scale) => ` (${scale.label} ${scale.ratio.toFixed(3)}x)`).join('') +
             `; init ${result.bundle.initMs.toFixed(0)} vs ${result.floor.initMs.toFixed(0)} ms, ` +
             `first invocation ${result.bundle.invokeMs.toFixed(0)} vs ${result.floor.invokeMs.toFixed(0)} ms, ` +
-            `CPU ${result.bundle.cpuMs.toFixed(0)} vs ${result.floor.cpuMs.toFixed(0)} ms`,
+            `CPU ${result.bundle.cpuMs.toFixed(0)} vs ${result.floor.cpuMs.toFixed(0)} ms` +
+            (mode === 'lambda'
+              ? `; ${result.bundle.xrayDatagramsPerRun.toFixed(1)} X-Ray datagrams a run`
+              : ''),
         );
       }
     }

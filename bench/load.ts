@@ -110,13 +110,18 @@ const measured = async (
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests,
-    errors: result.errors + result.timeouts + result.non2xx,
+    // autocannon counts a timeout in `errors` too (lib/run.js, onTimeout), so it is not added again.
+    errors: result.errors + result.non2xx,
     cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(1, requests),
     engineCpuMsPerRequest:
       enginePid === undefined ? Number.NaN : (cpuMs(enginePid) - engineBefore) / Math.max(1, requests),
   };
 };
 
+/**
+ * A method's figures over its rounds: requests a second and p99 latency are each the mean over
+ * the rounds (a round's p99 is autocannon's, over that round's 2xx answers), for stack and floor.
+ */
 const summarise = (stack: RunFigures[], floor: RunFigures[]): MethodFigures => {
   const stackRps = mean(stack.map((run) => run.rps));
   const floorRps = mean(floor.map((run) => run.rps));
