@@ -54,8 +54,8 @@ const declaredBin = (): string => {
  * The environment both commands start in: a clean one, as a user's shell gives, not the bench's.
  * Variables that Node.js reads at every start weigh on both sides and pull the ratio towards 1:
  * `NODE_EXTRA_CA_CERTS` makes Node load a certificate bundle before any code runs (these machines
- * set it: `node -e ''` takes about twice as long with it), and a V8 flag in `NODE_OPTIONS` voids the
- * CLI's code cache. The cold starts are run in a clean environment too (cold-start.ts).
+ * set it: `node -e ''` takes about twice as long with it), and a V8 flag in `NODE_OPTIONS` voids
+ * the CLI's code cache. The cold starts are run in a clean environment too (cold-start.ts).
  */
 const startEnvironment: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
@@ -63,7 +63,7 @@ const startEnvironment: NodeJS.ProcessEnv = {
   NO_COLOR: '1',
 };
 
-/** Wall time of one child process, spawn to exit; fails on a non-zero exit so a broken CLI is not "fast". */
+/** Wall time of one child process, spawn to exit; it fails on a non-zero exit (a broken CLI is fast). */
 const timeRun = (args: readonly string[]): Promise<number> =>
   new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();

@@ -43,7 +43,7 @@ type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 const context = benchContext(functions.readMessages);
 
-/** A fresh repository (a board of 5 messages) and both handlers of one method on it (one is used). */
+/** A fresh repository (a board of 5 messages), and both handlers of one method on it. */
 const setUp = async (method: 'GET' | 'POST'): Promise<{ ours: Handler; bare: Handler }> => {
   const repository = new InMemoryMessageRepository();
   const newId = monotonicFactory();

@@ -110,7 +110,7 @@ const measured = async (
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests,
-    // autocannon counts a timeout in `errors` too (lib/run.js, onTimeout), so it is not added again.
+    // autocannon counts a timeout in `errors` too (lib/run.js, onTimeout): not added again here.
     errors: result.errors + result.non2xx,
     cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(1, requests),
     engineCpuMsPerRequest:

@@ -421,7 +421,7 @@ try {
     floorWarmupSeconds: settings.floorWarmupSeconds,
     progress,
     whileRunning: async (url) => {
-      progress(`4/6 CLI start: whiteboard read --json against the local stack, ${settings.cliRuns} runs`);
+      progress(`4/6 CLI start: whiteboard read --json against the local stack, ${settings.cliRuns} pairs`);
       try {
         cli = await measureCliStart({ url, runs: settings.cliRuns });
       } catch (error) {
@@ -540,7 +540,7 @@ process.stdout.write(
     ...rows.map((r) => line(r, verdict(r.ok))),
     `budgets met: ${rows.filter((r) => r.ok === true).length} of ${rows.filter((r) => r.ok !== undefined).length}`,
     // Said under the table, as a reader checking a row would otherwise find the ratio wrong.
-    "cold starts: the ratio is the median of each pair's ratio (the bundles run back to back, in turn first); the ms are each bundle's own median, which a machine whose speed changes between pairs can set apart from it",
+    "cold starts and the CLI start: the ratio is the median of each pair's ratio (the runs back to back, in turn first); the ms are each one's own median, which a machine whose speed changes between pairs can set apart from it",
     '',
   ].join('\n'),
 );

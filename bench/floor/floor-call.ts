@@ -1,12 +1,12 @@
 /**
- * The one lib-dynamodb call per request that the real handlers make, as issue #6 describes it (a
+ * The floor of the benchmarks: one lib-dynamodb call per request, as issue #6 describes it (a
  * Query of the 3 newest messages of a board for GET, a conditional PutItem for POST), and nothing
- * else: the floor of the benchmarks. The real calls ask for a little more: the GET reads one item
- * beyond its page (`Limit` 4 for 3, to know whether an older page exists) and the put returns the
- * item in its way when its condition fails; both are within the noise of a run. The cold start floor (`floorHandler`, in a bundle) and the load floor
- * (floor-server.ts, a bare node:http server) make it through the same commands below, and the bare
- * handler of figure 3 (handler-cost-child.ts) stores the same message. The client is passed in so
- * the naive Powertools bundle can trace it.
+ * else. The real handlers ask for a little more: the GET reads one item beyond its page (`Limit` 4
+ * for 3, to know whether an older page exists), and the put returns the existing item when its
+ * condition fails; both are within the noise of a run. The cold start floor (`floorHandler`, in a
+ * bundle) and the load floor (floor-server.ts, a bare node:http server) make it through the same
+ * commands below, and the bare handler of figure 3 (handler-cost-child.ts) stores the same message.
+ * The client is passed in so the naive Powertools bundle can trace it.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';

@@ -62,11 +62,16 @@ export const apiEvent = ({
   const parameters: Record<string, string> = { ...otherParameters };
   if (board !== undefined) parameters.board = board;
   // Decoded, as an HTTP API hands the path over (backend/local/event.ts).
+  const used = new Set<string>();
   const rawPath = path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = parameters[name];
     if (value === undefined) throw new Error(`${method} ${path} needs the path parameter ${name}`);
+    used.add(name);
     return value;
   });
+  // API Gateway sends only the route's own parameters: another would be a typo in the test.
+  const unused = Object.keys(parameters).filter((name) => !used.has(name));
+  if (unused.length > 0) throw new Error(`${method} ${path} has no path parameter ${unused.join(', ')}`);
   const key = routeKey({ method, path });
 
   event.routeKey = key;
