@@ -185,7 +185,6 @@ const row = (r: Row) => rows.push(r);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
-const x = (ratio: number) => formatRatio(ratio);
 
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -273,7 +272,7 @@ try {
       figure: `5. DynamoDB per ${method}`,
       value: `${commands}, ${figures.capacityUnitsPerRequest} ${units}`,
       baseline: `budget ${budget} ${units}`,
-      ratio: x(figures.capacityUnitsPerRequest / budget),
+      ratio: formatRatio(figures.capacityUnitsPerRequest / budget),
       budget: `1 ${command}, <= ${budget} ${units}`,
       ok,
     });
@@ -300,7 +299,7 @@ try {
         figure: `3. handler ${figures.method} ${p}`,
         value: `${ours.toFixed(1)} µs`,
         baseline: `bare ${bare.toFixed(1)} µs`,
-        ratio: x(ours / bare),
+        ratio: formatRatio(ours / bare),
         budget: `report: layers cost ${(ours - bare).toFixed(1)} µs`,
         ok: undefined,
       });
@@ -344,7 +343,7 @@ try {
       figure: `3. GET handler + SDK call, ${arrangement}`,
       value: `${micros.toFixed(0)} µs CPU`,
       baseline: `4 at a time ${isolation.sharedMicros.toFixed(0)} µs`,
-      ratio: x(ratio),
+      ratio: formatRatio(ratio),
       budget: `report: ${meaning}`,
       ok: undefined,
     });
@@ -377,7 +376,7 @@ try {
         figure: `   ${scale.label} (${mode})`,
         value: ms(scale.medianMs),
         baseline: `floor ${ms(figures.floor.medianMs)}`,
-        ratio: x(scale.ratio),
+        ratio: formatRatio(scale.ratio),
         budget: 'for scale',
         ok: undefined,
       });
@@ -391,7 +390,7 @@ try {
       figure: `2. bundle size ${local.bundle.name}`,
       value: `${kib(local.bundle.initBytes)} at init, ${kib(local.bundle.totalBytes)} in all`,
       baseline: `floor ${kib(local.floor.initBytes)} at init`,
-      ratio: x(local.bundle.initBytes / local.floor.initBytes),
+      ratio: formatRatio(local.bundle.initBytes / local.floor.initBytes),
       budget: 'report (ceiling: test/infra)',
       ok: undefined,
     });
@@ -399,7 +398,7 @@ try {
       figure: `2. peak memory ${local.bundle.name}`,
       value: `${mib(local.bundle.peakRssBytes)} / traced ${mib(lambda?.bundle.peakRssBytes ?? Number.NaN)}`,
       baseline: `floor ${mib(local.floor.peakRssBytes)}`,
-      ratio: x(local.bundle.peakRssBytes / local.floor.peakRssBytes),
+      ratio: formatRatio(local.bundle.peakRssBytes / local.floor.peakRssBytes),
       budget: 'report',
       ok: undefined,
     });
@@ -447,7 +446,7 @@ try {
       figure: `1. ${method} /messages p99 latency`,
       value: ms(figures.stackP99Ms),
       baseline: `floor ${ms(figures.floorP99Ms)}`,
-      ratio: x(figures.p99Ratio),
+      ratio: formatRatio(figures.p99Ratio),
       budget: '<= 3x',
       ok: figures.p99Ratio <= 3,
     });
@@ -465,7 +464,7 @@ try {
       figure: `1. ${method} CPU per request`,
       value: ms(cpu(figures.stack)),
       baseline: `floor ${ms(cpu(figures.floor))}`,
-      ratio: x(cpu(figures.stack) / cpu(figures.floor)),
+      ratio: formatRatio(cpu(figures.stack) / cpu(figures.floor)),
       budget: 'report',
       ok: undefined,
     });
