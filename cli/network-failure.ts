@@ -52,7 +52,8 @@ export const codeOf = (error: unknown): string | undefined => {
 
 /**
  * The bundle's HTTP parser (undici's llhttp, dist/cli/llhttp*.wasm, scripts/build.mjs) could not be
- * read. undici loads it once connected, before it sends the request: nothing was sent.
+ * read. The bundle's undici reads it once connected, before it sends the request (it compiles it
+ * after): nothing was sent.
  */
 const INCOMPLETE_BUILD = 'WHITEBOARD_INCOMPLETE_BUILD';
 

@@ -108,22 +108,66 @@ const undiciEdits = [
       ],
     ],
   },
-  // undici parses HTTP with llhttp compiled to WebAssembly, at its first connection. V8 compiles it
-  // quickly with Liftoff, then optimises it again with TurboFan on a background thread, and Node
-  // waits for that thread before it exits: 0.25-0.4 s on a small machine, for one short answer. So
-  // the parser is compiled with Liftoff only. The flag is set here, at the last moment, rather than
-  // at start-up: setting a V8 flag changes the hash that V8 checks every code cache against, and
-  // every built-in module loaded after it would be compiled from source instead of from Node's
-  // cache (test/cli/e2e.test.ts checks that none a command loads is, and that this edit was
-  // made: unedited, the CLI is 0.25-0.4 s slower, not only a few ms). The code cache of the
-  // bundle, consumed at start-up, is made under the same flags: the warm-up run below, which writes
-  // it, leaves this flag unset (the launcher removes the variable from every other run).
+  // undici parses HTTP with llhttp compiled to WebAssembly. Two edits of its HTTP/1 client:
+  //
+  // 1. When. undici compiles the parser at its first connection, before it sends the request: about
+  //    12 ms of a 130 ms `whiteboard read` on a small machine, in which the server is idle. Here the
+  //    request goes out first, and the parser is compiled while the server works on it (the next
+  //    turn of the event loop, or at the first bytes of the answer if those come sooner). Against the
+  //    local stack here that takes 0.08-0.1x of `node -e ''` off `read --json` (alternate runs, 27
+  //    November), as the stack answers in less time than the compile takes; against a deployed API,
+  //    whose answer takes a network round trip, all of it. The parser's bytes are still read before anything is sent, so
+  //    a build that lacks them fails with nothing sent (cli/network-failure.ts relies on it).
+  //
+  // 2. How. V8 compiles the parser with Liftoff, then optimises it again with TurboFan on a
+  //    background thread, and Node waits for that thread before it exits: 0.25-0.4 s on a small
+  //    machine, for one short answer. So it is compiled with Liftoff only, and all at once
+  //    (--no-wasm-lazy-compilation): otherwise V8 would compile its main function only at its first
+  //    call, once the answer is in, instead of while the server works. The flags are set at the last
+  //    moment rather than at start-up: setting a V8 flag changes the hash that V8 checks every code
+  //    cache against, and every built-in module loaded after it would be compiled from source
+  //    instead of from Node's cache (test/cli/e2e.test.ts checks that none a command loads is, and
+  //    that these edits were made: unedited, the CLI is 0.25-0.4 s slower, not only a few ms). The
+  //    code cache of the bundle, consumed at start-up, is made under the same flags: the warm-up run
+  //    below, which writes it, leaves them unset (the launcher removes the variable from every
+  //    other run).
+  //
+  // The edits of a file apply all or none (editUndici below): the parser is never half edited.
   {
     file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/,
     edits: [
       [
         'function lazyllhttp () {\n',
-        "function lazyllhttp () {\n  if (process.env.WHITEBOARD_WRITE_CODE_CACHE === undefined) require('node:v8').setFlagsFromString('--liftoff-only')\n",
+        "function lazyllhttp () {\n  if (process.env.WHITEBOARD_WRITE_CODE_CACHE === undefined) require('node:v8').setFlagsFromString('--liftoff-only --no-wasm-lazy-compilation')\n",
+      ],
+      // The parser starts unbound: no llhttp instance, no pointer.
+      [
+        'constructor (client, socket, { exports }) {\n    this.llhttp = exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE)\n',
+        'constructor (client, socket) {\n    this.llhttp = null\n    this.ptr = null\n    this.bound = false\n',
+      ],
+      // A parser binds at the first bytes of an answer: bindLlhttp compiles llhttp if no
+      // connection has yet, and gives the parser its instance. A failure destroys the socket, as a
+      // failure to parse does.
+      [
+        '  readMore () {\n    while (!this.paused && this.ptr) {\n      const chunk = this.socket.read()\n      if (chunk === null) {\n        break\n      }\n',
+        '  bindLlhttp () {\n    if (this.bound) {\n      return true\n    }\n    this.bound = true\n    try {\n      llhttpInstance ??= lazyllhttp()\n    } catch (err) {\n      util.destroy(this.socket, err)\n      return false\n    }\n    this.llhttp = llhttpInstance.exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE)\n    return true\n  }\n\n  readMore () {\n    while (!this.paused && (this.ptr || !this.bound)) {\n      const chunk = this.socket.read()\n      if (chunk === null || !this.bindLlhttp()) {\n        break\n      }\n',
+      ],
+      // A parser destroyed unbound (the connection closed before any answer) has nothing to free,
+      // and can no longer be bound.
+      [
+        '    assert(currentParser === null)\n    assert(this.ptr != null)\n\n    this.llhttp.llhttp_free(this.ptr)\n    this.ptr = null\n',
+        '    assert(currentParser === null)\n    if (this.llhttp !== null) {\n      assert(this.ptr != null)\n      this.llhttp.llhttp_free(this.ptr)\n    }\n    this.bound = true\n    this.ptr = null\n',
+      ],
+      // At the first connection: read the bytes now (a missing file throws here, and undici fails
+      // the request unsent), and compile on the next turn of the event loop, once the request is
+      // written. A failure there is left to the first bind, which reports it.
+      [
+        '  if (!llhttpInstance) {\n    llhttpInstance = lazyllhttp()\n  }\n',
+        "  if (!llhttpInstance) {\n    require('../llhttp/llhttp-wasm.js')\n    setImmediate(() => {\n      try {\n        llhttpInstance ??= lazyllhttp()\n      } catch {}\n    })\n  }\n",
+      ],
+      [
+        '  socket[kParser] = new Parser(client, socket, llhttpInstance)\n',
+        '  socket[kParser] = new Parser(client, socket)\n',
       ],
     ],
   },
@@ -167,8 +211,9 @@ const llhttpFromFile = {
     builder.onLoad({ filter: llhttpModules }, (args) => {
       const wasmFile = `${llhttpModules.exec(args.path)[1]}.wasm`;
       llhttpFiles.push({ path: join(outDir, wasmFile), contents: createRequire(import.meta.url)(args.path) });
-      // undici falls back from the SIMD build to the other when the first fails; if that one is
-      // missing too, the CLI says its build is incomplete (cli/network-failure.ts knows the code:
+      // The client reads the one without SIMD at its first connection, before it sends anything
+      // (the edit of client-h1.js above), and falls back to it when the SIMD build fails: if it is
+      // missing, the CLI says its build is incomplete (cli/network-failure.ts knows the code:
       // nothing was sent).
       return {
         contents: `'use strict';
