@@ -56,6 +56,11 @@ export const codeOf = (error: unknown): string | undefined => {
  * after): nothing was sent.
  */
 const INCOMPLETE_BUILD = 'WHITEBOARD_INCOMPLETE_BUILD';
+/**
+ * The parser's bytes were read but do not compile (a damaged dist/cli): the bundle's undici finds
+ * out once the request is sent, as it compiles them while the server answers.
+ */
+const BROKEN_BUILD = 'WHITEBOARD_BROKEN_BUILD';
 
 /** Codes of a failed TLS handshake (Node's ERR_TLS_*, OpenSSL's ERR_SSL_*, certificate checks). */
 const isTlsCode = (code: string): boolean =>
@@ -68,6 +73,7 @@ const isTlsCode = (code: string): boolean =>
  */
 export const classifyFailure = (code: string | undefined): FailureClass => {
   if (code === INCOMPLETE_BUILD) return { mayHaveArrived: false, transient: false };
+  if (code === BROKEN_BUILD) return { mayHaveArrived: true, transient: false };
   if (code !== undefined && NOT_CONNECTED.has(code)) return { mayHaveArrived: false, transient: true };
   if (code !== undefined && (code === 'ENOTFOUND' || isTlsCode(code))) {
     return { mayHaveArrived: false, transient: false };
@@ -149,6 +155,7 @@ export const describeNetworkFailure = (
     case 'UND_ERR_CLOSED':
       return `${baseUrl} closed the connection before answering${tried}`;
     case INCOMPLETE_BUILD:
+    case BROKEN_BUILD:
       return messageOf(error);
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       // OpenSSL's text ("ssl3_get_record:wrong version number:../deps/openssl/...") means

@@ -75,7 +75,7 @@ const lazyBuiltins = {
 // Exact text edits to the pinned undici, so it loads node:http (5 ms here) only if it needs it:
 // `IncomingMessage` only to recognise one (which cannot exist before node:http is loaded), and
 // `http.maxHeaderSize` only when the caller sets no maxHeaderSize (cli/http-client.ts sets one);
-// and so that it compiles its HTTP parser with Liftoff only (the last edit).
+// and so that it compiles its HTTP parser with Liftoff only, once the request is out (the last).
 // If an edit no longer matches (another undici version), that file is bundled unedited, with a
 // warning: slower to start, never different in behaviour.
 const undiciEdits = [
@@ -112,13 +112,14 @@ const undiciEdits = [
   //
   // 1. When. undici compiles the parser at its first connection, before it sends the request:
   //    about 12 ms of a 130 ms `whiteboard read` on a small machine, the server idle meanwhile.
-  //    Here the request goes out first, and the parser is compiled while the server works on it
-  //    (the next turn of the event loop, or at the first bytes of the answer if those come sooner).
+  //    Here the request goes out first, and the parser is compiled while the server works on it,
+  //    on the next turn of the event loop (the first bytes of an answer are read on a later one).
   //    Against the local stack here that took 0.08-0.1x of `node -e ''` off `read --json`
   //    (alternate runs, 27 November), the stack answering in about the time the compile takes;
   //    against a deployed API, whose answer takes a network round trip, it takes all of it off. The
   //    parser's bytes are still read before anything is sent, so a build that lacks them fails with
-  //    nothing sent (cli/network-failure.ts relies on it).
+  //    nothing sent (cli/network-failure.ts relies on it); bytes that do not compile fail the
+  //    request, sent by then, as a broken build.
   //
   // 2. How. V8 compiles the parser with Liftoff, then optimises it again with TurboFan on a
   //    background thread, and Node waits for that thread before it exits: 0.25-0.4 s on a small
@@ -146,12 +147,12 @@ const undiciEdits = [
         'constructor (client, socket, { exports }) {\n    this.llhttp = exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE)\n',
         'constructor (client, socket) {\n    this.llhttp = null\n    this.ptr = null\n    this.bound = false\n',
       ],
-      // A parser binds at the first bytes of an answer: bindLlhttp compiles llhttp if no
-      // connection has yet, and gives the parser its instance. A failure destroys the socket, as a
-      // failure to parse does.
+      // A parser binds at the first bytes of an answer and takes the compiled llhttp; should the
+      // compile of the next turn not have run (or have failed), bindLlhttp compiles it itself. A
+      // failure destroys the socket, as a failure to parse does.
       [
         '  readMore () {\n    while (!this.paused && this.ptr) {\n      const chunk = this.socket.read()\n      if (chunk === null) {\n        break\n      }\n',
-        '  bindLlhttp () {\n    if (this.bound) {\n      return true\n    }\n    this.bound = true\n    try {\n      llhttpInstance ??= lazyllhttp()\n    } catch (err) {\n      util.destroy(this.socket, err)\n      return false\n    }\n    this.llhttp = llhttpInstance.exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE)\n    return true\n  }\n\n  readMore () {\n    while (!this.paused && (this.ptr || !this.bound)) {\n      const chunk = this.socket.read()\n      if (chunk === null || !this.bindLlhttp()) {\n        break\n      }\n',
+        '  bindLlhttp () {\n    if (this.bound) {\n      return true\n    }\n    this.bound = true\n    try {\n      llhttpInstance ??= compileLlhttp()\n    } catch (err) {\n      util.destroy(this.socket, err)\n      return false\n    }\n    this.llhttp = llhttpInstance.exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE)\n    return true\n  }\n\n  readMore () {\n    while (!this.paused && (this.ptr || !this.bound)) {\n      const chunk = this.socket.read()\n      if (chunk === null || !this.bindLlhttp()) {\n        break\n      }\n',
       ],
       // A parser destroyed unbound (the connection closed before any answer) has nothing to free,
       // and can no longer be bound.
@@ -161,10 +162,17 @@ const undiciEdits = [
       ],
       // At the first connection: read the bytes now (a missing file throws here, and undici fails
       // the request unsent), and compile on the next turn of the event loop, once the request is
-      // written. A failure there is left to the first bind, which reports it.
+      // written. Bytes that do not compile fail the request at once, not at the answer, which may
+      // never come.
       [
         '  if (!llhttpInstance) {\n    llhttpInstance = lazyllhttp()\n  }\n',
-        "  if (!llhttpInstance) {\n    require('../llhttp/llhttp-wasm.js')\n    setImmediate(() => {\n      try {\n        llhttpInstance ??= lazyllhttp()\n      } catch {}\n    })\n  }\n",
+        "  if (!llhttpInstance) {\n    require('../llhttp/llhttp-wasm.js')\n    setImmediate(() => {\n      try {\n        llhttpInstance ??= compileLlhttp()\n      } catch (err) {\n        util.destroy(socket, err)\n      }\n    })\n  }\n",
+      ],
+      // compileLlhttp: lazyllhttp, with a failure named for what it is. The bytes were read, so
+      // they do not compile: the build is damaged (cli/network-failure.ts knows the code).
+      [
+        'let llhttpInstance = null\n',
+        "let llhttpInstance = null\n\nfunction compileLlhttp () {\n  try {\n    return lazyllhttp()\n  } catch (err) {\n    throw Object.assign(new Error('the CLI build is broken (its HTTP parser does not compile: ' + err.message + '); run npm run build'), { code: 'WHITEBOARD_BROKEN_BUILD', cause: err })\n  }\n}\n",
       ],
       [
         '  socket[kParser] = new Parser(client, socket, llhttpInstance)\n',
@@ -250,8 +258,9 @@ const bundle = await build({
   charset: 'ascii',
   minifyWhitespace: true,
   minifySyntax: true,
-  // A third less source to read and turn into a string at every start (330 KB to 228 KB); stack
-  // traces are mapped back through the source map (`--verbose`).
+  // A third less source to read and turn into a string at every start (330 KB to 228 KB).
+  // `--verbose` maps the places in a stack trace back through the source map; the function names
+  // stay minified, as in the Lambda bundles (backend/source-mapped-stack.ts).
   minifyIdentifiers: true,
   sourcemap: 'linked',
   plugins: [withoutHttp2, lazyBuiltins, editUndici, llhttpFromFile],

@@ -427,10 +427,12 @@ describe('where the CLI points', () => {
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
-  it('parses answers that come before its HTTP parser is compiled, and fails cleanly without one', async () => {
-    // The build edits undici to compile the parser once the request is out (scripts/build.mjs). A
-    // server that answers at once, before it has read the request, or closes the connection, makes
-    // the answer or the close come at any point of that: each must end as an unedited undici ends.
+  it('parses answers and fails cleanly on closed connections, its HTTP parser compiled after the request', async () => {
+    // The build edits undici to compile the parser on the event loop's next turn, once the request
+    // is out, and to bind a socket's parser at the first bytes of the answer (scripts/build.mjs).
+    // Each server below must end as it does with an unedited undici: once as the CLI runs, and once
+    // with that next turn held back (a preload delays setImmediate), so that the answer or the
+    // close comes first and the parser binds, compiling llhttp itself, or is destroyed unbound.
     const page = JSON.stringify({ messages: [], nextCursor: null });
     const servers: Record<string, (socket: Socket) => void> = {
       'answers before reading': (socket) =>
@@ -442,26 +444,44 @@ describe('where the CLI points', () => {
       'closes on the request': (socket) => socket.once('data', () => socket.destroy()),
       'closes at once': (socket) => socket.destroy(),
     };
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-preload-'));
+    tempDirs.push(dir);
+    const preload = join(dir, 'late-next-turn.cjs');
+    writeFileSync(
+      preload,
+      'globalThis.setImmediate = (callback, ...args) => setTimeout(callback, 300, ...args);\n',
+    );
     const outcomes: Record<string, string> = {};
-    for (const [name, behave] of Object.entries(servers)) {
-      const server = createServer(behave);
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const { port } = server.address() as { port: number };
-      const url = `http://127.0.0.1:${port}`;
-      try {
-        const result = await run(['read', '--json', '--retries', '0', '--url', url]);
-        outcomes[name] = `${result.code} ${result.stdout}${result.stderr.replaceAll(url, '<url>')}`;
-      } finally {
-        server.close();
+    for (const [mode, nodeArgs] of [
+      ['', []],
+      [' (next turn held back)', ['--require', preload]],
+    ] as const) {
+      for (const [name, behave] of Object.entries(servers)) {
+        const server = createServer(behave);
+        server.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        const { port } = server.address() as { port: number };
+        const url = `http://127.0.0.1:${port}`;
+        try {
+          const result = await run(['read', '--json', '--retries', '0', '--url', url], { nodeArgs });
+          outcomes[name + mode] = `${result.code} ${result.stdout}${result.stderr.replaceAll(url, '<url>')}`;
+        } finally {
+          server.close();
+        }
       }
     }
-    assert.deepEqual(outcomes, {
+    const expected = {
       'answers before reading': `0 ${JSON.stringify(JSON.parse(page), null, 2)}\n`,
       'answers something not HTTP':
         '1 error: <url> answered with something that is not HTTP; not an HTTP server?\n',
       'closes on the request': '1 error: <url> closed the connection before answering\n',
       'closes at once': '1 error: <url> closed the connection before answering\n',
+    };
+    assert.deepEqual(outcomes, {
+      ...expected,
+      ...Object.fromEntries(
+        Object.entries(expected).map(([name, outcome]) => [`${name} (next turn held back)`, outcome]),
+      ),
     });
   });
 
@@ -505,7 +525,10 @@ describe('where the CLI points', () => {
     const bundle = readFileSync(join(DIST, 'main.cjs'), 'latin1');
     assert.match(bundle, /setFlagsFromString\("--liftoff-only --no-wasm-lazy-compilation"\)/);
     // The compile deferred to the next turn (the bundle's local names are minified).
-    assert.match(bundle, /setImmediate\(\(\)=>\{try\{[\w$]+\?\?=[\w$]+\(\)\}catch\{\}\}\)/);
+    assert.match(
+      bundle,
+      /setImmediate\(\(\)=>\{try\{[\w$]+\?\?=[\w$]+\(\)\}catch\([\w$]+\)\{[\w$]+\.destroy\(/,
+    );
   });
 
   it('works without its code cache, and with a cache V8 rejects', async () => {
@@ -560,6 +583,53 @@ describe('where the CLI points', () => {
     );
     const read = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: unknown[] };
     assert.deepEqual(read.messages, []);
+  });
+
+  it('says its build is broken when the HTTP parser does not compile, and that the post may have been stored', async () => {
+    // The parser's bytes are read before the request is sent and compiled after (scripts/build.mjs):
+    // bytes that do not compile are found once the post is out, and it was stored.
+    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
+    tempDirs.push(dir);
+    for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    writeFileSync(join(dir, 'llhttp.wasm'), 'not WebAssembly');
+    const bin = join(dir, 'whiteboard.cjs');
+    const broken =
+      /^error: the CLI build is broken \(its HTTP parser does not compile: WebAssembly\.Module\(\): .*\); run npm run build\n/;
+    const board = freshBoard();
+    const post = await run(
+      ['post', '--board', board, '--author', 'ann', '--text', 'sent, parser broken', '--url', stack.url],
+      {
+        bin,
+      },
+    );
+    assert.equal(post.code, 1);
+    assert.match(post.stderr, broken);
+    assert.ok(
+      post.stderr.endsWith(
+        `\nnote: the message may have been stored; check with \`whiteboard read --board ${board}\` before posting again\n`,
+      ),
+      post.stderr,
+    );
+    const read = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: Message[] };
+    assert.deepEqual(
+      read.messages.map((message) => message.text),
+      ['sent, parser broken'],
+    );
+    // Said at once, not as a timeout, when the server does not answer.
+    const silent = createServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as { port: number };
+      const result = await run(
+        ['read', '--retries', '0', '--timeout', '10', '--url', `http://127.0.0.1:${port}`],
+        { bin },
+      );
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, broken);
+    } finally {
+      silent.close();
+    }
   });
 
   it('runs as `npx whiteboard` from the repository', () => {

@@ -37,6 +37,8 @@ describe('classifyFailure', () => {
     ['TLS', 'ERR_SSL_WRONG_VERSION_NUMBER', { mayHaveArrived: false, transient: false }],
     ['TLS', 'SELF_SIGNED_CERT_IN_CHAIN', { mayHaveArrived: false, transient: false }],
     ['incomplete build', 'WHITEBOARD_INCOMPLETE_BUILD', { mayHaveArrived: false, transient: false }],
+    // Sent, and the parser's bytes will not compile on another try either.
+    ['broken build', 'WHITEBOARD_BROKEN_BUILD', { mayHaveArrived: true, transient: false }],
     // What cannot be placed may have arrived, and is not tried again.
     ['a broken answer', 'HPE_INVALID_CONSTANT', { mayHaveArrived: true, transient: false }],
     ['an unknown code', 'EWHATEVER', { mayHaveArrived: true, transient: false }],
