@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -129,6 +129,21 @@ const freshBoard = () => `cli-${process.pid}-${++boards}`;
  * which a parallel test's listen(0) or outgoing connection could otherwise take meanwhile.
  */
 const closedPort = (): Promise<number> => freePort();
+
+/** Runs `use` with the URL of a TCP server on 127.0.0.1 that meets each connection with `behave`. */
+const withTcpServer = async <T>(
+  behave: (socket: Socket) => void,
+  use: (url: string) => Promise<T>,
+): Promise<T> => {
+  const server = createServer(behave);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.close();
+  }
+};
 
 describe('whiteboard CLI against the local stack', () => {
   it('posts a message and reads it back', async () => {
@@ -457,17 +472,10 @@ describe('where the CLI points', () => {
       [' (next turn held back)', ['--require', preload]],
     ] as const) {
       for (const [name, behave] of Object.entries(servers)) {
-        const server = createServer(behave);
-        server.listen(0, '127.0.0.1');
-        await once(server, 'listening');
-        const { port } = server.address() as { port: number };
-        const url = `http://127.0.0.1:${port}`;
-        try {
+        outcomes[name + mode] = await withTcpServer(behave, async (url) => {
           const result = await run(['read', '--json', '--retries', '0', '--url', url], { nodeArgs });
-          outcomes[name + mode] = `${result.code} ${result.stdout}${result.stderr.replaceAll(url, '<url>')}`;
-        } finally {
-          server.close();
-        }
+          return `${result.code} ${result.stdout}${result.stderr.replaceAll(url, '<url>')}`;
+        });
       }
     }
     const expected = {
@@ -616,20 +624,12 @@ describe('where the CLI points', () => {
       ['sent, parser broken'],
     );
     // Said at once, not as a timeout, when the server does not answer.
-    const silent = createServer(() => {});
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
-    try {
-      const { port } = silent.address() as { port: number };
-      const result = await run(
-        ['read', '--retries', '0', '--timeout', '10', '--url', `http://127.0.0.1:${port}`],
-        { bin },
-      );
-      assert.equal(result.code, 1);
-      assert.match(result.stderr, broken);
-    } finally {
-      silent.close();
-    }
+    const silent = await withTcpServer(
+      () => {},
+      (url) => run(['read', '--retries', '0', '--timeout', '10', '--url', url], { bin }),
+    );
+    assert.equal(silent.code, 1);
+    assert.match(silent.stderr, broken);
   });
 
   it('runs as `npx whiteboard` from the repository', () => {
