@@ -11,6 +11,24 @@ import { outputFailure, UsageError } from './errors.ts';
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
 
+// The streams written to, which `leave` waits for.
+const written = new Set<NodeJS.WriteStream>();
+const write = (stream: NodeJS.WriteStream, text: string) => {
+  written.add(stream);
+  stream.write(text);
+};
+
+// Ends the process once what was written is out, with process.exit rather than letting Node.js
+// dispose of the V8 heap and the environment first: about 2 ms of every run
+// (docs/performance-history.md). A write's callback runs once what was written before it is out,
+// where a pipe is asynchronous (macOS).
+const leave = async (code: number | string): Promise<never> => {
+  await Promise.all(
+    [...written].map((stream) => new Promise<unknown>((resolve) => stream.write('', resolve))),
+  );
+  process.exit(code);
+};
+
 // First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned,
 // with a note when it was a post). A second one: leave now. SIGTERM, as `timeout`, CI runners and
 // `docker stop` send it, counts the same.
@@ -19,7 +37,7 @@ const onInterrupt = (signal: NodeJS.Signals) => {
   if (interrupt.signal.aborted) process.exit(130);
   // The terminal has echoed ^C; a shell starts its prompt on a new line only after a program that
   // a signal killed, and this one ends on its own.
-  if (signal === 'SIGINT' && isatty(2)) process.stderr.write('\n');
+  if (signal === 'SIGINT' && isatty(2)) write(process.stderr, '\n');
   interrupt.abort();
 };
 process.on('SIGINT', onInterrupt);
@@ -32,15 +50,10 @@ const colorEnv: NodeJS.ProcessEnv =
 
 // process.stdout and process.stderr are made on first use, and making one costs start-up time (a
 // pipe or a terminal handle): stderr is only made when something is written to it.
-const written: NodeJS.WriteStream[] = [];
 const streamOf = (fd: 1 | 2, stream: () => NodeJS.WriteStream): OutputStream => {
   const isTTY = isatty(fd);
   return {
-    write: (text) => {
-      const made = stream();
-      if (!written.includes(made)) written.push(made);
-      made.write(text);
-    },
+    write: (text) => write(stream(), text),
     isTTY,
     get columns() {
       return isTTY ? stream().columns : undefined;
@@ -109,9 +122,9 @@ let done: string | undefined;
 // `whiteboard read | head -1` closes the pipe early: that is the reader's choice, not an error.
 // Any other failure to write the output (a full disk) is one line on stderr, as every error is.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`error: ${outputFailure(done, error.message)}\n`);
-  process.exit(1);
+  written.delete(process.stdout);
+  if (error.code !== 'EPIPE') write(process.stderr, `error: ${outputFailure(done, error.message)}\n`);
+  void leave(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 1);
 });
 
 // No top-level await: the bundle is CommonJS, so the launcher can compile it with a code cache.
@@ -133,10 +146,4 @@ void runCli(process.argv.slice(2), {
   setDone: (what) => {
     done = what;
   },
-}).then(async (code) => {
-  // Once the output is out, leave with process.exit rather than let Node.js dispose of the V8 heap
-  // and the environment first: about 2 ms of every run (docs/performance-history.md). A write's
-  // callback runs once what was written before it is out, where a pipe is asynchronous (macOS).
-  await Promise.all(written.map((stream) => new Promise<unknown>((resolve) => stream.write('', resolve))));
-  process.exit(code);
-});
+}).then(leave);

@@ -356,6 +356,41 @@ describe('whiteboard CLI against the local stack', () => {
     }
   });
 
+  it('ends quietly with exit 0 when its reader closes the pipe early (read | head)', async () => {
+    // A page larger than a pipe holds (64 KiB on Linux): the write fails with EPIPE once the
+    // reader has gone.
+    const messages = Array.from({ length: 100 }, (_, i) => ({
+      id: `01M8FEDQJ18ZYPXENG0XSQ${String(i).padStart(4, '0')}`,
+      board: 'default',
+      author: 'ann',
+      text: 'x'.repeat(2000),
+      createdAt: '2026-11-27T12:00:00.000Z',
+    }));
+    const page = JSON.stringify({ messages, nextCursor: null });
+    const answer =
+      'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n' +
+      `content-length: ${Buffer.byteLength(page)}\r\n\r\n${page}`;
+    await withTcpServer(
+      (socket) => socket.once('data', () => socket.end(answer)),
+      async (url) => {
+        const child = spawnCli(['read', '--json', '--url', url]);
+        child.stdin?.end();
+        let stderr = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        const closed = once(child, 'close');
+        const [first] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+        // What `head -c` does once it has read enough.
+        child.stdout?.destroy();
+        const [code] = (await closed) as [number | null];
+        assert.equal(first.toString().slice(0, 1), '{');
+        assert.equal(code, 0, stderr);
+        assert.equal(stderr, '');
+      },
+    );
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await run(['read', '--limit', 'many']);
     assert.equal(result.code, 2);
