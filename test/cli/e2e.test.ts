@@ -145,6 +145,11 @@ const withTcpServer = async <T>(
   }
 };
 
+/** A raw HTTP/1.1 200 answer carrying `json`, for the servers of withTcpServer. */
+const jsonAnswer = (json: string): string =>
+  'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n' +
+  `content-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+
 describe('whiteboard CLI against the local stack', () => {
   it('posts a message and reads it back', async () => {
     const board = freshBoard();
@@ -366,10 +371,7 @@ describe('whiteboard CLI against the local stack', () => {
       text: 'x'.repeat(2000),
       createdAt: '2026-11-27T12:00:00.000Z',
     }));
-    const page = JSON.stringify({ messages, nextCursor: null });
-    const answer =
-      'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n' +
-      `content-length: ${Buffer.byteLength(page)}\r\n\r\n${page}`;
+    const answer = jsonAnswer(JSON.stringify({ messages, nextCursor: null }));
     await withTcpServer(
       (socket) => socket.once('data', () => socket.end(answer)),
       async (url) => {
@@ -485,10 +487,7 @@ describe('where the CLI points', () => {
     // close comes first and the parser binds, compiling llhttp itself, or is destroyed unbound.
     const page = JSON.stringify({ messages: [], nextCursor: null });
     const servers: Record<string, (socket: Socket) => void> = {
-      'answers before reading': (socket) =>
-        socket.end(
-          `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${page.length}\r\n\r\n${page}`,
-        ),
+      'answers before reading': (socket) => socket.end(jsonAnswer(page)),
       'answers something not HTTP': (socket) =>
         socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n')),
       'closes on the request': (socket) => socket.once('data', () => socket.destroy()),
