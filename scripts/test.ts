@@ -19,8 +19,8 @@ const walk = (path: string): void => {
 for (const root of roots) walk(root);
 // The runner starts files in the order given. The longest go first: started in name order, the
 // 80 s of npm-start.test.ts ran on alone at the end (the run took 161 s; in this order 141-153 s).
-// http-api.test.ts goes last, once the files that start DynamoDB Local JVMs of their own are under
-// way: its 200 concurrent POSTs took 12 s beside those starts, 3-5 s after them.
+// http-api.test.ts goes last, after the files that start DynamoDB Local JVMs of their own: its 200
+// concurrent POSTs took 12 s when it ran among them, 3-5 s in three runs last.
 const ORDER = [
   'test/integration/npm-start.test.ts',
   'test/integration/local-stack-start.test.ts',
