@@ -12,15 +12,24 @@ export const logger = new Logger();
 export const metrics = new Metrics();
 
 /**
- * Tracer is imported only where it can trace. Powertools turns it off outside Lambda (no
- * AWS_EXECUTION_ENV: its `setTracingEnabled`), and off it does nothing that can be seen, yet
- * importing it loads aws-xray-sdk-core, whose import costs init time and whose context tracking
- * (AsyncLocalStorage in these bundles, backend/bundle-shims/) follows every promise of every
- * request. The bundle keeps what `import()` loads in a chunk of its own (backend/bundling.ts), so
- * not even its parsing is paid where it is not imported. So without AWS_EXECUTION_ENV (the local
- * stack, tests) a stand-in that does what a disabled Tracer does: nothing. In Lambda the real
- * Tracer, which still applies the rest of Powertools' rules (POWERTOOLS_TRACE_ENABLED,
- * AWS_SAM_LOCAL).
+ * Whether Powertools Tracer would trace in this environment. It turns itself off outside Lambda (no
+ * AWS_EXECUTION_ENV) and wherever POWERTOOLS_TRACE_ENABLED is `false`, whatever the case (its
+ * `setTracingEnabled`, which trims both values as this does). Under SAM local or Amplify's mock it
+ * turns itself off as well; there the real Tracer is left to decide.
+ */
+export const canTrace = (env: NodeJS.ProcessEnv): boolean =>
+  (env.AWS_EXECUTION_ENV ?? '').trim() !== '' &&
+  (env.POWERTOOLS_TRACE_ENABLED ?? '').trim().toLowerCase() !== 'false';
+
+/**
+ * Tracer is imported only where it can trace. Turned off, it does nothing that can be seen, yet
+ * importing it loads aws-xray-sdk-core, whose import costs init time (12-15 ms of a cold start
+ * here) and whose context tracking (AsyncLocalStorage in these bundles, backend/bundle-shims/)
+ * follows every promise of every request. The bundle keeps what `import()` loads in a chunk of its
+ * own (backend/bundling.ts), so not even its parsing is paid where it is not imported. So where
+ * Powertools would turn it off (the local stack, tests, a function deployed with tracing off), a
+ * stand-in that does what a disabled Tracer does: nothing. Elsewhere the real Tracer, which applies
+ * the rest of Powertools' rules.
  */
 const disabledTracer: TracerLike = {
   getSegment: () => undefined,
@@ -32,6 +41,6 @@ const disabledTracer: TracerLike = {
   captureAWSv3Client: (client) => client,
 };
 
-export const tracer: TracerLike = process.env.AWS_EXECUTION_ENV
+export const tracer: TracerLike = canTrace(process.env)
   ? new (await import('@aws-lambda-powertools/tracer')).Tracer()
   : disabledTracer;

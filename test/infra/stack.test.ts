@@ -10,7 +10,16 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -32,6 +41,7 @@ import {
   routeKey,
   routes,
 } from '../../backend/http/routes.ts';
+import { lambdaTraceHeader } from '../../backend/local/event.ts';
 import { buildShippedBundle } from '../../infra/constructs/whiteboard-function.ts';
 import { apiThrottledMetricName, businessMetrics } from '../../infra/constructs/whiteboard-observability.ts';
 import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-app.ts';
@@ -1143,6 +1153,8 @@ describe('Lambda bundles (the code that ships)', () => {
     readonly stderrExpected?: boolean;
     /** Given, an import of the bundle that fails is handed to it, not a test failure. */
     readonly onInitError?: (error: { message: string; stack: string }) => void;
+    /** The index.mjs to run; by default the one the stack ships for the function. */
+    readonly bundle?: string;
   }
 
   /** Runs the bundle of a function in a fresh Node.js process, as Lambda would, against `table`. */
@@ -1156,6 +1168,7 @@ describe('Lambda bundles (the code that ships)', () => {
       beforeExit = async () => {},
       stderrExpected = false,
       onInitError,
+      bundle = bundleOf(functionId),
     }: InvokeOptions = {},
   ): Promise<Invocation[]> => {
     const definition = functions[functionId];
@@ -1209,7 +1222,7 @@ describe('Lambda bundles (the code that ships)', () => {
       );
     });
     child.send({
-      bundle: bundleOf(functionId),
+      bundle,
       handler: definition.handler,
       invocations: events.map((event, index) => ({
         event,
@@ -1386,6 +1399,49 @@ describe('Lambda bundles (the code that ships)', () => {
       );
     } finally {
       daemon.close();
+    }
+  });
+
+  it('ReadMessages deployed with tracing turned off (POWERTOOLS_TRACE_ENABLED=false) never imports the Tracer chunk', async () => {
+    // A copy of the shipped bundle without the chunks that hold aws-xray-sdk-core (read only by a
+    // dynamic import: backend/handlers/powertools.ts). Traced, its init fails for want of them; with
+    // tracing off it answers, so it never asked for them.
+    const copy = mkdtempSync(join(tmpdir(), 'whiteboard-untraced-'));
+    try {
+      cpSync(dirname(bundleOf('readMessages')), copy, { recursive: true });
+      const chunks = join(copy, lambdaBundling.chunksDir);
+      const xray = readdirSync(chunks).filter((name) =>
+        readFileSync(join(chunks, name), 'utf8').includes('AWS_XRAY_DAEMON_ADDRESS'),
+      );
+      assert.ok(xray.length > 0, `no chunk in ${chunks} holds aws-xray-sdk-core`);
+      for (const name of xray) rmSync(join(chunks, name));
+      const table = await createTestTable();
+      const event = apiEvent({ from: 'no-auth.json' });
+      const lambdaEnvironment = {
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: copy,
+        _X_AMZN_TRACE_ID: lambdaTraceHeader(undefined, Date.now()),
+      };
+      const bundle = join(copy, 'index.mjs');
+      let initError = '';
+      await invoke('readMessages', [event], table, {
+        bundle,
+        lambdaEnvironment,
+        onInitError: (error) => {
+          initError = error.message;
+        },
+      });
+      assert.ok(
+        xray.some((name) => initError.includes(name)),
+        `traced, the copy must fail for want of ${xray.join(', ')}; its init error: ${initError}`,
+      );
+      const [read] = await invoke('readMessages', [event], table, {
+        bundle,
+        lambdaEnvironment: { ...lambdaEnvironment, POWERTOOLS_TRACE_ENABLED: 'false' },
+      });
+      assert.equal(read?.result.statusCode, 200, read?.result.body);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 
