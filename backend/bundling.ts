@@ -3,10 +3,39 @@
  * stack (backend/local/build.ts) and the benchmarks (bench/lib/bundles.ts) all build with
  * `lambdaBuildOptions`, so what runs locally and what is measured is what ships.
  */
+import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
 const shim = (file: string) => fileURLToPath(new URL(`./bundle-shims/${file}`, import.meta.url));
+
+/**
+ * Built-in modules that the bundles' ES modules import (the SDK's `node:fs` and `node:process`,
+ * the Powertools Tracer's `node:http`, and the SDK's `import("node:http")` for an http:// endpoint),
+ * given to them as CommonJS (backend/bundle-shims/node-*.cjs, `process.getBuiltinModule`). An
+ * `import` of a built-in makes Node.js build an ES module facade of it, which reads every export,
+ * getters included; from Node.js 22 on, node:http's `WebSocket`, `CloseEvent` and `MessageEvent`
+ * are getters that load Node's own copy of undici (nodejs/node#57649, #59686, open). Measured here
+ * on Node.js 24 in a fresh process: an `import` of node:http 45-60 ms where `require` takes 7, of
+ * node:process 3-11 ms, of node:fs 5-9 ms; with these three as CommonJS, the traced ReadMessages
+ * bundle's init took 29 ms less (docs/performance-history.md). The Lambda runtime interface client
+ * loads its own built-ins with `require` (aws-lambda-ric 4), so nothing else builds them first.
+ * The other built-ins' facades cost under 1.5 ms each.
+ */
+const builtinsAsCommonJs = Object.fromEntries(
+  ['http', 'fs', 'process'].flatMap((name) => [
+    [`node:${name}`, shim(`node-${name}.cjs`)],
+    [name, shim(`node-${name}.cjs`)],
+    // An alias also maps the paths under its name; built-ins there (node:fs/promises) stay as
+    // they are, their facades cheap.
+    ...builtinModules
+      .filter((module) => module.startsWith(`${name}/`))
+      .flatMap((module) => [
+        [`node:${module}`, `node:${module}`],
+        [module, `node:${module}`],
+      ]),
+  ]),
+);
 
 export const lambdaBundling = {
   format: 'esm',
@@ -30,6 +59,7 @@ export const lambdaBundling = {
   alias: {
     'cls-hooked/context': shim('cls-hooked-context.ts'),
     semver: shim('semver.cjs'),
+    ...builtinsAsCommonJs,
   },
   /** Lambda runs the bundle as `index.mjs` (handler `index.<export>`). */
   entryFile: 'index.mjs',

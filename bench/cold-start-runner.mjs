@@ -7,8 +7,15 @@
 // JavaScript on purpose: the process loads nothing but this file and the bundle.
 //
 // node cold-start-runner.mjs <bundle> <handler name> <event.json>
-import { readFileSync, writeSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+// Its own built-ins through `require`, as the Lambda runtime interface client loads its own
+// (aws-lambda-ric 4: `cjsRequire("node:fs")`): an `import` would build their ES module facades
+// here, which a bundle that imports them would otherwise build, and pay for, itself
+// (backend/bundling.ts).
+const require = createRequire(import.meta.url);
+const { readFileSync, writeSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
 
 const [bundle, handlerName, eventPath] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventPath, 'utf8'));

@@ -1072,7 +1072,7 @@ describe('Lambda bundles (the code that ships)', () => {
   };
 
   for (const functionId of functionIds) {
-    it(`${functions[functionId].id}: minified ESM, index.mjs and chunks each with a source map, SDK bundled, X-Ray not loaded at init, cls-hooked and semver shimmed, under the size ceilings`, () => {
+    it(`${functions[functionId].id}: minified ESM, index.mjs and chunks each with a source map, SDK bundled, X-Ray not loaded at init, cls-hooked and semver shimmed, node:http, node:fs and node:process as CommonJS, under the size ceilings`, () => {
       const bundle = bundleOf(functionId);
       const folder = dirname(bundle);
       const files = codeFiles(folder);
@@ -1090,6 +1090,11 @@ describe('Lambda bundles (the code that ships)', () => {
         const external =
           /\bfrom\s*["'](?:@aws-sdk|@smithy)\/[^"']*["']|\bimport\(\s*["'](?:@aws-sdk|@smithy)\//.exec(code);
         assert.equal(external, null, `external SDK import in ${file}: ${external?.[0]}`);
+        // node:http, node:fs and node:process reach the bundle's modules as CommonJS, never through
+        // an `import`, static or dynamic, that would build their costly ES module facades
+        // (backend/bundling.ts).
+        const facade = /\b(?:from|import)\s*\(?\s*["'](?:node:)?(?:http|fs|process)["']/.exec(code);
+        assert.equal(facade, null, `${file} imports a built-in as an ES module: ${facade?.[0]}`);
       }
       const init = loadedAtInit(folder, files);
       const bytes = (names: Iterable<string>) =>

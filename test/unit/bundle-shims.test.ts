@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as shim from '../../backend/bundle-shims/cls-hooked-context.ts';
+import { lambdaBundling } from '../../backend/bundling.ts';
 
 const require = createRequire(import.meta.url);
 // What aws-xray-sdk-core itself requires, resolved from where it is installed.
@@ -183,5 +184,21 @@ describe('semver stand-in', () => {
     ] as const) {
       assert.equal(stand.gte(a, b), semver.gte(a, b), `gte(${a}, ${b})`);
     }
+  });
+});
+
+describe('built-ins given to the bundles as CommonJS', () => {
+  for (const name of ['http', 'fs', 'process']) {
+    it(`node-${name}.cjs is node:${name} itself, and the bundles' alias maps both spellings to it`, () => {
+      const stand = `../../backend/bundle-shims/node-${name}.cjs`;
+      assert.equal(require(stand), require(`node:${name}`));
+      assert.equal(lambdaBundling.alias[`node:${name}`], require.resolve(stand));
+      assert.equal(lambdaBundling.alias[name], require.resolve(stand));
+    });
+  }
+
+  it('leaves the built-ins under those names as they are (an alias also maps the paths under it)', () => {
+    assert.equal(lambdaBundling.alias['node:fs/promises'], 'node:fs/promises');
+    assert.equal(lambdaBundling.alias['fs/promises'], 'node:fs/promises');
   });
 });
