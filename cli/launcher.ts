@@ -5,8 +5,9 @@
  * Why: the CLI's budget is 1.6 times `node -e ''` (it takes about 1.75: docs/performance.md).
  * Without a cache, most of its start-up is V8 parsing and compiling the bundle (undici above all),
  * and Node 20 has no compile cache of its own (`module.enableCompileCache()` arrived in Node 22.1).
- * With a cache V8 skips that work; without one, or with one from another Node or V8 version, V8
- * rejects it and compiles as usual.
+ * With a cache V8 skips that work; without one, or with one it rejects (made under other V8 flags),
+ * V8 compiles as usual. Each V8 version gets a cache of its own: the build makes one for the Node
+ * it runs on, and the first run on another Node makes that one's (a Node switched after install).
  *
  * Built twice (scripts/build.mjs): as CommonJS, the bin, and as an ES module,
  * dist/cli/whiteboard.mjs (the bin of earlier builds), whose banner defines `require`, `__filename`
@@ -14,7 +15,7 @@
  * module loader, about a tenth of `node -e ''` on a small machine. `require` rather than `import`
  * for the same reason: an ES module pays for every `import` of a builtin.
  */
-const { readFileSync, realpathSync, renameSync, writeFileSync } =
+const { accessSync, constants, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } =
   require('node:fs') as typeof import('node:fs');
 const { dirname, join } = require('node:path') as typeof import('node:path');
 const { Script } = require('node:vm') as typeof import('node:vm');
@@ -31,22 +32,36 @@ declare const WHITEBOARD_BUNDLE_HASH: string;
 // Node keeps the link's path (--preserve-symlinks-main, as pnpm setups often set).
 const dir = dirname(realpathSync(__filename));
 const bundle = join(dir, 'main.cjs');
-// Named after the bundle's content hash: a cache can never be applied to another build's bundle.
-const cacheFile = join(dir, `main-${WHITEBOARD_BUNDLE_HASH}.cache`);
+// Named after the bundle's content hash, so that a cache can never be applied to another build's
+// bundle, and after V8's version, which V8 checks a cache against.
+const cacheFile = join(dir, `main-${WHITEBOARD_BUNDLE_HASH}-v8-${process.versions.v8}.cache`);
 // Set by scripts/build.mjs for one warm-up run that writes the cache.
-const writeCache = process.env.WHITEBOARD_WRITE_CODE_CACHE === cacheFile;
-// The bundle, too, tells the warm-up by this variable (the edit of undici in scripts/build.mjs): in
-// any other run it is gone, whatever the caller's environment held.
-if (!writeCache) delete process.env.WHITEBOARD_WRITE_CODE_CACHE;
+const warmUp = process.env.WHITEBOARD_WRITE_CODE_CACHE === cacheFile;
 
 let cachedData: Buffer | undefined;
-if (!writeCache) {
+/** This run writes the cache at exit: the build's warm-up, or the first run on another V8. */
+let makeCache = warmUp;
+if (!warmUp) {
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
-    // No cache (not built, or removed): compile as usual.
+    // None for this V8 (a Node other than the build's, or removed): compile as usual, and leave
+    // one for the next run where the folder is writable (not a read-only global install). A cache
+    // V8 rejects is not rewritten: that is the caller's V8 flags, which the next run may not have.
+    try {
+      accessSync(dir, constants.W_OK);
+      makeCache = true;
+    } catch {
+      makeCache = false;
+    }
   }
 }
+// The bundle tells a run that writes the cache by this variable (the edit of undici in
+// scripts/build.mjs): it then leaves V8's flags as they are, so that the cache is made under the
+// flags the next start has, at the price of this run's exit waiting for V8's optimising compiler
+// (up to 0.4 s, once). In any other run the variable is gone, whatever the caller's environment held.
+if (makeCache) process.env.WHITEBOARD_WRITE_CODE_CACHE = cacheFile;
+else delete process.env.WHITEBOARD_WRITE_CODE_CACHE;
 
 // The same wrapper Node's CommonJS loader puts around a module. esbuild writes ASCII only (non-ASCII
 // characters escaped), so reading as latin1 gives the same text without decoding UTF-8.
@@ -65,11 +80,18 @@ const bundleModule = { exports: {} };
   dir,
 );
 
-if (writeCache) {
-  // At exit, the cache holds every function the run compiled, not only the top level.
+if (makeCache) {
+  // At exit, the cache holds every function the run compiled, not only the top level. Written
+  // under a name of its own and renamed, so that a run started meanwhile reads all of it or none.
   process.once('exit', () => {
     const temporary = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, script.createCachedData());
-    renameSync(temporary, cacheFile);
+    try {
+      writeFileSync(temporary, script.createCachedData());
+      renameSync(temporary, cacheFile);
+    } catch (error) {
+      // The build's warm-up reports it; an ordinary run has done its work and stays quiet.
+      if (warmUp) throw error;
+      rmSync(temporary, { force: true });
+    }
   });
 }

@@ -7,8 +7,10 @@
 // dist/cli/whiteboard.mjs     the same launcher as an ES module, the bin of earlier builds; it
 //                             starts slower (Node sets up its ES module loader first)
 // dist/cli/main.cjs           the CLI bundle (cli/main.ts and its dependencies)
-// dist/cli/main-<hash>.cache  V8 code cache for the bundle, made by one warm-up run below; the
-//                             launcher works without it, only slower to start
+// dist/cli/main-<hash>-v8-<version>.cache
+//                             V8 code cache for the bundle, made by one warm-up run below for
+//                             this Node's V8 (the launcher makes one for another V8 at its first
+//                             run there); the launcher works without it, only slower to start
 // dist/cli/llhttp*.wasm       undici's HTTP parser, which the bundle reads (llhttpFromFile below)
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -316,11 +318,13 @@ for (const file of [
 }
 chmodSync(join(outDir, 'whiteboard.cjs'), 0o755);
 chmodSync(join(outDir, 'whiteboard.mjs'), 0o755);
-const cacheFile = join(outDir, `main-${hash}.cache`);
+// As cli/launcher.ts names it.
+const cacheFile = join(outDir, `main-${hash}-v8-${process.versions.v8}.cache`);
 for (const name of readdirSync(outDir)) {
-  // Earlier builds' caches, including those named whiteboard-<hash>.cache.
-  if (/^(main|whiteboard)-[0-9a-f]+\.cache$/.test(name) && join(outDir, name) !== cacheFile)
-    rmSync(join(outDir, name));
+  // Earlier builds' caches (main-<hash>.cache and whiteboard-<hash>.cache before they were named
+  // after V8's version); this build's made by other Node versions stay.
+  const built = /^(?:main|whiteboard)-([0-9a-f]+)(-v8-.+)?\.cache$/.exec(name);
+  if (built !== null && (built[1] !== hash || built[2] === undefined)) rmSync(join(outDir, name));
   if (name === 'whiteboard.cjs.map') rmSync(join(outDir, name));
 }
 

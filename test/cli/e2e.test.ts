@@ -37,6 +37,9 @@ const BIN = join(
     .whiteboard,
 );
 const DIST = join(ROOT, 'dist/cli');
+/** The bundle's code cache for this Node's V8, as the build and the launcher name it. */
+const isOwnCache = (name: string): boolean =>
+  /^main-[0-9a-f]+-v8-/.test(name) && name.endsWith(`-v8-${process.versions.v8}.cache`);
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** The newest modification time of a file or of anything under a folder. */
@@ -534,7 +537,7 @@ describe('where the CLI points', () => {
     // every built-in module loaded after it fail, and those modules compile from source. The
     // caller's NODE_OPTIONS and coverage are left out: a V8 flag there (--max-old-space-size) voids
     // every cache, and --enable-source-maps or coverage load built-ins of their own.
-    const cache = readdirSync(DIST).find((name) => /^main-[0-9a-f]+\.cache$/.test(name));
+    const cache = readdirSync(DIST).find(isOwnCache);
     assert.ok(cache, 'the build wrote no code cache');
     for (const args of [
       ['read', '--json'],
@@ -573,24 +576,47 @@ describe('where the CLI points', () => {
     );
   });
 
-  it('works without its code cache, and with a cache V8 rejects', async () => {
+  it('works without its code cache and makes one for the next run, and works with a cache V8 rejects, which it leaves', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
     tempDirs.push(dir);
     for (const name of ['whiteboard.cjs', 'main.cjs', 'llhttp_simd.wasm', 'llhttp.wasm'])
       copyFileSync(join(DIST, name), join(dir, name));
-    const cache = readdirSync(DIST).find((name) => /^main-[0-9a-f]+\.cache$/.test(name));
+    const cache = readdirSync(DIST).find(isOwnCache);
     assert.ok(cache, 'the build wrote no code cache');
     const bin = join(dir, 'whiteboard.cjs');
-    const read = async () => {
-      const result = await run(['read', '--json', '--url', stack.url], { bin });
+    /** `read --json` from the copy; what V8 printed of the code caches it read or rejected. */
+    const read = async (): Promise<string[]> => {
+      const result = await run(['read', '--json', '--url', stack.url], {
+        bin,
+        nodeArgs: ['--profile-deserialization'],
+        env: { NODE_OPTIONS: '', NODE_V8_COVERAGE: '' },
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, '');
-      assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+      const lines = result.stdout.split('\n');
+      // V8's lines start with "[", the JSON's (an object, indented) do not.
+      const json = lines.filter((line) => !line.startsWith('[')).join('\n');
+      assert.ok(Array.isArray((JSON.parse(json) as { messages: unknown }).messages));
+      return lines.filter((line) => /^\[(Deserializing from|Cached code failed)/.test(line));
     };
+    // No cache, as on a Node other than the build's: the run compiles as usual and leaves one.
     await read();
-    // As if made by another Node version: V8 checks it, rejects it and compiles as usual.
-    writeFileSync(join(dir, cache), Buffer.alloc(4096, 7));
-    await read();
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.cache')),
+      [cache],
+    );
+    const made = statSync(join(dir, cache)).size;
+    assert.ok(made > 100_000, `a cache of ${made} bytes`);
+    // The next run starts from it.
+    assert.ok(
+      (await read()).some((line) => line.startsWith(`[Deserializing from ${made} bytes`)),
+      'the cache made by the first run was not read',
+    );
+    // A cache V8 rejects (here not one at all): compiled as usual, and the file is left as it is.
+    const rejected = Buffer.alloc(4096, 7);
+    writeFileSync(join(dir, cache), rejected);
+    assert.ok((await read()).some((line) => line.startsWith('[Cached code failed')));
+    assert.deepEqual(readFileSync(join(dir, cache)), rejected);
   });
 
   it("runs through a symlink when Node keeps the link's path (--preserve-symlinks-main)", async () => {
