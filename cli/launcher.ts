@@ -2,9 +2,10 @@
  * The `whiteboard` bin, dist/cli/whiteboard.cjs: loads the CLI bundle (main.cjs, built from
  * cli/main.ts) using the V8 code cache that `npm run build` wrote beside it.
  *
- * Why: the CLI's budget is 1.6 times `node -e ''` (it takes 1.73-1.86 on Node 20: docs/performance.md).
- * Without a cache, most of its start-up is V8 parsing and compiling the bundle (undici above all),
- * and Node 20 has no compile cache of its own (`module.enableCompileCache()` arrived in Node 22.1).
+ * Why: the CLI's budget is 1.6 times `node -e ''` (it takes 1.73-1.86 on Node 20:
+ * docs/performance.md). Without a cache, most of its start-up is V8 parsing and compiling the
+ * bundle (undici above all), and Node 20 has no compile cache of its own
+ * (`module.enableCompileCache()` arrived in Node 22.1).
  * With a cache V8 skips that work; without one, or with one it rejects (made under other V8 flags),
  * V8 compiles as usual. Each V8 version gets a cache of its own: the build makes one for the Node
  * it runs on, and the first run on another Node makes that one's (a Node switched after install).
