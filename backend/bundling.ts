@@ -10,8 +10,8 @@ import type { BuildOptions } from 'esbuild';
 const shim = (file: string) => fileURLToPath(new URL(`./bundle-shims/${file}`, import.meta.url));
 
 /**
- * Built-in modules that the bundles' ES modules import (the SDK's `node:fs` and `node:process`,
- * the Powertools Tracer's `node:http`, and the SDK's `import("node:http")` for an http:// endpoint),
+ * Built-in modules that the bundles' ES modules import (the SDK's `node:fs` and `node:process`, the
+ * Powertools Tracer's `node:http`, and the SDK's `import("node:http")` for an http:// endpoint),
  * given to them as CommonJS (backend/bundle-shims/node-*.cjs, `process.getBuiltinModule`). An
  * `import` of a built-in makes Node.js build an ES module facade of it, which reads every export,
  * getters included; from Node.js 22 on, node:http's `WebSocket`, `CloseEvent` and `MessageEvent`
@@ -19,8 +19,8 @@ const shim = (file: string) => fileURLToPath(new URL(`./bundle-shims/${file}`, i
  * on Node.js 24 in a fresh process: an `import` of node:http 45-60 ms where `require` takes 7, of
  * node:process 3-11 ms, of node:fs 5-9 ms; with these three as CommonJS, the traced ReadMessages
  * bundle's init took 29 ms less (docs/performance-history.md). The Lambda runtime interface client
- * loads its own built-ins with `require` (aws-lambda-ric 4), so nothing else builds them first.
- * The other built-ins' facades cost under 1.5 ms each.
+ * loads its own built-ins with `require` (aws-lambda-ric 4), so nothing else builds them first. The
+ * other built-ins' facades cost under 1.5 ms each.
  */
 const builtinsAsCommonJs = Object.fromEntries(
   ['http', 'fs', 'process'].flatMap((name) => [

@@ -60,7 +60,8 @@ if (!warmUp) {
 // The bundle tells a run that writes the cache by this variable (the edit of undici in
 // scripts/build.mjs): it then leaves V8's flags as they are, so that the cache is made under the
 // flags the next start has, at the price of this run's exit waiting for V8's optimising compiler
-// (up to 0.4 s, once). In any other run the variable is gone, whatever the caller's environment held.
+// (up to 0.4 s, once). In any other run the variable is gone, whatever the caller's environment
+// held.
 if (makeCache) process.env.WHITEBOARD_WRITE_CODE_CACHE = cacheFile;
 else delete process.env.WHITEBOARD_WRITE_CODE_CACHE;
 
