@@ -23,18 +23,21 @@ const shim = (file: string) => fileURLToPath(new URL(`./bundle-shims/${file}`, i
  * other built-ins' facades cost under 1.5 ms each.
  */
 const builtinsAsCommonJs = Object.fromEntries(
-  ['http', 'fs', 'process'].flatMap((name) => [
-    [`node:${name}`, shim(`node-${name}.cjs`)],
-    [name, shim(`node-${name}.cjs`)],
-    // An alias also maps the paths under its name; built-ins there (node:fs/promises) stay as
-    // they are, their facades cheap.
-    ...builtinModules
-      .filter((module) => module.startsWith(`${name}/`))
-      .flatMap((module) => [
-        [`node:${module}`, `node:${module}`],
-        [module, `node:${module}`],
-      ]),
-  ]),
+  ['http', 'fs', 'process'].flatMap((name) => {
+    const stand = shim(`node-${name}.cjs`);
+    return [
+      [`node:${name}`, stand],
+      [name, stand],
+      // An alias also maps the paths under its name; built-ins there (node:fs/promises) stay as
+      // they are, their facades cheap.
+      ...builtinModules
+        .filter((module) => module.startsWith(`${name}/`))
+        .flatMap((module) => [
+          [`node:${module}`, `node:${module}`],
+          [module, `node:${module}`],
+        ]),
+    ];
+  }),
 );
 
 export const lambdaBundling = {

@@ -39,6 +39,15 @@ const cacheFile = join(dir, `main-${WHITEBOARD_BUNDLE_HASH}-v8-${process.version
 // Set by scripts/build.mjs for one warm-up run that writes the cache.
 const warmUp = process.env.WHITEBOARD_WRITE_CODE_CACHE === cacheFile;
 
+const writable = (folder: string): boolean => {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 let cachedData: Buffer | undefined;
 /** This run writes the cache at exit: the build's warm-up, or the first run on another V8. */
 let makeCache = warmUp;
@@ -49,12 +58,7 @@ if (!warmUp) {
     // None for this V8 (a Node other than the build's, or removed): compile as usual, and leave
     // one for the next run where the folder is writable (not a read-only global install). A cache
     // V8 rejects is not rewritten: that is the caller's V8 flags, which the next run may not have.
-    try {
-      accessSync(dir, constants.W_OK);
-      makeCache = true;
-    } catch {
-      makeCache = false;
-    }
+    makeCache = writable(dir);
   }
 }
 // The bundle tells a run that writes the cache by this variable (the edit of undici in

@@ -37,6 +37,17 @@ const BIN = join(
     .whiteboard,
 );
 const DIST = join(ROOT, 'dist/cli');
+/**
+ * With --profile-deserialization V8 prints a line for each code cache it reads and one for each
+ * that fails its checks. The caller's NODE_OPTIONS and coverage are left out: a V8 flag there
+ * (--max-old-space-size) voids every cache, and --enable-source-maps or coverage load built-ins of
+ * their own.
+ */
+const PROFILE_CODE_CACHES = {
+  nodeArgs: ['--profile-deserialization'],
+  env: { NODE_OPTIONS: '', NODE_V8_COVERAGE: '' },
+} as const;
+
 /** The bundle's code cache for this Node's V8, as the build and the launcher name it. */
 const isOwnCache = (name: string): boolean =>
   /^main-[0-9a-f]+-v8-/.test(name) && name.endsWith(`-v8-${process.versions.v8}.cache`);
@@ -531,22 +542,17 @@ describe('where the CLI points', () => {
   });
 
   it("starts from V8's code caches, its own and those of Node's built-in modules: none is rejected", async () => {
-    // With --profile-deserialization V8 prints a line for each code cache it reads and one for each
-    // that fails its checks: made for another source, another V8, or other V8 flags. Setting a flag
-    // at start-up (the HTTP parser's --liftoff-only, scripts/build.mjs) would make Node's cache of
-    // every built-in module loaded after it fail, and those modules compile from source. The
-    // caller's NODE_OPTIONS and coverage are left out: a V8 flag there (--max-old-space-size) voids
-    // every cache, and --enable-source-maps or coverage load built-ins of their own.
+    // A cache fails V8's checks when made for another source, another V8, or other V8 flags.
+    // Setting a flag at start-up (the HTTP parser's --liftoff-only, scripts/build.mjs) would make
+    // Node's cache of every built-in module loaded after it fail, and those modules compile from
+    // source.
     const cache = readdirSync(DIST).find(isOwnCache);
     assert.ok(cache, 'the build wrote no code cache');
     for (const args of [
       ['read', '--json'],
       ['post', '--board', freshBoard(), '--author', 'ann', '--text', 'from the code cache test'],
     ]) {
-      const result = await run([...args, '--url', stack.url], {
-        nodeArgs: ['--profile-deserialization'],
-        env: { NODE_OPTIONS: '', NODE_V8_COVERAGE: '' },
-      });
+      const result = await run([...args, '--url', stack.url], PROFILE_CODE_CACHES);
       assert.equal(result.code, 0, result.stderr);
       const lines = result.stdout.split('\n');
       assert.deepEqual(
@@ -586,11 +592,7 @@ describe('where the CLI points', () => {
     const bin = join(dir, 'whiteboard.cjs');
     /** `read --json` from the copy; what V8 printed of the code caches it read or rejected. */
     const read = async (): Promise<string[]> => {
-      const result = await run(['read', '--json', '--url', stack.url], {
-        bin,
-        nodeArgs: ['--profile-deserialization'],
-        env: { NODE_OPTIONS: '', NODE_V8_COVERAGE: '' },
-      });
+      const result = await run(['read', '--json', '--url', stack.url], { ...PROFILE_CODE_CACHES, bin });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, '');
       const lines = result.stdout.split('\n');
