@@ -25,8 +25,8 @@ import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
 import {
+  BodyCutShortError,
   BodyTooLargeError,
-  ClientGoneError,
   HTTP_API_HEADER_LIMIT_BYTES,
   readBody,
   requestLineAndHeaderValuesBytes,
@@ -49,9 +49,32 @@ export interface GatewayOptions {
 }
 
 /**
- * Node answers a request it cannot parse (a malformed request line, headers beyond its own 16 KiB
- * limit) with a bare status line. The gateway answers it as it answers everything else: JSON, with
- * a request id.
+ * The largest request line and headers the server parses (Node's default is 16 KiB). Up to it,
+ * a request over the HTTP API quota gets the gateway's own 431, with the CORS headers a browser
+ * page needs to read it; beyond it, Node's parser refuses it first (`answerOnSocket`).
+ */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * How long the rest of a body is read and dropped after an answer given before it was read (413,
+ * 431): the client is likely still sending it. Then the connection is closed.
+ */
+const LINGER_MS = 5_000;
+
+/** An answer written on the socket itself, where Node hands the gateway no response to write. */
+const answerOnSocket = (socket: Duplex, status: number, reason: string): void => {
+  const body = JSON.stringify({ message: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\napigw-requestid: ${newRequestId()}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
+};
+
+/**
+ * Node answers a request it cannot parse (a malformed request line, headers beyond
+ * MAX_HEADER_BYTES) with a bare status line. The gateway answers it as it answers everything else:
+ * JSON, with a request id.
  */
 const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string | undefined => {
   if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -60,12 +83,7 @@ const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string
   }
   const [status, reason] =
     error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
-  const body = JSON.stringify({ message: reason });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\napigw-requestid: ${newRequestId()}\r\n` +
-      `connection: close\r\n\r\n${body}`,
-  );
+  answerOnSocket(socket, status, reason);
   return `${status} ${reason}`;
 };
 
@@ -121,12 +139,7 @@ interface Answer {
   readonly headers: Record<string, string>;
   readonly note?: string;
   readonly functionId?: FunctionId;
-  /** Ends the connection after the response: the rest of the request was not read. */
-  readonly close?: boolean;
 }
-
-/** The client went away before its request was whole: there is no one to answer. */
-const CLIENT_GONE = Symbol('client gone');
 
 /** What the stages know of a request from its first line and headers. */
 interface Incoming {
@@ -164,7 +177,6 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
         response: gatewayError(431, 'Request Header Fields Too Large'),
         headers: corsHeaders,
         note: 'over the HTTP API quota',
-        close: true,
       };
     }
     if (isPreflight(method, req.headers)) {
@@ -232,7 +244,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
    * The gateway's stages, in API Gateway's order: what it answers before the body, the body's size,
    * the route, then the function. (An authorizer would run between the route and the function.)
    */
-  const answer = async (incoming: Incoming): Promise<Answer | typeof CLIENT_GONE> => {
+  const answer = async (incoming: Incoming): Promise<Answer | BodyCutShortError> => {
     const { req, method, url, corsHeaders } = incoming;
     const early = beforeBody(incoming);
     if (early) {
@@ -244,9 +256,9 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       body = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return { response: gatewayError(413, 'Request Entity Too Large'), headers: corsHeaders, close: true };
+        return { response: gatewayError(413, 'Request Entity Too Large'), headers: corsHeaders };
       }
-      if (error instanceof ClientGoneError) return CLIENT_GONE;
+      if (error instanceof BodyCutShortError) return error;
       throw error;
     }
     const route = match(method, url.split('?', 1)[0] as string);
@@ -271,13 +283,20 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       corsHeaders: corsResponseHeaders(cors, origin),
     };
     const answered = await answer(incoming);
-    if (answered === CLIENT_GONE) {
+    if (answered instanceof BodyCutShortError) {
       res.destroy();
-      printer.gateway(`${method} ${incoming.url} (the client closed the connection before its body ended)`);
+      printer.gateway(`${method} ${incoming.url} (${answered.message})`);
       return;
     }
-    if (answered.close) res.setHeader('connection', 'close');
     send(res, answered.response, incoming.requestId, answered.headers);
+    // Answered before its body was read: the rest is dropped as it comes (readBody, `answer`), and
+    // the connection stays open for it, to be used again once the body has ended. Closing it on
+    // unread data would reset it, which can wipe the answer from the client's side before it reads
+    // it: servers read on for a while first (RFC 9112, section 9.6), as this does for LINGER_MS.
+    if (!req.complete) {
+      const lingering = setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+      req.once('close', () => clearTimeout(lingering));
+    }
     printer.request({
       requestId: incoming.requestId,
       method,
@@ -294,7 +313,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
   // connection just as the server closes it sees the request fail (ECONNRESET), so the server
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     lastExchange.set(req.socket, { req, res });
     const requestId = newRequestId();
     handle(req, res, requestId).catch((error: unknown) => {
@@ -304,6 +323,32 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
         send(res, internalServerError(), requestId, corsResponseHeaders(cors, originOf(req)));
       else res.destroy();
     });
+  });
+  // A client may end its side of the connection once its request is sent (`nc -N`, some HTTP/1.0
+  // tools). Node's server then ends the connection without the answer, by default; "a TCP
+  // connection that is half-closed by the client does not delimit a request message, nor does it
+  // imply that the client is no longer interested in a response" (RFC 9112, section 9.6). The
+  // answer goes out, then the connection ends. (A server property since Node's first releases, read
+  // in lib/_http_server.js, though not in its documentation; the gateway's tests check it holds.)
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  // An Expect header other than 100-continue: Node answers a bare 417, which a server may (RFC
+  // 9110, section 10.1.1). The gateway's own, as every other answer: JSON, request id, CORS.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = newRequestId();
+    send(res, gatewayError(417, 'Expectation Failed'), requestId, corsResponseHeaders(cors, originOf(req)));
+    printer.request({
+      requestId,
+      method: req.method ?? 'GET',
+      url: originForm(req.url ?? '/'),
+      status: 417,
+      durationMs: 0,
+      note: `Expect: ${String(req.headers.expect)}`,
+    });
+  });
+  // CONNECT has no route, as any other method without one; Node would drop the connection unanswered.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    answerOnSocket(socket, 404, 'Not Found');
+    printer.gateway(`CONNECT ${req.url ?? ''}: 404 Not Found`);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const last = lastExchange.get(socket);

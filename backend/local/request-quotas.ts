@@ -9,14 +9,28 @@ export const HTTP_API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
-/** The client went away before its body arrived: there is no one to answer. */
-export class ClientGoneError extends Error {}
+/**
+ * The request's body did not arrive whole, and there is no one to answer: the client went away,
+ * or the stack ended the request (`cutShort`). The message says which, for the gateway's log line.
+ */
+export class BodyCutShortError extends Error {}
 
-/** The whole body, or BodyTooLargeError as soon as it is over the payload quota. */
+/** Ends a request whose body has not arrived, saying why. */
+export const cutShort = (req: IncomingMessage, why: string): void => {
+  req.destroy(new BodyCutShortError(why));
+};
+
+/**
+ * The whole body, or BodyTooLargeError as soon as it is over the payload quota. A body too large
+ * is then read and dropped, not left unread: the gateway answers 413 at once, and a connection
+ * closed on unread data is reset, which can wipe the answer from the client's side before it reads
+ * it (RFC 9112, section 9.6); curl waits for `100 Continue` before a large body, fetch does not.
+ */
 export const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > HTTP_API_PAYLOAD_LIMIT_BYTES) {
+      req.resume();
       reject(new BodyTooLargeError());
       return;
     }
@@ -25,8 +39,6 @@ export const readBody = (req: IncomingMessage): Promise<Buffer> =>
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > HTTP_API_PAYLOAD_LIMIT_BYTES) {
-        // The rest is read and dropped, not refused: a socket closed on unread data is reset, and
-        // the client would see that instead of the 413 (the response closes the connection).
         req.off('data', onData);
         req.resume();
         reject(new BodyTooLargeError());
@@ -38,7 +50,13 @@ export const readBody = (req: IncomingMessage): Promise<Buffer> =>
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     // Node ends a request whose connection closed before its body was complete with an error
     // ("aborted"): the client is gone, which is no failure of the gateway.
-    req.on('error', () => reject(new ClientGoneError()));
+    req.on('error', (error) =>
+      reject(
+        error instanceof BodyCutShortError
+          ? error
+          : new BodyCutShortError('the client closed the connection before its body ended'),
+      ),
+    );
   });
 
 /**

@@ -22,6 +22,7 @@ import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environm
 import { createGatewayServer } from './gateway-server.ts';
 import { FUNCTION_VERSION, logGroupName } from './lambda-context.ts';
 import { createLogPrinter, type LogPrinter } from './log-printer.ts';
+import { cutShort } from './request-quotas.ts';
 import { ensureMessagesTable, localAwsEnvironment } from './tables.ts';
 
 export interface LocalStackOptions {
@@ -166,16 +167,24 @@ const drainLimitMs = (ids: readonly FunctionId[]): number =>
   LAMBDA_INIT_LIMIT_MS + Math.max(...ids.map((id) => functions[id].timeout)) * 1000 + 1000;
 
 /**
+ * How long stopping lets a request's body keep arriving before it ends the request: long for a
+ * client that is sending one, and its function has not run yet, so nothing is lost but the
+ * request, which its client sees fail.
+ */
+const BODY_GRACE_MS = 1_000;
+
+/**
  * What stopping the server does: take no new connections, let the requests in flight get their
  * answers (a message being stored when Ctrl-C comes is stored and its sender told so), then
- * close what is left. The environments and the engine stop after this, so nothing in flight
+ * close what is left. A request whose body is still arriving after BODY_GRACE_MS is ended there
+ * rather than waited for. The environments and the engine stop after this, so nothing in flight
  * loses the function or the table under it.
  */
 export const drainOnStop = (server: Server, limitMs: number): (() => Promise<void>) => {
-  const inFlight = new Set<ServerResponse>();
+  const inFlight = new Map<ServerResponse, IncomingMessage>();
   let stopping = false;
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    inFlight.add(res);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    inFlight.set(res, req);
     res.once('close', () => inFlight.delete(res));
     // Keep-alive clients learn with this answer that the connection ends.
     if (stopping && !res.headersSent) res.setHeader('connection', 'close');
@@ -184,9 +193,17 @@ export const drainOnStop = (server: Server, limitMs: number): (() => Promise<voi
     stopping = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-    const deadline = Date.now() + limitMs;
-    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const res of inFlight.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
+    const started = Date.now();
+    let bodiesCut = false;
+    while (inFlight.size > 0 && Date.now() < started + limitMs) {
+      if (!bodiesCut && Date.now() >= started + BODY_GRACE_MS) {
+        bodiesCut = true;
+        for (const req of inFlight.values())
+          if (!req.complete) cutShort(req, 'the stack stopped before its body ended');
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     server.closeAllConnections();
     await closed;
   };

@@ -4,6 +4,7 @@
  * every misbehaviour can be provoked; no DynamoDB involved.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
@@ -19,7 +20,10 @@ import {
 } from '../../backend/local/execution-environments.ts';
 import { createGatewayServer, type GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter, type LogPrinter } from '../../backend/local/log-printer.ts';
-import { HTTP_API_HEADER_LIMIT_BYTES } from '../../backend/local/request-quotas.ts';
+import {
+  HTTP_API_HEADER_LIMIT_BYTES,
+  HTTP_API_PAYLOAD_LIMIT_BYTES,
+} from '../../backend/local/request-quotas.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
 import { exchange } from '../helpers/exchange.ts';
 import { listenersOn, stillListening } from '../helpers/listening.ts';
@@ -528,6 +532,52 @@ describe('the gateway and a body over the HTTP API payload limit (10 MB)', () =>
     assert.deepEqual(answer, { status: 413, body: '{"message":"Request Entity Too Large"}' });
     assert.equal((await run('count')).status, 200);
   });
+
+  it('answers 413 to a client that sends it all without waiting for the answer, as fetch does', async () => {
+    // fetch neither asks for `100 Continue` nor stops sending when the answer comes: closing the
+    // connection on the rest of the body would reset it, and fetch would see that, not the 413.
+    // In a process of its own, as a client is: in this one, the gateway could not close the
+    // connection while fetch writes.
+    const client = `
+      const size = ${HTTP_API_PAYLOAD_LIMIT_BYTES + 1024 * 1024};
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      const chunks = () => new ReadableStream({ start(c) { for (let at = 0; at < size; at += chunk.length) c.enqueue(chunk); c.close(); } });
+      for (const body of [Buffer.alloc(size, 'x'), chunks()]) {
+        try {
+          const response = await fetch(process.argv[1], { method: 'POST', body, duplex: 'half' });
+          console.log(response.status, await response.text());
+        } catch (error) {
+          console.log(error.cause?.code ?? error.message);
+        }
+      }`;
+    const printedByClient = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', client, `${url}/run`], (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      );
+    });
+    // A declared length, then chunks.
+    assert.deepEqual(printedByClient.trim().split('\n'), [
+      '413 {"message":"Request Entity Too Large"}',
+      '413 {"message":"Request Entity Too Large"}',
+    ]);
+  });
+
+  it('drops the rest of a body too large and answers the next request on the same connection', async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    const length = HTTP_API_PAYLOAD_LIMIT_BYTES + 1;
+    socket.write(`POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`);
+    socket.write(Buffer.alloc(length, 'x'));
+    socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await closed;
+    assert.deepEqual(received.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 413', 'HTTP/1.1 200']);
+    assert.match(received, /\r\n\r\n\{"message":"Request Entity Too Large"\}HTTP\/1\.1 200/);
+  });
 });
 
 describe('the gateway and the size of the request line and headers', () => {
@@ -567,7 +617,8 @@ describe('the gateway and the size of the request line and headers', () => {
   });
 
   it('answers 431 JSON over the quota, and over what Node itself parses', async () => {
-    for (const bytes of [10_300, 20_000]) {
+    // Over the quota; over Node's default parser limit (16 KiB); over the gateway's (64 KiB).
+    for (const bytes of [10_300, 20_000, 70_000]) {
       assert.deepEqual(await withHeader(bytes), {
         status: 431,
         body: '{"message":"Request Header Fields Too Large"}',
@@ -600,6 +651,38 @@ describe('the gateway and its clients', () => {
       () => /a request it could not parse \(HPE_\w+\): 400 Bad Request\n/.test(printed.join('')),
       'the gateway to tell',
     );
+  });
+
+  it('answers a client that ends its side of the connection once its request is sent (RFC 9112, 9.6)', async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\n\r\n');
+    let raw = '';
+    for await (const chunk of socket) raw += chunk;
+    assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(raw, /"environmentId"/);
+  });
+
+  it('answers an expectation it cannot meet with 417 JSON and a request id, and says so', async () => {
+    const answer = await exchange(`${url}/run?mode=count`, { headers: { expect: 'the-moon' } });
+    assert.deepEqual([answer.status, answer.body], [417, '{"message":"Expectation Failed"}']);
+    assert.match(String(answer.headers['apigw-requestid']), /^[A-Za-z0-9_=-]{16}$/);
+    await waitFor(
+      () => /GET \/run\?mode=count 417 .*\(Expect: the-moon\)/.test(printed.join('')),
+      'the gateway to tell',
+    );
+  });
+
+  it('answers CONNECT, which no route has, with 404 JSON and a request id', async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    let raw = '';
+    for await (const chunk of socket) raw += chunk;
+    assert.match(raw, /^HTTP\/1\.1 404 Not Found\r\n/);
+    assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
+    assert.ok(raw.endsWith('\r\n\r\n{"message":"Not Found"}'), raw);
   });
 
   it('says in one line that a client left before sending its whole body, and keeps serving', async () => {
@@ -691,6 +774,28 @@ describe('stopping the gateway', () => {
       assert.deepEqual([answer.status, answer.body.released], [200, true]);
     }
     await stopping;
+  });
+  it('ends a request whose body is still on its way, rather than wait for it, and says why', async () => {
+    const lines: string[] = [];
+    const gateway = createGatewayServer({
+      routes: [{ method: 'POST', path: '/run', function: 'readMessages' }],
+      environments: { readMessages: environments, postMessage: environments },
+      cors: corsSettings(),
+      printer: { request: () => undefined, gateway: (line) => lines.push(line) },
+    });
+    // Far longer than the grace a body gets: had stopping waited for it, the line below would say
+    // the client left, once the limit closed every connection.
+    const stop = drainOnStop(gateway, 60_000);
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const received = new Promise((resolve) => gateway.once('request', resolve));
+    const socket = connect((gateway.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":');
+    await received;
+    await stop();
+    await closed;
+    assert.deepEqual(lines, ['POST /run (the stack stopped before its body ended)']);
   });
 });
 

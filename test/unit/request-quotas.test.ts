@@ -7,8 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import {
+  BodyCutShortError,
   BodyTooLargeError,
-  ClientGoneError,
+  cutShort,
   HTTP_API_PAYLOAD_LIMIT_BYTES,
   readBody,
 } from '../../backend/local/request-quotas.ts';
@@ -70,12 +71,15 @@ describe('readBody and the HTTP API payload quota (10 MB)', () => {
     await new Promise((resolve) => req.on('end', resolve));
   });
 
-  it('refuses a declared length one byte over the quota before it reads any of the body', async () => {
-    const req = requestOf(10, { 'content-length': String(HTTP_API_PAYLOAD_LIMIT_BYTES + 1) });
+  it('refuses a declared length one byte over the quota before it reads the body, then drops the body', async () => {
+    const req = openRequest({ 'content-length': String(HTTP_API_PAYLOAD_LIMIT_BYTES + 1) });
     await assert.rejects(readBody(req), BodyTooLargeError);
     assert.equal(req.listenerCount('data'), 0, 'no data listener');
-    assert.equal(req.readableFlowing, null, 'never set flowing');
-    assert.equal(req.readableLength, 10, 'the body is still unread');
+    // Flowing with no one reading: what the client still sends is consumed and dropped, so that the
+    // connection is not closed on unread data (gateway-server.ts).
+    assert.equal(req.readableFlowing, true);
+    req.end(Buffer.alloc(MIB));
+    await new Promise((resolve) => req.on('end', resolve));
   });
 
   it('tells a client that went away before its body ended from a body too large', async () => {
@@ -83,6 +87,17 @@ describe('readBody and the HTTP API payload quota (10 MB)', () => {
     // A request Node ends with an error: its connection closed before its body was whole.
     const reading = readBody(req);
     req.destroy(new Error('aborted'));
-    await assert.rejects(reading, ClientGoneError);
+    await assert.rejects(
+      reading,
+      new BodyCutShortError('the client closed the connection before its body ended'),
+    );
+  });
+
+  it('says why the stack cut a request short, where it did', async () => {
+    const req = openRequest();
+    const reading = readBody(req);
+    req.write('{"author":');
+    cutShort(req, 'the stack stopped before its body ended');
+    await assert.rejects(reading, new BodyCutShortError('the stack stopped before its body ended'));
   });
 });
