@@ -143,10 +143,12 @@ export const formatTime = (iso: string): string => {
     .replace(/\.\d+Z$/u, '')} UTC`;
 };
 
-// East Asian wide and fullwidth ranges plus the emoji blocks: an approximation of wcwidth that is
-// right for the scripts and emoji people type, without shipping the Unicode tables.
+// East Asian wide and fullwidth ranges plus the emoji: an approximation of wcwidth that is right
+// for the scripts and emoji people type, without shipping the Unicode tables. Emoji shown as emoji
+// by default (Emoji_Presentation: 🚀 ✅ ⭐ 🫠, beyond the blocks listed) take two columns, as
+// Unicode's East Asian Width gives them; the regional indicators that pair into a flag, one each.
 const WIDE =
-  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]|(?![\u{1f1e6}-\u{1f1ff}])\p{Emoji_Presentation}/u;
 // Combining marks (accents, variation selectors) and format characters (zero-width space, joiner).
 const ZERO_WIDTH = /\p{Mn}|\p{Me}|\p{Cf}/u;
 

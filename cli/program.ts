@@ -121,16 +121,28 @@ const CONNECTION_OPTIONS: ReadonlyMap<string, boolean> = new Map([
   ['--verbose', false],
 ]);
 
-/** How many of the first words of `argv` are connection options and their values. */
-const leadingConnectionOptions = (argv: readonly string[]): number => {
+/** A connection option written before the command, with the word after it taken as its value. */
+interface LeadingOption {
+  readonly name: string;
+  /** The word after the option, when the option takes its value from there. */
+  readonly nextWord?: string | undefined;
+}
+
+/** The connection options the first words of `argv` are, and how many words they take. */
+const leadingConnectionOptions = (
+  argv: readonly string[],
+): { readonly options: readonly LeadingOption[]; readonly words: number } => {
+  const options: LeadingOption[] = [];
   let index = 0;
   while (index < argv.length) {
     const [name = '', inline] = (argv[index] as string).split(/=(.*)/s, 2);
     const takesValue = CONNECTION_OPTIONS.get(name);
     if (takesValue === undefined) break;
-    index += takesValue && inline === undefined ? 2 : 1;
+    const valueFollows = takesValue && inline === undefined;
+    options.push(valueFollows ? { name, nextWord: argv[index + 1] } : { name });
+    index += valueFollows ? 2 : 1;
   }
-  return index;
+  return { options, words: index };
 };
 
 /** The word after the leading connection options, when it can be a command. */
@@ -145,9 +157,11 @@ const commandAfter = (argv: readonly string[], leading: number): string | undefi
  * command follows them; anything else is left for commander to judge.
  */
 export const commandFirst = (argv: readonly string[]): readonly string[] => {
-  const leading = leadingConnectionOptions(argv);
+  const leading = leadingConnectionOptions(argv).words;
   const command = commandAfter(argv, leading);
   if (leading === 0 || command === undefined) return argv;
+  // `whiteboard --verbose help read` is `whiteboard help read`: help has no connection to make.
+  if (command === 'help') return argv.slice(leading);
   return [command, ...argv.slice(0, leading), ...argv.slice(leading + 1)];
 };
 
@@ -244,17 +258,23 @@ export const createContext = async (
 const RED_ERROR = '\u001b[31merror:\u001b[39m';
 
 /**
+ * A usage error as one line, its `error:` red where standard error shows colour. `colorWanted`:
+ * false when the command line asks for --no-color.
+ */
+const usageErrorLine = (deps: CliDeps, colorWanted: boolean, text: string): string => {
+  // Commander puts its suggestion ("Did you mean --limit?") on a second line: keep errors to one.
+  const line = text.trimEnd().replace(/\n+/g, ' ');
+  const red = colorLevel({ stream: deps.stderr, env: deps.env, wanted: colorWanted }) > 0;
+  return red && line.startsWith('error:') ? `${RED_ERROR}${line.slice('error:'.length)}` : line;
+};
+
+/**
  * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
  * before it has read every option, so runCli looks at the command line for it.
  */
 export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Command => {
   const program = new Command('whiteboard');
-  const usageError = (text: string): string => {
-    // Commander puts its suggestion ("Did you mean --limit?") on a second line: keep errors to one.
-    const line = text.trimEnd().replace(/\n+/g, ' ');
-    const red = colorLevel({ stream: deps.stderr, env: deps.env, wanted: colorWanted }) > 0;
-    return red && line.startsWith('error:') ? `${RED_ERROR}${line.slice('error:'.length)}` : line;
-  };
+  const usageError = (text: string): string => usageErrorLine(deps, colorWanted, text);
   // Set before adding commands: subcommands copy these settings when created.
   program
     .exitOverride()
@@ -389,34 +409,47 @@ const optionTakenAsValue = (program: Command, words: readonly string[]): string 
 
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
 export const runCli = async (given: readonly string[], deps: CliDeps): Promise<number> => {
-  const program = createProgram(deps, { colorWanted: !given.includes('--no-color') });
+  const colorWanted = !given.includes('--no-color');
+  const program = createProgram(deps, { colorWanted });
+  const usageError = (text: string): number => {
+    deps.stderr.write(`${usageErrorLine(deps, colorWanted, `error: ${text}`)}\n`);
+    return 2;
+  };
+  const commandName = (word: string) =>
+    word === 'help' || program.commands.some((command) => command.name() === word);
+  const moved = commandFirst(given);
   // `help nope`: commander would print the whole help as an error; say what `nope` alone says, an
   // unknown command, with its suggestion ("Did you mean read?").
-  const [first, topic, ...rest] = given;
-  const argv =
+  const [first, topic, ...rest] = moved;
+  const words =
     first === 'help' &&
     topic !== undefined &&
     rest.length === 0 &&
     !topic.startsWith('-') &&
     !program.commands.some((command) => command.name() === topic)
       ? [topic]
-      : given;
-  const words = commandFirst(argv);
+      : moved;
   const optionAsValue = optionTakenAsValue(program, words);
-  if (optionAsValue !== undefined) {
-    deps.stderr.write(`error: ${optionAsValue}\n`);
-    return 2;
-  }
-  const leading = leadingConnectionOptions(argv);
+  if (optionAsValue !== undefined) return usageError(optionAsValue);
+  const leading = leadingConnectionOptions(given);
   if (
-    leading > 0 &&
-    commandAfter(argv, leading) === undefined &&
-    !argv.some((arg) => HELP_OR_VERSION.has(arg))
+    leading.words > 0 &&
+    commandAfter(given, leading.words) === undefined &&
+    !given.some((arg) => HELP_OR_VERSION.has(arg))
   ) {
+    // `whiteboard --timeout read`: the command was taken as the option's value.
+    const valueLeftOut = leading.options.find(
+      ({ nextWord }) => nextWord !== undefined && commandName(nextWord),
+    );
+    if (valueLeftOut !== undefined) {
+      const { name, nextWord } = valueLeftOut;
+      return usageError(
+        `${name} needs a value, and ${nextWord} is a command (to mean it as the value, write ${name}=${nextWord})`,
+      );
+    }
     // Commander would call the option unknown, which it is not: it only lacks its command.
-    const option = (argv[0] as string).split('=', 1)[0];
-    deps.stderr.write(`error: ${option} goes with a command: whiteboard ${option} ... read (or post)\n`);
-    return 2;
+    const option = (given[0] as string).split('=', 1)[0];
+    return usageError(`${option} goes with a command: whiteboard ${option} ... read (or post)`);
   }
   // Commander takes the exit code of `whiteboard help` from process.exitCode: whatever the process
   // set before (a test runner after a failed test) must not make this run's help an error.

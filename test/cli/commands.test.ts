@@ -624,6 +624,12 @@ describe('exit codes and one-line errors', () => {
       await run(['read', '--no-color', '--lmit', '3']),
       "error: unknown option '--lmit' (Did you mean --limit?)\n",
     );
+    // The errors the CLI finds before commander reads the command line, red as well.
+    assert.match(
+      await run(['read', '--board', '--json']),
+      /^\u001b\[31merror:\u001b\[39m --board needs a value/,
+    );
+    assert.match(await run(['--verbose']), /^\u001b\[31merror:\u001b\[39m --verbose goes with a command/);
   });
 
   it('exits 2 for an unknown option', () =>
@@ -911,6 +917,9 @@ describe('help and version', () => {
       [['help'], 'Usage: whiteboard [options] [command]'],
       [['help', 'read'], 'Usage: whiteboard read [options]'],
       [['help', 'post'], 'Usage: whiteboard post [options]'],
+      // Connection options before it change nothing: they may come before any command.
+      [['--verbose', 'help', 'read'], 'Usage: whiteboard read [options]'],
+      [['--url', 'http://x.test', 'help', 'post'], 'Usage: whiteboard post [options]'],
     ] as const) {
       const deps = createTestDeps();
       assert.equal(await runCli(argv, deps), 0, argv.join(' '));
@@ -1007,6 +1016,24 @@ describe('where it points', () => {
         deps.stderr.text,
         /^error: --(url|verbose) goes with a command: whiteboard --\1 \.\.\. read \(or post\)\n$/,
       );
+    }
+  });
+
+  it('says that a connection option lacks its value when the command was taken as it (exit 2)', async () => {
+    for (const [argv, said] of [
+      [
+        ['--timeout', 'read'],
+        '--timeout needs a value, and read is a command (to mean it as the value, write --timeout=read)',
+      ],
+      [
+        ['--verbose', '--url', 'post', '--author', 'a', '--text', 't'],
+        '--url needs a value, and post is a command (to mean it as the value, write --url=post)',
+      ],
+    ] as const) {
+      const deps = createTestDeps();
+      assert.equal(await runCli(argv, deps), 2);
+      assert.equal(deps.stderr.text, `error: ${said}\n`);
+      assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
     }
   });
 

@@ -137,6 +137,15 @@ describe('wrap', () => {
     assert.deepEqual(wrap('日本語日本語', 6), ['日本語', '日本語']);
   });
 
+  it('counts emoji shown as emoji as two columns, wherever Unicode puts them', () => {
+    // Faces, transport, newer symbols, dingbats and miscellaneous symbols: two columns each.
+    for (const emoji of ['😀', '🚀', '🫠', '✅', '⭐', '⚡']) assert.equal(displayWidth(emoji), 2, emoji);
+    // Symbols shown as text unless asked otherwise, and a flag: its two letters, one column each.
+    assert.equal(displayWidth('©❤'), 2);
+    assert.equal(displayWidth('🇫🇷'), 2);
+    assert.deepEqual(wrap('🚀'.repeat(12), 20), ['🚀'.repeat(10), '🚀'.repeat(2)]);
+  });
+
   it("keeps a paragraph's indentation", () => {
     assert.deepEqual(wrap('  indented code', 40), ['  indented code']);
   });
