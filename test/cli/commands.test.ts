@@ -625,11 +625,9 @@ describe('exit codes and one-line errors', () => {
       "error: unknown option '--lmit' (Did you mean --limit?)\n",
     );
     // The errors the CLI finds before commander reads the command line, red as well.
-    assert.match(
-      await run(['read', '--board', '--json']),
-      /^\u001b\[31merror:\u001b\[39m --board needs a value/,
-    );
-    assert.match(await run(['--verbose']), /^\u001b\[31merror:\u001b\[39m --verbose goes with a command/);
+    const red = '\u001b[31merror:\u001b[39m';
+    assert.ok((await run(['read', '--board', '--json'])).startsWith(`${red} --board needs a value`));
+    assert.ok((await run(['--verbose'])).startsWith(`${red} --verbose goes with a command`));
   });
 
   it('exits 2 for an unknown option', () =>
