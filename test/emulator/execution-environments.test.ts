@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -112,6 +112,22 @@ const waitFor = async (condition: () => boolean, what: string) => {
   for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 10))) {
     if (Date.now() - started > 5_000) assert.fail(`timed out waiting for ${what}`);
   }
+};
+
+/**
+ * What the gateway sends back on a connection of its own, as latin1, once the connection has
+ * closed; `send` writes the request bytes, by hand, for what no HTTP client sends.
+ */
+const overSocket = async (send: (socket: Socket) => void): Promise<string> => {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1');
+  });
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  send(socket);
+  await closed;
+  return received;
 };
 
 let releases = 0;
@@ -563,18 +579,12 @@ describe('the gateway and a body over the HTTP API payload limit (10 MB)', () =>
   });
 
   it('drops the rest of a body too large and answers the next request on the same connection', async () => {
-    const { port } = new URL(url);
-    const socket = connect(Number(port), '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-    });
-    const closed = new Promise((resolve) => socket.once('close', resolve));
     const length = HTTP_API_PAYLOAD_LIMIT_BYTES + 1;
-    socket.write(`POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`);
-    socket.write(Buffer.alloc(length, 'x'));
-    socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    await closed;
+    const received = await overSocket((socket) => {
+      socket.write(`POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`);
+      socket.write(Buffer.alloc(length, 'x'));
+      socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
     assert.deepEqual(received.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 413', 'HTTP/1.1 200']);
     assert.match(received, /\r\n\r\n\{"message":"Request Entity Too Large"\}HTTP\/1\.1 200/);
   });
@@ -630,15 +640,9 @@ describe('the gateway and the size of the request line and headers', () => {
 
 describe('the gateway and its clients', () => {
   it('answers a request sent before the answer to the one before it, even a malformed one, in order', async () => {
-    const { port } = new URL(url);
-    const socket = connect(Number(port), '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-    });
-    const closed = new Promise((resolve) => socket.once('close', resolve));
-    socket.write('GET /run?mode=slow&ms=200 HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n');
-    await closed;
+    const received = await overSocket((socket) =>
+      socket.write('GET /run?mode=slow&ms=200 HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n'),
+    );
     // The second status line follows the first answer's body, not a line break.
     assert.deepEqual(received.match(/HTTP\/1\.1 \d{3} [^\r]*/g), [
       'HTTP/1.1 200 OK',
@@ -654,12 +658,7 @@ describe('the gateway and its clients', () => {
   });
 
   it('answers a client that ends its side of the connection once its request is sent (RFC 9112, 9.6)', async () => {
-    const { port } = new URL(url);
-    const socket = connect(Number(port), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\n\r\n');
-    let raw = '';
-    for await (const chunk of socket) raw += chunk;
+    const raw = await overSocket((socket) => socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\n\r\n'));
     assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(raw, /"environmentId"/);
   });
@@ -675,11 +674,9 @@ describe('the gateway and its clients', () => {
   });
 
   it('answers CONNECT, which no route has, with 404 JSON and a request id', async () => {
-    const { port } = new URL(url);
-    const socket = connect(Number(port), '127.0.0.1');
-    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
-    let raw = '';
-    for await (const chunk of socket) raw += chunk;
+    const raw = await overSocket((socket) =>
+      socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
+    );
     assert.match(raw, /^HTTP\/1\.1 404 Not Found\r\n/);
     assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
     assert.ok(raw.endsWith('\r\n\r\n{"message":"Not Found"}'), raw);
@@ -802,13 +799,12 @@ describe('stopping the gateway', () => {
 describe('the gateway and the request target', () => {
   it('routes a request whose target is an absolute URL (RFC 9112, 3.2.2)', async () => {
     const { port } = new URL(url);
-    const socket = connect(Number(port), '127.0.0.1');
-    // Written, not ended: the server closes the connection after its answer (Connection: close).
-    socket.write(
-      `GET ${url}/run?mode=count HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+    // The server closes the connection after its answer (Connection: close).
+    const raw = await overSocket((socket) =>
+      socket.write(
+        `GET ${url}/run?mode=count HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+      ),
     );
-    let raw = '';
-    for await (const chunk of socket) raw += chunk;
     assert.match(raw, /^HTTP\/1\.1 200 /);
     assert.match(raw, /"environmentId"/);
   });
