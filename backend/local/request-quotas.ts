@@ -39,8 +39,8 @@ export const readBody = (req: IncomingMessage): Promise<Buffer> =>
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > HTTP_API_PAYLOAD_LIMIT_BYTES) {
+        // Still flowing without its listener: what comes next is dropped.
         req.off('data', onData);
-        req.resume();
         reject(new BodyTooLargeError());
         return;
       }
