@@ -588,6 +588,21 @@ describe('the gateway and a body over the HTTP API payload limit (10 MB)', () =>
     assert.deepEqual(received.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 413', 'HTTP/1.1 200']);
     assert.match(received, /\r\n\r\n\{"message":"Request Entity Too Large"\}HTTP\/1\.1 200/);
   });
+  it('closes the connection when the rest of a refused body does not come', async () => {
+    // Declared over the quota, one byte sent, then nothing: answered at once, and the connection,
+    // kept for the rest of the body, is closed after a while (gateway-server.ts, LINGER_MS) rather
+    // than left to Node's own request timeout of 300 s.
+    const closedOrNot = await Promise.race([
+      overSocket((socket) =>
+        socket.write(
+          `POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: ${HTTP_API_PAYLOAD_LIMIT_BYTES + 1}\r\n\r\nx`,
+        ),
+      ),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000).unref()),
+    ]);
+    assert.ok(closedOrNot !== undefined, 'the connection is still open after 60 s');
+    assert.match(closedOrNot, /^HTTP\/1\.1 413 /);
+  });
 });
 
 describe('the gateway and the size of the request line and headers', () => {
