@@ -14,7 +14,8 @@
  *   not document what an HTTP API answers when Lambda refuses the invocation as too large; 413 says
  *   what went wrong, and the function never runs either way;
  * - a request line and header values over the HTTP API quota of 10240 bytes: 431
- *   (request-quotas.ts).
+ *   (request-quotas.ts);
+ * - an `Expect` other than 100-continue: 417, Node's answer (what AWS answers is not documented).
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

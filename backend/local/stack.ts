@@ -167,9 +167,9 @@ const drainLimitMs = (ids: readonly FunctionId[]): number =>
   LAMBDA_INIT_LIMIT_MS + Math.max(...ids.map((id) => functions[id].timeout)) * 1000 + 1000;
 
 /**
- * How long stopping lets a request's body keep arriving before it ends the request: long for a
- * client that is sending one, and its function has not run yet, so nothing is lost but the
- * request, which its client sees fail.
+ * How long stopping waits for the body of a request still arriving before it ends the request:
+ * ample for a client that is sending one. Its function has not run, so nothing was stored, and
+ * its client sees the request fail.
  */
 const BODY_GRACE_MS = 1_000;
 
