@@ -347,8 +347,14 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     });
   });
   // CONNECT has no route, as any other method without one; Node would drop the connection unanswered.
+  // Node hands the socket over paused and without its own error listener: what the client still
+  // sends is dropped, so that its end is seen, and a reset must not take the server down.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.resume();
     answerOnSocket(socket, 404, 'Not Found');
+    // Out of the server's reach once handed over (closeAllConnections does not see it).
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
     printer.gateway(`CONNECT ${req.url ?? ''}: 404 Not Found`);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -195,13 +195,18 @@ export const drainOnStop = (server: Server, limitMs: number): (() => Promise<voi
     server.closeIdleConnections();
     for (const res of inFlight.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
     const started = Date.now();
-    let bodiesCut = false;
     while (inFlight.size > 0 && Date.now() < started + limitMs) {
-      if (!bodiesCut && Date.now() >= started + BODY_GRACE_MS) {
-        bodiesCut = true;
+      if (Date.now() >= started + BODY_GRACE_MS) {
+        // Not on a connection that still owes the answer to a whole request before it (pipelined):
+        // ending the request ends the connection, and that answer may say a message was stored.
+        const owing = new Set([...inFlight.values()].filter((req) => req.complete).map((req) => req.socket));
         for (const req of inFlight.values())
-          if (!req.complete) cutShort(req, 'the stack stopped before its body ended');
+          if (!req.complete && !owing.has(req.socket))
+            cutShort(req, 'the stack stopped before its body ended');
       }
+      // A request whose body never came and whose connection is gone has nothing left to wait for;
+      // queued behind another on its connection (pipelined), its response never says it closed.
+      for (const [res, req] of inFlight) if (!req.complete && req.socket.destroyed) inFlight.delete(res);
       await new Promise((r) => setTimeout(r, 20));
     }
     server.closeAllConnections();

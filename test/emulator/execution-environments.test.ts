@@ -695,6 +695,16 @@ describe('the gateway and its clients', () => {
     assert.match(raw, /^HTTP\/1\.1 404 Not Found\r\n/);
     assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
     assert.ok(raw.endsWith('\r\n\r\n{"message":"Not Found"}'), raw);
+    // A client that resets such a connection takes nothing down with it.
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    const answered = new Promise((resolve) => socket.once('data', resolve));
+    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    await answered;
+    socket.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await run('count')).status, 200);
   });
 
   it('says in one line that a client left before sending its whole body, and keeps serving', async () => {
@@ -787,6 +797,7 @@ describe('stopping the gateway', () => {
     }
     await stopping;
   });
+
   it('ends a request whose body is still on its way, rather than wait for it, and says why', async () => {
     const lines: string[] = [];
     const gateway = createGatewayServer({
@@ -808,6 +819,73 @@ describe('stopping the gateway', () => {
     await stop();
     await closed;
     assert.deepEqual(lines, ['POST /run (the stack stopped before its body ended)']);
+  });
+
+  it('answers a whole request before it ends the one sent after it on its connection', async () => {
+    const lines: string[] = [];
+    const gateway = createGatewayServer({
+      routes: [
+        { method: 'GET', path: '/run', function: 'readMessages' },
+        { method: 'POST', path: '/run', function: 'readMessages' },
+      ],
+      environments: { readMessages: environments, postMessage: environments },
+      cors: corsSettings(),
+      printer: { request: () => undefined, gateway: (line) => lines.push(line) },
+    });
+    const stop = drainOnStop(gateway, 60_000);
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const release = releaseFile();
+    const socket = connect((gateway.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    // A whole request whose function runs until released, and behind it one whose body stops.
+    socket.write(
+      `GET /run?mode=wait-for-release&tag=pipelined&release=${release} HTTP/1.1\r\nHost: x\r\n\r\n` +
+        'POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":',
+    );
+    await waitFor(() => linesTagged('pipelined').length > 0, 'the first invocation to start');
+    const stopping = stop();
+    // Past the grace a body gets, with the first answer still owed on the connection.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    writeFileSync(release, '');
+    await stopping;
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(received, /"released":true/);
+    // Ended by the stop, or by the connection's close after that answer (Connection: close, as
+    // every answer of a stopping stack says).
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      /^POST \/run \(the (stack stopped|client closed the connection) before its body ended\)$/,
+    );
+  });
+
+  it('is not held up by a CONNECT whose client sends on and goes away', async () => {
+    const gateway = createGatewayServer({
+      routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
+      environments: { readMessages: environments, postMessage: environments },
+      cors: corsSettings(),
+      printer: { request: () => undefined, gateway: () => undefined },
+    });
+    const stop = drainOnStop(gateway, 60_000);
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const socket = connect((gateway.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const answered = new Promise((resolve) => socket.once('data', resolve));
+    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    socket.write(Buffer.alloc(100_000, 'x'));
+    await answered;
+    socket.resetAndDestroy();
+    const stopped = await Promise.race([
+      stop().then(() => 'stopped'),
+      new Promise((resolve) => setTimeout(() => resolve('still stopping after 60 s'), 60_000).unref()),
+    ]);
+    assert.equal(stopped, 'stopped');
   });
 });
 
