@@ -415,8 +415,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     deps.stderr.write(`${usageErrorLine(deps, colorWanted, `error: ${text}`)}\n`);
     return 2;
   };
-  const commandName = (word: string) =>
-    word === 'help' || program.commands.some((command) => command.name() === word);
+  const isCommand = (word: string) => program.commands.some((command) => command.name() === word);
   const moved = commandFirst(given);
   // `help nope`: commander would print the whole help as an error; say what `nope` alone says, an
   // unknown command, with its suggestion ("Did you mean read?").
@@ -426,7 +425,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     topic !== undefined &&
     rest.length === 0 &&
     !topic.startsWith('-') &&
-    !program.commands.some((command) => command.name() === topic)
+    !isCommand(topic)
       ? [topic]
       : moved;
   const optionAsValue = optionTakenAsValue(program, words);
@@ -439,7 +438,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
   ) {
     // `whiteboard --timeout read`: the command was taken as the option's value.
     const valueLeftOut = leading.options.find(
-      ({ nextWord }) => nextWord !== undefined && commandName(nextWord),
+      ({ nextWord }) => nextWord !== undefined && (nextWord === 'help' || isCommand(nextWord)),
     );
     if (valueLeftOut !== undefined) {
       const { name, nextWord } = valueLeftOut;
