@@ -115,11 +115,16 @@ const waitFor = async (condition: () => boolean, what: string) => {
 };
 
 /**
- * What the gateway sends back on a connection of its own, as latin1, once the connection has
- * closed; `send` writes the request bytes, by hand, for what no HTTP client sends.
+ * What the gateway (on `port`, by default the shared one) sends back on a connection of its own,
+ * as latin1, once the connection has closed; `send` writes the request bytes, by hand, for what no
+ * HTTP client sends. A reset ends it as a close does.
  */
-const overSocket = async (send: (socket: Socket) => void): Promise<string> => {
-  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+const overSocket = async (
+  send: (socket: Socket) => void,
+  port = Number(new URL(url).port),
+): Promise<string> => {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
   let received = '';
   socket.on('data', (chunk: Buffer) => {
     received += chunk.toString('latin1');
@@ -764,16 +769,33 @@ describe('the gateway when it fails itself', () => {
 });
 
 describe('stopping the gateway', () => {
-  it('answers the requests in flight before it closes, and takes no new connection', async () => {
+  /** A gateway of its own on the fixture's environments, listening, and how to stop it. */
+  const stoppable = async (
+    routes: RouteDefinition[],
+    printer: Pick<LogPrinter, 'request' | 'gateway'>,
+    limitMs: number,
+  ) => {
     const gateway = createGatewayServer({
-      routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
+      routes,
       environments: { readMessages: environments, postMessage: environments },
       cors: corsSettings(),
-      printer: createLogPrinter({ quiet: true }),
+      printer,
     });
-    const stop = drainOnStop(gateway, 5_000);
+    const stop = drainOnStop(gateway, limitMs);
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-    const { port } = gateway.address() as AddressInfo;
+    return { gateway, stop, port: (gateway.address() as AddressInfo).port };
+  };
+  const linesOnly = (lines: string[]) => ({
+    request: () => undefined,
+    gateway: (line: string) => lines.push(line),
+  });
+
+  it('answers the requests in flight before it closes, and takes no new connection', async () => {
+    const { stop, port } = await stoppable(
+      [{ method: 'GET', path: '/run', function: 'readMessages' }],
+      createLogPrinter({ quiet: true }),
+      5_000,
+    );
     const listeners = listenersOn(port);
     assert.notDeepEqual(listeners, [], `the gateway does not listen on ${port}`);
     const release = releaseFile();
@@ -800,21 +822,18 @@ describe('stopping the gateway', () => {
 
   it('ends a request whose body is still on its way, rather than wait for it, and says why', async () => {
     const lines: string[] = [];
-    const gateway = createGatewayServer({
-      routes: [{ method: 'POST', path: '/run', function: 'readMessages' }],
-      environments: { readMessages: environments, postMessage: environments },
-      cors: corsSettings(),
-      printer: { request: () => undefined, gateway: (line) => lines.push(line) },
-    });
     // Far longer than the grace a body gets: had stopping waited for it, the line below would say
     // the client left, once the limit closed every connection.
-    const stop = drainOnStop(gateway, 60_000);
-    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const { gateway, stop, port } = await stoppable(
+      [{ method: 'POST', path: '/run', function: 'readMessages' }],
+      linesOnly(lines),
+      60_000,
+    );
     const received = new Promise((resolve) => gateway.once('request', resolve));
-    const socket = connect((gateway.address() as AddressInfo).port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    const closed = new Promise((resolve) => socket.once('close', resolve));
-    socket.write('POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":');
+    const closed = overSocket(
+      (socket) => socket.write('POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":'),
+      port,
+    );
     await received;
     await stop();
     await closed;
@@ -823,29 +842,23 @@ describe('stopping the gateway', () => {
 
   it('answers a whole request before it ends the one sent after it on its connection', async () => {
     const lines: string[] = [];
-    const gateway = createGatewayServer({
-      routes: [
+    const { stop, port } = await stoppable(
+      [
         { method: 'GET', path: '/run', function: 'readMessages' },
         { method: 'POST', path: '/run', function: 'readMessages' },
       ],
-      environments: { readMessages: environments, postMessage: environments },
-      cors: corsSettings(),
-      printer: { request: () => undefined, gateway: (line) => lines.push(line) },
-    });
-    const stop = drainOnStop(gateway, 60_000);
-    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+      linesOnly(lines),
+      60_000,
+    );
     const release = releaseFile();
-    const socket = connect((gateway.address() as AddressInfo).port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    let received = '';
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-    });
-    const closed = new Promise((resolve) => socket.once('close', resolve));
     // A whole request whose function runs until released, and behind it one whose body stops.
-    socket.write(
-      `GET /run?mode=wait-for-release&tag=pipelined&release=${release} HTTP/1.1\r\nHost: x\r\n\r\n` +
-        'POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":',
+    const receiving = overSocket(
+      (socket) =>
+        socket.write(
+          `GET /run?mode=wait-for-release&tag=pipelined&release=${release} HTTP/1.1\r\nHost: x\r\n\r\n` +
+            'POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":',
+        ),
+      port,
     );
     await waitFor(() => linesTagged('pipelined').length > 0, 'the first invocation to start');
     const stopping = stop();
@@ -853,7 +866,7 @@ describe('stopping the gateway', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     writeFileSync(release, '');
     await stopping;
-    await closed;
+    const received = await receiving;
     assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(received, /"released":true/);
     // Ended by the stop, or by the connection's close after that answer (Connection: close, as
@@ -866,15 +879,12 @@ describe('stopping the gateway', () => {
   });
 
   it('is not held up by a CONNECT whose client sends on and goes away', async () => {
-    const gateway = createGatewayServer({
-      routes: [{ method: 'GET', path: '/run', function: 'readMessages' }],
-      environments: { readMessages: environments, postMessage: environments },
-      cors: corsSettings(),
-      printer: { request: () => undefined, gateway: () => undefined },
-    });
-    const stop = drainOnStop(gateway, 60_000);
-    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-    const socket = connect((gateway.address() as AddressInfo).port, '127.0.0.1');
+    const { stop, port } = await stoppable(
+      [{ method: 'GET', path: '/run', function: 'readMessages' }],
+      linesOnly([]),
+      60_000,
+    );
+    const socket = connect(port, '127.0.0.1');
     socket.on('error', () => undefined);
     const answered = new Promise((resolve) => socket.once('data', resolve));
     socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
