@@ -49,10 +49,18 @@ describe('the local build', async () => {
 describe('build folders', () => {
   it('of a process that is gone (killed, its exit hook never ran) are removed at the next build', async () => {
     await besideLeftoverFolders('whiteboard-local-', 'readMessages', async ({ orphan, inUse }) => {
-      // A process of its own: this one has built already, and builds once.
+      // A process of its own: this one has built already, and builds once. The script awaits at
+      // its top level, so it is given as an ES module: Node.js 20.18 (the oldest that package.json
+      // allows) reads `-e` as CommonJS, where 20.19 and later detect the module syntax.
       const build = spawn(
         process.execPath,
-        ['--import', 'tsx', '-e', "await import('./backend/local/build.ts').then((m) => m.buildLocal())"],
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          "await import('./backend/local/build.ts').then((m) => m.buildLocal())",
+        ],
         { stdio: 'ignore' },
       );
       assert.equal(await new Promise((resolve) => build.once('exit', resolve)), 0);
