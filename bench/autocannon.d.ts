@@ -9,6 +9,8 @@ declare module 'autocannon' {
     body?: string;
     timeout?: number;
     pipelining?: number;
+    /** Leave non-2xx answers out of the latency and throughput histograms (default false). */
+    excludeErrorStats?: boolean;
   }
   export interface Histogram {
     average: number;

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot, tracked } from './lib/processes.ts';
-import { median } from './lib/stats.ts';
+import { median, pairOrder } from './lib/stats.ts';
 
 export interface CliStartOptions {
   /** API to read from; a canned in-process server when absent. */
@@ -125,13 +125,9 @@ export const measureCliStart = async (options: CliStartOptions = {}): Promise<Cl
     const cli: number[] = [];
     const node: number[] = [];
     for (let i = 0; i < runs; i++) {
-      // Alternate which goes first so a slow moment does not always hit the same command.
-      if (i % 2 === 0) {
-        cli.push(await timeRun(cliArgs));
-        node.push(await timeRun(nodeArgs));
-      } else {
-        node.push(await timeRun(nodeArgs));
-        cli.push(await timeRun(cliArgs));
+      for (const index of pairOrder(2, i)) {
+        if (index === 0) node.push(await timeRun(nodeArgs));
+        else cli.push(await timeRun(cliArgs));
       }
     }
     const ratio = median(cli.map((ms, index) => ms / (node[index] as number)));

@@ -20,7 +20,7 @@ import { ensureMessagesTable } from '../backend/local/tables.ts';
 import type { BenchBundles, BuiltBundle } from './lib/bundles.ts';
 import { getMessagesEvent, postMessageEvent } from './lib/events.ts';
 import { repoRoot, tracked } from './lib/processes.ts';
-import { median } from './lib/stats.ts';
+import { median, pairOrder } from './lib/stats.ts';
 
 export type ColdStartMode = 'local' | 'lambda';
 
@@ -36,9 +36,8 @@ export interface CandidateFigures {
   /** Median peak resident memory of the process, bytes. */
   readonly peakRssBytes: number;
   /**
-   * X-Ray datagrams received per run (tracing on: more than 0 for our bundles; run.ts judges a
-   * traced start that sent none as not met). A datagram that arrives after its process has exited
-   * counts for the next run, so this tells whether a bundle traced, not exactly how much.
+   * X-Ray datagrams received per run, matched to the run by its trace id (tracing on: more than 0
+   * for our bundles; run.ts judges a traced start that sent none as not met).
    */
   readonly xrayDatagramsPerRun: number;
   /** Median time of the bundle's import (Lambda's init phase), ms, as the process measured it. */
@@ -138,10 +137,13 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
   const { bundles, dynamoDbEndpoint, progress } = options;
   await ensureMessagesTable(dynamoDbEndpoint, TABLE);
 
+  // Datagrams counted by the trace they belong to (each run gets a trace of its own), so that one
+  // arriving after its process has exited is still the run's, not the next run's.
   const xray = createSocket('udp4');
-  let datagrams = 0;
-  xray.on('message', () => {
-    datagrams++;
+  const datagramsByTrace = new Map<string, number>();
+  xray.on('message', (message: Buffer) => {
+    const traceId = /"trace_id"\s*:\s*"([^"]+)"/.exec(message.toString('utf8'))?.[1];
+    if (traceId !== undefined) datagramsByTrace.set(traceId, (datagramsByTrace.get(traceId) ?? 0) + 1);
   });
   await new Promise<void>((ready) => xray.bind(0, '127.0.0.1', ready));
   const xrayAddress = `127.0.0.1:${(xray.address() as AddressInfo).port}`;
@@ -204,31 +206,35 @@ export const measureColdStarts = async (options: ColdStartOptions): Promise<Cold
           invoke: [] as number[],
           cpu: [] as number[],
         }));
-        const sent = candidates.map(() => 0);
+        const traces = candidates.map(() => [] as string[]);
         const total = options.warmupPairs + options.pairs;
         for (let pair = 0; pair < total; pair++) {
           const measuredPair = pair >= options.warmupPairs;
-          // Rotate who goes first, so a slow moment does not always land on the same bundle.
-          const order = candidates.map((_, index) => (index + pair) % candidates.length);
           const pairTimes: number[] = [];
-          for (const index of order) {
+          for (const index of pairOrder(candidates.length, pair)) {
             const bundle = candidates[index] as BuiltBundle;
-            const before = datagrams;
-            const run = await runOnce(bundle, eventPaths[id], environment(id, mode, bundle));
+            const env = environment(id, mode, bundle);
+            const run = await runOnce(bundle, eventPaths[id], env);
             if (!measuredPair) continue;
+            const root = /Root=([^;]+)/.exec(env._X_AMZN_TRACE_ID ?? '')?.[1];
+            if (root !== undefined) traces[index]?.push(root);
             pairTimes[index] = run.ms;
             (times[index] as number[]).push(run.ms);
             (rss[index] as number[]).push(run.maxRssKb * 1024);
             split[index]?.init.push(run.initMs);
             split[index]?.invoke.push(run.invokeMs);
             split[index]?.cpu.push(run.cpuMs);
-            sent[index] = (sent[index] ?? 0) + (datagrams - before);
           }
           if (!measuredPair) continue;
           for (let index = 0; index < candidates.length; index++) {
             (ratios[index] as number[]).push((pairTimes[index] as number) / (pairTimes[0] as number));
           }
         }
+        // The last run's datagrams may still be on their way.
+        await new Promise((settled) => setTimeout(settled, 100));
+        const sent = traces.map((roots) =>
+          roots.reduce((sum, root) => sum + (datagramsByTrace.get(root) ?? 0), 0),
+        );
         const candidateFigures = candidates.map(
           (bundle, index): CandidateFigures => ({
             name: bundle.name,

@@ -21,6 +21,8 @@ export interface RequestCost {
   readonly commandsPerRequest: Readonly<Record<string, number>>;
   /** Capacity units per request (read units for GET, write units for POST). */
   readonly capacityUnitsPerRequest: number;
+  /** The most capacity one call consumed: the budget holds for every request, not on average. */
+  readonly maxCapacityUnitsPerCall: number;
   /** Whether the engine reported ConsumedCapacity on every answer. */
   readonly reported: boolean;
 }
@@ -70,6 +72,7 @@ export const measureDynamoDbCost = async (endpoint: string): Promise<DynamoDbCos
         commandsPerRequest,
         capacityUnitsPerRequest:
           records.reduce((sum, record) => sum + (record.capacityUnits ?? 0), 0) / REQUESTS,
+        maxCapacityUnitsPerCall: Math.max(...records.map((record) => record.capacityUnits ?? Number.NaN)),
         reported: records.every((record) => record.capacityUnits !== undefined),
       };
     };

@@ -85,9 +85,15 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         reject(new Error(`isolation cost child exited with ${code}: ${stderr}`));
         return;
       }
-      const { shared, sequential, copies, copiesOwnLibraries, isolated } = JSON.parse(
-        stdout,
-      ) as IsolationCostReport;
+      let report: IsolationCostReport;
+      try {
+        report = JSON.parse(stdout) as IsolationCostReport;
+      } catch (error) {
+        // Thrown here, in an exit listener, it would escape the bench's clean-up.
+        reject(new Error(`isolation cost child printed no report (${(error as Error).message}): ${stderr}`));
+        return;
+      }
+      const { shared, sequential, copies, copiesOwnLibraries, isolated } = report;
       const sharedMicros = median(shared);
       const sequentialMicros = median(sequential);
       const copiesMicros = median(copies);

@@ -9,18 +9,13 @@
  */
 import autocannon, { type Result } from 'autocannon';
 import { ensureMessagesTable, localAwsEnvironment } from '../backend/local/tables.ts';
+import { type Answers, answersOf } from './lib/autocannon-answers.ts';
 import { cpuMs, rssBytes, type ServerProcess, startServerProcess } from './lib/processes.ts';
 import { mean } from './lib/stats.ts';
 
 export type Method = 'GET' | 'POST';
 
-export interface RunFigures {
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly requests: number;
-  /** Socket errors, timeouts and non-2xx answers. */
-  readonly errors: number;
+export interface RunFigures extends Answers {
   /** CPU time the server process used per request, ms (the stack: all its threads). */
   readonly cpuMsPerRequest: number;
   /** CPU time the DynamoDB engine's process used per request, ms (NaN when it runs in-process). */
@@ -36,7 +31,10 @@ export interface MethodFigures {
   readonly stackP99Ms: number;
   readonly floorP99Ms: number;
   readonly p99Ratio: number;
+  /** The stack's socket errors, timeouts and non-2xx answers, in the rounds and its warm-up. */
   readonly errors: number;
+  /** The floor's, in its rounds: a floor that fails makes the comparison meaningless. */
+  readonly floorErrors: number;
 }
 
 export interface LoadFigures {
@@ -91,6 +89,8 @@ const load = async (url: string, method: Method, seconds: number, connections: n
     duration: seconds,
     method,
     timeout: 10,
+    // Latencies and throughput of 2xx answers only; the others are counted as errors.
+    excludeErrorStats: true,
     ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: POST_BODY } : {}),
   });
 
@@ -104,25 +104,24 @@ const measured = async (
   const engineBefore = enginePid === undefined ? Number.NaN : cpuMs(enginePid);
   const sampler = setInterval(() => onRss(rssBytes(server.pid)), 250);
   const result = await run().finally(() => clearInterval(sampler));
-  const requests = result.latency.totalCount ?? 0;
+  const answers = answersOf(result);
+  const { requests } = answers;
   return {
-    rps: requests / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    requests,
-    // autocannon counts a timeout in `errors` too (lib/run.js, onTimeout): not added again here.
-    errors: result.errors + result.non2xx,
+    ...answers,
     cpuMsPerRequest: (cpuMs(server.pid) - cpuBefore) / Math.max(1, requests),
     engineCpuMsPerRequest:
       enginePid === undefined ? Number.NaN : (cpuMs(enginePid) - engineBefore) / Math.max(1, requests),
   };
 };
 
+const errorsOf = (runs: readonly { errors: number }[]): number =>
+  runs.reduce((sum, run) => sum + run.errors, 0);
+
 /**
  * A method's figures over its rounds: requests a second and p99 latency are each the mean over
  * the rounds (a round's p99 is autocannon's, over that round's 2xx answers), for stack and floor.
  */
-const summarise = (stack: RunFigures[], floor: RunFigures[]): MethodFigures => {
+const summarise = (stack: RunFigures[], floor: RunFigures[], stackWarmupErrors: number): MethodFigures => {
   const stackRps = mean(stack.map((run) => run.rps));
   const floorRps = mean(floor.map((run) => run.rps));
   const stackP99Ms = mean(stack.map((run) => run.p99Ms));
@@ -136,7 +135,8 @@ const summarise = (stack: RunFigures[], floor: RunFigures[]): MethodFigures => {
     stackP99Ms,
     floorP99Ms,
     p99Ratio: stackP99Ms / floorP99Ms,
-    errors: [...stack, ...floor].reduce((sum, run) => sum + run.errors, 0),
+    errors: stackWarmupErrors + errorsOf(stack),
+    floorErrors: errorsOf(floor),
   };
 };
 
@@ -193,6 +193,7 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
     const targets = { stack, floor };
     await Promise.all([seed(stack.url, 5), seed(floor.url, 5)]);
 
+    const stackWarmupErrors: Record<Method, number> = { GET: 0, POST: 0 };
     // The floor first: the stack goes into the rounds straight from its own warm-up.
     for (const [target, seconds] of [
       [floor, options.floorWarmupSeconds],
@@ -204,6 +205,10 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
       for (let elapsed = 0; elapsed < seconds; elapsed += 2 * slice) {
         const get = await load(target.url, 'GET', slice, connections);
         const post = await load(target.url, 'POST', slice, connections);
+        if (target === stack) {
+          stackWarmupErrors.GET += answersOf(get).errors;
+          stackWarmupErrors.POST += answersOf(post).errors;
+        }
         progress(
           `load: warm-up ${name} GET ${((get.latency.totalCount ?? 0) / get.duration).toFixed(0)} req/s, ` +
             `POST ${((post.latency.totalCount ?? 0) / post.duration).toFixed(0)} req/s, ` +
@@ -260,8 +265,8 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
       floorWarmupSeconds: options.floorWarmupSeconds,
       roundSeconds: options.roundSeconds,
       rounds: options.rounds,
-      get: summarise(runs.GET.stack, runs.GET.floor),
-      post: summarise(runs.POST.stack, runs.POST.floor),
+      get: summarise(runs.GET.stack, runs.GET.floor, stackWarmupErrors.GET),
+      post: summarise(runs.POST.stack, runs.POST.floor, stackWarmupErrors.POST),
       stackRssAfterRound,
       floorRssAfterRound,
       stackPeakRssInRound,
