@@ -80,7 +80,8 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
       stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
     });
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the child's stdout may not all have been read yet.
+    child.once('close', (code) => {
       if (code !== 0) {
         reject(new Error(`isolation cost child exited with ${code}: ${stderr}`));
         return;
@@ -88,8 +89,9 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
       let report: IsolationCostReport;
       try {
         report = JSON.parse(stdout) as IsolationCostReport;
+        if (!Array.isArray(report?.shared)) throw new Error('not a report');
       } catch (error) {
-        // Thrown here, in an exit listener, it would escape the bench's clean-up.
+        // Thrown here, in a listener, it would escape the bench's clean-up.
         reject(new Error(`isolation cost child printed no report (${(error as Error).message}): ${stderr}`));
         return;
       }

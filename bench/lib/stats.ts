@@ -39,6 +39,7 @@ export const round = (value: number, digits = 2): number => {
  * scale, in an order that rotates from pair to pair.
  */
 export const pairOrder = (count: number, pair: number): number[] => {
+  if (count < 2) return Array.from({ length: count }, (_, index) => index);
   const judged = pair % 2 === 0 ? [0, 1] : [1, 0];
   const others = Array.from({ length: Math.max(0, count - 2) }, (_, index) => 2 + index);
   const turn = others.length === 0 ? 0 : Math.floor(pair / 2) % others.length;

@@ -13,7 +13,7 @@ export const formatRatio = (ratio: number, line?: number): string => {
   let digits = 2;
   while (
     line !== undefined &&
-    digits < 15 &&
+    digits < 20 &&
     ratio !== line &&
     ratio.toFixed(digits) === line.toFixed(digits)
   ) {

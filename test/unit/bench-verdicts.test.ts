@@ -57,6 +57,10 @@ describe('bench verdicts', () => {
     assert.equal(COLD_START_BUDGET.format(1.1), '1.10x');
     assert.equal(formatRatio(1.1002), '1.10x', 'without a line, two decimals');
     assert.equal(THROUGHPUT_BUDGET.format(0.69999996), '0.69999996x', 'as many decimals as it takes');
+    // The next double above 1.1: over the line, which 15 decimals would not show.
+    const justOver = 1.1 + 2.220446049250313e-16;
+    assert.equal(COLD_START_BUDGET.met(justOver), false);
+    assert.equal(COLD_START_BUDGET.format(justOver), '1.1000000000000003x');
     assert.equal(THROUGHPUT_BUDGET.text, '>= 0.70x');
     assert.equal(COLD_START_BUDGET.text, '<= 1.10x');
   });
@@ -90,6 +94,7 @@ describe('bench verdicts', () => {
   });
 
   it('run the judged pair back to back, taking turns to go first, and the others after', () => {
+    assert.deepEqual(pairOrder(1, 1), [0], 'a lone candidate runs alone');
     for (const count of [2, 3, 4]) {
       const orders = Array.from({ length: 8 }, (_, pair) => pairOrder(count, pair));
       for (const order of orders) {
