@@ -203,15 +203,14 @@ export const measureLoad = async (options: LoadOptions): Promise<LoadFigures> =>
       progress(`load: warming up the ${name} (${seconds} s, GET and POST alternating)`);
       const slice = Math.min(5, seconds / 2);
       for (let elapsed = 0; elapsed < seconds; elapsed += 2 * slice) {
-        const get = await load(target.url, 'GET', slice, connections);
-        const post = await load(target.url, 'POST', slice, connections);
+        const get = answersOf(await load(target.url, 'GET', slice, connections));
+        const post = answersOf(await load(target.url, 'POST', slice, connections));
         if (target === stack) {
-          stackWarmupErrors.GET += answersOf(get).errors;
-          stackWarmupErrors.POST += answersOf(post).errors;
+          stackWarmupErrors.GET += get.errors;
+          stackWarmupErrors.POST += post.errors;
         }
         progress(
-          `load: warm-up ${name} GET ${((get.latency.totalCount ?? 0) / get.duration).toFixed(0)} req/s, ` +
-            `POST ${((post.latency.totalCount ?? 0) / post.duration).toFixed(0)} req/s, ` +
+          `load: warm-up ${name} GET ${get.rps.toFixed(0)} req/s, POST ${post.rps.toFixed(0)} req/s, ` +
             `RSS ${(rssBytes(target.pid) / 2 ** 20).toFixed(0)} MiB`,
         );
       }
