@@ -28,6 +28,7 @@ import type { LogPrinter } from './log-printer.ts';
 import {
   BodyCutShortError,
   BodyTooLargeError,
+  cutShort,
   HTTP_API_HEADER_LIMIT_BYTES,
   readBody,
   requestLineAndHeaderValuesBytes,
@@ -62,7 +63,11 @@ const MAX_HEADER_BYTES = 64 * 1024;
  */
 const LINGER_MS = 5_000;
 
-/** An answer written on the socket itself, where Node hands the gateway no response to write. */
+/**
+ * An answer written on the socket itself, where Node hands the gateway no response to write. The
+ * connection ends with it; what the client still sends is read for LINGER_MS and dropped (it would
+ * reset the connection otherwise, as above), then the connection is closed.
+ */
 const answerOnSocket = (socket: Duplex, status: number, reason: string): void => {
   const body = JSON.stringify({ message: reason });
   socket.end(
@@ -70,12 +75,19 @@ const answerOnSocket = (socket: Duplex, status: number, reason: string): void =>
       `content-length: ${Buffer.byteLength(body)}\r\napigw-requestid: ${newRequestId()}\r\n` +
       `connection: close\r\n\r\n${body}`,
   );
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 };
 
 /**
+ * Node's limits on how long a request may take to arrive: its headers (`headersTimeout`, 60 s) and
+ * the whole request (`requestTimeout`, 300 s), checked every 30 s.
+ */
+const isRequestTimeout = (error: NodeJS.ErrnoException) => error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+
+/**
  * Node answers a request it cannot parse (a malformed request line, headers beyond
- * MAX_HEADER_BYTES) with a bare status line. The gateway answers it as it answers everything else:
- * JSON, with a request id.
+ * MAX_HEADER_BYTES), or one that did not arrive in time (408), with a bare status line. The gateway
+ * answers it as it answers everything else: JSON, with a request id.
  */
 const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string | undefined => {
   if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -83,7 +95,11 @@ const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string
     return undefined;
   }
   const [status, reason] =
-    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : isRequestTimeout(error)
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
   answerOnSocket(socket, status, reason);
   return `${status} ${reason}`;
 };
@@ -173,6 +189,12 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
 
   /** What API Gateway answers before it reads the body: the size quota, a CORS preflight. */
   const beforeBody = ({ req, method, origin, corsHeaders }: Incoming): Answer | undefined => {
+    // "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message
+    // that lacks a Host header field" (RFC 9112, section 3.2). Node does, with a bare status line
+    // (its `requireHostHeader`, off below): the gateway's is JSON with a request id, as every other.
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+      return { response: gatewayError(400, 'Bad Request'), headers: corsHeaders, note: 'no Host header' };
+    }
     if (requestLineAndHeaderValuesBytes(req) > HTTP_API_HEADER_LIMIT_BYTES) {
       return {
         response: gatewayError(431, 'Request Header Fields Too Large'),
@@ -311,20 +333,43 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
 
   /** The last request of each connection, and its response. */
   const lastExchange = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
+  /**
+   * Each connection's requests in hand, the last one's handling. A client may send a request before
+   * the answer to the one before (pipelining), and Node hands both over at once. A server may
+   * handle pipelined requests side by side only if all of them are safe (RFC 9112, section 9.3.2):
+   * a GET behind a POST must see the message that the POST stored. So a connection's requests are
+   * handled one after the other; a client that waits for each answer never waits here.
+   */
+  const connectionQueue = new WeakMap<Duplex, Promise<void>>();
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
   // connection just as the server closes it sees the request fail (ECONNRESET), so the server
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
-  const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    lastExchange.set(req.socket, { req, res });
-    const requestId = newRequestId();
-    handle(req, res, requestId).catch((error: unknown) => {
-      printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
-      // With the CORS headers of every other answer, so that a browser page sees the 500.
-      if (!res.headersSent)
-        send(res, internalServerError(), requestId, corsResponseHeaders(cors, originOf(req)));
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    { keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
+    (req, res) => {
+      lastExchange.set(req.socket, { req, res });
+      const requestId = newRequestId();
+      const handleIt = () =>
+        handle(req, res, requestId).catch((error: unknown) => {
+          printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
+          // With the CORS headers of every other answer, so that a browser page sees the 500.
+          if (!res.headersSent)
+            send(res, internalServerError(), requestId, corsResponseHeaders(cors, originOf(req)));
+          else res.destroy();
+        });
+      const before = connectionQueue.get(req.socket);
+      const handled = before === undefined ? handleIt() : before.then(handleIt, handleIt);
+      connectionQueue.set(req.socket, handled);
+      const done = () => {
+        if (connectionQueue.get(req.socket) === handled) connectionQueue.delete(req.socket);
+      };
+      // A failure of the gateway's own last resort still surfaces, as an unhandled rejection.
+      void handled.then(done, (error: unknown) => {
+        done();
+        throw error;
+      });
+    },
+  );
   // A client may end its side of the connection once its request is sent (`nc -N`, some HTTP/1.0
   // tools). Node's server then ends the connection without the answer, by default; "a TCP
   // connection that is half-closed by the client does not delimit a request message, nor does it
@@ -352,21 +397,26 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
     socket.resume();
+    // Closed by answerOnSocket in the end: out of the server's reach once handed over
+    // (closeAllConnections does not see it).
     answerOnSocket(socket, 404, 'Not Found');
-    // Out of the server's reach once handed over (closeAllConnections does not see it).
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
     printer.gateway(`CONNECT ${req.url ?? ''}: 404 Not Found`);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const last = lastExchange.get(socket);
-    // A request whose body was cut short: its own stage already says the client left.
+    // A request whose body was cut short: its own stage says so, once the request ends.
     if (last && !last.req.complete) {
-      answerClientError(error, socket);
+      const answered = answerClientError(error, socket);
+      if (answered && isRequestTimeout(error))
+        cutShort(last.req, `its body did not arrive in time: ${answered}`);
       return;
     }
     const answerIt = () => {
       const answered = answerClientError(error, socket);
-      if (answered) printer.gateway(`a request it could not parse (${error.code}): ${answered}`);
+      const what = isRequestTimeout(error)
+        ? 'a request that did not arrive in time'
+        : 'a request it could not parse';
+      if (answered) printer.gateway(`${what} (${error.code}): ${answered}`);
     };
     // A client may send its next request before the answer to the one before (pipelining). When
     // that next one is malformed, the answers still in the making come first: HTTP/1.1 answers

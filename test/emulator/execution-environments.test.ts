@@ -677,6 +677,41 @@ describe('the gateway and its clients', () => {
     );
   });
 
+  it('handles a request sent before the answer to the one before it only once that one is done', async () => {
+    const release = releaseFile();
+    const receiving = overSocket((socket) =>
+      socket.write(
+        `GET /run?mode=wait-for-release&tag=pipe-first&release=${release} HTTP/1.1\r\nHost: x\r\n\r\n` +
+          'GET /run?mode=log&tag=pipe-second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      ),
+    );
+    await waitFor(() => linesTagged('pipe-first').length > 0, 'the first invocation to start');
+    // Handled side by side, the second (a free environment is there for it) would have logged by now.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(linesTagged('pipe-second'), []);
+    writeFileSync(release, '');
+    const received = await receiving;
+    assert.deepEqual(received.match(/HTTP\/1\.1 \d{3} [^\r]*/g), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    assert.match(received, /"released":true[\s\S]*\r\n\r\nlogged$/);
+    assert.notDeepEqual(linesTagged('pipe-second'), []);
+  });
+
+  it('answers an HTTP/1.1 request without a Host header with 400 JSON and a request id', async () => {
+    const raw = await overSocket((socket) =>
+      socket.write('GET /run?mode=count HTTP/1.1\r\nConnection: close\r\n\r\n'),
+    );
+    assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
+    assert.ok(raw.endsWith('\r\n\r\n{"message":"Bad Request"}'), raw);
+    await waitFor(
+      () => /GET \/run\?mode=count 400 .*\(no Host header\)/.test(printed.join('')),
+      'the gateway to tell',
+    );
+    // HTTP/1.0 has no such rule.
+    const older = await overSocket((socket) => socket.write('GET /run?mode=count HTTP/1.0\r\n\r\n'));
+    assert.match(older, /^HTTP\/1\.1 200 OK\r\n/);
+  });
+
   it('answers a client that ends its side of the connection once its request is sent (RFC 9112, 9.6)', async () => {
     const raw = await overSocket((socket) => socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\n\r\n'));
     assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);
@@ -729,6 +764,56 @@ describe('the gateway and its clients', () => {
     );
     assert.doesNotMatch(printed.join(''), /internal error of the local gateway/);
     assert.equal((await run('count')).status, 200);
+  });
+});
+
+describe('the gateway and a request that does not arrive in time', () => {
+  let gateway: Server;
+  let port: number;
+  const lines: string[] = [];
+  before(async () => {
+    gateway = createGatewayServer({
+      routes: [{ method: 'POST', path: '/run', function: 'readMessages' }],
+      environments: { readMessages: environments, postMessage: environments },
+      cors: corsSettings(),
+      printer: { request: () => undefined, gateway: (line) => lines.push(line) },
+    });
+    // Node's limits (60 s for the headers, 300 s for the request, checked every 30 s), shortened.
+    Object.assign(gateway, { headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 100 });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    port = (gateway.address() as AddressInfo).port;
+  });
+  after(async () => {
+    gateway.closeAllConnections();
+    await new Promise((resolve) => gateway.close(resolve));
+  });
+
+  const isTimeoutAnswer = (raw: string) => {
+    assert.match(raw, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
+    assert.ok(raw.endsWith('\r\n\r\n{"message":"Request Timeout"}'), raw);
+  };
+
+  it('answers headers that stop coming with 408 JSON, says so and closes the connection', async () => {
+    isTimeoutAnswer(await overSocket((socket) => socket.write('POST /run HTTP/1.1\r\nHost: x\r\n'), port));
+    assert.ok(
+      lines.includes('a request that did not arrive in time (ERR_HTTP_REQUEST_TIMEOUT): 408 Request Timeout'),
+      lines.join('\n'),
+    );
+  });
+
+  it('answers a body that stops coming with 408 JSON, says so and closes the connection', async () => {
+    isTimeoutAnswer(
+      await overSocket(
+        (socket) => socket.write('POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":'),
+        port,
+      ),
+    );
+    await waitFor(() => lines.some((line) => line.startsWith('POST /run (')), 'the gateway to tell');
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('POST /run (')),
+      ['POST /run (its body did not arrive in time: 408 Request Timeout)'],
+    );
   });
 });
 
