@@ -146,16 +146,60 @@ export const formatTime = (iso: string): string => {
 // East Asian wide and fullwidth ranges plus the emoji: an approximation of wcwidth that is right
 // for the scripts and emoji people type, without shipping the Unicode tables. Emoji shown as emoji
 // by default (Emoji_Presentation: 🚀 ✅ ⭐ 🫠, beyond the blocks listed) take two columns, as
-// Unicode's East Asian Width gives them; the regional indicators that pair into a flag, one each.
+// Unicode's East Asian Width gives them; a regional indicator alone, one.
 const WIDE =
   /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]|(?![\u{1f1e6}-\u{1f1ff}])\p{Emoji_Presentation}/u;
 // Combining marks (accents, variation selectors) and format characters (zero-width space, joiner).
 const ZERO_WIDTH = /\p{Mn}|\p{Me}|\p{Cf}/u;
+// What extends the character before it into one on screen: combining marks, variation selectors and
+// the keycap (Mn, Me), emoji skin tones, the tags of a subdivision flag.
+const EXTENDS = /\p{Mn}|\p{Me}|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
+const REGIONAL = /^[\u{1f1e6}-\u{1f1ff}]$/u;
+// An emoji base made an emoji by what follows it: ❤️ (U+FE0F), 1️⃣, 👍🏽, a sequence joined by U+200D.
+const EMOJI = /\p{Emoji}/u;
+const EMOJI_FORM = /\ufe0f|\u20e3|\u200d|[\u{1f3fb}-\u{1f3ff}]/u;
+
+/**
+ * The characters of a string as a terminal shows them: each code point with the ones that extend
+ * it, the emoji that a zero-width joiner joins, a flag's two regional indicators. (Unicode's
+ * grapheme clusters but for the Hangul jamo and the Indic conjuncts; Intl.Segmenter gives them
+ * exactly, at 15 ms on its first use, which every `read` with such a message would pay.)
+ */
+export const graphemes = (text: string): string[] => {
+  const clusters: string[] = [];
+  let joined = false;
+  for (const char of text) {
+    const last = clusters.length - 1;
+    const previous = clusters[last];
+    if (
+      previous !== undefined &&
+      (joined || char === '\u200d' || EXTENDS.test(char) || (REGIONAL.test(char) && REGIONAL.test(previous)))
+    ) {
+      clusters[last] = previous + char;
+      joined = char === '\u200d';
+      continue;
+    }
+    clusters.push(char);
+    joined = false;
+  }
+  return clusters;
+};
+
+const graphemeWidth = (cluster: string): number => {
+  const base = String.fromCodePoint(cluster.codePointAt(0) ?? 0x20);
+  if (cluster.length > base.length) {
+    if (REGIONAL.test(base)) return 2;
+    if (EMOJI.test(base) && EMOJI_FORM.test(cluster)) return 2;
+  }
+  return ZERO_WIDTH.test(base) ? 0 : WIDE.test(base) ? 2 : 1;
+};
 
 /** Columns a (sanitised) string takes in a terminal. */
 export const displayWidth = (text: string): number => {
+  // Printable ASCII, the usual case, one column a character.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
-  for (const char of text) width += ZERO_WIDTH.test(char) ? 0 : WIDE.test(char) ? 2 : 1;
+  for (const cluster of graphemes(text)) width += graphemeWidth(cluster);
   return width;
 };
 
@@ -191,8 +235,9 @@ export const wrap = (text: string, width: number): string[] => {
         continue;
       }
       if (lineWidth + tokenWidth > limit) breakLine();
-      for (const char of token) {
-        const charWidth = displayWidth(char);
+      // Split where it must be, between characters as they show, never inside one.
+      for (const char of graphemes(token)) {
+        const charWidth = graphemeWidth(char);
         if (lineWidth + charWidth > limit && line !== '') breakLine();
         line += char;
         lineWidth += charWidth;

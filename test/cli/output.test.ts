@@ -146,6 +146,23 @@ describe('wrap', () => {
     assert.deepEqual(wrap('🚀'.repeat(12), 20), ['🚀'.repeat(10), '🚀'.repeat(2)]);
   });
 
+  it('counts an emoji sequence as the two columns it shows in, and never splits one', () => {
+    const family = '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}\u200d\u{1f466}';
+    const thumbsUpMedium = '\u{1f44d}\u{1f3fd}';
+    const keycapOne = '1\ufe0f\u20e3';
+    const rainbowFlag = '\u{1f3f3}\ufe0f\u200d\u{1f308}';
+    const scotland = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}';
+    for (const emoji of [family, thumbsUpMedium, keycapOne, rainbowFlag, scotland, '\u2764\ufe0f']) {
+      assert.equal(displayWidth(emoji), 2, emoji);
+    }
+    // The heart without U+FE0F shows as text, one column; two flags, two columns each.
+    assert.equal(displayWidth('\u2764'), 1);
+    assert.equal(displayWidth('\u{1f1eb}\u{1f1f7}\u{1f1e9}\u{1f1ea}'), 4);
+    assert.deepEqual(wrap(family.repeat(5), 6), [family.repeat(3), family.repeat(2)]);
+    assert.deepEqual(wrap(`ab${thumbsUpMedium}`, 3), ['ab', thumbsUpMedium]);
+    assert.deepEqual(wrap('e\u0301'.repeat(4), 3), ['e\u0301'.repeat(3), 'e\u0301']);
+  });
+
   it("keeps a paragraph's indentation", () => {
     assert.deepEqual(wrap('  indented code', 40), ['  indented code']);
   });
