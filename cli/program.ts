@@ -64,11 +64,17 @@ export interface CommandContext {
   readonly api: ReturnType<typeof createApi>;
   readonly client: HttpClient;
   readonly baseUrl: string;
+  /**
+   * ` --url <url>` where the URL came from --url, to repeat in a command the CLI suggests (which
+   * would otherwise go where WHITEBOARD_URL, cdk-outputs.json or the default points); '' otherwise.
+   */
+  readonly urlOption: string;
   /** See `ResolvedUrl.wrongApiHint`. */
   readonly wrongApiHint: string;
   readonly styles: Styles;
   readonly errStyles: Styles;
-  readonly width: number;
+  /** The terminal's width now: it may change while --follow runs. */
+  readonly width: () => number;
   readonly out: (text: string) => void;
   readonly log: (line: string) => void;
   /**
@@ -240,12 +246,13 @@ export const createContext = async (
     api: createApi(client, { baseUrl: resolved.url, wrongApiHint: resolved.wrongApiHint }),
     client,
     baseUrl: resolved.url,
+    urlOption: resolved.source === 'flag' ? ` --url ${resolved.url}` : '',
     wrongApiHint: resolved.wrongApiHint,
     styles: await loadStyles(
       colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json }),
     ),
     errStyles,
-    width: terminalWidth(deps.stdout, deps.env),
+    width: () => terminalWidth(deps.stdout, deps.env),
     out: (text) => deps.stdout.write(text),
     log,
     holdNotes: (held) => {

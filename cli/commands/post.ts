@@ -24,7 +24,8 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
       // Posting again after a failure, or after Ctrl-C while the request was out, could store
       // the message twice: say how to check first.
       const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
-      const note = `the message may have been stored; check with \`whiteboard read${board}\` before posting again`;
+      const check = `whiteboard read${board}${context.urlOption}`;
+      const note = `the message may have been stored; check with \`${check}\` before posting again`;
       if (deps.signal?.aborted) throw Object.assign(new InterruptedError({ cause: error }), { note });
       if (error instanceof CliError && mayHaveArrived(error)) error.note = note;
       throw error;

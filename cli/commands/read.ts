@@ -83,7 +83,8 @@ const printPage = (
     return;
   }
   const now = deps.now();
-  out(messages.map((message) => formatMessage(message, styles, width, now)).join('\n'));
+  const columns = width();
+  out(messages.map((message) => formatMessage(message, styles, columns, now)).join('\n'));
   if (more) {
     // At the API's maximum page there is no larger --limit to suggest, but there are still more.
     const how =
@@ -103,7 +104,7 @@ const printStream = (
 ) => {
   const now = deps.now();
   for (const message of messages) {
-    out(options.json ? `${safeJson(message)}\n` : `${formatMessage(message, styles, width, now)}\n`);
+    out(options.json ? `${safeJson(message)}\n` : `${formatMessage(message, styles, width(), now)}\n`);
   }
 };
 

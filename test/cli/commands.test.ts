@@ -197,6 +197,16 @@ describe('whiteboard post that fails after the request may have reached the serv
     assert.match(await post(deps, ['--board', 'team']), /check with `whiteboard read --board team` before/);
   });
 
+  it('names the URL in the command to check when --url gave it, not when the environment did', async () => {
+    const viaFlag = apiFailing('POST /messages', 500, {});
+    assert.match(
+      await post(viaFlag, ['--url', `${API}/`]),
+      new RegExp(`check with \`whiteboard read --url ${API}\` before`),
+    );
+    // Without --url the test's API comes from WHITEBOARD_URL, which the suggested command reads
+    // too: the NOTE of the test above, which names no URL.
+  });
+
   it('says so after a 500, but not when the request surely never left or was refused', async () => {
     const deps = apiFailing('POST /messages', 500, { message: 'Internal Server Error' });
     assert.equal(await post(deps), `error: Internal Server Error (HTTP 500)\n${NOTE}`);
@@ -408,6 +418,38 @@ describe('whiteboard read --follow', () => {
     const texts = [...deps.stdout.text.matchAll(/text (\d)/g)].map((match) => match[1]);
     assert.deepEqual(texts, ['1', '2', '3', '4']);
     assert.match(deps.stderr.text, /^Following board default at http:\/\/api\.test; Ctrl-C to stop\.\n$/);
+  });
+
+  it('wraps each message to the width the terminal has when it is printed', async () => {
+    let columns = 60;
+    const recorded = recordingStream({ isTTY: true, colorDepth: 1 });
+    const stdout = {
+      ...recorded,
+      get text() {
+        return recorded.text;
+      },
+      get columns() {
+        return columns;
+      },
+    };
+    const text = 'one two three four five six seven eight';
+    const deps = createTestDeps({
+      stdout,
+      onSleep: (count, controller) => {
+        // The terminal is made narrower while following.
+        columns = 22;
+        if (count === 2) controller.abort();
+      },
+    });
+    const pool = deps.agent.get(API);
+    answer(pool, undefined, page([message(1, { author: 'ann', text })]));
+    answer(pool, { limit: '100', since: lookback(message(1)) }, page([message(2, { author: 'bo', text })]));
+    answer(pool, { limit: '100', since: lookback(message(2)) }, page([]));
+    assert.equal(await runCli(['read', '--follow'], deps), 0);
+    assert.match(
+      stdout.text,
+      /^ann {2}.*\n {2}one two three four five six seven eight\n\nbo {2}.*\n {2}one two three four\n {2}five six seven eight\n\n$/,
+    );
   });
 
   it('asks for what is newer than 10 s before the newest message it printed', async () => {

@@ -676,7 +676,7 @@ describe('where the CLI points', () => {
     assert.match(post.stderr, broken);
     assert.ok(
       post.stderr.endsWith(
-        `\nnote: the message may have been stored; check with \`whiteboard read --board ${board}\` before posting again\n`,
+        `\nnote: the message may have been stored; check with \`whiteboard read --board ${board} --url ${stack.url}\` before posting again\n`,
       ),
       post.stderr,
     );
