@@ -292,7 +292,11 @@ export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Comma
       getErrHelpWidth: () => terminalWidth(deps.stderr, deps.env),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
-      outputError: (text, write) => write(`${usageError(text)}\n`),
+      outputError: (text, write) =>
+        // -v is --verbose in some tools, the version in others: here it is neither.
+        write(
+          `${usageError(text.replace(/^error: unknown option '-v'$/m, '$& (the version: -V or --version; more detail: --verbose)'))}\n`,
+        ),
     })
     .description('Post to and read from a whiteboard: a shared board of short messages.')
     .version(deps.version, '-V, --version', 'print the version')
@@ -385,33 +389,106 @@ export interface ReadOptions extends ConnectionOptions {
   readonly follow?: boolean | undefined;
 }
 
+const flagsOf = (option: Option): string[] =>
+  [option.long, option.short].filter((flag): flag is string => flag !== undefined);
+
+/** A word of a command line after its command, as commander reads it. */
+interface CommandWord {
+  readonly word: string;
+  /** An option; the value of the option before it; a word that is neither (commander: an argument). */
+  readonly role: 'option' | 'value' | 'argument';
+}
+
 /**
- * `--board --json`: commander takes the word after an option that needs a value as its value,
- * even when that word is another option of the command, or `--`, so the user who left out the
- * board got board "--json" and no JSON, or a message whose text is "--json". Such a value must be
- * written `--board=--json`. Returns the usage error, if any. `words` is the command line with its
- * command first (commandFirst), walked as commander reads it: an option's value is skipped, and a
- * `--` of its own ends the options.
+ * The words after the command (`words` has its command first: commandFirst), walked as commander
+ * reads them: an option that needs a value takes the next word, whatever it is, and a `--` of its
+ * own ends the options.
  */
-const optionTakenAsValue = (program: Command, words: readonly string[]): string | undefined => {
-  const command = program.commands.find((candidate) => candidate.name() === words[0]);
-  if (command === undefined) return undefined;
-  const flagsOf = (option: Option): string[] =>
-    [option.long, option.short].filter((flag): flag is string => flag !== undefined);
-  const optionNames = new Set([...command.options.flatMap(flagsOf), ...HELP_OR_VERSION]);
+const commandWords = (command: Command, words: readonly string[]): CommandWord[] => {
   const needsValue = new Set(command.options.filter((option) => option.required).flatMap(flagsOf));
+  const read: CommandWord[] = [];
+  let options = true;
   for (let index = 1; index < words.length; index++) {
     const word = words[index] as string;
-    if (word === '--') return undefined;
-    if (!needsValue.has(word)) continue;
-    const next = words[index + 1];
-    if (next === '--' || (next !== undefined && optionNames.has(next.split('=', 1)[0] as string))) {
-      const what = next === '--' ? '-- ends the options' : `${next} is an option`;
-      return `${word} needs a value, and ${what} (to mean it as the value, write ${word}=${next})`;
+    if (options && word === '--') {
+      options = false;
+      continue;
     }
-    index++;
+    if (!options || !word.startsWith('-') || word === '-') {
+      read.push({ word, role: 'argument' });
+      continue;
+    }
+    read.push({ word, role: 'option' });
+    const next = words[index + 1];
+    if (needsValue.has(word) && next !== undefined) {
+      read.push({ word: next, role: 'value' });
+      index++;
+    }
   }
-  return undefined;
+  return read;
+};
+
+/**
+ * What commander would misread in a command's words, or refuse in words that do not help. Returns
+ * the usage error, if any.
+ * - `--board --json`: commander takes the word after an option that needs a value as its value,
+ *   even when that word is another option of the command, or `--`, so the user who left out the
+ *   board got board "--json" and no JSON, or a message whose text is "--json". Such a value must
+ *   be written `--board=--json`.
+ * - `--text hello world`: commander says "too many arguments"; the user left out the quotes.
+ */
+const commandLineProblem = (program: Command, words: readonly string[]): string | undefined => {
+  const command = program.commands.find((candidate) => candidate.name() === words[0]);
+  if (command === undefined) return undefined;
+  const optionNames = new Set([...command.options.flatMap(flagsOf), ...HELP_OR_VERSION]);
+  const read = commandWords(command, words);
+  for (const [index, { word, role }] of read.entries()) {
+    if (role !== 'value' || (word !== '--' && !optionNames.has(word.split('=', 1)[0] as string))) continue;
+    const option = read[index - 1]?.word as string;
+    const what = word === '--' ? '-- ends the options' : `${word} is an option`;
+    return `${option} needs a value, and ${what} (to mean it as the value, write ${option}=${word})`;
+  }
+  // Help shows whatever else the line holds; an unknown option, commander names (with a suggestion).
+  const unknownOption = ({ word, role }: CommandWord) =>
+    role === 'option' && !optionNames.has(word.split('=', 1)[0] as string);
+  if (
+    read.some(({ word, role }) => role === 'option' && HELP_OR_VERSION.has(word)) ||
+    read.some(unknownOption)
+  ) {
+    return undefined;
+  }
+  const stray = read.findIndex(({ role }) => role === 'argument');
+  if (stray === -1) return undefined;
+  const { word } = read[stray] as CommandWord;
+  const [option, value] = [read[stray - 2], read[stray - 1]];
+  if (option?.word === '--text' && value?.role === 'value') {
+    const next = read.slice(stray).findIndex(({ role }) => role !== 'argument');
+    const rest = read.slice(stray, next === -1 ? undefined : stray + next).map((argument) => argument.word);
+    return `unexpected word ${word}: a text of several words goes in quotes (--text "${[value.word, ...rest].join(' ')}")`;
+  }
+  const board = command.name() === 'read' && BOARD_PATTERN.test(word) ? `for a board: --board ${word}; ` : '';
+  return `unexpected word ${word}: ${command.name()} takes options only (${board}a value with spaces goes in quotes)`;
+};
+
+/**
+ * `whiteboard --json read`: an option of the commands, other than the connection options
+ * (commandFirst), written before the command. Commander would call it unknown.
+ */
+const commandOptionFirst = (program: Command, given: readonly string[], at: number): string | undefined => {
+  const word = given[at];
+  if (word === undefined || !word.startsWith('-') || HELP_OR_VERSION.has(word)) return undefined;
+  const name = word.split('=', 1)[0] as string;
+  const having = program.commands.filter((command) => command.options.some((o) => flagsOf(o).includes(name)));
+  if (having.length === 0) return undefined;
+  const named = given.find((arg) => having.some((command) => command.name() === arg));
+  const takesValue = having.some((command) =>
+    command.options.some((o) => o.required && flagsOf(o).includes(name)),
+  );
+  const value = takesValue && word === name && given[at + 1] !== undefined ? ` ${given[at + 1]}` : '';
+  const command =
+    named ??
+    (having.length === 1 ? (having[0] as Command).name() : `<${having.map((c) => c.name()).join('|')}>`);
+  return `${name} goes after the command: whiteboard ${command} ${word}${value}`;
 };
 
 /** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
@@ -435,9 +512,16 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     !isCommand(topic)
       ? [topic]
       : moved;
-  const optionAsValue = optionTakenAsValue(program, words);
-  if (optionAsValue !== undefined) return usageError(optionAsValue);
+  // `READ`: commander suggests a command only for a near miss, which case alone is not.
+  const [named] = words;
+  if (named !== undefined && !named.startsWith('-') && !isCommand(named) && named !== 'help') {
+    const lower = named.toLowerCase();
+    if (isCommand(lower)) return usageError(`unknown command '${named}' (Did you mean ${lower}?)`);
+  }
+  const problem = commandLineProblem(program, words);
+  if (problem !== undefined) return usageError(problem);
   const leading = leadingConnectionOptions(given);
+  const optionFirst = commandOptionFirst(program, given, leading.words);
   if (
     leading.words > 0 &&
     commandAfter(given, leading.words) === undefined &&
@@ -455,8 +539,11 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     }
     // Commander would call the option unknown, which it is not: it only lacks its command.
     const option = (given[0] as string).split('=', 1)[0];
-    return usageError(`${option} goes with a command: whiteboard ${option} ... read (or post)`);
+    if (optionFirst === undefined) {
+      return usageError(`${option} goes with a command: whiteboard ${option} ... read (or post)`);
+    }
   }
+  if (optionFirst !== undefined) return usageError(optionFirst);
   // Commander takes the exit code of `whiteboard help` from process.exitCode: whatever the process
   // set before (a test runner after a failed test) must not make this run's help an error.
   const exitCodeBefore = process.exitCode;

@@ -1077,6 +1077,40 @@ describe('where it points', () => {
     }
   });
 
+  it('says what a common slip should have been (exit 2)', async () => {
+    for (const [argv, said] of [
+      [['READ'], "unknown command 'READ' (Did you mean read?)"],
+      [['help', 'READ'], "unknown command 'READ' (Did you mean read?)"],
+      [['-v'], "unknown option '-v' (the version: -V or --version; more detail: --verbose)"],
+      [['read', '-v'], "unknown option '-v' (the version: -V or --version; more detail: --verbose)"],
+      [['--json', 'read'], '--json goes after the command: whiteboard read --json'],
+      [
+        ['--url', API, '--board', 'team', 'read'],
+        '--board goes after the command: whiteboard read --board team',
+      ],
+      [['--json'], '--json goes after the command: whiteboard <post|read> --json'],
+      [
+        ['post', '--author', 'ann', '--text', 'hello', 'big', 'world'],
+        'unexpected word big: a text of several words goes in quotes (--text "hello big world")',
+      ],
+      [
+        ['read', 'default'],
+        'unexpected word default: read takes options only (for a board: --board default; a value with spaces goes in quotes)',
+      ],
+      [
+        ['post', '--author', 'ann', 'x'],
+        'unexpected word x: post takes options only (a value with spaces goes in quotes)',
+      ],
+      // An unknown option first: commander's suggestion says more than the word after it.
+      [['read', '--lmit', '3'], "unknown option '--lmit' (Did you mean --limit?)"],
+    ] as const) {
+      const deps = createTestDeps();
+      assert.equal(await runCli(argv, deps), 2, argv.join(' '));
+      assert.equal(deps.stderr.text, `error: ${said}\n`);
+      assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
+    }
+  });
+
   it('takes a command name an object has by inheritance for an unknown command, not an option', async () => {
     const deps = createTestDeps();
     assert.equal(await runCli(['constructor'], deps), 2);
