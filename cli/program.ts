@@ -270,7 +270,8 @@ const RED_ERROR = '\u001b[31merror:\u001b[39m';
  */
 const usageErrorLine = (deps: CliDeps, colorWanted: boolean, text: string): string => {
   // Commander puts its suggestion ("Did you mean --limit?") on a second line: keep errors to one.
-  const line = text.trimEnd().replace(/\n+/g, ' ');
+  // The words quoted from the command line are made safe as any other output.
+  const line = sanitizeInline(text.trimEnd(), 2000);
   const red = colorLevel({ stream: deps.stderr, env: deps.env, wanted: colorWanted }) > 0;
   return red && line.startsWith('error:') ? `${RED_ERROR}${line.slice('error:'.length)}` : line;
 };

@@ -1101,6 +1101,12 @@ describe('where it points', () => {
         ['post', '--author', 'ann', 'x'],
         'unexpected word x: post takes options only (a value with spaces goes in quotes)',
       ],
+      // What the line holds is quoted safe for the terminal.
+      [
+        ['read', 'a\u001b[2J'],
+        'unexpected word a\u241b[2J: read takes options only (a value with spaces goes in quotes)',
+      ],
+      [['read', '--\u001b[2J'], "unknown option '--\u241b[2J'"],
       // An unknown option first: commander's suggestion says more than the word after it.
       [['read', '--lmit', '3'], "unknown option '--lmit' (Did you mean --limit?)"],
     ] as const) {
