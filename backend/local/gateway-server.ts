@@ -66,7 +66,8 @@ const LINGER_MS = 5_000;
 /**
  * An answer written on the socket itself, where Node hands the gateway no response to write. The
  * connection ends with it; what the client still sends is read for LINGER_MS and dropped (it would
- * reset the connection otherwise, as above), then the connection is closed.
+ * reset the connection otherwise, as above), then the connection is closed, unless the request is
+ * ended at once (a timed-out body: `clientError` below).
  */
 const answerOnSocket = (socket: Duplex, status: number, reason: string): void => {
   const body = JSON.stringify({ message: reason });
@@ -334,13 +335,17 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
   /** The last request of each connection, and its response. */
   const lastExchange = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
   /**
-   * Each connection's requests in hand, the last one's handling. A client may send a request before
-   * the answer to the one before (pipelining), and Node hands both over at once. A server may
-   * handle pipelined requests side by side only if all of them are safe (RFC 9112, section 9.3.2):
-   * a GET behind a POST must see the message that the POST stored. So a connection's requests are
-   * handled one after the other; a client that waits for each answer never waits here.
+   * Each connection's requests in hand: when the last one's answer is out. A client may send a
+   * request before the answer to the one before (pipelining), and Node hands both over at once. A
+   * server may handle pipelined requests side by side only if all of them are safe (RFC 9112,
+   * section 9.3.2): a GET behind a POST must see the message that the POST stored. So a
+   * connection's requests are handled one after the other, each once the answer before it is out
+   * (a stop that closes the connection then stores nothing that nobody hears of); a client that
+   * waits for each answer never waits here.
    */
   const connectionQueue = new WeakMap<Duplex, Promise<void>>();
+  /** How many of each connection's requests are still owed their answer. */
+  const owed = new WeakMap<Duplex, number>();
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
   // connection just as the server closes it sees the request fail (ECONNRESET), so the server
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
@@ -348,6 +353,9 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     { keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
     (req, res) => {
       lastExchange.set(req.socket, { req, res });
+      const { socket } = req;
+      owed.set(socket, (owed.get(socket) ?? 0) + 1);
+      finished(res, () => owed.set(socket, (owed.get(socket) ?? 1) - 1));
       const requestId = newRequestId();
       const handleIt = () =>
         handle(req, res, requestId).catch((error: unknown) => {
@@ -357,15 +365,25 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
             send(res, internalServerError(), requestId, corsResponseHeaders(cors, originOf(req)));
           else res.destroy();
         });
+      // At its turn: once the answer before it is out, unless the connection went meanwhile.
+      const takeTurn = () => {
+        // Ended by the answer before (`connection: close`, as a stopping stack says) or closed.
+        if (!req.socket.destroyed && !req.socket.writableEnded) return handleIt();
+        printer.gateway(
+          `${req.method ?? 'GET'} ${originForm(req.url ?? '/')} (the connection closed before its turn)`,
+        );
+        return undefined;
+      };
       const before = connectionQueue.get(req.socket);
-      const handled = before === undefined ? handleIt() : before.then(handleIt, handleIt);
-      connectionQueue.set(req.socket, handled);
-      const done = () => {
-        if (connectionQueue.get(req.socket) === handled) connectionQueue.delete(req.socket);
+      const handled = before === undefined ? handleIt() : before.then(takeTurn, takeTurn);
+      const answered = handled.then(() => new Promise<void>((resolve) => finished(res, () => resolve())));
+      connectionQueue.set(req.socket, answered);
+      const forget = () => {
+        if (connectionQueue.get(req.socket) === answered) connectionQueue.delete(req.socket);
       };
       // A failure of the gateway's own last resort still surfaces, as an unhandled rejection.
-      void handled.then(done, (error: unknown) => {
-        done();
+      void answered.then(forget, (error: unknown) => {
+        forget();
         throw error;
       });
     },
@@ -404,11 +422,18 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const last = lastExchange.get(socket);
-    // A request whose body was cut short: its own stage says so, once the request ends.
+    // A request whose body was cut short: its own stage says so, once the request ends. A timed-out
+    // body ends its request and the connection at once; answered only if no answer to a request
+    // before it is still owed, which would otherwise come after this one (Node's own rule).
     if (last && !last.req.complete) {
-      const answered = answerClientError(error, socket);
-      if (answered && isRequestTimeout(error))
-        cutShort(last.req, `its body did not arrive in time: ${answered}`);
+      const earlierOwed = isRequestTimeout(error) && (owed.get(socket) ?? 0) > 1;
+      const answered = earlierOwed ? undefined : answerClientError(error, socket);
+      if (isRequestTimeout(error)) {
+        cutShort(
+          last.req,
+          `its body did not arrive in time: ${answered ?? 'no answer, one before it still owed'}`,
+        );
+      }
       return;
     }
     const answerIt = () => {

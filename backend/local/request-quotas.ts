@@ -28,6 +28,15 @@ export const cutShort = (req: IncomingMessage, why: string): void => {
  */
 export const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
+    // Ended before its turn came (pipelined behind another): it will say nothing more.
+    if (req.destroyed && !req.readableEnded) {
+      reject(
+        req.errored instanceof BodyCutShortError
+          ? req.errored
+          : new BodyCutShortError('the client closed the connection before its body ended'),
+      );
+      return;
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > HTTP_API_PAYLOAD_LIMIT_BYTES) {
       req.resume();

@@ -204,9 +204,9 @@ export const drainOnStop = (server: Server, limitMs: number): (() => Promise<voi
           if (!req.complete && !owing.has(req.socket))
             cutShort(req, 'the stack stopped before its body ended');
       }
-      // A request whose body never came and whose connection is gone has nothing left to wait for;
-      // queued behind another on its connection (pipelined), its response never says it closed.
-      for (const [res, req] of inFlight) if (!req.complete && req.socket.destroyed) inFlight.delete(res);
+      // A request whose connection is gone has nobody left to answer; queued behind another on its
+      // connection (pipelined), its response never says it closed.
+      for (const [res, req] of inFlight) if (req.socket.destroyed) inFlight.delete(res);
       await new Promise((r) => setTimeout(r, 20));
     }
     server.closeAllConnections();

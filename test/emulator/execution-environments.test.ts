@@ -794,7 +794,7 @@ describe('the gateway and a request that does not arrive in time', () => {
     assert.ok(raw.endsWith('\r\n\r\n{"message":"Request Timeout"}'), raw);
   };
 
-  it('answers headers that stop coming with 408 JSON, says so and closes the connection', async () => {
+  it('answers headers that stop coming with 408 JSON, says so and ends the connection', async () => {
     isTimeoutAnswer(await overSocket((socket) => socket.write('POST /run HTTP/1.1\r\nHost: x\r\n'), port));
     assert.ok(
       lines.includes('a request that did not arrive in time (ERR_HTTP_REQUEST_TIMEOUT): 408 Request Timeout'),
@@ -802,7 +802,7 @@ describe('the gateway and a request that does not arrive in time', () => {
     );
   });
 
-  it('answers a body that stops coming with 408 JSON, says so and closes the connection', async () => {
+  it('answers a body that stops coming with 408 JSON, says so and ends the connection', async () => {
     isTimeoutAnswer(
       await overSocket(
         (socket) => socket.write('POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":'),
@@ -955,12 +955,37 @@ describe('stopping the gateway', () => {
     assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(received, /"released":true/);
     // Ended by the stop, or by the connection's close after that answer (Connection: close, as
-    // every answer of a stopping stack says).
+    // every answer of a stopping stack says), or its turn came after that close.
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(
       lines[0] ?? '',
-      /^POST \/run \(the (stack stopped|client closed the connection) before its body ended\)$/,
+      /^POST \/run \((?:the (?:stack stopped|client closed the connection) before its body ended|the connection closed before its turn)\)$/,
     );
+  });
+
+  it('answers every pipelined request whose function it ran before it stops', async () => {
+    const lines: string[] = [];
+    const { stop, port } = await stoppable(
+      [{ method: 'POST', path: '/run', function: 'readMessages' }],
+      linesOnly(lines),
+      5_000,
+    );
+    const requests = Array.from(
+      { length: 10 },
+      (_, i) => `POST /run?mode=log&tag=stop-pipe-${i} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`,
+    );
+    let stopping: Promise<void> | undefined;
+    const received = await overSocket((socket) => {
+      socket.once('data', () => {
+        stopping = stop();
+      });
+      socket.write(requests.join(''));
+    }, port);
+    await stopping;
+    const ran = requests.filter((_, i) => linesTagged(`stop-pipe-${i}`).length > 0).length;
+    const answered = received.match(/HTTP\/1\.1 200 OK/g)?.length ?? 0;
+    assert.ok(ran > 0, 'the first request ran');
+    assert.equal(answered, ran, `${ran} ran, ${answered} answered\n${lines.join('\n')}`);
   });
 
   it('is not held up by a CONNECT whose client sends on and goes away', async () => {
