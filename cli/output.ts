@@ -157,6 +157,9 @@ const EXTENDS = /\p{Mn}|\p{Me}|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
 const REGIONAL = /^[\u{1f1e6}-\u{1f1ff}]$/u;
 // An emoji base made an emoji by what follows it: ❤️ (U+FE0F), 1️⃣, 👍🏽, a sequence joined by U+200D.
 const EMOJI = /\p{Emoji}/u;
+// A zero-width joiner joins two pictographs into one emoji (Unicode's rule GB11); between letters
+// (Sinhala's ශ්‍රී, Devanagari's क्‍ष) it only shapes them, each keeping its columns.
+const PICTOGRAPHIC = /^\p{Extended_Pictographic}/u;
 const EMOJI_FORM = /\ufe0f|\u20e3|\u200d|[\u{1f3fb}-\u{1f3ff}]/u;
 
 /**
@@ -173,7 +176,10 @@ export const graphemes = (text: string): string[] => {
     const previous = clusters[last];
     if (
       previous !== undefined &&
-      (joined || char === '\u200d' || EXTENDS.test(char) || (REGIONAL.test(char) && REGIONAL.test(previous)))
+      ((joined && PICTOGRAPHIC.test(char) && PICTOGRAPHIC.test(previous)) ||
+        char === '\u200d' ||
+        EXTENDS.test(char) ||
+        (REGIONAL.test(char) && REGIONAL.test(previous)))
     ) {
       clusters[last] = previous + char;
       joined = char === '\u200d';
@@ -185,13 +191,17 @@ export const graphemes = (text: string): string[] => {
   return clusters;
 };
 
+const codePointWidth = (char: string): number => (ZERO_WIDTH.test(char) ? 0 : WIDE.test(char) ? 2 : 1);
+
 const graphemeWidth = (cluster: string): number => {
   const base = String.fromCodePoint(cluster.codePointAt(0) ?? 0x20);
-  if (cluster.length > base.length) {
-    if (REGIONAL.test(base)) return 2;
-    if (EMOJI.test(base) && EMOJI_FORM.test(cluster)) return 2;
-  }
-  return ZERO_WIDTH.test(base) ? 0 : WIDE.test(base) ? 2 : 1;
+  if (cluster.length === base.length) return codePointWidth(base);
+  if (REGIONAL.test(base)) return 2;
+  if (EMOJI.test(base) && EMOJI_FORM.test(cluster)) return 2;
+  // A letter and its marks: the marks take no columns.
+  let width = 0;
+  for (const char of cluster) width += codePointWidth(char);
+  return width;
 };
 
 /** Columns a (sanitised) string takes in a terminal. */

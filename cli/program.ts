@@ -465,9 +465,17 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
   if (option?.word === '--text' && value?.role === 'value') {
     const next = read.slice(stray).findIndex(({ role }) => role !== 'argument');
     const rest = read.slice(stray, next === -1 ? undefined : stray + next).map((argument) => argument.word);
-    return `unexpected word ${word}: a text of several words goes in quotes (--text "${[value.word, ...rest].join(' ')}")`;
+    // Single quotes: in double ones a shell would still expand $ and backquotes.
+    const quoted = `'${[value.word, ...rest].join(' ').replaceAll("'", "'\\''")}'`;
+    return `unexpected word ${word}: a text of several words goes in quotes (--text ${quoted})`;
   }
-  const board = command.name() === 'read' && BOARD_PATTERN.test(word) ? `for a board: --board ${word}; ` : '';
+  const boardGiven = read.some(
+    (given) => given.role === 'option' && given.word.split('=', 1)[0] === '--board',
+  );
+  const board =
+    command.name() === 'read' && !boardGiven && BOARD_PATTERN.test(word)
+      ? `for a board: --board ${word}; `
+      : '';
   return `unexpected word ${word}: ${command.name()} takes options only (${board}a value with spaces goes in quotes)`;
 };
 
@@ -485,7 +493,10 @@ const commandOptionFirst = (program: Command, given: readonly string[], at: numb
   const takesValue = having.some((command) =>
     command.options.some((o) => o.required && flagsOf(o).includes(name)),
   );
-  const value = takesValue && word === name && given[at + 1] !== undefined ? ` ${given[at + 1]}` : '';
+  const next = given[at + 1];
+  // `whiteboard --board read`: the command was taken as the value, and the value left out.
+  const value =
+    !takesValue || word !== name ? '' : next === undefined || next === named ? ' <value>' : ` ${next}`;
   const command =
     named ??
     (having.length === 1 ? (having[0] as Command).name() : `<${having.map((c) => c.name()).join('|')}>`);

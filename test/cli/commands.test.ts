@@ -1091,7 +1091,7 @@ describe('where it points', () => {
       [['--json'], '--json goes after the command: whiteboard <post|read> --json'],
       [
         ['post', '--author', 'ann', '--text', 'hello', 'big', 'world'],
-        'unexpected word big: a text of several words goes in quotes (--text "hello big world")',
+        "unexpected word big: a text of several words goes in quotes (--text 'hello big world')",
       ],
       [
         ['read', 'default'],
@@ -1100,6 +1100,15 @@ describe('where it points', () => {
       [
         ['post', '--author', 'ann', 'x'],
         'unexpected word x: post takes options only (a value with spaces goes in quotes)',
+      ],
+      [['--board', 'read'], '--board goes after the command: whiteboard read --board <value>'],
+      [
+        ['read', '--board', 'team', 'x'],
+        'unexpected word x: read takes options only (a value with spaces goes in quotes)',
+      ],
+      [
+        ['post', '--author', 'a', '--text', 'costs $5', "it's"],
+        "unexpected word it's: a text of several words goes in quotes (--text 'costs $5 it'\\''s')",
       ],
       // What the line holds is quoted safe for the terminal.
       [

@@ -163,6 +163,16 @@ describe('wrap', () => {
     assert.deepEqual(wrap('e\u0301'.repeat(4), 3), ['e\u0301'.repeat(3), 'e\u0301']);
   });
 
+  it('joins with a zero-width joiner only pictographs, not letters (Sinhala, Devanagari)', () => {
+    const sri = '\u0dc1\u0dca\u200d\u0dbb\u0dd3';
+    assert.equal(displayWidth(sri), 2);
+    assert.equal(displayWidth('\u0915\u094d\u200d\u0937'), 2);
+    assert.equal(displayWidth('a\u200db'), 2);
+    // A joiner with no pictograph after it joins nothing more: the space keeps its column.
+    assert.equal(displayWidth('\u{1f468}\u200d x'), 4);
+    assert.deepEqual(wrap(sri.repeat(6), 6).map(displayWidth), [6, 6]);
+  });
+
   it("keeps a paragraph's indentation", () => {
     assert.deepEqual(wrap('  indented code', 40), ['  indented code']);
   });
