@@ -355,7 +355,12 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       lastExchange.set(req.socket, { req, res });
       const { socket } = req;
       owed.set(socket, (owed.get(socket) ?? 0) + 1);
-      finished(res, () => owed.set(socket, (owed.get(socket) ?? 1) - 1));
+      const out = new Promise<void>((resolve) =>
+        finished(res, () => {
+          owed.set(socket, (owed.get(socket) ?? 1) - 1);
+          resolve();
+        }),
+      );
       const requestId = newRequestId();
       const handleIt = () =>
         handle(req, res, requestId).catch((error: unknown) => {
@@ -376,7 +381,7 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       };
       const before = connectionQueue.get(req.socket);
       const handled = before === undefined ? handleIt() : before.then(takeTurn, takeTurn);
-      const answered = handled.then(() => new Promise<void>((resolve) => finished(res, () => resolve())));
+      const answered = handled.then(() => out);
       connectionQueue.set(req.socket, answered);
       const forget = () => {
         if (connectionQueue.get(req.socket) === answered) connectionQueue.delete(req.socket);
