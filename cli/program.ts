@@ -390,6 +390,9 @@ export interface ReadOptions extends ConnectionOptions {
   readonly follow?: boolean | undefined;
 }
 
+/** An option's name as written, without an `=value` joined to it. */
+const optionName = (word: string): string => word.split('=', 1)[0] as string;
+
 const flagsOf = (option: Option): string[] =>
   [option.long, option.short].filter((flag): flag is string => flag !== undefined);
 
@@ -444,14 +447,14 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
   const optionNames = new Set([...command.options.flatMap(flagsOf), ...HELP_OR_VERSION]);
   const read = commandWords(command, words);
   for (const [index, { word, role }] of read.entries()) {
-    if (role !== 'value' || (word !== '--' && !optionNames.has(word.split('=', 1)[0] as string))) continue;
+    if (role !== 'value' || (word !== '--' && !optionNames.has(optionName(word)))) continue;
     const option = read[index - 1]?.word as string;
     const what = word === '--' ? '-- ends the options' : `${word} is an option`;
     return `${option} needs a value, and ${what} (to mean it as the value, write ${option}=${word})`;
   }
   // Help shows whatever else the line holds; an unknown option, commander names (with a suggestion).
   const unknownOption = ({ word, role }: CommandWord) =>
-    role === 'option' && !optionNames.has(word.split('=', 1)[0] as string);
+    role === 'option' && !optionNames.has(optionName(word));
   if (
     read.some(({ word, role }) => role === 'option' && HELP_OR_VERSION.has(word)) ||
     read.some(unknownOption)
@@ -469,9 +472,7 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
     const quoted = `'${[value.word, ...rest].join(' ').replaceAll("'", "'\\''")}'`;
     return `unexpected word ${word}: a text of several words goes in quotes (--text ${quoted})`;
   }
-  const boardGiven = read.some(
-    (given) => given.role === 'option' && given.word.split('=', 1)[0] === '--board',
-  );
+  const boardGiven = read.some((given) => given.role === 'option' && optionName(given.word) === '--board');
   const board =
     command.name() === 'read' && !boardGiven && BOARD_PATTERN.test(word)
       ? `for a board: --board ${word}; `
@@ -486,7 +487,7 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
 const commandOptionFirst = (program: Command, given: readonly string[], at: number): string | undefined => {
   const word = given[at];
   if (word === undefined || !word.startsWith('-') || HELP_OR_VERSION.has(word)) return undefined;
-  const name = word.split('=', 1)[0] as string;
+  const name = optionName(word);
   const having = program.commands.filter((command) => command.options.some((o) => flagsOf(o).includes(name)));
   if (having.length === 0) return undefined;
   const named = given.find((arg) => having.some((command) => command.name() === arg));
@@ -550,7 +551,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
       );
     }
     // Commander would call the option unknown, which it is not: it only lacks its command.
-    const option = (given[0] as string).split('=', 1)[0];
+    const option = optionName(given[0] as string);
     if (optionFirst === undefined) {
       return usageError(`${option} goes with a command: whiteboard ${option} ... read (or post)`);
     }

@@ -332,8 +332,11 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     });
   };
 
-  /** The last request of each connection, and its response. */
-  const lastExchange = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
+  /** The last request of each connection, its response, and the response of the one before. */
+  const lastExchange = new WeakMap<
+    Duplex,
+    { req: IncomingMessage; res: ServerResponse; previous: ServerResponse | undefined }
+  >();
   /**
    * Each connection's requests in hand: when the last one's answer is out. A client may send a
    * request before the answer to the one before (pipelining), and Node hands both over at once. A
@@ -344,23 +347,15 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
    * waits for each answer never waits here.
    */
   const connectionQueue = new WeakMap<Duplex, Promise<void>>();
-  /** How many of each connection's requests are still owed their answer. */
-  const owed = new WeakMap<Duplex, number>();
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
   // connection just as the server closes it sees the request fail (ECONNRESET), so the server
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
   const server = createServer(
     { keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
     (req, res) => {
-      lastExchange.set(req.socket, { req, res });
       const { socket } = req;
-      owed.set(socket, (owed.get(socket) ?? 0) + 1);
-      const out = new Promise<void>((resolve) =>
-        finished(res, () => {
-          owed.set(socket, (owed.get(socket) ?? 1) - 1);
-          resolve();
-        }),
-      );
+      lastExchange.set(socket, { req, res, previous: lastExchange.get(socket)?.res });
+      const out = new Promise<void>((resolve) => finished(res, () => resolve()));
       const requestId = newRequestId();
       const handleIt = () =>
         handle(req, res, requestId).catch((error: unknown) => {
@@ -373,18 +368,21 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
       // At its turn: once the answer before it is out, unless the connection went meanwhile.
       const takeTurn = () => {
         // Ended by the answer before (`connection: close`, as a stopping stack says) or closed.
-        if (!req.socket.destroyed && !req.socket.writableEnded) return handleIt();
-        printer.gateway(
-          `${req.method ?? 'GET'} ${originForm(req.url ?? '/')} (the connection closed before its turn)`,
-        );
+        if (!socket.destroyed && !socket.writableEnded) return handleIt();
+        // Cut short while it waited (a body that timed out): that says why.
+        const why =
+          req.errored instanceof BodyCutShortError
+            ? req.errored.message
+            : 'the connection closed before its turn';
+        printer.gateway(`${req.method ?? 'GET'} ${originForm(req.url ?? '/')} (${why})`);
         return undefined;
       };
-      const before = connectionQueue.get(req.socket);
+      const before = connectionQueue.get(socket);
       const handled = before === undefined ? handleIt() : before.then(takeTurn, takeTurn);
       const answered = handled.then(() => out);
-      connectionQueue.set(req.socket, answered);
+      connectionQueue.set(socket, answered);
       const forget = () => {
-        if (connectionQueue.get(req.socket) === answered) connectionQueue.delete(req.socket);
+        if (connectionQueue.get(socket) === answered) connectionQueue.delete(socket);
       };
       // A failure of the gateway's own last resort still surfaces, as an unhandled rejection.
       void answered.then(forget, (error: unknown) => {
@@ -431,7 +429,9 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     // body ends its request and the connection at once; answered only if no answer to a request
     // before it is still owed, which would otherwise come after this one (Node's own rule).
     if (last && !last.req.complete) {
-      const earlierOwed = isRequestTimeout(error) && (owed.get(socket) ?? 0) > 1;
+      // Answers go out in order: the one before still owed is the last to be.
+      const earlierOwed =
+        isRequestTimeout(error) && last.previous !== undefined && !last.previous.writableFinished;
       const answered = earlierOwed ? undefined : answerClientError(error, socket);
       if (isRequestTimeout(error)) {
         cutShort(

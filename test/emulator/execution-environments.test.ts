@@ -815,6 +815,22 @@ describe('the gateway and a request that does not arrive in time', () => {
       ['POST /run (its body did not arrive in time: 408 Request Timeout)'],
     );
   });
+
+  it('gives a body that stops coming behind an answer still owed no answer, which would come first', async () => {
+    const release = releaseFile();
+    const received = await overSocket(
+      (socket) =>
+        socket.write(
+          `POST /run?mode=wait-for-release&tag=owed-first&release=${release} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n` +
+            'POST /run?owed HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"author":',
+        ),
+      port,
+    );
+    writeFileSync(release, '');
+    assert.doesNotMatch(received, /408/);
+    const said = 'POST /run?owed (its body did not arrive in time: no answer, one before it still owed)';
+    await waitFor(() => lines.includes(said), `the gateway to say: ${said}`);
+  });
 });
 
 describe('the gateway when it fails itself', () => {
