@@ -148,9 +148,10 @@ export const formatTime = (iso: string): string => {
 // by default (Emoji_Presentation: 🚀 ✅ ⭐ 🫠, beyond the blocks listed) take two columns, as
 // Unicode's East Asian Width gives them; a regional indicator alone, one.
 const WIDE =
-  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]|(?![\u{1f1e6}-\u{1f1ff}])\p{Emoji_Presentation}/u;
-// Combining marks (accents, variation selectors) and format characters (zero-width space, joiner).
-const ZERO_WIDTH = /\p{Mn}|\p{Me}|\p{Cf}/u;
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97c\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]|(?![\u{1f1e6}-\u{1f1ff}])\p{Emoji_Presentation}/u;
+// Combining marks (accents, variation selectors), format characters (zero-width space, joiner), and
+// the vowel and final-consonant jamo that complete a decomposed Hangul syllable (as wcwidth has them).
+const ZERO_WIDTH = /\p{Mn}|\p{Me}|\p{Cf}|[\u1160-\u11ff\ud7b0-\ud7ff]/u;
 // What extends the character before it into one on screen: combining marks, variation selectors and
 // the keycap (Mn, Me), emoji skin tones, the tags of a subdivision flag.
 const EXTENDS = /\p{Mn}|\p{Me}|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
@@ -163,10 +164,33 @@ const PICTOGRAPHIC = /^\p{Extended_Pictographic}/u;
 const EMOJI_FORM = /\ufe0f|\u20e3|\u200d|[\u{1f3fb}-\u{1f3ff}]/u;
 
 /**
+ * The kind of Hangul jamo or syllable a code point is, for Unicode's rules GB6-GB8 (UAX #29): a
+ * leading consonant (L), a vowel (V), a trailing consonant (T), a syllable of the first two (LV) or
+ * of all three (LVT); `undefined` for anything else.
+ */
+const hangul = (code: number): 'L' | 'V' | 'T' | 'LV' | 'LVT' | undefined => {
+  if ((code >= 0x1100 && code <= 0x115f) || (code >= 0xa960 && code <= 0xa97c)) return 'L';
+  if ((code >= 0x1160 && code <= 0x11a7) || (code >= 0xd7b0 && code <= 0xd7c6)) return 'V';
+  if ((code >= 0x11a8 && code <= 0x11ff) || (code >= 0xd7cb && code <= 0xd7fb)) return 'T';
+  if (code >= 0xac00 && code <= 0xd7a3) return (code - 0xac00) % 28 === 0 ? 'LV' : 'LVT';
+  return undefined;
+};
+
+/** Whether Hangul of kind `before` and `after` make one syllable: GB6 L×(L|V|LV|LVT), GB7, GB8. */
+const joinsHangul = (before: string, after: string): boolean => {
+  const last = hangul(before.codePointAt(before.length - 1) ?? 0);
+  const next = hangul(after.codePointAt(0) ?? 0);
+  if (last === undefined || next === undefined) return false;
+  if (last === 'L') return next !== 'T';
+  if (last === 'V' || last === 'LV') return next === 'V' || next === 'T';
+  return next === 'T';
+};
+
+/**
  * The characters of a string as a terminal shows them: each code point with the ones that extend
- * it, the emoji that a zero-width joiner joins, a flag's two regional indicators. (Unicode's
- * grapheme clusters but for the Hangul jamo and the Indic conjuncts; Intl.Segmenter gives them
- * exactly, at 15 ms on its first use, which every `read` with such a message would pay.)
+ * it, the emoji that a zero-width joiner joins, a flag's two regional indicators, a Hangul syllable
+ * written as jamo. (Unicode's grapheme clusters but for the Indic conjuncts; Intl.Segmenter gives
+ * them exactly, at 15 ms on its first use, which every `read` with such a message would pay.)
  */
 export const graphemes = (text: string): string[] => {
   const clusters: string[] = [];
@@ -179,7 +203,8 @@ export const graphemes = (text: string): string[] => {
       ((joined && PICTOGRAPHIC.test(char) && PICTOGRAPHIC.test(previous)) ||
         char === '\u200d' ||
         EXTENDS.test(char) ||
-        (REGIONAL.test(char) && REGIONAL.test(previous)))
+        (REGIONAL.test(char) && REGIONAL.test(previous)) ||
+        joinsHangul(previous, char))
     ) {
       clusters[last] = previous + char;
       joined = char === '\u200d';

@@ -173,6 +173,17 @@ describe('wrap', () => {
     assert.deepEqual(wrap(sri.repeat(6), 6).map(displayWidth), [6, 6]);
   });
 
+  it('counts a Hangul syllable written as jamo (NFD) as the two columns it shows in, and never splits one', () => {
+    const hangeul = '\ud55c\uae00'.normalize('NFD');
+    assert.equal(hangeul, '\u1112\u1161\u11ab\u1100\u1173\u11af');
+    assert.equal(displayWidth(hangeul), displayWidth('\ud55c\uae00'));
+    assert.equal(displayWidth(hangeul), 4);
+    // Two syllables, four columns, a line; none cut between its jamo.
+    assert.deepEqual(wrap(hangeul.repeat(3), 5), [hangeul, hangeul, hangeul]);
+    // On a line narrower than a syllable, each syllable takes a line of its own, whole.
+    assert.deepEqual(wrap(hangeul, 1), ['\u1112\u1161\u11ab', '\u1100\u1173\u11af']);
+  });
+
   it("keeps a paragraph's indentation", () => {
     assert.deepEqual(wrap('  indented code', 40), ['  indented code']);
   });
