@@ -158,7 +158,9 @@ export const parseLimit = (raw: string | undefined): number => {
  */
 export const parseSince = (raw: string | undefined): string | undefined => {
   if (raw === undefined) return undefined;
-  const id = raw.toUpperCase();
+  // ASCII letters only: Unicode's upper case turns some other characters into ULID letters
+  // (U+017F, long s, into S; U+00DF, sharp s, into SS), which would let them pass.
+  const id = raw.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
   if (!isMessageId(id)) {
     throw new ValidationError(
       'INVALID_SINCE',

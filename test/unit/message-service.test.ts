@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decodeTime, monotonicFactory } from 'ulid';
 import { InMemoryMessageRepository } from '../../backend/adapters/in-memory-message-repository.ts';
 import { decodeCursor } from '../../backend/domain/cursor.ts';
 import { MessageIdConflictError, ValidationError } from '../../backend/domain/errors.ts';
@@ -80,6 +81,30 @@ describe('MessageService.post', () => {
     const message = await service.post('default', { author: 'Ada', text: 'hi' });
     assert.deepEqual(times, [T0]);
     assert.equal(Date.parse(message.createdAt), T0);
+  });
+
+  it('keeps createdAt and the time in the id the same, and in order, when the clock steps back', async () => {
+    const repository = new InMemoryMessageRepository();
+    // A clock corrected backwards between posts, as NTP may, and the generator the functions use.
+    const times = [T0, T0 - 5, T0 - 3, T0 + 2];
+    const service = createMessageService({
+      repository,
+      newId: monotonicFactory(),
+      now: () => times.shift() ?? assert.fail('more posts than times'),
+    });
+    const posted = await postMany(service, 'default', 4);
+    for (const message of posted)
+      assert.equal(Date.parse(message.createdAt), decodeTime(message.id), message.id);
+    assert.deepEqual(
+      posted.map((message) => Date.parse(message.createdAt)),
+      [T0, T0, T0, T0 + 2],
+    );
+    // Newest first by id is newest first by createdAt too.
+    const { messages } = await service.list('default', { limit: 4 });
+    assert.deepEqual(
+      messages.map((message) => message.text),
+      ['m4', 'm3', 'm2', 'm1'],
+    );
   });
 
   it('writes createdAt as ISO 8601 UTC with milliseconds when using the real clock', async () => {

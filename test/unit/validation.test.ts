@@ -413,6 +413,11 @@ describe('parseSince', () => {
     ['a timestamp', '2024-06-17T15:52:39.080Z'],
     ['a UUID', '2b4257df-30cb-ee69-6ef2-cf2800000000'],
     ['surrounding spaces', ` ${id} `],
+    // Letters that Unicode upper-cases into ULID letters: long s (U+017F) into S, sharp s into SS,
+    // the ligature ff (U+FB00) into FF.
+    ['a long s in place of an s', `${id.slice(0, 25)}\u017f`],
+    ['a sharp s in place of two s', `${id.slice(0, 24)}\u00df`],
+    ['the ligature ff in place of two f', `${id.slice(0, 24)}\ufb00`],
   ] as const) {
     it(`rejects since with ${label} with INVALID_SINCE`, () => {
       assertInvalid(() => parseSince(raw), 'INVALID_SINCE', /since must be a message id/);
