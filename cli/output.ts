@@ -176,7 +176,7 @@ const hangul = (code: number): 'L' | 'V' | 'T' | 'LV' | 'LVT' | undefined => {
   return undefined;
 };
 
-/** Whether Hangul of kind `before` and `after` make one syllable: GB6 L×(L|V|LV|LVT), GB7, GB8. */
+/** Whether the Hangul ending `before` and starting `after` make one syllable (GB6, GB7, GB8). */
 const joinsHangul = (before: string, after: string): boolean => {
   const last = hangul(before.codePointAt(before.length - 1) ?? 0);
   const next = hangul(after.codePointAt(0) ?? 0);
