@@ -85,7 +85,8 @@ describe('HTTP client: reads', () => {
 
   it('waits until the date Retry-After gives, and for a longer wait given in more digits', async () => {
     const now = Date.parse('2026-11-27T10:00:00Z');
-    const { pool, client, sleeps } = setup({ now: () => now });
+    const notes: string[] = [];
+    const { pool, client, sleeps } = setup({ now: () => now, note: (text) => notes.push(text) });
     pool
       .intercept({ path: '/messages', method: 'GET' })
       .reply(
@@ -103,6 +104,11 @@ describe('HTTP client: reads', () => {
     assert.deepEqual(await client.get('/messages'), PAGE);
     // 7 s; then at most 30 s (the cap) for 99999999 s; a date gone by asks for no wait.
     assert.deepEqual(sleeps, [7000, 30_000, 0]);
+    // What it says: 99999999 s is read as a day at most, a wait no server means literally.
+    assert.deepEqual(notes, [
+      `${API} asks to wait 7 s (Retry-After), then retrying at most 3 more times`,
+      `${API} asks to wait 86400 s (Retry-After); waiting 30 s, then retrying at most 2 more times`,
+    ]);
   });
 
   it('gives up after the retries with the API message and status', async () => {
