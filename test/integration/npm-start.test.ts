@@ -353,11 +353,16 @@ describe('npm start', () => {
       return parent === undefined || parentOf(parent) !== process.pid;
     };
     while (!reparented()) await new Promise((resolve) => setTimeout(resolve, 50));
-    // That it does not stop can only be seen over a time: the parent watch, were it on, would
-    // look once a second (watchParent's interval) and stop it at its first look after this.
-    // 2.5 s hold more than two looks; a machine so loaded that none ran would let the test pass,
-    // never fail, wrongly.
+    // The parent watch, were it on, would look once a second (watchParent's interval) and begin to
+    // stop at its first look after this. A request the stack answers after 2.5 s shows that its
+    // event loop turned with such a look overdue: Node runs a timer that is due before it polls
+    // for sockets again, so the look would have come first, and said so in the output.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const url = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1];
+    assert.ok(url !== undefined, `the stack printed its URL:\n${output()}`);
+    const answer = await fetch(`${url}/messages`);
+    assert.equal(answer.status, 200);
+    await answer.arrayBuffer();
     const stillAlive = alive(pid);
     if (stillAlive) process.kill(pid, 'SIGINT');
     for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) {
