@@ -686,8 +686,12 @@ describe('the gateway and its clients', () => {
       ),
     );
     await waitFor(() => linesTagged('pipe-first').length > 0, 'the first invocation to start');
-    // Handled side by side, the second (a free environment is there for it) would have logged by now.
+    // Handled side by side, the second (a free environment is there for it) would have logged by
+    // now: it reached the gateway with the first, before a request on another connection, sent
+    // after 300 ms, that has been answered and has logged.
     await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await run('log&tag=pipe-probe')).status, 200);
+    await waitFor(() => linesTagged('pipe-probe').length > 0, 'the request on another connection to log');
     assert.deepEqual(linesTagged('pipe-second'), []);
     writeFileSync(release, '');
     const received = await receiving;
