@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeTime, encodeTime } from 'ulid';
 import { errors, type MockAgent } from 'undici';
+import { commandFirst } from '../../cli/command-line.ts';
 import { ApiError } from '../../cli/errors.ts';
-import { commandFirst, createProgram, runCli } from '../../cli/program.ts';
+import { createProgram, runCli } from '../../cli/program.ts';
 import {
   API,
   createTestDeps,
