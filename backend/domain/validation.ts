@@ -140,10 +140,14 @@ export const validateBoard = (board: string): string => {
   return board;
 };
 
-/** `?limit=`: absent means the default page size (3); otherwise a whole number 1-100. */
+/**
+ * `?limit=`: absent means the default page size (3); otherwise a whole number 1-100, written in
+ * ASCII digits, leading zeros allowed (`0100` is 100, as `03` is 3 and as the CLI's `--limit`
+ * takes them). Past the zeros, more than 3 digits is over 100 without being converted.
+ */
 export const parseLimit = (raw: string | undefined): number => {
   if (raw === undefined) return limits.pageDefault;
-  if (!/^[0-9]{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > limits.pageMax) {
+  if (!/^0*[0-9]{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > limits.pageMax) {
     throw new ValidationError(
       'INVALID_LIMIT',
       `limit must be a whole number from 1 to ${limits.pageMax}, got ${JSON.stringify(raw.slice(0, 40))}`,

@@ -355,10 +355,18 @@ describe('parseLimit', () => {
     assert.equal(parseLimit('42'), 42);
   });
 
+  it('reads leading zeros as the CLI does, however many digits they make', () => {
+    assert.equal(parseLimit('03'), 3);
+    assert.equal(parseLimit('0100'), 100);
+    assert.equal(parseLimit('0000000042'), 42);
+  });
+
   for (const [label, raw] of [
     ['0', '0'],
     ['101', '101'],
     ['1000', '1000'],
+    ['"0101"', '0101'],
+    ['"00"', '00'],
     ['"abc"', 'abc'],
     ['"1.5"', '1.5'],
     ['repeated keys joined as "1,2"', '1,2'],
