@@ -135,6 +135,20 @@ const overSocket = async (
   return received;
 };
 
+/**
+ * Sends a CONNECT to the gateway on `port` (then `more`, bytes it will never read), waits for the
+ * first bytes of its answer and resets the connection, as a client that gives up on a tunnel does.
+ */
+const connectThenReset = async (port: number, more?: Buffer): Promise<void> => {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  const answered = new Promise((resolve) => socket.once('data', resolve));
+  socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+  if (more !== undefined) socket.write(more);
+  await answered;
+  socket.resetAndDestroy();
+};
+
 let releases = 0;
 /** A path for the wait-for-release mode of the fixture; created, it lets the invocation end. */
 const releaseFile = () => join(scratch, `release-${++releases}`);
@@ -740,13 +754,7 @@ describe('the gateway and its clients', () => {
     assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
     assert.ok(raw.endsWith('\r\n\r\n{"message":"Not Found"}'), raw);
     // A client that resets such a connection takes nothing down with it.
-    const { port } = new URL(url);
-    const socket = connect(Number(port), '127.0.0.1');
-    socket.on('error', () => undefined);
-    const answered = new Promise((resolve) => socket.once('data', resolve));
-    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
-    await answered;
-    socket.resetAndDestroy();
+    await connectThenReset(Number(new URL(url).port));
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await run('count')).status, 200);
   });
@@ -1014,13 +1022,7 @@ describe('stopping the gateway', () => {
       linesOnly([]),
       60_000,
     );
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    const answered = new Promise((resolve) => socket.once('data', resolve));
-    socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
-    socket.write(Buffer.alloc(100_000, 'x'));
-    await answered;
-    socket.resetAndDestroy();
+    await connectThenReset(port, Buffer.alloc(100_000, 'x'));
     const stopped = await Promise.race([
       stop().then(() => 'stopped'),
       new Promise((resolve) => setTimeout(() => resolve('still stopping after 60 s'), 60_000).unref()),
