@@ -431,6 +431,9 @@ export class WhiteboardObservability extends Construct {
         }),
       ),
     );
+    // The CDK sums the operations' metrics (`query + putitem`). A period in which only one of them
+    // throttled still counts: in metric math's arithmetic "missing values in a time series are
+    // treated as 0" (CloudWatch User Guide, "Using metric math", "Basic arithmetic functions").
     this.#alarm(
       'TableThrottlesAlarm',
       table.metricThrottledRequestsForOperations({ operations, period: PERIOD }),
