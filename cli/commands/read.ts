@@ -25,6 +25,14 @@ export const DEFAULT_FOLLOW_TIMING: FollowTiming = { minMs: 1000, maxMs: 16_000 
  */
 export const FOLLOW_LOOKBACK_MS = 10_000;
 
+/**
+ * The most pages (of 100) one poll reads back through. More than that arriving between two polls
+ * (1-16 s apart) is more than a person can read as it scrolls by; the newest are printed, with a
+ * note that older ones were left out. Without a bound, an API (or something posing as one) that
+ * kept answering with another cursor would fill memory without printing anything.
+ */
+export const FOLLOW_MAX_PAGES = 20;
+
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
@@ -108,16 +116,23 @@ const printStream = (
   }
 };
 
+interface Newer {
+  /** Oldest first. */
+  readonly messages: Message[];
+  /** Older ones are left: more arrived than FOLLOW_MAX_PAGES hold. */
+  readonly cut: boolean;
+}
+
 /**
  * Every message newer than `since` (all of the board without it: it was empty when following
  * began), oldest first. `since` answers with the newest messages after it, so while pages come
- * back with a cursor the older rest is fetched with it, however many arrived.
+ * back with a cursor the older rest is fetched with it, up to FOLLOW_MAX_PAGES pages.
  */
 const fetchNewer = async (
   context: CommandContext,
   board: string,
   since: string | undefined,
-): Promise<Message[]> => {
+): Promise<Newer> => {
   const found: Message[] = [];
   const cursors = new Set<string>();
   let cursor: string | undefined;
@@ -129,13 +144,16 @@ const fetchNewer = async (
       throw new ResponseError(`the answer repeats a "nextCursor"; ${context.wrongApiHint}`);
     }
     if (cursor !== undefined) cursors.add(cursor);
-  } while (cursor !== undefined);
+  } while (cursor !== undefined && cursors.size < FOLLOW_MAX_PAGES);
   // Ids are ULIDs: their string order is their time order. Keyed by id, an overlap between pages
   // cannot print a message twice.
   const byId = new Map(
     found.filter((message) => since === undefined || message.id > since).map((m) => [m.id, m]),
   );
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    messages: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    cut: cursor !== undefined,
+  };
 };
 
 /**
@@ -158,7 +176,9 @@ const alreadyThere = async (
   if (newest === undefined || oldest === undefined || !more) return seen;
   const floor = ulidBefore(newest, FOLLOW_LOOKBACK_MS);
   if (oldest <= floor) return seen;
-  for (const message of await fetchNewer(context, board, floor)) {
+  // Cut short, it holds the newest of the window: the first poll, asking for the same window, gets
+  // those again and no older ones either.
+  for (const message of (await fetchNewer(context, board, floor)).messages) {
     if (message.id < oldest) seen.add(message.id);
   }
   return seen;
@@ -190,8 +210,11 @@ const follow = async (
     if (stopped()) return;
     const since = newest === undefined ? undefined : ulidBefore(newest, FOLLOW_LOOKBACK_MS);
     let fresh: Message[];
+    let cut: boolean;
     try {
-      fresh = (await fetchNewer(context, options.board, since)).filter((message) => !printed.has(message.id));
+      const newer = await fetchNewer(context, options.board, since);
+      fresh = newer.messages.filter((message) => !printed.has(message.id));
+      cut = newer.cut;
     } catch (error) {
       if (stopped()) return;
       if (!isTransient(error)) throw error;
@@ -214,6 +237,12 @@ const follow = async (
     if (fresh.length === 0) {
       interval = Math.min(timing.maxMs, interval * 2);
       continue;
+    }
+    if (cut) {
+      // Said before them, where the gap is: on stderr, so that --json's lines stay JSON.
+      deps.stderr.write(
+        `${errStyles.warning('note:')} more than ${FOLLOW_MAX_PAGES * MAX_LIMIT} messages arrived since the last poll; the older ones are left out\n`,
+      );
     }
     printStream(context, options, fresh);
     for (const message of fresh) printed.add(message.id);

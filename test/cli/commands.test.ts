@@ -583,6 +583,21 @@ describe('whiteboard read --follow', () => {
     assert.deepEqual(printedIds(deps), [m[0]?.id, ...all.map((item) => item.id)]);
   });
 
+  it('reads at most 20 pages a poll, prints the newest and says the older ones are left out', async () => {
+    // An API, or something posing as one, that always has another page: memory stays bounded.
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
+    const pool = deps.agent.get(API);
+    answer(pool, undefined, page([m[0]]));
+    const all = arriving(2150, { since: lookback(m[0]) }, pool);
+    assert.equal(await runCli(['read', '--follow', '--json'], deps), 0);
+    assert.deepEqual(printedIds(deps), [m[0]?.id, ...all.slice(-2000).map((item) => item.id)]);
+    assert.equal(requestedPaths(deps.agent).length, 1 + 20);
+    assert.match(
+      deps.stderr.text,
+      /^note: more than 2000 messages arrived since the last poll; the older ones are left out\n$/,
+    );
+  });
+
   it('stops with an error when the API repeats a cursor, instead of asking forever', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
