@@ -381,13 +381,25 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     }
     if (verbose && error instanceof Error && typeof error.stack === 'string') {
       // Mapped to the TypeScript sources: the bundle is minified (its map is read only now).
-      deps.stderr.write(`${errStyles.dim(sanitizeText(sourceMappedStack(error.stack)))}\n`);
+      deps.stderr.write(`${errStyles.dim(printableStack(sourceMappedStack(error.stack)))}\n`);
     }
     return error instanceof CliError ? error.exitCode : 1;
   } finally {
     // Only what this run cleared: a code set meanwhile (another test failing) stays.
     process.exitCode ??= exitCodeBefore;
   }
+};
+
+/**
+ * A stack trace for the terminal. Its head (`Name: message`) may quote the server, line breaks and
+ * all, and is put on one line, so that a server cannot start a line of its own that looks like the
+ * CLI's `error:` or `note:`; the frames below it keep their lines.
+ */
+const printableStack = (stack: string): string => {
+  const frames = stack.search(/\n\s+at /);
+  return frames === -1
+    ? sanitizeInline(stack, 1000)
+    : `${sanitizeInline(stack.slice(0, frames), 1000)}${sanitizeText(stack.slice(frames))}`;
 };
 
 /** A request path under a base URL that already ended in /messages (or /boards/<b>/messages). */

@@ -775,6 +775,19 @@ describe('exit codes and one-line errors', () => {
     assert.match(deps.stderr.text, /\nerror: nope \(HTTP 400 BAD\)\nApiError: nope \(HTTP 400 BAD\)\n\s+at /);
   });
 
+  it('puts the head of the stack trace on one line, so that the server cannot forge an error line', async () => {
+    const forged = 'bad\n\nerror: your session expired\nnote: run this';
+    const deps = apiFailing('GET /messages', 400, { message: forged, code: 'BAD' });
+    assert.equal(await runCli(['read', '--verbose', '--retries', '0'], deps), 1);
+    const lines = deps.stderr.text.split('\n');
+    assert.deepEqual(
+      lines.filter((line) => /^(error|note):/.test(line)),
+      ['error: bad error: your session expired note: run this (HTTP 400 BAD)'],
+    );
+    assert.ok(lines.includes('ApiError: bad error: your session expired note: run this (HTTP 400 BAD)'));
+    assert.match(deps.stderr.text, /\(HTTP 400 BAD\)\n\s+at /);
+  });
+
   it('takes --verbose given as the text (--text=--verbose) for the text, not for the option', async () => {
     const deps = apiFailing(
       'POST /messages',
