@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   type RunningEngine,
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
+import { prepareDataDir } from '../../backend/local/engine/data-dir.ts';
 import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { procStatFields } from '../../backend/local/process-alive.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
@@ -228,6 +229,19 @@ describe('choosing the engine', () => {
 
 describe('the data folder', () => {
   const claim = (dataDir: string) => join(dataDir, 'whiteboard-stack.pid');
+
+  it('is made for its owner only, with each folder made on the way to it', () => {
+    const top = newFolder();
+    const dataDir = join(top, 'data', 'engine');
+    const release = prepareDataDir(dataDir);
+    try {
+      for (const folder of [top, join(top, 'data'), dataDir]) {
+        assert.equal((statSync(folder).mode & 0o777).toString(8), '700', folder);
+      }
+    } finally {
+      release();
+    }
+  });
 
   it('is refused, naming the process, while another live process uses it', async () => {
     const dataDir = newFolder();

@@ -128,13 +128,16 @@ const folderProblem = (error: NodeJS.ErrnoException): string => {
 };
 
 /**
- * Makes the data folder and claims it. A folder that cannot be written fails on the claim's
+ * Makes the data folder (for its owner only) and claims it. A folder that cannot be written fails on the claim's
  * temporary file or on mkdir, whose system errors name files the user never chose: say instead
  * which folder, why, and what to do.
  */
 export const prepareDataDir = (dataDir: string): (() => void) => {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // Its owner's only, as the folders made for it: the engine writes its files with the default
+    // mode, readable by every user of the machine, and a board may hold what others should not read.
+    // A folder that exists already keeps the mode it has.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     return lockDataDir(dataDir);
   } catch (error) {
     // Errors without a code are lockDataDir's own (the folder in use): they say it already.
