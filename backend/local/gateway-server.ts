@@ -15,7 +15,8 @@
  *   what went wrong, and the function never runs either way;
  * - a request line and header values over the HTTP API quota of 10240 bytes: 431
  *   (request-quotas.ts);
- * - an `Expect` other than 100-continue: 417, Node's answer (what AWS answers is not documented).
+ * - an `Expect` other than 100-continue: 417, Node's answer (what AWS answers is not documented);
+ * - in the local stack, a `Host` that is not a name of this machine: 403 (allowed-hosts.ts).
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -48,6 +49,11 @@ export interface GatewayOptions {
   readonly environments: Readonly<Record<FunctionId, Pick<FunctionEnvironments, 'invoke'>>>;
   readonly cors: CorsSettings;
   readonly printer: Pick<LogPrinter, 'request' | 'gateway'>;
+  /**
+   * Whether a request's `Host` is one the gateway answers (allowed-hosts.ts); others get 403.
+   * Without it, any.
+   */
+  readonly allowsHost?: ((host: string) => boolean) | undefined;
 }
 
 /**
@@ -170,7 +176,13 @@ interface Incoming {
   readonly corsHeaders: Record<string, string>;
 }
 
-export const createGatewayServer = ({ routes, environments, cors, printer }: GatewayOptions): Server => {
+export const createGatewayServer = ({
+  routes,
+  environments,
+  cors,
+  printer,
+  allowsHost,
+}: GatewayOptions): Server => {
   const match = createRouteMatcher(routes);
 
   const send = (
@@ -195,6 +207,13 @@ export const createGatewayServer = ({ routes, environments, cors, printer }: Gat
     // (its `requireHostHeader`, off below): the gateway's is JSON with a request id, as every other.
     if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
       return { response: gatewayError(400, 'Bad Request'), headers: corsHeaders, note: 'no Host header' };
+    }
+    if (req.headers.host !== undefined && allowsHost !== undefined && !allowsHost(req.headers.host)) {
+      return {
+        response: gatewayError(403, 'Forbidden'),
+        headers: corsHeaders,
+        note: `Host ${req.headers.host.slice(0, 100)} is not a name of this machine (--host to serve a name of your own)`,
+      };
     }
     if (requestLineAndHeaderValuesBytes(req) > HTTP_API_HEADER_LIMIT_BYTES) {
       return {

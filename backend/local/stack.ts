@@ -15,6 +15,7 @@ import {
   functions,
   routes,
 } from '../http/routes.ts';
+import { allowedHost } from './allowed-hosts.ts';
 import { buildLocal, type LocalBuild } from './build.ts';
 import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
 import { HOST, probePort } from './engine/ports.ts';
@@ -304,6 +305,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       environments,
       cors: corsSettings(options.corsOrigins),
       printer,
+      allowsHost: allowedHost(host),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

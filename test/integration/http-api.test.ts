@@ -10,6 +10,7 @@ import { createLogPrinter } from '../../backend/local/log-printer.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { type DynamoDbRelay, startDynamoDbRelay } from '../helpers/dynamodb-relay.ts';
+import { exchange } from '../helpers/exchange.ts';
 import { listeningAddresses } from '../helpers/listening.ts';
 
 let stack: LocalStack;
@@ -347,6 +348,28 @@ describe('what API Gateway answers by itself', () => {
       null,
       'nothing varies with the origin when every one is allowed',
     );
+  });
+
+  it('answers 403 to a Host that is not a name of this machine, and stores nothing (DNS rebinding)', async () => {
+    const board = freshBoard();
+    const body = Buffer.from(JSON.stringify({ author: 'web page', text: 'rebound' }));
+    const rebound = await exchange(`${stack.url}/boards/${board}/messages`, {
+      method: 'POST',
+      headers: { host: `rebind.example:${new URL(stack.url).port}`, 'content-type': 'application/json' },
+      body,
+    });
+    assert.deepEqual([rebound.status, JSON.parse(rebound.body)], [403, { message: 'Forbidden' }]);
+    assert.match(String(rebound.headers['apigw-requestid']), /^[A-Za-z0-9_=-]{16}$/);
+    assert.deepEqual(await readAll(board), []);
+    const refused = requests.find(
+      (record) => record.url === `/boards/${board}/messages` && record.status === 403,
+    );
+    assert.match(refused?.note ?? '', /^Host rebind\.example:\d+ is not a name of this machine/);
+    // The names of this machine are answered, as before.
+    for (const host of ['localhost', 'app.localhost:3000', '127.0.0.1:1', '[::1]:3000', 'LOCALHOST.']) {
+      const answered = await exchange(`${stack.url}/boards/${board}/messages`, { headers: { host } });
+      assert.equal(answered.status, 200, host);
+    }
   });
 
   it('listens on 127.0.0.1 only, by default', () => {
