@@ -37,6 +37,20 @@ const IN_AUTHOR: Forbidden = {
   pattern: /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u,
   name: 'control characters, line breaks or bidirectional overrides',
 };
+const UNSAFE_IN_A_LINE = new RegExp(IN_AUTHOR.pattern.source, 'gu');
+
+/**
+ * `text` with what an author may not hold (above) written out as `\uXXXX`: for an error message
+ * that quotes what the client sent, which a client may print as it comes. JSON.stringify escapes
+ * only C0 controls, and a quoted C1 control or bidirectional override would still act on a terminal
+ * or reorder the line around it.
+ */
+export const escapeControls = (text: string): string =>
+  text.replace(
+    UNSAFE_IN_A_LINE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+
 const IN_TEXT: Forbidden = {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   pattern: /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u,

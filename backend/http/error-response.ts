@@ -1,4 +1,5 @@
 import { type AnsweredCode, PayloadTooLargeError, ValidationError } from '../domain/errors.ts';
+import { escapeControls } from '../domain/validation.ts';
 import { type ApiResult, jsonResult } from './api-types.ts';
 
 /**
@@ -22,7 +23,8 @@ export const errorResult = (error: unknown): ApiResult => {
   const known = clientError(error);
   if (known) {
     const { message, code } = known.error;
-    return jsonResult(known.status, { message, code: code satisfies AnsweredCode });
+    // Messages quote what the client sent (a board name, a query value, a piece of a body).
+    return jsonResult(known.status, { message: escapeControls(message), code: code satisfies AnsweredCode });
   }
   return jsonResult(500, { message: 'Internal Server Error', code: 'INTERNAL_ERROR' satisfies AnsweredCode });
 };

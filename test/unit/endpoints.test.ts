@@ -508,6 +508,20 @@ describe('GET /messages and GET /boards/{board}/messages', () => {
     assertJsonError(response, 400, 'INVALID_BOARD');
     assert.deepEqual(app.repository.calls, {});
   });
+
+  it('writes the control characters it quotes from the request as \\uXXXX, not as they came', async () => {
+    const app = createApp();
+    // A bidirectional override in the board, a C1 control (CSI) in a body that is not JSON.
+    const board = await app.invoke(apiEvent({ board: '\u202eabc' }));
+    assertJsonError(board, 400, 'INVALID_BOARD');
+    assert.match(board.body.message as string, /^board "\\u202Eabc" is invalid/);
+    const body = await app.invoke(apiEvent({ method: 'POST', body: '\u009b31m' }));
+    assertJsonError(body, 400, 'INVALID_JSON');
+    assert.match(body.body.message as string, /\\u009B/);
+    for (const { body: answered } of [board, body]) {
+      assert.doesNotMatch(answered.message as string, /[\u0080-\u009f\u202a-\u202e]/u);
+    }
+  });
 });
 
 describe('unexpected errors: 500 that says nothing internal', () => {
