@@ -17,7 +17,12 @@ export const VALIDATION_CODES = [
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
 /** Every code the API answers with, which a client may act on (README lists each). */
-export const ANSWERED_CODES = [...VALIDATION_CODES, 'PAYLOAD_TOO_LARGE', 'INTERNAL_ERROR'] as const;
+export const ANSWERED_CODES = [
+  ...VALIDATION_CODES,
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL_ERROR',
+] as const;
 export type AnsweredCode = (typeof ANSWERED_CODES)[number];
 
 /**
@@ -50,6 +55,19 @@ export class PayloadTooLargeError extends WhiteboardError {
   ) {
     super(`request body is ${actualBytes} bytes; the limit is ${limitBytes} bytes`);
     this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** The request body is not declared as JSON (its Content-Type): it was not read. */
+export class UnsupportedMediaTypeError extends WhiteboardError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  constructor(readonly contentType: string | undefined) {
+    super(
+      `request body must be sent as Content-Type: application/json, not ${
+        contentType === undefined ? 'without one' : JSON.stringify(contentType.slice(0, 100))
+      }`,
+    );
+    this.name = 'UnsupportedMediaTypeError';
   }
 }
 

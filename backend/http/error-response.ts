@@ -1,4 +1,9 @@
-import { type AnsweredCode, PayloadTooLargeError, ValidationError } from '../domain/errors.ts';
+import {
+  type AnsweredCode,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors.ts';
 import { escapeControls } from '../domain/validation.ts';
 import { type ApiResult, jsonResult } from './api-types.ts';
 
@@ -14,6 +19,7 @@ import { type ApiResult, jsonResult } from './api-types.ts';
 const clientError = (error: unknown) => {
   if (error instanceof ValidationError) return { status: 400, error };
   if (error instanceof PayloadTooLargeError) return { status: 413, error };
+  if (error instanceof UnsupportedMediaTypeError) return { status: 415, error };
   return undefined;
 };
 

@@ -1,4 +1,4 @@
-import { PayloadTooLargeError, ValidationError } from '../domain/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors.ts';
 import { DEFAULT_BOARD } from '../domain/message.ts';
 import { limits, validateBoard } from '../domain/validation.ts';
 import type { ApiEvent } from './api-types.ts';
@@ -14,11 +14,29 @@ export const queryParam = (event: ApiEvent, name: string): string | undefined =>
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Whether a Content-Type declares JSON: `application/json` or a `+json` type, whatever its
+ * parameters (`charset`). Only a body so declared is read. The types a web page may send to another
+ * site without the browser asking that site first (a CORS "simple request": text/plain and form
+ * data) are not JSON, so a page of an origin the API's CORS settings leave out cannot post through
+ * its visitors' browsers either ("reject requests containing unexpected or missing content type
+ * headers with HTTP response status 415 Unsupported Media Type": OWASP REST Security Cheat Sheet,
+ * "Validate content types"). Payload format 2.0 gives header names in lower case and joins a
+ * repeated header's values with commas, which no JSON type matches.
+ */
+const declaresJson = (contentType: string | undefined): boolean => {
+  const type = contentType?.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+};
+
+/**
  * The request body parsed as JSON. API Gateway base64-encodes bodies it treats as binary
  * (`isBase64Encoded`), so decode first; then enforce the size limit on the real bytes.
  */
 export const jsonBody = (event: ApiEvent): unknown => {
   const raw = event.body ?? '';
+  // A request without a body declares no type: it is told that the body is missing (below).
+  const contentType = event.headers?.['content-type'];
+  if (raw.length > 0 && !declaresJson(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : undefined;
   const size = bytes ? bytes.length : Buffer.byteLength(raw, 'utf8');
   if (size > limits.bodyMaxBytes) throw new PayloadTooLargeError(limits.bodyMaxBytes, size);

@@ -246,6 +246,12 @@ describe('bad input: a 4xx JSON error and nothing stored', () => {
         'INVALID_BODY',
       ],
       [
+        'a valid message sent as text/plain, as a page of another site may send it unasked',
+        { body: '{"author": "page", "text": "x"}', headers: { 'content-type': 'text/plain' } },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
         'a body over 32 KiB',
         { body: JSON.stringify({ author: 'a', text: 'x'.repeat(33 * 1024) }) },
         413,

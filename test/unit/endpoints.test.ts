@@ -16,6 +16,7 @@ import {
   ANSWERED_CODES,
   MessageIdConflictError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   ValidationError,
   WhiteboardError,
 } from '../../backend/domain/errors.ts';
@@ -242,7 +243,7 @@ describe('POST with bad input: 400 with {message, code}, nothing stored', () => 
     [
       'a base64 body that is not valid UTF-8',
       () => ({
-        ...apiEvent({ method: 'POST' }),
+        ...apiEvent({ method: 'POST', body: '' }),
         isBase64Encoded: true,
         body: Buffer.concat([
           Buffer.from('{"author":"Ada","text":"'),
@@ -319,6 +320,44 @@ describe('request body size limit (32 KiB, in UTF-8 bytes)', () => {
     const response = await app.invoke(apiEvent({ method: 'POST', body }));
     assert.equal(response.status, 201);
   });
+
+  /** A POST of a valid message's JSON, with `contentType` as its Content-Type (none when undefined). */
+  const typed = (contentType: string | undefined) => {
+    const event = postEvent({ author: 'Ada', text: 'hi' });
+    if (contentType === undefined) delete event.headers['content-type'];
+    else event.headers['content-type'] = contentType;
+    return event;
+  };
+
+  for (const [label, contentType] of [
+    ['text/plain (what a web page may send to another site unasked)', 'text/plain;charset=UTF-8'],
+    ['form data', 'application/x-www-form-urlencoded'],
+    ['no Content-Type', undefined],
+    ['two Content-Types, joined', 'application/json,text/plain'],
+    ['a JSON type in its parameters only', 'text/plain; x=application/json'],
+  ] as const) {
+    it(`rejects a valid message sent as ${label} with 415 UNSUPPORTED_MEDIA_TYPE, storing nothing`, async () => {
+      const app = createApp();
+      const response = await app.invoke(typed(contentType));
+      assertJsonError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      assert.match(
+        response.body.message as string,
+        /^request body must be sent as Content-Type: application\/json, not /,
+      );
+      assert.deepEqual(app.repository.calls, {});
+    });
+  }
+
+  for (const contentType of [
+    'application/json; charset=utf-8',
+    'Application/JSON',
+    'application/vnd.whiteboard+json',
+  ]) {
+    it(`stores a message sent as ${contentType}`, async () => {
+      const app = createApp();
+      assert.equal((await app.invoke(typed(contentType))).status, 201);
+    });
+  }
 
   it('rejects a body of 32769 bytes with 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
     const app = createApp();
@@ -624,6 +663,15 @@ describe('errorResult: the one mapping from errors to responses', () => {
     assert.deepEqual(body(result), {
       message: 'request body is 40000 bytes; the limit is 32768 bytes',
       code: 'PAYLOAD_TOO_LARGE',
+    });
+  });
+
+  it('maps an UnsupportedMediaTypeError to 415', () => {
+    const result = errorResult(new UnsupportedMediaTypeError('text/plain'));
+    assert.equal(result.statusCode, 415);
+    assert.deepEqual(body(result), {
+      message: 'request body must be sent as Content-Type: application/json, not "text/plain"',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
     });
   });
 
