@@ -381,7 +381,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     }
     if (verbose && error instanceof Error && typeof error.stack === 'string') {
       // Mapped to the TypeScript sources: the bundle is minified (its map is read only now).
-      deps.stderr.write(`${errStyles.dim(printableStack(sourceMappedStack(error.stack)))}\n`);
+      deps.stderr.write(`${errStyles.dim(printableStack(sourceMappedStack(error.stack), error.message))}\n`);
     }
     return error instanceof CliError ? error.exitCode : 1;
   } finally {
@@ -393,13 +393,16 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
 /**
  * A stack trace for the terminal. Its head (`Name: message`) may quote the server, line breaks and
  * all, and is put on one line, so that a server cannot start a line of its own that looks like the
- * CLI's `error:` or `note:`; the frames below it keep their lines.
+ * CLI's `error:` or `note:`; the frames below it keep their lines. The head is found by the
+ * message it holds, not by where the first frame seems to start: the message may hold "\n    at "
+ * itself. Where the message is not found as it is, all of it goes on one line.
  */
-const printableStack = (stack: string): string => {
-  const frames = stack.search(/\n\s+at /);
-  return frames === -1
-    ? sanitizeInline(stack, 1000)
-    : `${sanitizeInline(stack.slice(0, frames), 1000)}${sanitizeText(stack.slice(frames))}`;
+const printableStack = (stack: string, message: string): string => {
+  if (message === '') return sanitizeText(stack);
+  const at = stack.indexOf(message);
+  if (at === -1) return sanitizeInline(stack, 4000);
+  const headEnd = at + message.length;
+  return `${sanitizeInline(stack.slice(0, headEnd), 1000)}${sanitizeText(stack.slice(headEnd))}`;
 };
 
 /** A request path under a base URL that already ended in /messages (or /boards/<b>/messages). */

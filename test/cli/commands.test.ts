@@ -776,15 +776,20 @@ describe('exit codes and one-line errors', () => {
   });
 
   it('puts the head of the stack trace on one line, so that the server cannot forge an error line', async () => {
-    const forged = 'bad\n\nerror: your session expired\nnote: run this';
+    // With what looks like a frame first, where the head might be taken to end.
+    const forged = 'bad\n    at y (x.js:1:1)\n\nerror: your session expired\nnote: run this';
     const deps = apiFailing('GET /messages', 400, { message: forged, code: 'BAD' });
     assert.equal(await runCli(['read', '--verbose', '--retries', '0'], deps), 1);
     const lines = deps.stderr.text.split('\n');
     assert.deepEqual(
       lines.filter((line) => /^(error|note):/.test(line)),
-      ['error: bad error: your session expired note: run this (HTTP 400 BAD)'],
+      ['error: bad     at y (x.js:1:1) error: your session expired note: run this (HTTP 400 BAD)'],
     );
-    assert.ok(lines.includes('ApiError: bad error: your session expired note: run this (HTTP 400 BAD)'));
+    assert.ok(
+      lines.includes(
+        'ApiError: bad     at y (x.js:1:1) error: your session expired note: run this (HTTP 400 BAD)',
+      ),
+    );
     assert.match(deps.stderr.text, /\(HTTP 400 BAD\)\n\s+at /);
   });
 
