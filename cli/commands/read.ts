@@ -210,11 +210,15 @@ const follow = async (
     if (stopped()) return;
     const since = newest === undefined ? undefined : ulidBefore(newest, FOLLOW_LOOKBACK_MS);
     let fresh: Message[];
-    let cut: boolean;
+    let gap: boolean;
     try {
       const newer = await fetchNewer(context, options.board, since);
       fresh = newer.messages.filter((message) => !printed.has(message.id));
-      cut = newer.cut;
+      // A real gap only when the pages read did not reach back to the newest message printed
+      // before: after a burst the window behind it stays full of what was printed, and is cut at
+      // every poll.
+      const oldestRead = newer.messages[0]?.id;
+      gap = newer.cut && (newest === undefined || (oldestRead !== undefined && oldestRead > newest));
     } catch (error) {
       if (stopped()) return;
       if (!isTransient(error)) throw error;
@@ -238,7 +242,7 @@ const follow = async (
       interval = Math.min(timing.maxMs, interval * 2);
       continue;
     }
-    if (cut) {
+    if (gap) {
       // Said before them, where the gap is: on stderr, so that --json's lines stay JSON.
       deps.stderr.write(
         `${errStyles.warning('note:')} more than ${FOLLOW_MAX_PAGES * MAX_LIMIT} messages arrived since the last poll; the older ones are left out\n`,

@@ -598,6 +598,23 @@ describe('whiteboard read --follow', () => {
     );
   });
 
+  it('says nothing is left out while the window behind the newest is full of what it printed', async () => {
+    // After a burst, the look-back window holds more than 20 pages of printed messages: the next
+    // poll is cut again, and only the one new message is printed, without a note.
+    const deps = createTestDeps({ onSleep: (count, controller) => count === 3 && controller.abort() });
+    const pool = deps.agent.get(API);
+    answer(pool, undefined, page([m[0]]));
+    const burst = arriving(2150, { since: lookback(m[0]) }, pool);
+    const after = arriving(2151, { since: lookback(burst.at(-1)) }, pool);
+    assert.equal(await runCli(['read', '--follow', '--json'], deps), 0);
+    assert.deepEqual(printedIds(deps), [
+      m[0]?.id,
+      ...burst.slice(-2000).map((item) => item.id),
+      after.at(-1)?.id,
+    ]);
+    assert.equal(deps.stderr.text.match(/^note: /gm)?.length, 1, deps.stderr.text);
+  });
+
   it('stops with an error when the API repeats a cursor, instead of asking forever', async () => {
     const deps = createTestDeps({ onSleep: (count, controller) => count === 2 && controller.abort() });
     const pool = deps.agent.get(API);
