@@ -212,7 +212,7 @@ export const createGatewayServer = ({
       return {
         response: gatewayError(403, 'Forbidden'),
         headers: corsHeaders,
-        note: `Host ${req.headers.host.slice(0, 100)} is not a name of this machine (--host to serve a name of your own)`,
+        note: `Host ${req.headers.host.slice(0, 100)} is not a name of this machine (npm start -- --allow-host <name> answers it)`,
       };
     }
     if (requestLineAndHeaderValuesBytes(req) > HTTP_API_HEADER_LIMIT_BYTES) {

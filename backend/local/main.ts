@@ -5,6 +5,7 @@
  * which the bench shares). The rest takes options and returns values.
  */
 import { parseCorsOrigins } from '../http/routes.ts';
+import { ALLOWED_NAME } from './allowed-hosts.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
 import { MIN_JAVA_MAJOR } from './engine/java.ts';
@@ -21,6 +22,10 @@ handlers, on a real DynamoDB engine. Data persists in .whiteboard/data unless --
 Options:
   --port <n>         port to listen on (default: $PORT or 3000; 0 picks a free one)
   --host <addr>      address to listen on (default: 127.0.0.1)
+  --allow-host <names>
+                     comma-separated names to answer in the Host header besides IP addresses,
+                     localhost and --host (a proxy's, a tunnel's; .example.test for a domain
+                     and the names under it), or any: other names get 403, against DNS rebinding
   --engine <name>    auto | dynamodb-local | dynalite (default: auto: DynamoDB Local when
                      Java 17+ is found, otherwise dynalite)
   --engine-port <n>  port for the DynamoDB engine, for tools such as the AWS CLI's
@@ -44,6 +49,7 @@ Environment:
 const command = commandLine('npm start', HELP, {
   port: { type: 'string' },
   host: { type: 'string' },
+  'allow-host': { type: 'string' },
   engine: { type: 'string' },
   'engine-port': { type: 'string' },
   'in-memory': { type: 'boolean' },
@@ -74,10 +80,22 @@ if (!engineChoices.includes(engine))
   fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);
 // An empty value is a variable left unset in a script (`--host "$HOST"`), never a choice: as a host
 // it would listen on every interface, as a folder it would be the current one.
-for (const name of ['host', 'data-dir'] as const) {
+for (const name of ['host', 'allow-host', 'data-dir'] as const) {
   if (args[name]?.trim() === '') fail(`--${name} needs a value; leave the option out for the default`);
 }
 const host = args.host ?? HOST;
+const allowedHosts = ((): readonly string[] | 'any' | undefined => {
+  const given = args['allow-host'];
+  if (given === undefined) return undefined;
+  if (given.trim().toLowerCase() === 'any') return 'any';
+  const names = given.split(',').map((name) => name.trim());
+  const wrong = names.find((name) => !ALLOWED_NAME.test(name));
+  return wrong === undefined
+    ? names
+    : fail(
+        `--allow-host takes host names, comma-separated (.example.test for a domain), or any: not ${JSON.stringify(wrong)}`,
+      );
+})();
 const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
 if (dynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(dynamoDbEndpoint))
   fail(
@@ -139,6 +157,7 @@ try {
   stack = await startLocalStack({
     port,
     host,
+    allowedHosts,
     engine,
     enginePort,
     inMemory: args['in-memory'] ?? false,

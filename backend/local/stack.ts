@@ -31,6 +31,11 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Default 127.0.0.1: nothing listens beyond loopback unless asked. */
   readonly host?: string;
+  /**
+   * Names the gateway answers in `Host` beside IP addresses, localhost and `host`
+   * (allowed-hosts.ts), or `any` for every name.
+   */
+  readonly allowedHosts?: readonly string[] | 'any';
   /** Use this DynamoDB endpoint instead of starting an engine. */
   readonly dynamoDbEndpoint?: string | undefined;
   readonly engine?: EngineChoice;
@@ -305,7 +310,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       environments,
       cors: corsSettings(options.corsOrigins),
       printer,
-      allowsHost: allowedHost(host),
+      allowsHost: options.allowedHosts === 'any' ? undefined : allowedHost(host, options.allowedHosts),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

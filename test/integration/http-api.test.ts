@@ -378,6 +378,37 @@ describe('what API Gateway answers by itself', () => {
     }
   });
 
+  it('answers the names it is told to allow, or every name when told any', async () => {
+    const started = await Promise.all(
+      [['proxy.test', '.tunnel.test'] as const, 'any' as const].map(async (allowedHosts) => {
+        const table = await createTestTable();
+        return startLocalStack({
+          port: 0,
+          dynamoDbEndpoint: table.endpoint,
+          tableName: table.tableName,
+          printer: createLogPrinter({ quiet: true }),
+          allowedHosts,
+        });
+      }),
+    );
+    const [named, any] = started as [LocalStack, LocalStack];
+    try {
+      const status = async (on: LocalStack, host: string) =>
+        (await exchange(`${on.url}/messages`, { headers: { host } })).status;
+      assert.deepEqual(
+        await Promise.all(
+          ['proxy.test:8080', 'a.b.tunnel.test', 'tunnel.test', 'other.test', 'xproxy.test'].map((host) =>
+            status(named, host),
+          ),
+        ),
+        [200, 200, 200, 403, 403],
+      );
+      assert.equal(await status(any, 'rebind.example'), 200);
+    } finally {
+      await Promise.all(started.map((each) => each.stop()));
+    }
+  });
+
   it('listens on 127.0.0.1 only, by default', () => {
     assert.deepEqual(listeningAddresses(Number(new URL(stack.url).port)), ['127.0.0.1']);
   });

@@ -35,6 +35,22 @@ describe('allowedHost: the Host names the local stack answers', () => {
     }
   });
 
+  it('answers the names it was told to allow, a leading dot for a domain and the names under it', () => {
+    const allowing = allowedHost('127.0.0.1', ['proxy.test', '.tunnel.test']);
+    for (const host of [
+      'proxy.test',
+      'PROXY.test:8080',
+      'tunnel.test',
+      'a.tunnel.test',
+      'a.b.tunnel.test:443',
+    ]) {
+      assert.equal(allowing(host), true, host);
+    }
+    for (const host of ['a.proxy.test', 'xproxy.test', 'xtunnel.test', 'tunnel.test.evil.example']) {
+      assert.equal(allowing(host), false, host);
+    }
+  });
+
   it('answers the name the stack was told to listen on', () => {
     const named = allowedHost('whiteboard.lan');
     assert.equal(named('whiteboard.lan:3000'), true);
