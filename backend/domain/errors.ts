@@ -63,8 +63,8 @@ export class UnsupportedMediaTypeError extends WhiteboardError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   constructor(readonly contentType: string | undefined) {
     super(
-      `request body must be sent as Content-Type: application/json, not ${
-        contentType === undefined ? 'without one' : JSON.stringify(contentType.slice(0, 100))
+      `request body must be sent with Content-Type: application/json; it came ${
+        contentType === undefined ? 'without one' : `as ${JSON.stringify(contentType.slice(0, 100))}`
       }`,
     );
     this.name = 'UnsupportedMediaTypeError';

@@ -40,16 +40,14 @@ const IN_AUTHOR: Forbidden = {
 const UNSAFE_IN_A_LINE = new RegExp(IN_AUTHOR.pattern.source, 'gu');
 
 /**
- * `text` with what an author may not hold (above) written out as `\uXXXX`: for an error message
+ * `text` with what an author may not hold (above) written out as `\uxxxx`, as JSON.stringify writes
+ * C0 controls: for an error message
  * that quotes what the client sent, which a client may print as it comes. JSON.stringify escapes
  * only C0 controls, and a quoted C1 control or bidirectional override would still act on a terminal
  * or reorder the line around it.
  */
 export const escapeControls = (text: string): string =>
-  text.replace(
-    UNSAFE_IN_A_LINE,
-    (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
-  );
+  text.replace(UNSAFE_IN_A_LINE, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 
 const IN_TEXT: Forbidden = {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point

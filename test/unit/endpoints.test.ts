@@ -342,7 +342,7 @@ describe('request body size limit (32 KiB, in UTF-8 bytes)', () => {
       assertJsonError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
       assert.match(
         response.body.message as string,
-        /^request body must be sent as Content-Type: application\/json, not /,
+        /^request body must be sent with Content-Type: application\/json; it came (as "|without one$)/,
       );
       assert.deepEqual(app.repository.calls, {});
     });
@@ -548,15 +548,15 @@ describe('GET /messages and GET /boards/{board}/messages', () => {
     assert.deepEqual(app.repository.calls, {});
   });
 
-  it('writes the control characters it quotes from the request as \\uXXXX, not as they came', async () => {
+  it('writes the control characters it quotes from the request as \\uxxxx, not as they came', async () => {
     const app = createApp();
     // A bidirectional override in the board, a C1 control (CSI) in a body that is not JSON.
     const board = await app.invoke(apiEvent({ board: '\u202eabc' }));
     assertJsonError(board, 400, 'INVALID_BOARD');
-    assert.match(board.body.message as string, /^board "\\u202Eabc" is invalid/);
+    assert.match(board.body.message as string, /^board "\\u202eabc" is invalid/);
     const body = await app.invoke(apiEvent({ method: 'POST', body: '\u009b31m' }));
     assertJsonError(body, 400, 'INVALID_JSON');
-    assert.match(body.body.message as string, /\\u009B/);
+    assert.match(body.body.message as string, /\\u009b/);
     for (const { body: answered } of [board, body]) {
       assert.doesNotMatch(answered.message as string, /[\u0080-\u009f\u202a-\u202e]/u);
     }
@@ -670,7 +670,7 @@ describe('errorResult: the one mapping from errors to responses', () => {
     const result = errorResult(new UnsupportedMediaTypeError('text/plain'));
     assert.equal(result.statusCode, 415);
     assert.deepEqual(body(result), {
-      message: 'request body must be sent as Content-Type: application/json, not "text/plain"',
+      message: 'request body must be sent with Content-Type: application/json; it came as "text/plain"',
       code: 'UNSUPPORTED_MEDIA_TYPE',
     });
   });
