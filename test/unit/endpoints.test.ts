@@ -313,14 +313,7 @@ describe('POST with bad input: 400 with {message, code}, nothing stored', () => 
   });
 });
 
-describe('request body size limit (32 KiB, in UTF-8 bytes)', () => {
-  it('accepts a body of exactly 32768 bytes', async () => {
-    const app = createApp();
-    const body = bodyOfBytes(BODY_LIMIT);
-    const response = await app.invoke(apiEvent({ method: 'POST', body }));
-    assert.equal(response.status, 201);
-  });
-
+describe('request body media type: JSON only (415 otherwise)', () => {
   /** A POST of a valid message's JSON, with `contentType` as its Content-Type (none when undefined). */
   const typed = (contentType: string | undefined) => {
     const event = postEvent({ author: 'Ada', text: 'hi' });
@@ -358,6 +351,15 @@ describe('request body size limit (32 KiB, in UTF-8 bytes)', () => {
       assert.equal((await app.invoke(typed(contentType))).status, 201);
     });
   }
+});
+
+describe('request body size limit (32 KiB, in UTF-8 bytes)', () => {
+  it('accepts a body of exactly 32768 bytes', async () => {
+    const app = createApp();
+    const body = bodyOfBytes(BODY_LIMIT);
+    const response = await app.invoke(apiEvent({ method: 'POST', body }));
+    assert.equal(response.status, 201);
+  });
 
   it('rejects a body of 32769 bytes with 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
     const app = createApp();
