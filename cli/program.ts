@@ -398,7 +398,12 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
  * itself. Where the message is not found as it is, all of it goes on one line.
  */
 const printableStack = (stack: string, message: string): string => {
-  if (message === '') return sanitizeText(stack);
+  if (message === '') {
+    const firstLine = stack.indexOf('\n');
+    return firstLine === -1
+      ? sanitizeInline(stack, 1000)
+      : `${sanitizeInline(stack.slice(0, firstLine), 1000)}${sanitizeText(stack.slice(firstLine))}`;
+  }
   const at = stack.indexOf(message);
   if (at === -1) return sanitizeInline(stack, 4000);
   const headEnd = at + message.length;

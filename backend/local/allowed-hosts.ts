@@ -18,10 +18,11 @@ const hostName = (host: string): string => {
 };
 
 /**
- * A name `--allow-host` takes: a host name, or one that starts with a dot for a domain and every
- * name under it (`.example.test`), as Vite's `server.allowedHosts` takes them.
+ * A name `--allow-host` takes: a host name (in ASCII: `xn--` for other scripts), or one that starts
+ * with a dot for a domain and every name under it (`.example.test`), as Vite's
+ * `server.allowedHosts` takes them.
  */
-export const ALLOWED_NAME = /^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i;
+export const ALLOWED_NAME = /^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i;
 
 /**
  * Whether the stack, listening on `listenHost`, answers a request whose `Host` is `host`; `allowed`

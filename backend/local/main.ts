@@ -89,11 +89,12 @@ const allowedHosts = ((): readonly string[] | 'any' | undefined => {
   if (given === undefined) return undefined;
   if (given.trim().toLowerCase() === 'any') return 'any';
   const names = given.split(',').map((name) => name.trim());
-  const wrong = names.find((name) => !ALLOWED_NAME.test(name));
+  // `any` among other names is most likely meant as every name, which they would then not need.
+  const wrong = names.find((name) => !ALLOWED_NAME.test(name) || name.toLowerCase() === 'any');
   return wrong === undefined
     ? names
     : fail(
-        `--allow-host takes host names, comma-separated (.example.test for a domain), or any: not ${JSON.stringify(wrong)}`,
+        `--allow-host takes host names, comma-separated (.example.test for a domain; xn-- for non-ASCII), or any alone: not ${JSON.stringify(wrong)}`,
       );
 })();
 const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;

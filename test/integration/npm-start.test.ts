@@ -442,16 +442,21 @@ describe('npm start', () => {
     assert.match(stderr, /invalid port "abc" \(PORT\): use a number from 0 to 65535/);
   });
 
-  it('refuses an --allow-host that is not a list of host names (exit 2)', async () => {
-    const { code, stderr } = await usage(['--allow-host', 'proxy.test,http://evil.example', '--port', '0'], {
-      DYNAMODB_ENDPOINT: '',
+  for (const [given, wrong] of [
+    ['proxy.test,http://evil.example', 'http://evil.example'],
+    ['any,proxy.test', 'any'],
+  ] as const) {
+    it(`refuses --allow-host ${given}: host names, or any alone (exit 2)`, async () => {
+      const { code, stderr } = await usage(['--allow-host', given, '--port', '0'], { DYNAMODB_ENDPOINT: '' });
+      assert.equal(code, 2, stderr);
+      assert.ok(
+        stderr.startsWith(
+          `npm start: --allow-host takes host names, comma-separated (.example.test for a domain; xn-- for non-ASCII), or any alone: not "${wrong}"\n`,
+        ),
+        stderr,
+      );
     });
-    assert.equal(code, 2, stderr);
-    assert.match(
-      stderr,
-      /^npm start: --allow-host takes host names, comma-separated \(\.example\.test for a domain\), or any: not "http:\/\/evil\.example"\n/,
-    );
-  });
+  }
 
   for (const option of ['--host', '--allow-host', '--data-dir']) {
     it(`refuses an empty ${option}, as a variable left unset gives (exit 2)`, async () => {

@@ -36,7 +36,7 @@ describe('allowedHost: the Host names the local stack answers', () => {
   });
 
   it('answers the names it was told to allow, a leading dot for a domain and the names under it', () => {
-    const allowing = allowedHost('127.0.0.1', ['proxy.test', '.tunnel.test']);
+    const allowing = allowedHost('127.0.0.1', ['proxy.test.', '.tunnel.test']);
     for (const host of [
       'proxy.test',
       'PROXY.test:8080',
