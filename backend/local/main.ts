@@ -8,6 +8,7 @@ import { parseCorsOrigins } from '../http/routes.ts';
 import { ALLOWED_NAME } from './allowed-hosts.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
+import { readableByOthers } from './engine/data-dir.ts';
 import { MIN_JAVA_MAJOR } from './engine/java.ts';
 import { HOST, isLoopbackHost, PortInUseError } from './engine/ports.ts';
 import { handleStopSignals, runByNpm } from './graceful-stop.ts';
@@ -205,6 +206,9 @@ process.stdout.write(
       ? [`                 (not DynamoDB Local: ${stack.engineFallback}${ownDataNote})`]
       : []),
     ...(dynamoDbEndpoint ? [] : [`Data:            ${stack.dataDir ?? 'in memory (--in-memory)'}`]),
+    ...(stack.dataDir !== undefined && readableByOthers(stack.dataDir)
+      ? [`                 (other users of this machine can read it: chmod 700 ${stack.dataDir})`]
+      : []),
     // A table created in a data folder that had one would say why the messages are gone.
     `Table:           ${stack.tableName}${stack.tableCreated && stack.dataDir !== undefined ? ' (new: the engine held no such table)' : ''}`,
     // An empty board after the engine changed: the messages are in the other engine's folder.

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +30,7 @@ import {
   type RunningEngine,
   startDynamoDbEngine,
 } from '../../backend/local/dynamodb-engine.ts';
-import { prepareDataDir } from '../../backend/local/engine/data-dir.ts';
+import { prepareDataDir, readableByOthers } from '../../backend/local/engine/data-dir.ts';
 import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { procStatFields } from '../../backend/local/process-alive.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
@@ -240,6 +250,30 @@ describe('the data folder', () => {
       }
     } finally {
       release();
+    }
+  });
+
+  it('is found readable by others only when it and every folder above it let them in', () => {
+    // Under the machine's temporary folder, which every user may enter, not under the tests' own
+    // scratch folder, which is its owner's only.
+    const top = mkdtempSync(join(tmpdir(), 'whiteboard-readable-'));
+    try {
+      chmodSync(top, 0o755);
+      const dataDir = join(top, 'data');
+      mkdirSync(dataDir);
+      chmodSync(dataDir, 0o755);
+      assert.equal(readableByOthers(dataDir), true, 'a folder made before, 755 all the way up');
+      const made = join(top, 'made', 'data');
+      prepareDataDir(made)();
+      assert.equal(readableByOthers(made), false, 'what prepareDataDir makes');
+      chmodSync(dataDir, 0o700);
+      assert.equal(readableByOthers(dataDir), false, 'the folder itself closed');
+      chmodSync(dataDir, 0o755);
+      chmodSync(top, 0o700);
+      assert.equal(readableByOthers(dataDir), false, 'a folder above it closed');
+      assert.equal(readableByOthers(join(top, 'missing')), false);
+    } finally {
+      rmSync(top, { recursive: true, force: true });
     }
   });
 

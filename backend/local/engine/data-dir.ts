@@ -3,8 +3,8 @@
  * that two stacks on one folder fail at once with words that say so, not later in ways that do not.
  */
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { processAlive, procStatFields } from '../process-alive.ts';
 
@@ -146,5 +146,22 @@ export const prepareDataDir = (dataDir: string): (() => void) => {
       `cannot use the data folder ${dataDir}: ${folderProblem(error as NodeJS.ErrnoException)}: ` +
         'pick another with --data-dir, or run --in-memory',
     );
+  }
+};
+
+/**
+ * Whether other users of this machine can read the folder: it lets others list and enter it, and
+ * every folder above it lets them enter. The folders prepareDataDir makes are its owner's only; one
+ * made before (or given with --data-dir) keeps the mode it has, which `npm start` then points out.
+ */
+export const readableByOthers = (dataDir: string): boolean => {
+  try {
+    if ((statSync(dataDir).mode & 0o005) !== 0o005) return false;
+    for (let folder = dirname(resolve(dataDir)); ; folder = dirname(folder)) {
+      if ((statSync(folder).mode & 0o001) === 0) return false;
+      if (dirname(folder) === folder) return true;
+    }
+  } catch {
+    return false;
   }
 };
