@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,27 +243,27 @@ describe('the data folder', () => {
     }
   });
 
-  it('is found readable by others only when it and every folder above it let them in', () => {
+  it('is found readable by others only when it and every folder above it let them in', async () => {
     // Under the machine's temporary folder, which every user may enter, not under the tests' own
     // scratch folder, which is its owner's only.
-    const top = mkdtempSync(join(tmpdir(), 'whiteboard-readable-'));
+    const top = await mkdtemp(join(tmpdir(), 'whiteboard-readable-'));
     try {
-      chmodSync(top, 0o755);
+      await chmod(top, 0o755);
       const dataDir = join(top, 'data');
       mkdirSync(dataDir);
-      chmodSync(dataDir, 0o755);
+      await chmod(dataDir, 0o755);
       assert.equal(readableByOthers(dataDir), true, 'a folder made before, 755 all the way up');
       const made = join(top, 'made', 'data');
       prepareDataDir(made)();
       assert.equal(readableByOthers(made), false, 'what prepareDataDir makes');
-      chmodSync(dataDir, 0o700);
+      await chmod(dataDir, 0o700);
       assert.equal(readableByOthers(dataDir), false, 'the folder itself closed');
-      chmodSync(dataDir, 0o755);
-      chmodSync(top, 0o700);
+      await chmod(dataDir, 0o755);
+      await chmod(top, 0o700);
       assert.equal(readableByOthers(dataDir), false, 'a folder above it closed');
       assert.equal(readableByOthers(join(top, 'missing')), false);
     } finally {
-      rmSync(top, { recursive: true, force: true });
+      await rm(top, { recursive: true, force: true });
     }
   });
 
