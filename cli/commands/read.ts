@@ -184,6 +184,24 @@ const alreadyThere = async (
   return seen;
 };
 
+/**
+ * The most ids --follow remembers as printed: two polls' worth of the most it reads. The look-back
+ * window holds that many only after a burst, or from an API whose ids do not move on in time.
+ */
+const MAX_REMEMBERED = 2 * FOLLOW_MAX_PAGES * MAX_LIMIT;
+
+/**
+ * Forgets the printed ids at or below `floor`, which fall out of the look-back window and will not
+ * be asked for again, and beyond MAX_REMEMBERED the oldest others: ids that keep the same time (an
+ * API posing as this one) would otherwise never leave the window, and memory would grow.
+ */
+export const forgetPrinted = (printed: Set<string>, floor: string): void => {
+  for (const id of printed) if (id <= floor) printed.delete(id);
+  if (printed.size <= MAX_REMEMBERED) return;
+  const oldestFirst = [...printed].sort();
+  for (const id of oldestFirst.slice(0, printed.size - MAX_REMEMBERED)) printed.delete(id);
+};
+
 /** Failures worth waiting out while following: the network, throttling, a server having a bad moment. */
 const isTransient = (error: unknown): error is CliError =>
   error instanceof NetworkError ||
@@ -252,9 +270,7 @@ const follow = async (
     for (const message of fresh) printed.add(message.id);
     const latest = fresh.at(-1)?.id as string;
     if (newest === undefined || latest > newest) newest = latest;
-    // What falls out of the window will not be asked for again.
-    const floor = ulidBefore(newest, FOLLOW_LOOKBACK_MS);
-    for (const id of printed) if (id <= floor) printed.delete(id);
+    forgetPrinted(printed, ulidBefore(newest, FOLLOW_LOOKBACK_MS));
     interval = timing.minMs;
   }
 };

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { decodeTime, encodeTime } from 'ulid';
 import { errors, type MockAgent } from 'undici';
 import { commandFirst } from '../../cli/command-line.ts';
+import { forgetPrinted } from '../../cli/commands/read.ts';
 import { ApiError } from '../../cli/errors.ts';
 import { createProgram, runCli } from '../../cli/program.ts';
 import {
@@ -613,6 +614,18 @@ describe('whiteboard read --follow', () => {
       after.at(-1)?.id,
     ]);
     assert.equal(deps.stderr.text.match(/^note: /gm)?.length, 1, deps.stderr.text);
+  });
+
+  it('remembers at most 4,000 printed ids: those out of the window go, and beyond that the oldest', () => {
+    // Ids of one time, as an API posing as this one may send: they never leave the window.
+    const ids = Array.from({ length: 4100 }, (_, index) => `01JTEST1${String(index).padStart(18, '0')}`);
+    const printed = new Set([...ids].reverse());
+    forgetPrinted(printed, '0');
+    assert.equal(printed.size, 4000);
+    assert.deepEqual([...printed].sort().slice(0, 1), [ids[100]]);
+    forgetPrinted(printed, ids[199] as string);
+    assert.equal(printed.size, 3900);
+    assert.deepEqual([...printed].sort().slice(0, 1), [ids[200]]);
   });
 
   it('stops with an error when the API repeats a cursor, instead of asking forever', async () => {
