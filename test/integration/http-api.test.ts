@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Message, MessagePage } from '../../backend/domain/message.ts';
 import type { GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
-import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { type DynamoDbRelay, startDynamoDbRelay } from '../helpers/dynamodb-relay.ts';
 import { exchange } from '../helpers/exchange.ts';
@@ -21,12 +21,14 @@ const requests: GatewayRecord[] = [];
 
 /**
  * A local stack on a table of its own, that hands the functions' lines to `lines` and the gateway's
- * records to `records`, and reaches DynamoDB at what `reach` makes of the engine's endpoint.
+ * records to `records`, and reaches DynamoDB at what `reach` makes of the engine's endpoint;
+ * `allowedHosts` as the stack takes it.
  */
 const startStack = async (
   lines: string[],
   records: GatewayRecord[],
   reach: (engine: string) => Promise<string> | string = (engine) => engine,
+  allowedHosts?: LocalStackOptions['allowedHosts'],
 ) => {
   const table = await createTestTable();
   const printer = {
@@ -39,6 +41,7 @@ const startStack = async (
     dynamoDbEndpoint: await reach(table.endpoint),
     tableName: table.tableName,
     printer,
+    allowedHosts,
   });
 };
 
@@ -380,16 +383,9 @@ describe('what API Gateway answers by itself', () => {
 
   it('answers the names it is told to allow, or every name when told any', async () => {
     const started = await Promise.all(
-      [['proxy.test', '.tunnel.test'] as const, 'any' as const].map(async (allowedHosts) => {
-        const table = await createTestTable();
-        return startLocalStack({
-          port: 0,
-          dynamoDbEndpoint: table.endpoint,
-          tableName: table.tableName,
-          printer: createLogPrinter({ quiet: true }),
-          allowedHosts,
-        });
-      }),
+      [['proxy.test', '.tunnel.test'] as const, 'any' as const].map((allowedHosts) =>
+        startStack([], [], undefined, allowedHosts),
+      ),
     );
     const [named, any] = started as [LocalStack, LocalStack];
     try {
