@@ -41,10 +41,9 @@ const UNSAFE_IN_A_LINE = new RegExp(IN_AUTHOR.pattern.source, 'gu');
 
 /**
  * `text` with what an author may not hold (above) written out as `\uxxxx`, as JSON.stringify writes
- * C0 controls: for an error message
- * that quotes what the client sent, which a client may print as it comes. JSON.stringify escapes
- * only C0 controls, and a quoted C1 control or bidirectional override would still act on a terminal
- * or reorder the line around it.
+ * C0 controls: for an error message that quotes what the client sent, which a client may print as
+ * it comes. JSON.stringify escapes only C0 controls, and a quoted C1 control or bidirectional
+ * override would still act on a terminal or reorder the line around it.
  */
 export const escapeControls = (text: string): string =>
   text.replace(UNSAFE_IN_A_LINE, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);

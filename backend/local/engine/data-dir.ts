@@ -128,9 +128,9 @@ const folderProblem = (error: NodeJS.ErrnoException): string => {
 };
 
 /**
- * Makes the data folder (for its owner only) and claims it. A folder that cannot be written fails on the claim's
- * temporary file or on mkdir, whose system errors name files the user never chose: say instead
- * which folder, why, and what to do.
+ * Makes the data folder (for its owner only) and claims it. A folder that cannot be written fails
+ * on the claim's temporary file or on mkdir, whose system errors name files the user never chose:
+ * say instead which folder, why, and what to do.
  */
 export const prepareDataDir = (dataDir: string): (() => void) => {
   try {
