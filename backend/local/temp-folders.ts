@@ -1,7 +1,8 @@
 /**
  * Temporary folders that name their process (`<prefix><pid>-XXXXXX`), so that those of a process
  * that was killed (its exit hook never ran) are removed at the next start. The local stack's build
- * (build.ts) and the bench's bundles (bench/lib/bundles.ts) use them.
+ * (build.ts), DynamoDB Local's JVM (engine/dynamodb-local.ts) and the bench's bundles
+ * (bench/lib/bundles.ts) use them.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,19 @@ export interface OwnTempFolder {
 export const ownTempFolder = (prefix: string): OwnTempFolder => {
   removeOrphans(prefix);
   const path = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
-  const remove = () => rmSync(path, { recursive: true, force: true });
-  process.once('exit', remove);
+  const removeNow = () => {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Still in use (Windows keeps a loaded library's file locked): the next start removes it.
+    }
+  };
+  process.once('exit', removeNow);
+  // A process that makes many (a test file starting engine after engine) keeps no exit listener
+  // for a folder already gone.
+  const remove = () => {
+    process.off('exit', removeNow);
+    removeNow();
+  };
   return { path, remove };
 };

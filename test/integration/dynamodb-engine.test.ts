@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -26,6 +26,7 @@ import { procStatFields } from '../../backend/local/process-alive.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
 import { freePort, listenersOn, listeningAddresses, stillListening } from '../helpers/listening.ts';
 import { isRunning } from '../helpers/processes.ts';
+import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 const dataDirModule = fileURLToPath(new URL('../../backend/local/engine/data-dir.ts', import.meta.url));
@@ -74,6 +75,22 @@ const listTables = async (endpoint: string): Promise<string[]> => {
   } finally {
     client.destroy();
   }
+};
+
+/**
+ * The temp folder a DynamoDB Local JVM was given (`-Djava.io.tmpdir`, read from its command line),
+ * checked to be one of this process's own (backend/local/temp-folders.ts).
+ */
+const jvmTempFolder = (pid: number): string => {
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const folder = args.find((arg) => arg.startsWith('-Djava.io.tmpdir='))?.slice('-Djava.io.tmpdir='.length);
+  assert.ok(folder !== undefined, `the JVM was given no temp folder: ${args.join(' ')}`);
+  assert.equal(dirname(folder), tmpdir());
+  assert.ok(
+    basename(folder).startsWith(`whiteboard-dynamodb-local-${process.pid}-`),
+    `${folder} is not named for this process`,
+  );
+  return folder;
 };
 
 /** Stops the engine and checks that its port and its process are gone. */
@@ -622,6 +639,13 @@ const parentKilledTest = () =>
       `DynamoDB Local (pid ${started.pid}) outlived its killed parent`,
     );
     assert.deepEqual(stillListening(listeners), [], `something of it still listens on ${started.port}`);
+    // The JVM's temp folder stays for the next start to remove, as any killed process's does
+    // (the test below); this test leaves nothing.
+    for (const name of await readdir(tmpdir())) {
+      if (name.startsWith(`whiteboard-dynamodb-local-${parent.pid}-`)) {
+        await rm(join(tmpdir(), name), { recursive: true, force: true });
+      }
+    }
   });
 
 for (const kind of ['dynalite', 'dynamodb-local'] as const) {
@@ -795,14 +819,36 @@ for (const kind of ['dynalite', 'dynamodb-local'] as const) {
         );
       });
 
-      it('says when its process ends while no one stopped it', async () => {
+      it('says when its process ends while no one stopped it, and leaves none of its files', async () => {
         const engine = await startDynamoDbEngine({ engine: kind, inMemory: true });
+        let temp: string | undefined;
         try {
+          temp = jvmTempFolder(engine.pid as number);
+          // What it wrote there by its first answer: the SQLite library it deletes only when the
+          // JVM shuts down, so not when it is killed outright.
+          assert.ok(
+            readdirSync(temp).some((file) => /sqlite/i.test(file)),
+            `DynamoDB Local wrote no SQLite library into ${temp}: ${readdirSync(temp).join(', ')}`,
+          );
           process.kill(engine.pid as number, 'SIGKILL');
           assert.match(await engine.ended, /^signal SIGKILL; its last output:\n/);
         } finally {
           await stopAndCheck(engine);
         }
+        assert.equal(existsSync(temp), false, `${temp} outlived the engine`);
+      });
+
+      it('removes at start the temp folders of JVMs whose Node.js process was killed', async () => {
+        await besideLeftoverFolders(
+          'whiteboard-dynamodb-local-',
+          'sqlite-libsqlite4java.so',
+          async ({ orphan, inUse }) => {
+            const engine = await startDynamoDbEngine({ engine: kind, inMemory: true });
+            await stopAndCheck(engine);
+            assert.equal(existsSync(orphan), false, `${orphan} was removed`);
+            assert.equal(existsSync(inUse), true, `${inUse} was kept`);
+          },
+        );
       });
     }
   });

@@ -11,6 +11,7 @@ import { Socket } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import type { RunningEngine } from '../dynamodb-engine.ts';
 import { hasExited, terminate } from '../process-alive.ts';
+import { ownTempFolder } from '../temp-folders.ts';
 import type { JavaInfo } from './java.ts';
 import { compiledLauncher, LAUNCHER_CLASS, LOOPBACK_LAUNCHER } from './loopback-launcher.ts';
 import { HOST, isAddressInUse, PortInUseError, probePort } from './ports.ts';
@@ -60,6 +61,7 @@ const dynamoDbLocalFiles = (): DynamoDbLocalFiles => {
  * - UseSerialGC: one GC thread instead of G1's concurrent ones, for the same reason; the heap of
  *   a local database is small.
  * - -UsePerfData: no hsperfdata file in the temp folder (in-memory writes nothing).
+ * The JVM's temp folder (java.io.tmpdir) is one of this process's own, given per engine below.
  */
 const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
@@ -129,8 +131,15 @@ const startDynamoDbLocalOnce = async (
   // binds it to 127.0.0.1 only: nothing of the local stack listens beyond loopback.
   const classpath = [files.jar, join(files.libraryPath, '*')].join(delimiter);
   const compiled = await compiledLauncher(java.command, classpath);
+  // DynamoDB Local copies its SQLite native library (about 900 KB) into the JVM's temp folder at
+  // its first request, and deletes it only when the JVM shuts down: a JVM killed outright (a crash,
+  // SIGKILL) left one in the system's temp folder each time. In a folder of this process's own,
+  // it goes with the folder: at stop(), at this process's exit, or at the next start after this
+  // process was killed too (temp-folders.ts).
+  const temp = ownTempFolder('whiteboard-dynamodb-local-');
   const args = [
     ...JVM_OPTIONS,
+    `-Djava.io.tmpdir=${temp.path}`,
     `-Djava.library.path=${files.libraryPath}`,
     '-cp',
     ...(compiled === undefined
@@ -182,6 +191,7 @@ const startDynamoDbLocalOnce = async (
       process.off('exit', killOnExit);
       watchdog?.kill('SIGKILL');
       await terminate(child, KILL_AFTER_MS);
+      temp.remove();
     })();
     return stopping;
   };
