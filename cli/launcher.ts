@@ -16,6 +16,15 @@
  * module loader, about a tenth of `node -e ''` on a small machine. `require` rather than `import`
  * for the same reason: an ES module pays for every `import` of a builtin.
  */
+import { unsupportedNode } from '../backend/supported-node.ts';
+
+// First: on an older Node.js the bundle fails at its first use of what that one lacks.
+const oldNode = unsupportedNode();
+if (oldNode !== undefined) {
+  process.stderr.write(`error: ${oldNode}\n`);
+  process.exit(1);
+}
+
 const { accessSync, constants, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } =
   require('node:fs') as typeof import('node:fs');
 const { dirname, join } = require('node:path') as typeof import('node:path');

@@ -6,6 +6,13 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { unsupportedNode } from '../backend/supported-node.ts';
+
+const oldNode = unsupportedNode();
+if (oldNode !== undefined) {
+  process.stderr.write(`npm test: ${oldNode}\n`);
+  process.exit(1);
+}
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
 const files: string[] = [];

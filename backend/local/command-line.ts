@@ -1,9 +1,11 @@
 /**
  * The command lines of `npm start` (main.ts) and `npm run bench` (bench/run.ts): strict options
  * plus `-h`/`--help`, and failures as one line on stderr, no stack trace, with the exit code: 2 for
- * a usage error, with a pointer to --help, 1 for a failure to run.
+ * a usage error, with a pointer to --help, 1 for a failure to run (a Node.js older than
+ * package.json's `engines` among them: ../supported-node.ts).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { unsupportedNode } from '../supported-node.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,5 +38,7 @@ export const commandLine = <const O extends Options>(command: string, help: stri
     process.stdout.write(help);
     process.exit(0);
   }
+  const oldNode = unsupportedNode();
+  if (oldNode !== undefined) fail(oldNode, 1);
   return { args, fail };
 };

@@ -29,6 +29,7 @@ import type { Message } from '../../backend/domain/message.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { connectOutcome, freePort } from '../helpers/listening.ts';
+import { OLDER_NODE_ENV } from '../helpers/run-script.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = join(
@@ -329,6 +330,22 @@ describe('whiteboard CLI against the local stack', () => {
       `error: cannot reach ${url}: connection refused; is the local stack running? (npm start -- --port ${port})\n`,
     );
   });
+
+  for (const bin of ['whiteboard.cjs', 'whiteboard.mjs']) {
+    it(`says in one line, exit 1, that its Node.js is older than package.json's engines (${bin})`, async () => {
+      const port = await closedPort();
+      const result = await run(['read', '--url', `http://127.0.0.1:${port}`, '--retries', '0'], {
+        bin: join(DIST, bin),
+        env: { NODE_OPTIONS: OLDER_NODE_ENV.NODE_OPTIONS ?? '' },
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        /^error: Node\.js 18\.20\.4 \(.+\) is older than whiteboard supports: it needs 20\.18\.0 or newer\. [^\n]+\n$/,
+      );
+      assert.equal(result.stdout, '');
+    });
+  }
 
   it('says in one line, exit 1, when its output cannot be written', async () => {
     const full = openSync('/dev/full', 'w');

@@ -3,6 +3,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * Variables under which a Node.js process says it is 18.20.4, older than package.json's `engines`
+ * (older-node.cjs, preloaded): for the tests of what each command then does.
+ */
+export const OLDER_NODE_ENV: NodeJS.ProcessEnv = {
+  NODE_OPTIONS: `--require ${fileURLToPath(new URL('./older-node.cjs', import.meta.url))}`,
+};
+
 export interface Ended {
   readonly code: number | null;
   readonly stdout: string;

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../backend/local/process-alive.ts';
 import { buildBenchBundles } from '../../bench/lib/bundles.ts';
-import { type Ended, runScript, startOrphaned } from '../helpers/run-script.ts';
+import { type Ended, OLDER_NODE_ENV, runScript, startOrphaned } from '../helpers/run-script.ts';
 import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 
 /**
@@ -34,6 +34,15 @@ const assertOneLineError = (ended: Ended, code: number, message: RegExp) => {
 };
 
 describe('npm run bench', () => {
+  it("refuses a Node.js older than package.json's engines in one line (exit 1)", async () => {
+    const ended = await bench(['--quick'], OLDER_NODE_ENV);
+    assertOneLineError(
+      ended,
+      1,
+      /^npm run bench: Node\.js 18\.20\.4 \(.+\) is older than whiteboard supports: /,
+    );
+  });
+
   it('--help prints the usage and the engine setting', async () => {
     const ended = await bench(['--help']);
     assert.equal(ended.code, 0);

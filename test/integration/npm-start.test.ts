@@ -24,7 +24,7 @@ import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
 import { freePort } from '../helpers/listening.ts';
 import { isRunning, parentOf } from '../helpers/processes.ts';
-import { runScript, startOrphaned } from '../helpers/run-script.ts';
+import { OLDER_NODE_ENV, runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'whiteboard-npm-start-'));
@@ -434,6 +434,21 @@ describe('npm start', () => {
       `npm start: could not start the local stack: cannot use the data folder ${folder}: a part of ` +
         'the path is a file: pick another with --data-dir, or run --in-memory\n',
     );
+  });
+
+  it("refuses a Node.js older than package.json's engines in one line, before it starts an engine (exit 1)", async () => {
+    const neverUsed = join(dataDir, 'never-used-node');
+    const { code, stdout, stderr } = await usage(['--port', '0', '--data-dir', neverUsed], {
+      DYNAMODB_ENDPOINT: '',
+      ...OLDER_NODE_ENV,
+    });
+    assert.equal(code, 1, stderr);
+    assert.match(
+      stderr,
+      /^npm start: Node\.js 18\.20\.4 \(.+\) is older than whiteboard supports: it needs 20\.18\.0 or newer\. Install a newer one \(https:\/\/nodejs\.org\), then run the command again\n$/,
+    );
+    assert.equal(stdout, '', 'no banner');
+    assert.equal(existsSync(neverUsed), false, 'no engine was started for it');
   });
 
   it('refuses an invalid PORT, saying where it came from (exit 2)', async () => {
