@@ -29,23 +29,35 @@ export interface OwnTempFolder {
   readonly remove: () => void;
 }
 
+const removeFolder = (path: string): void => {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Still in use (Windows keeps a loaded library's file locked): the next start removes it.
+  }
+};
+
+/**
+ * This process's folders not yet removed, all removed by one 'exit' listener: a process that
+ * holds many at once (a test file running engines side by side) would otherwise pass Node's limit
+ * of 10 listeners and be warned of a leak.
+ */
+const held = new Set<string>();
+const removeHeld = () => {
+  for (const path of held) removeFolder(path);
+  held.clear();
+};
+
 /** A new folder of this process, removed at exit; orphans of the same prefix are removed first. */
 export const ownTempFolder = (prefix: string): OwnTempFolder => {
   removeOrphans(prefix);
   const path = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
-  const removeNow = () => {
-    try {
-      rmSync(path, { recursive: true, force: true });
-    } catch {
-      // Still in use (Windows keeps a loaded library's file locked): the next start removes it.
-    }
-  };
-  process.once('exit', removeNow);
-  // A process that makes many (a test file starting engine after engine) keeps no exit listener
-  // for a folder already gone.
+  if (held.size === 0) process.once('exit', removeHeld);
+  held.add(path);
   const remove = () => {
-    process.off('exit', removeNow);
-    removeNow();
+    if (!held.delete(path)) return;
+    removeFolder(path);
+    if (held.size === 0) process.off('exit', removeHeld);
   };
   return { path, remove };
 };

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
+
+const module = fileURLToPath(new URL('../../backend/local/temp-folders.ts', import.meta.url));
+
+describe("a process's own temp folders", () => {
+  it('are named for the process, and held any number at once by one exit listener', () => {
+    const before = process.listenerCount('exit');
+    const folders = Array.from({ length: 12 }, () => ownTempFolder('whiteboard-unit-'));
+    try {
+      for (const { path } of folders) {
+        assert.equal(existsSync(path), true);
+        assert.ok(basename(path).startsWith(`whiteboard-unit-${process.pid}-`), path);
+      }
+      assert.equal(process.listenerCount('exit'), before + 1);
+      folders[0]?.remove();
+      assert.equal(existsSync(folders[0]?.path ?? ''), false, 'removed on demand');
+      folders[0]?.remove();
+    } finally {
+      for (const folder of folders) folder.remove();
+    }
+    assert.equal(process.listenerCount('exit'), before, 'no listener left once none is held');
+    assert.deepEqual(
+      folders.filter(({ path }) => existsSync(path)),
+      [],
+    );
+  });
+
+  it('are removed when the process exits, those removed before and after included', () => {
+    const script = [
+      `import { ownTempFolder } from ${JSON.stringify(module)};`,
+      "const kept = [ownTempFolder('whiteboard-unit-'), ownTempFolder('whiteboard-unit-')];",
+      "ownTempFolder('whiteboard-unit-').remove();",
+      "kept.push(ownTempFolder('whiteboard-unit-'));",
+      'console.log(JSON.stringify(kept.map((folder) => folder.path)));',
+    ].join('\n');
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    const paths = JSON.parse(output) as string[];
+    assert.equal(paths.length, 3);
+    assert.deepEqual(
+      paths.filter((path) => existsSync(path)),
+      [],
+    );
+  });
+});
