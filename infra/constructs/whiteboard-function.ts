@@ -80,7 +80,9 @@ const nameSourcesFromProjectRoot = (outdir: string, projectRoot: string): void =
  */
 export const buildShippedBundle = (entry: string, outdir: string, projectRoot: string): void => {
   const parent = join(projectRoot, '.whiteboard');
-  mkdirSync(parent, { recursive: true });
+  // For its owner only, as the local stack makes it for the data folders it also holds
+  // (backend/local/engine/data-dir.ts); made here first, it kept the umask's mode (755).
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
   const staging = mkdtempSync(join(parent, 'cdk-bundle-'));
   try {
     buildSync(lambdaBuildOptions({ entry, outdir: staging }));

@@ -1144,6 +1144,14 @@ describe('Lambda bundles (the code that ships)', () => {
     assert.deepEqual(deep, shallow);
   });
 
+  it('builds in a .whiteboard folder of the project that it makes for its owner only, and leaves it empty', () => {
+    const project = mkdtempSync(join(tmpdir(), 'whiteboard-project-'));
+    outdirs.push(project);
+    buildShippedBundle(join(root, functions.readMessages.entry), join(project, 'asset'), project);
+    assert.equal(statSync(join(project, '.whiteboard')).mode & 0o777, 0o700);
+    assert.deepEqual(readdirSync(join(project, '.whiteboard')), []);
+  });
+
   interface Invocation {
     readonly result: { statusCode: number; headers?: Record<string, string>; body: string };
     readonly stdout: string;
