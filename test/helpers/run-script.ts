@@ -8,7 +8,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * (older-node.cjs, preloaded): for the tests of what each command then does.
  */
 export const OLDER_NODE_ENV: NodeJS.ProcessEnv = {
-  NODE_OPTIONS: `--require ${fileURLToPath(new URL('./older-node.cjs', import.meta.url))}`,
+  // Quoted, backslashes escaped, as NODE_OPTIONS reads a value: a clone's path may hold spaces.
+  NODE_OPTIONS: `--require ${JSON.stringify(fileURLToPath(new URL('./older-node.cjs', import.meta.url)))}`,
 };
 
 export interface Ended {
