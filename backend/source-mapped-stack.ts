@@ -20,8 +20,12 @@ import { readFileSync } from 'node:fs';
 import type { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** A frame's location: a file URL (ES modules) or an absolute path, then line and column. */
-const LOCATION = /((?:file:\/\/)?\/[^\s()]+?):(\d+):(\d+)/g;
+/**
+ * A frame of V8's stack trace, `    at fn (location)` or `    at location`, whose location is a
+ * file URL (ES modules) or an absolute path, then line and column. The location runs to the end of
+ * the line: a path may hold spaces and parentheses (`/Users/Jane Doe/My Projects (old)/...`).
+ */
+const FRAME = /^(\s+at (?:async )?(?:.*? \()?)((?:file:\/\/)?\/.*?):(\d+):(\d+)(\)?)$/gm;
 
 /** Source maps by the path of the file they map, each read once; undefined where there is none. */
 const maps = new Map<string, SourceMap | undefined>();
@@ -50,18 +54,18 @@ const mapOf = (file: string): SourceMap | undefined => {
  * of it are dropped). A location with no place in a map is left as it is.
  */
 export const sourceMappedStack = (stack: string): string =>
-  stack.replace(LOCATION, (location, file: string, line: string, column: string) => {
+  stack.replace(FRAME, (frame, before: string, file: string, line: string, column: string, after: string) => {
     try {
       const path = file.startsWith('file:') ? fileURLToPath(file) : file;
       const entry = mapOf(path)?.findEntry(Number(line) - 1, Number(column) - 1);
       if (entry === undefined || !('originalSource' in entry) || entry.originalSource === undefined) {
-        return location;
+        return frame;
       }
       const source = entry.originalSource.replace(/^(?:\.\.\/)+/, '');
-      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+      return `${before}${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}${after}`;
     } catch {
       // A file URL Node will not turn into a path (an encoded `/`), say: left as it is.
-      return location;
+      return frame;
     }
   });
 

@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { mapErrorStacks, sourceMappedStack } from '../../backend/source-mapped-stack.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'whiteboard-source-map-'));
+// Spaces, parentheses and letters beyond ASCII, as in "/Users/Jane Doe/My Projects (old)/...".
+const dir = mkdtempSync(join(tmpdir(), 'whiteboard source map (ünï)-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A minified ES module bundle with its source map beside it, as the Lambda bundles are. */
@@ -48,19 +49,24 @@ const thrownAt = (file: string) => {
 describe('source-mapped stacks', () => {
   it('names the source file, line and column of a place in a minified bundle, and leaves the rest', () => {
     const stack = [
-      'Error: failed: x',
+      // A message that quotes a place stays as it is: only frames are mapped.
+      `Error: failed: ${thrownAt(out)}`,
       `    at fail (${thrownAt(pathToFileURL(out).href)})`,
       `    at async ${thrownAt(out)}`,
+      `    at Object.run [as handler] (${thrownAt(out)})`,
+      `    at ${thrownAt(out)}`,
       '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
       '    at file:///nowhere/without-a-map.mjs:3:7',
     ].join('\n');
     assert.equal(
       sourceMappedStack(stack),
       [
-        'Error: failed: x',
+        `Error: failed: ${thrownAt(out)}`,
         // The source as the map names it, relative to the bundle's folder, without the `../`.
         '    at fail (thrower.ts:4:3)',
         '    at async thrower.ts:4:3',
+        '    at Object.run [as handler] (thrower.ts:4:3)',
+        '    at thrower.ts:4:3',
         '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
         '    at file:///nowhere/without-a-map.mjs:3:7',
       ].join('\n'),
