@@ -138,8 +138,11 @@ const refuseOtherEnginesData = (dataDir: string, kind: EngineKind, fallback: str
   if (!holdsDataOf(dataDir, otherKind) || holdsDataOf(dataDir, kind)) return;
   throw new Error(
     `the data folder ${dataDir} holds ${other.engine}'s data, which ${own.engine} cannot read` +
-      (fallback === undefined ? '' : ` (${own.engine} was chosen because ${fallback})`) +
-      `: start with --engine ${otherKind}, or give ${own.engine} another --data-dir`,
+      (fallback === undefined
+        ? `: start with --engine ${otherKind}`
+        : // Only `auto` falls back, and only to dynalite: given Java, it picks DynamoDB Local.
+          ` (${own.engine} was chosen because ${fallback}): put Java ${MIN_JAVA_MAJOR} or newer on PATH as \`java\``) +
+      `, or give ${own.engine} another --data-dir`,
   );
 };
 

@@ -508,7 +508,7 @@ describe('the data folder', () => {
         dataDir: localsData,
       }),
       new RegExp(
-        `^Error: the data folder ${localsData} holds DynamoDB Local's data, which dynalite cannot read \\(dynalite was chosen because no runnable Java was found .+\\): start with --engine dynamodb-local`,
+        `^Error: the data folder ${localsData} holds DynamoDB Local's data, which dynalite cannot read \\(dynalite was chosen because no runnable Java was found .+\\): put Java 17 or newer on PATH as \`java\`, or give dynalite another --data-dir$`,
       ),
     );
     const dynalitesData = newFolder();
