@@ -25,7 +25,14 @@ import { fileURLToPath } from 'node:url';
  * file URL (ES modules) or an absolute path, then line and column. The location runs to the end of
  * the line: a path may hold spaces and parentheses (`/Users/Jane Doe/My Projects (old)/...`).
  */
-const FRAME = /^(\s+at (?:async )?(?:.*? \()?)((?:file:\/\/)?\/.*?):(\d+):(\d+)(\)?)$/gm;
+const FRAME = /^(\s+at (?:async )?(?:.*? \()?)((?:file:\/\/)?\/.*?):(\d+):(\d+)(\)?)$/;
+
+/**
+ * Longer lines are left as they are: V8 writes no frame this long, and the pattern's time grows
+ * with the square of a line's length (a server's 4 MiB error message, quoted into the CLI's
+ * `--verbose` stack, would take minutes).
+ */
+const MAX_FRAME_LENGTH = 4_096;
 
 /** Source maps by the path of the file they map, each read once; undefined where there is none. */
 const maps = new Map<string, SourceMap | undefined>();
@@ -46,15 +53,8 @@ const mapOf = (file: string): SourceMap | undefined => {
   return maps.get(file);
 };
 
-/**
- * The stack with each location in a bundle replaced by its place in the sources, e.g.
- * `backend/adapters/dynamodb-message-repository.ts:74:20` for `file:///var/task/index.mjs:10:5012`.
- * The sources are named as the map names them, relative to the project (the CDK's bundles name
- * them so; esbuild alone writes them relative to the bundle's folder, and the `../` that lead out
- * of it are dropped). A location with no place in a map is left as it is.
- */
-export const sourceMappedStack = (stack: string): string =>
-  stack.replace(FRAME, (frame, before: string, file: string, line: string, column: string, after: string) => {
+const mappedFrame = (text: string): string =>
+  text.replace(FRAME, (frame, before: string, file: string, line: string, column: string, after: string) => {
     try {
       const path = file.startsWith('file:') ? fileURLToPath(file) : file;
       const entry = mapOf(path)?.findEntry(Number(line) - 1, Number(column) - 1);
@@ -68,6 +68,19 @@ export const sourceMappedStack = (stack: string): string =>
       return frame;
     }
   });
+
+/**
+ * The stack with each location in a bundle replaced by its place in the sources, e.g.
+ * `backend/adapters/dynamodb-message-repository.ts:74:20` for `file:///var/task/index.mjs:10:5012`.
+ * The sources are named as the map names them, relative to the project (the CDK's bundles name
+ * them so; esbuild alone writes them relative to the bundle's folder, and the `../` that lead out
+ * of it are dropped). A location with no place in a map is left as it is.
+ */
+export const sourceMappedStack = (stack: string): string =>
+  stack
+    .split('\n')
+    .map((text) => (text.length > MAX_FRAME_LENGTH ? text : mappedFrame(text)))
+    .join('\n');
 
 /**
  * Maps the stacks of an error and of its causes in place, before it is logged. Nothing to do

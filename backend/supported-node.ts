@@ -14,17 +14,29 @@
 
 export const MINIMUM_NODE = '20.18.0';
 
-const parts = (version: string): number[] =>
-  version.split('.', 3).map((part) => Number.parseInt(part, 10) || 0);
+const parts = (version: string): number[] => {
+  const numbers = version.split('-')[0]?.split('.', 3) ?? [];
+  return [0, 1, 2].map((i) => Number.parseInt(numbers[i] ?? '0', 10) || 0);
+};
 
 /** Why this Node.js cannot run the project's commands, or undefined when it can. */
 export const unsupportedNode = (version: string = process.versions.node): string | undefined => {
   const have = parts(version);
   const need = parts(MINIMUM_NODE);
   const index = need.findIndex((part, i) => have[i] !== part);
-  if (index === -1 || (have[index] ?? 0) > (need[index] ?? 0)) return undefined;
+  // As npm reads `>=20.18.0`: a pre-release of 20.18.0 (20.18.0-rc.1) comes before it.
+  const newer = index === -1 ? !version.includes('-') : (have[index] ?? 0) > (need[index] ?? 0);
+  if (newer) return undefined;
   return (
     `Node.js ${version} (${process.execPath}) is older than whiteboard supports: it needs ` +
     `${MINIMUM_NODE} or newer. Install a newer one (https://nodejs.org), then run the command again`
   );
+};
+
+/** Ends the process with exit code 1 and one line, `<command>: <why>`, on an older Node.js. */
+export const exitIfUnsupportedNode = (command: string): void => {
+  const why = unsupportedNode();
+  if (why === undefined) return;
+  process.stderr.write(`${command}: ${why}\n`);
+  process.exit(1);
 };

@@ -16,14 +16,11 @@
  * module loader, about a tenth of `node -e ''` on a small machine. `require` rather than `import`
  * for the same reason: an ES module pays for every `import` of a builtin.
  */
-import { unsupportedNode } from '../backend/supported-node.ts';
+import { exitIfUnsupportedNode } from '../backend/supported-node.ts';
 
-// First: on an older Node.js the bundle fails at its first use of what that one lacks.
-const oldNode = unsupportedNode();
-if (oldNode !== undefined) {
-  process.stderr.write(`error: ${oldNode}\n`);
-  process.exit(1);
-}
+// First: on an older Node.js the bundle fails at its first use of what that one lacks. `error:`
+// begins every error line of the CLI.
+exitIfUnsupportedNode('error');
 
 const { accessSync, constants, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } =
   require('node:fs') as typeof import('node:fs');

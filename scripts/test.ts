@@ -6,13 +6,9 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { unsupportedNode } from '../backend/supported-node.ts';
+import { exitIfUnsupportedNode } from '../backend/supported-node.ts';
 
-const oldNode = unsupportedNode();
-if (oldNode !== undefined) {
-  process.stderr.write(`npm test: ${oldNode}\n`);
-  process.exit(1);
-}
+exitIfUnsupportedNode('npm test');
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
 const files: string[] = [];

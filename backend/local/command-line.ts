@@ -5,7 +5,7 @@
  * package.json's `engines` among them: ../supported-node.ts).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { unsupportedNode } from '../supported-node.ts';
+import { exitIfUnsupportedNode } from '../supported-node.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -17,6 +17,8 @@ export type Fail = (message: string, code?: 1 | 2) => never;
 
 /** Parses process.argv for `command` (as the user typed it, e.g. `npm start`). */
 export const commandLine = <const O extends Options>(command: string, help: string, options: O) => {
+  // Before the options: on an older Node.js, that is the one thing to say.
+  exitIfUnsupportedNode(command);
   const fail: Fail = (message, code = 2) => {
     process.stderr.write(`${command}: ${message}\n`);
     if (code === 2) process.stderr.write(`(run \`${command} -- --help\` for the options)\n`);
@@ -38,7 +40,5 @@ export const commandLine = <const O extends Options>(command: string, help: stri
     process.stdout.write(help);
     process.exit(0);
   }
-  const oldNode = unsupportedNode();
-  if (oldNode !== undefined) fail(oldNode, 1);
   return { args, fail };
 };

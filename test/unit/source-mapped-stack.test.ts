@@ -73,6 +73,12 @@ describe('source-mapped stacks', () => {
     );
   });
 
+  it('leaves a line longer than any frame as it is (a long message quoted in a stack)', () => {
+    const long = `    at ${'x'.repeat(5_000)} (${thrownAt(out)})`;
+    const stack = `Error: x\n${long}\n    at fail (${thrownAt(out)})`;
+    assert.equal(sourceMappedStack(stack), `Error: x\n${long}\n    at fail (thrower.ts:4:3)`);
+  });
+
   it('leaves a place it cannot read as it is', () => {
     const stack = 'Error: x\n    at file:///var/task/a%2Fb.mjs:10:1';
     assert.equal(sourceMappedStack(stack), stack);

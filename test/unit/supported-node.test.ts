@@ -28,9 +28,16 @@ describe('the Node.js versions the commands run on', () => {
     });
   }
 
-  it('read a pre-release by its numbers (20.18.0-rc.1 is taken, 20.17.1-nightly refused)', () => {
-    assert.equal(unsupportedNode('20.18.0-rc.1'), undefined);
+  it('read a pre-release as npm does: before its release (20.18.0-rc.1 refused, 20.18.1-rc.1 taken)', () => {
+    assert.match(unsupportedNode('20.18.0-rc.1') ?? '', /^Node\.js 20\.18\.0-rc\.1 /);
     assert.match(unsupportedNode('20.17.1-nightly20240901') ?? '', /^Node\.js 20\.17\.1-nightly/);
+    assert.equal(unsupportedNode('20.18.1-rc.1'), undefined);
+    assert.equal(unsupportedNode('22.0.0-nightly20240101'), undefined);
+  });
+
+  it('read a version without its patch number as .0 (20.18 taken, 20.17 refused)', () => {
+    assert.equal(unsupportedNode('20.18'), undefined);
+    assert.match(unsupportedNode('20.17') ?? '', /^Node\.js 20\.17 /);
   });
 
   it('are checked by npm test before any test runs (exit 1, one line)', async () => {

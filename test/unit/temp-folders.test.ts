@@ -31,19 +31,20 @@ describe("a process's own temp folders", () => {
     );
   });
 
-  it('are removed when the process exits, those removed before and after included', () => {
+  it('are removed when the process exits, also those made after all before were removed', () => {
     const script = [
       `import { ownTempFolder } from ${JSON.stringify(module)};`,
+      // None held for a moment: the exit listener goes, and must come back with the next folder.
+      "ownTempFolder('whiteboard-unit-').remove();",
       "const kept = [ownTempFolder('whiteboard-unit-'), ownTempFolder('whiteboard-unit-')];",
       "ownTempFolder('whiteboard-unit-').remove();",
-      "kept.push(ownTempFolder('whiteboard-unit-'));",
       'console.log(JSON.stringify(kept.map((folder) => folder.path)));',
     ].join('\n');
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
     });
     const paths = JSON.parse(output) as string[];
-    assert.equal(paths.length, 3);
+    assert.equal(paths.length, 2);
     assert.deepEqual(
       paths.filter((path) => existsSync(path)),
       [],
