@@ -33,10 +33,13 @@ export const unsupportedNode = (version: string = process.versions.node): string
   );
 };
 
-/** Ends the process with exit code 1 and one line, `<command>: <why>`, on an older Node.js. */
-export const exitIfUnsupportedNode = (command: string): void => {
+/**
+ * Ends the process with exit code 1 and one line, `<prefix>: <why>`, on an older Node.js: the
+ * prefix is the command as typed (`npm start`), or `error` for the CLI, whose error lines start so.
+ */
+export const exitIfUnsupportedNode = (prefix: string): void => {
   const why = unsupportedNode();
   if (why === undefined) return;
-  process.stderr.write(`${command}: ${why}\n`);
+  process.stderr.write(`${prefix}: ${why}\n`);
   process.exit(1);
 };

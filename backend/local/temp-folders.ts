@@ -9,17 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from './process-alive.ts';
 
+/** Removes a folder and what it holds, as far as it can; what is left stays for a later start. */
+const removeFolder = (path: string): void => {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Still in use (Windows keeps a loaded library's file locked), or someone else's in a shared
+    // temporary folder: a later start removes it, or its owner does.
+  }
+};
+
 /** Removes the folders `<prefix><pid>-*` of processes that are gone. */
 const removeOrphans = (prefix: string): void => {
   const named = new RegExp(`^${prefix}(\\d+)-`);
   for (const name of readdirSync(tmpdir())) {
     const pid = Number(named.exec(name)?.[1]);
     if (!(pid > 0) || pid === process.pid || processAlive(pid)) continue;
-    try {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    } catch {
-      // Someone else's (a shared temporary folder): theirs to remove.
-    }
+    removeFolder(join(tmpdir(), name));
   }
 };
 
@@ -28,14 +34,6 @@ export interface OwnTempFolder {
   /** Removes it now; it is also removed when the process exits. */
   readonly remove: () => void;
 }
-
-const removeFolder = (path: string): void => {
-  try {
-    rmSync(path, { recursive: true, force: true });
-  } catch {
-    // Still in use (Windows keeps a loaded library's file locked): the next start removes it.
-  }
-};
 
 /**
  * This process's folders not yet removed, all removed by one 'exit' listener: a process that
