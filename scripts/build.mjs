@@ -24,6 +24,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist/cli');
+const nodeParserModule = join(root, 'cli/node-http-parser.ts');
 
 // undici loads node:http2 at start-up (14 ms here) for HTTP/2, which it only uses when a
 // dispatcher sets `allowH2`; the CLI never does. undici already falls back when http2 cannot be
@@ -110,9 +111,17 @@ const undiciEdits = [
       ],
     ],
   },
-  // undici parses HTTP with llhttp compiled to WebAssembly. Two edits of its HTTP/1 client:
+  // undici parses HTTP with llhttp compiled to WebAssembly, which V8 compiles in every new process
+  // at the first connection. Three edits of its HTTP/1 client:
   //
-  // 1. When. undici compiles the parser at its first connection, before it sends the request:
+  // 1. Which. Node.js carries llhttp compiled, the parser node:http uses: the client parses with
+  //    that one (cli/node-http-parser.ts gives it the exports it calls), and compiles nothing.
+  //    Against the local stack here that took 0.09-0.19x of `node -e ''` off `read --json`
+  //    (alternate runs, 28 November): no compile before the answer can be read, none on the
+  //    cores the local stack answers on. Where Node.js has no such parser, undici's own is
+  //    compiled, as 2 and 3 say.
+  //
+  // 2. When. undici compiles the parser at its first connection, before it sends the request:
   //    about 12 ms of a 130 ms `whiteboard read` on a small machine, the server idle meanwhile.
   //    Here the request goes out first, and the parser is compiled while the server works on it,
   //    on the next turn of the event loop (the first bytes of an answer are read on a later one).
@@ -123,7 +132,7 @@ const undiciEdits = [
   //    nothing sent (cli/network-failure.ts relies on it); bytes that do not compile fail the
   //    request, sent by then, as a broken build.
   //
-  // 2. How. V8 compiles the parser with Liftoff, then optimises it again with TurboFan on a
+  // 3. How. V8 compiles the parser with Liftoff, then optimises it again with TurboFan on a
   //    background thread, and Node waits for that thread before it exits: 0.25-0.4 s on a small
   //    machine, for one short answer. So it is compiled with Liftoff only, and all at once
   //    (--no-wasm-lazy-compilation): otherwise V8 would compile its main function only at its first
@@ -154,7 +163,7 @@ const undiciEdits = [
       // failure destroys the socket, as a failure to parse does.
       [
         '  readMore () {\n    while (!this.paused && this.ptr) {\n      const chunk = this.socket.read()\n      if (chunk === null) {\n        break\n      }\n',
-        '  bindLlhttp () {\n    if (this.bound) {\n      return true\n    }\n    this.bound = true\n    try {\n      llhttpInstance ??= compileLlhttp()\n    } catch (err) {\n      util.destroy(this.socket, err)\n      return false\n    }\n    this.llhttp = llhttpInstance.exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE)\n    return true\n  }\n\n  readMore () {\n    while (!this.paused && (this.ptr || !this.bound)) {\n      const chunk = this.socket.read()\n      if (chunk === null || !this.bindLlhttp()) {\n        break\n      }\n',
+        '  bindLlhttp () {\n    if (this.bound) {\n      return true\n    }\n    this.bound = true\n    try {\n      llhttpInstance ??= compileLlhttp()\n    } catch (err) {\n      util.destroy(this.socket, err)\n      return false\n    }\n    this.llhttp = llhttpInstance.exports\n    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE, this.headersMaxSize)\n    return true\n  }\n\n  readMore () {\n    while (!this.paused && (this.ptr || !this.bound)) {\n      const chunk = this.socket.read()\n      if (chunk === null || !this.bindLlhttp()) {\n        break\n      }\n',
       ],
       // A parser destroyed unbound (the connection closed before any answer) has nothing to free,
       // and can no longer be bound.
@@ -168,7 +177,7 @@ const undiciEdits = [
       // never come.
       [
         '  if (!llhttpInstance) {\n    llhttpInstance = lazyllhttp()\n  }\n',
-        "  if (!llhttpInstance) {\n    require('../llhttp/llhttp-wasm.js')\n    setImmediate(() => {\n      try {\n        llhttpInstance ??= compileLlhttp()\n      } catch (err) {\n        util.destroy(socket, err)\n      }\n    })\n  }\n",
+        "  if (!llhttpInstance) {\n    llhttpInstance = nodeParser()\n  }\n  if (!llhttpInstance) {\n    require('../llhttp/llhttp-wasm.js')\n    setImmediate(() => {\n      try {\n        llhttpInstance ??= compileLlhttp()\n      } catch (err) {\n        util.destroy(socket, err)\n      }\n    })\n  }\n",
       ],
       // compileLlhttp: lazyllhttp, with a failure named for what it is. The bytes were read, so
       // they do not compile: the build is damaged (cli/network-failure.ts knows the code).
@@ -179,6 +188,28 @@ const undiciEdits = [
       [
         '  socket[kParser] = new Parser(client, socket, llhttpInstance)\n',
         '  socket[kParser] = new Parser(client, socket)\n',
+      ],
+      // nodeParser: Node's llhttp (0 above), or undefined. The bridge reads the parser being fed and
+      // its bytes from the variables the client sets around each call.
+      [
+        'let currentBufferPtr = null\n',
+        `let currentBufferPtr = null\n\nfunction nodeParser () {\n  const exports = require(${JSON.stringify(nodeParserModule)}).nodeLlhttp(() => currentParser, () => currentBufferRef, constants.ERROR)\n  return exports === undefined ? null : { exports }\n}\n`,
+      ],
+      // Node's parser reads the chunk where it is: no copy into WebAssembly memory, which it has
+      // none of. The error position it gives is an offset into the chunk (currentBufferPtr stays
+      // null, which subtracts as 0).
+      [
+        '    // Allocate a new buffer if the current buffer is too small.\n    if (chunk.length > currentBufferSize) {\n',
+        '    if (llhttp.memory !== undefined) {\n    if (chunk.length > currentBufferSize) {\n',
+      ],
+      [
+        '    new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(chunk)\n',
+        '    new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(chunk)\n    }\n',
+      ],
+      // Node's parser gives the reason for a failure as text, not as a pointer into memory.
+      [
+        "    let message = ''\n    if (ptr) {\n",
+        "    let message = typeof ptr === 'string' ? 'Response does not match the HTTP/1.1 protocol (' + ptr + ')' : ''\n    if (typeof ptr === 'number' && ptr) {\n",
       ],
     ],
   },

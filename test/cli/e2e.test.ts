@@ -129,6 +129,26 @@ const run = (args: readonly string[], options: RunOptions = {}): Promise<RunResu
     child.stdin?.end(options.input ?? '');
   });
 
+/** A script for node's --require, in a folder of its own that the run removes. */
+const preload = (name: string, source: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'whiteboard-preload-'));
+  tempDirs.push(dir);
+  writeFileSync(join(dir, name), source);
+  return join(dir, name);
+};
+
+/**
+ * Node options that hide Node's own HTTP parser from the CLI, which then parses with undici's,
+ * compiled from WebAssembly: what it does on a Node.js without one (cli/node-http-parser.ts).
+ */
+const withUndiciParser = (): string[] => [
+  '--require',
+  preload(
+    'no-node-http-parser.cjs',
+    "const get = process.getBuiltinModule;\nprocess.getBuiltinModule = (id) => (id === '_http_common' ? {} : get(id));\n",
+  ),
+];
+
 /** Runs with --url of the local stack and expects success. */
 const ok = async (args: readonly string[], options: RunOptions = {}): Promise<string> => {
   const result = await run([...args, '--url', stack.url], options);
@@ -493,7 +513,7 @@ describe('where the CLI points', () => {
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
-  it("carries undici's HTTP parser as files, each undici's own, and reads with the one without SIMD too", async () => {
+  it("carries undici's HTTP parser as files, each undici's own, and reads with the one without SIMD too (where Node.js has no parser)", async () => {
     const undiciFile = createRequire(import.meta.url);
     for (const name of ['llhttp_simd', 'llhttp'])
       assert.ok(
@@ -502,17 +522,21 @@ describe('where the CLI points', () => {
         ),
         `${name}.wasm is undici's ${name}-wasm.js`,
       );
-    const result = await run(['read', '--json', '--url', stack.url], { env: { UNDICI_NO_WASM_SIMD: '1' } });
+    const result = await run(['read', '--json', '--url', stack.url], {
+      env: { UNDICI_NO_WASM_SIMD: '1' },
+      nodeArgs: withUndiciParser(),
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
-  it('parses answers and fails cleanly on closed connections, its HTTP parser compiled after the request', async () => {
-    // The build edits undici to compile the parser on the event loop's next turn, once the request
-    // is out, and to bind a socket's parser at the first bytes of the answer (scripts/build.mjs).
-    // Each server below must end as it does with an unedited undici: once as the CLI runs, and once
-    // with that next turn held back (a preload delays setImmediate), so that the answer or the
-    // close comes first and the parser binds, compiling llhttp itself, or is destroyed unbound.
+  it("parses answers and fails cleanly on closed connections, with Node's parser and with undici's compiled after the request", async () => {
+    // The build edits undici to parse with Node's own llhttp, or where Node.js has none to compile
+    // its own on the event loop's next turn, once the request is out, and to bind a socket's
+    // parser at the first bytes of the answer (scripts/build.mjs). Each server below must end as it
+    // does with an unedited undici: with Node's parser, and with undici's, once as the CLI runs
+    // and once with that next turn held back (a preload delays setImmediate), so that the answer or
+    // the close comes first and the parser binds, compiling llhttp itself, or is destroyed unbound.
     const page = JSON.stringify({ messages: [], nextCursor: null });
     const servers: Record<string, (socket: Socket) => void> = {
       'answers before reading': (socket) => socket.end(jsonAnswer(page)),
@@ -521,18 +545,20 @@ describe('where the CLI points', () => {
       'closes on the request': (socket) => socket.once('data', () => socket.destroy()),
       'closes at once': (socket) => socket.destroy(),
     };
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-preload-'));
-    tempDirs.push(dir);
-    const preload = join(dir, 'late-next-turn.cjs');
-    writeFileSync(
-      preload,
-      'globalThis.setImmediate = (callback, ...args) => setTimeout(callback, 300, ...args);\n',
-    );
+    const lateNextTurn = [
+      '--require',
+      preload(
+        'late-next-turn.cjs',
+        'globalThis.setImmediate = (callback, ...args) => setTimeout(callback, 300, ...args);\n',
+      ),
+    ];
+    const modes = {
+      '': [],
+      " (undici's parser)": withUndiciParser(),
+      " (undici's parser, next turn held back)": [...withUndiciParser(), ...lateNextTurn],
+    };
     const outcomes: Record<string, string> = {};
-    for (const [mode, nodeArgs] of [
-      ['', []],
-      [' (next turn held back)', ['--require', preload]],
-    ] as const) {
+    for (const [mode, nodeArgs] of Object.entries(modes)) {
       for (const [name, behave] of Object.entries(servers)) {
         outcomes[name + mode] = await withTcpServer(behave, async (url) => {
           const result = await run(['read', '--json', '--retries', '0', '--url', url], { nodeArgs });
@@ -547,12 +573,39 @@ describe('where the CLI points', () => {
       'closes on the request': '1 error: <url> closed the connection before answering\n',
       'closes at once': '1 error: <url> closed the connection before answering\n',
     };
-    assert.deepEqual(outcomes, {
-      ...expected,
-      ...Object.fromEntries(
-        Object.entries(expected).map(([name, outcome]) => [`${name} (next turn held back)`, outcome]),
+    assert.deepEqual(
+      outcomes,
+      Object.fromEntries(
+        Object.keys(modes).flatMap((mode) =>
+          Object.entries(expected).map(([name, outcome]) => [`${name}${mode}`, outcome]),
+        ),
       ),
-    });
+    );
+  });
+
+  it("parses with Node's own HTTP parser, compiling no WebAssembly, and with undici's where Node.js has none", async () => {
+    // Counts the WebAssembly modules compiled in the process: undici's parser is one.
+    const counting = [
+      '--require',
+      preload(
+        'count-wasm.cjs',
+        [
+          'const { Module } = WebAssembly;',
+          'let compiled = 0;',
+          'WebAssembly.Module = function (...args) { compiled += 1; return new Module(...args); };',
+          "process.on('exit', () => process.stderr.write('compiled ' + compiled + '\\n'));",
+          '',
+        ].join('\n'),
+      ),
+    ];
+    const compiled = async (nodeArgs: readonly string[]) => {
+      const result = await run(['read', '--json', '--url', stack.url], { nodeArgs });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
+      return result.stderr;
+    };
+    assert.equal(await compiled(counting), 'compiled 0\n');
+    assert.equal(await compiled([...counting, ...withUndiciParser()]), 'compiled 1\n');
   });
 
   it("starts from V8's code caches, its own and those of Node's built-in modules: none is rejected", async () => {
@@ -648,30 +701,43 @@ describe('where the CLI points', () => {
     assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
-  it('says its build is incomplete when the HTTP parser is missing, with no note that the post may have been stored', async () => {
+  it("says its build is incomplete when undici's HTTP parser is missing and Node.js has none, with no note that the post may have been stored", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
     tempDirs.push(dir);
     for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    const bin = join(dir, 'whiteboard.cjs');
+    // With Node's own parser, undici's files are not needed.
     const board = freshBoard();
+    assert.equal(
+      (
+        await run(
+          ['post', '--board', board, '--author', 'ann', '--text', 'no files needed', '--url', stack.url],
+          { bin },
+        )
+      ).code,
+      0,
+    );
     const text = `sent without a parser ${process.pid}`;
     const result = await run(
       ['post', '--board', board, '--author', 'ann', '--text', text, '--url', stack.url],
-      {
-        bin: join(dir, 'whiteboard.cjs'),
-      },
+      { bin, nodeArgs: withUndiciParser() },
     );
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
       /^error: the CLI build is incomplete \(.*llhttp\.wasm: ENOENT\); run npm run build\n$/,
     );
-    const read = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: unknown[] };
-    assert.deepEqual(read.messages, []);
+    const read = JSON.parse(await ok(['read', '--board', board, '--json'])) as { messages: Message[] };
+    assert.deepEqual(
+      read.messages.map((message) => message.text),
+      ['no files needed'],
+    );
   });
 
-  it('says its build is broken when the HTTP parser does not compile, and that the post may have been stored', async () => {
+  it("says its build is broken when undici's HTTP parser does not compile (Node.js having none), and that the post may have been stored", async () => {
     // The parser's bytes are read before the request is sent and compiled after (scripts/build.mjs):
     // bytes that do not compile are found once the post is out, and it was stored.
+    const nodeArgs = withUndiciParser();
     const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
     tempDirs.push(dir);
     for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
@@ -682,9 +748,7 @@ describe('where the CLI points', () => {
     const board = freshBoard();
     const post = await run(
       ['post', '--board', board, '--author', 'ann', '--text', 'sent, parser broken', '--url', stack.url],
-      {
-        bin,
-      },
+      { bin, nodeArgs },
     );
     assert.equal(post.code, 1);
     assert.match(post.stderr, broken);
@@ -702,7 +766,7 @@ describe('where the CLI points', () => {
     // Said at once, not as a timeout, when the server does not answer.
     const silent = await withTcpServer(
       () => {},
-      (url) => run(['read', '--retries', '0', '--timeout', '10', '--url', url], { bin }),
+      (url) => run(['read', '--retries', '0', '--timeout', '10', '--url', url], { bin, nodeArgs }),
     );
     assert.equal(silent.code, 1);
     assert.match(silent.stderr, broken);
