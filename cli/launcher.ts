@@ -31,9 +31,9 @@ declare const WHITEBOARD_BUNDLE_HASH: string;
 
 // No V8 flag is set here: a flag changes the hash V8 checks every code cache against, Node's own
 // for its built-in modules included, so each built-in loaded after it would be compiled from
-// source. The one flag the CLI needs, for undici's HTTP parser, is set when the parser is
-// compiled, after the built-ins that a command loads before its first connection
-// (scripts/build.mjs, `undiciEdits`).
+// source. The one flag the CLI may need, for undici's HTTP parser where Node.js lends it none of its
+// own, is set when that parser is compiled, after the built-ins that a command loads before its
+// first connection (scripts/build.mjs, `undiciEdits`).
 
 // The folder the build wrote, also when this file is reached through a symlink (`npm link`) and
 // Node keeps the link's path (--preserve-symlinks-main, as pnpm setups often set).

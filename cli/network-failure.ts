@@ -51,7 +51,8 @@ export const codeOf = (error: unknown): string | undefined => {
 };
 
 /**
- * The bundle's HTTP parser (undici's llhttp, dist/cli/llhttp*.wasm, scripts/build.mjs) could not be
+ * The bundle's HTTP parser (undici's llhttp, dist/cli/llhttp*.wasm, scripts/build.mjs), which it
+ * needs where Node.js has no parser of its own to lend it (cli/node-http-parser.ts), could not be
  * read. The bundle's undici reads it once connected, before it sends the request (it compiles it
  * after): nothing was sent.
  */
