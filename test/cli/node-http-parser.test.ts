@@ -74,15 +74,15 @@ class RecordingClient implements AnswerHandler {
     return 0;
   }
   onHeaderField(bytes: Buffer): number {
-    const { headers } = this.#message;
-    if (headers.length % 2 === 0) headers.push(bytes.toString('latin1'));
-    else headers[headers.length - 1] += bytes.toString('latin1');
-    this.trackHeader(bytes.length);
-    return 0;
+    return this.#header('name', bytes);
   }
   onHeaderValue(bytes: Buffer): number {
+    return this.#header('value', bytes);
+  }
+  /** A name starts at an even place in the list, a value at an odd one; a span cut in two is joined. */
+  #header(part: 'name' | 'value', bytes: Buffer): number {
     const { headers } = this.#message;
-    if (headers.length % 2 === 1) headers.push(bytes.toString('latin1'));
+    if ((headers.length % 2 === 0) === (part === 'name')) headers.push(bytes.toString('latin1'));
     else headers[headers.length - 1] += bytes.toString('latin1');
     this.trackHeader(bytes.length);
     return 0;
