@@ -19,7 +19,11 @@
  *   its end return. A -1 from those stops delivery here; llhttp's PAUSED asks Node's parser to
  *   pause once the bytes at hand are parsed (Node.js applies a pause asked for in a callback after
  *   the call to `execute`), and `execute` then reports PAUSED with all the bytes taken: the client
- *   holds further bytes until it resumes, as it does after a pause.
+ *   holds further bytes until it resumes, as it does after a pause. Those bytes may end the message
+ *   whose body asked for the pause (undici's parser would have stopped before its end): the pause
+ *   is then called off. The client resumes when its reader wants more of a body, and a body that
+ *   has ended wants none: a parser left paused would hold the next answer on the connection
+ *   (`--follow` reuses it) until the wait for its headers failed.
  * - An exception in a callback is kept and thrown from `execute`, as it comes through llhttp's
  *   WebAssembly; Node.js 22 and newer would not pass on every one of them.
  * - A header section over the limit fails as undici fails it (HeadersOverflowError), not as a
@@ -127,8 +131,13 @@ export class NodeParser {
   stopped: number | undefined;
   /** An exception from a callback, thrown again from `execute`. */
   thrown: { readonly error: unknown } | undefined;
-  /** The client asked for a pause during this `execute`. */
-  pauseAsked = false;
+  /**
+   * A pause the client asked for during this `execute`: in a body ('body'), called off if these
+   * bytes end the message; or at the end of a message ('held'), which undici's client asks only
+   * as it closes the connection, and after which nothing more of these bytes is delivered (llhttp
+   * would stop there).
+   */
+  pause: 'none' | 'body' | 'held' = 'none';
   /** The client took an upgrade (onHeadersComplete returned 2): the bytes after it are not HTTP. */
   upgraded = false;
 
@@ -150,11 +159,10 @@ export const nodeLlhttp = (
 
   /** Runs one callback of the client; a -1 stops delivery with `code`, an exception is kept. */
   const deliver = (state: NodeParser, code: number, call: (handler: AnswerHandler) => number): number => {
-    if (state.stopped !== undefined) return -1;
+    if (state.stopped !== undefined || state.pause === 'held') return -1;
     try {
       const result = call(current());
       if (result === -1) state.stopped = code;
-      else if (result === errors.PAUSED) state.pauseAsked = true;
       return result;
     } catch (error) {
       state.thrown = { error };
@@ -189,6 +197,10 @@ export const nodeLlhttp = (
       state.reason = 'User callback error';
       return state.stopped;
     }
+    if (state.pause === 'held') {
+      state.position = length;
+      return errors.PAUSED;
+    }
     if (result instanceof Error) {
       state.position = result.bytesParsed;
       state.reason = result.reason;
@@ -201,9 +213,9 @@ export const nodeLlhttp = (
       }
       return errors[code] ?? errors.USER;
     }
-    if (state.pauseAsked) {
-      // Asked for by the body or the end of a message: Node's parser took all the bytes and is
-      // paused now; the client waits for `resume` before it gives more.
+    if (state.pause === 'body') {
+      // Node's parser took all the bytes and is paused now; the client waits for its reader to
+      // want more of the body, and calls `resume`, before it gives more.
       state.position = length;
       return errors.PAUSED;
     }
@@ -245,30 +257,38 @@ export const nodeLlhttp = (
           handler.onHeadersComplete(statusCode, upgrade, shouldKeepAlive),
         );
         // Passed on as it is: Node's parser acts on 0, 1, 2, -1 and llhttp's PAUSED here itself.
-        if (result === errors.PAUSED) state.pauseAsked = false;
         if (result === 2) state.upgraded = true;
         return result;
       };
       native[HTTPParser.kOnBody] = (chunk: Buffer) => {
-        if (deliver(state, errors.USER, (handler) => handler.onBody(chunk)) === errors.PAUSED) native.pause();
+        if (deliver(state, errors.USER, (handler) => handler.onBody(chunk)) === errors.PAUSED) {
+          state.pause = 'body';
+          native.pause();
+        }
       };
       native[HTTPParser.kOnMessageComplete] = () => {
         if (
           deliver(state, errors.CB_MESSAGE_COMPLETE, (handler) => handler.onMessageComplete()) ===
           errors.PAUSED
-        )
+        ) {
+          state.pause = 'held';
           native.pause();
+        } else if (state.pause === 'body') {
+          // The body that asked for a pause has ended: nothing is left to hold back for its reader.
+          state.pause = 'none';
+          native.resume();
+        }
       };
       return state;
     },
     llhttp_execute(state) {
       const chunk = bytes();
-      state.pauseAsked = false;
+      state.pause = 'none';
       if (state.stopped !== undefined) return state.stopped;
       return outcome(state, state.native.execute(chunk), chunk.length);
     },
     llhttp_finish(state) {
-      state.pauseAsked = false;
+      state.pause = 'none';
       if (state.stopped !== undefined) return state.stopped;
       return outcome(state, state.native.finish(), 0);
     },

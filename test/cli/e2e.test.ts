@@ -314,6 +314,82 @@ describe('whiteboard CLI against the local stack', () => {
     assert.equal(result.stderr, 'error: text must not contain control characters (HTTP 400 INVALID_TEXT)\n');
   });
 
+  it('follows on after an answer whose last 64 KiB made undici pause, the next on the same connection', async () => {
+    // The first answer's last 65,536 bytes come in a write of their own, and reach the CLI's parser
+    // as one read: undici asks for a pause in that part of the body (its reader takes 64 KiB at
+    // most before it says "enough"), and the answer ends in the same bytes. With Node's parser
+    // (cli/node-http-parser.ts) that pause is called off; left on, the next poll's answer on the
+    // kept-alive connection was never parsed, and undici failed an assertion when the wait for it
+    // ran out (the CLI crashed).
+    const message = (id: string, text: string) => ({
+      id,
+      board: 'default',
+      author: 'ann',
+      text,
+      createdAt: '2026-11-28T12:00:00.000Z',
+    });
+    const first = JSON.stringify({
+      messages: [message('01KB0000000000000000000000', 'x'.repeat(70_000))],
+      nextCursor: null,
+    });
+    const next = JSON.stringify({
+      messages: [message('01KB0000000000000000000001', 'the next one')],
+      nextCursor: null,
+    });
+    const tail = 65_536;
+    let connections = 0;
+    const follower = await withTcpServer(
+      (socket) => {
+        connections += 1;
+        let received = '';
+        let answered = 0;
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          for (let end = received.indexOf('\r\n\r\n'); end !== -1; end = received.indexOf('\r\n\r\n')) {
+            received = received.slice(end + 4);
+            if (answered === 0) {
+              const answer = jsonAnswer(first);
+              socket.write(answer.slice(0, -tail));
+              setTimeout(() => socket.write(answer.slice(-tail)), 100);
+            } else {
+              socket.write(jsonAnswer(next));
+            }
+            answered += 1;
+          }
+        });
+        socket.on('error', () => {});
+      },
+      async (url) => {
+        const child = spawnCli(['read', '--follow', '--json', '--url', url]);
+        child.stdin?.end();
+        let stdout = '';
+        let stderr = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+        await new Promise<void>((done, fail) => {
+          child.stdout?.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString();
+            if (stdout.includes('the next one')) done();
+          });
+          void exited.then(() => fail(new Error(`follow ended early: ${stderr}`)));
+          setTimeout(() => fail(new Error(`no second message in 8 s: ${stderr}`)), 8000).unref();
+        }).finally(() => child.kill('SIGINT'));
+        return { code: await exited, stdout, stderr };
+      },
+    );
+    assert.equal(follower.code, 0, follower.stderr);
+    assert.deepEqual(
+      follower.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as Message).id),
+      ['01KB0000000000000000000000', '01KB0000000000000000000001'],
+    );
+    assert.equal(connections, 1, 'the poll did not reuse the connection');
+  });
+
   it('ends a follow on SIGTERM as on Ctrl-C, with exit 0', async () => {
     const board = freshBoard();
     await ok(['post', '--author', 'ann', '--text', 'first', '--board', board]);
