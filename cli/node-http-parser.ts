@@ -16,23 +16,35 @@
  *   so `Buffer.from(text, 'latin1')` gives back the bytes received.
  * - Node's parser passes on what the callback for the headers returns (0, 1 skip the body, 2
  *   upgrade, -1 fail, llhttp's PAUSED), but not what those for the start of a message, its body and
- *   its end return. A -1 from those stops delivery here; llhttp's PAUSED asks Node's parser to
- *   pause once the bytes at hand are parsed (Node.js applies a pause asked for in a callback after
- *   the call to `execute`), and `execute` then reports PAUSED with all the bytes taken: the client
- *   holds further bytes until it resumes, as it does after a pause. Those bytes may end the message
- *   whose body asked for the pause (undici's parser would have stopped before its end): the pause
- *   is then called off. The client resumes when its reader wants more of a body, and a body that
- *   has ended wants none: a parser left paused would hold the next answer on the connection
- *   (`--follow` reuses it) until the wait for its headers failed.
+ *   its end return, and it parses the bytes at hand to their end. A -1 from those stops delivery
+ *   here. llhttp's PAUSED from a body is reported once the bytes are parsed, with all of them
+ *   taken: the client gives no more until it resumes, as after a pause. Those bytes may have ended
+ *   the message whose body asked (undici's parser would have stopped before its end): the pause is
+ *   then called off, because the client resumes only when the reader of a body wants more of it,
+ *   and an ended body wants none; a parser left paused held the next answer on the connection
+ *   (`--follow` reuses it) until undici's wait for its headers failed an assertion. A PAUSED at the
+ *   end of a message, which undici asks only as it closes the connection, delivers nothing more of
+ *   those bytes, as llhttp would stop there. Node's parser itself is never paused from here: asked
+ *   inside a callback, it would pause only after the bytes at hand, and an `execute` while it is
+ *   paused reports a position left over from earlier bytes.
  * - An exception in a callback is kept and thrown from `execute`, as it comes through llhttp's
  *   WebAssembly; Node.js 22 and newer would not pass on every one of them.
  * - A header section over the limit fails as undici fails it (HeadersOverflowError), not as a
  *   parse error.
+ *
+ * Known differences that remain (test/cli/node-http-parser.test.ts pins them), none of which the
+ * CLI's output or its choice to retry depends on:
+ * - Node's parser trims spaces and tabs at the end of a header value; undici's keeps them.
+ * - Node's parser counts the status text against the header limit; undici counts names and values.
+ * - An answer that fails inside its header section after a `content-length` fails as not HTTP
+ *   (HTTPParserError) rather than as a length mismatch: undici's client reads the length as each
+ *   header arrives, and Node's parser hands over none of a section that does not end.
  */
 
 /** The llhttp error codes undici's client knows (undici/lib/llhttp/constants.js, `ERROR`). */
 export type LlhttpErrors = Readonly<Record<string, number>> & {
   readonly OK: number;
+  readonly INTERNAL: number;
   readonly PAUSED: number;
   readonly PAUSED_UPGRADE: number;
   readonly USER: number;
@@ -182,11 +194,14 @@ export const nodeLlhttp = (
     }
   };
 
-  /** What an `execute` or `finish` of Node's parser comes to, as llhttp would say it. */
+  /**
+   * What an `execute` of `length` bytes, or a `finish` (`length` undefined), of Node's parser comes
+   * to, as llhttp would say it.
+   */
   const outcome = (
     state: NodeParser,
     result: number | NativeParseError | undefined,
-    length: number,
+    length: number | undefined,
   ): number => {
     if (state.thrown !== undefined) {
       const { error } = state.thrown;
@@ -198,12 +213,21 @@ export const nodeLlhttp = (
       return state.stopped;
     }
     if (state.pause === 'held') {
-      state.position = length;
+      state.position = length ?? 0;
       return errors.PAUSED;
     }
     if (result instanceof Error) {
-      state.position = result.bytesParsed;
       state.reason = result.reason;
+      // After `finish` the place means nothing (no bytes were given), and Node.js computes it from
+      // none.
+      const position = length === undefined ? 0 : result.bytesParsed;
+      if (!(position >= 0 && position <= (length ?? 0))) {
+        // Not a place in these bytes (one left over from earlier ones, as when `execute` is called
+        // while Node's parser is paused): fail the answer rather than hold bytes for a resume.
+        state.position = 0;
+        return errors.INTERNAL;
+      }
+      state.position = position;
       const code = result.code.replace(/^HPE_/, '');
       if (code === 'HEADER_OVERFLOW') {
         // undici counts header bytes itself and fails with HeadersOverflowError; Node's parser,
@@ -214,9 +238,9 @@ export const nodeLlhttp = (
       return errors[code] ?? errors.USER;
     }
     if (state.pause === 'body') {
-      // Node's parser took all the bytes and is paused now; the client waits for its reader to
-      // want more of the body, and calls `resume`, before it gives more.
-      state.position = length;
+      // All the bytes are taken; the client gives no more until its reader wants more of the body
+      // and it calls `resume`.
+      state.position = length ?? 0;
       return errors.PAUSED;
     }
     if (state.upgraded && typeof result === 'number') {
@@ -263,7 +287,6 @@ export const nodeLlhttp = (
       native[HTTPParser.kOnBody] = (chunk: Buffer) => {
         if (deliver(state, errors.USER, (handler) => handler.onBody(chunk)) === errors.PAUSED) {
           state.pause = 'body';
-          native.pause();
         }
       };
       native[HTTPParser.kOnMessageComplete] = () => {
@@ -272,11 +295,9 @@ export const nodeLlhttp = (
           errors.PAUSED
         ) {
           state.pause = 'held';
-          native.pause();
         } else if (state.pause === 'body') {
           // The body that asked for a pause has ended: nothing is left to hold back for its reader.
           state.pause = 'none';
-          native.resume();
         }
       };
       return state;
@@ -290,7 +311,7 @@ export const nodeLlhttp = (
     llhttp_finish(state) {
       state.pause = 'none';
       if (state.stopped !== undefined) return state.stopped;
-      return outcome(state, state.native.finish(), 0);
+      return outcome(state, state.native.finish(), undefined);
     },
     llhttp_resume(state) {
       state.native.resume();

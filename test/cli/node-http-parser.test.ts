@@ -6,6 +6,7 @@
  * upgrade); both must tell it the same and end the same way.
  */
 import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { type AnswerHandler, type LlhttpErrors, nodeLlhttp } from '../../cli/node-http-parser.ts';
@@ -483,6 +484,64 @@ describe("Node's HTTP parser behind undici's client (cli/node-http-parser.ts)", 
       assert.notEqual(node.end, 'OK');
       assert.equal(node.messages.at(-1)?.complete, false);
     }
+  });
+
+  it("differs from undici's parser only where its header says: trailing blanks, the status text's size", () => {
+    const trailing = answer('HTTP/1.1 200 OK\nx-a: v \t\ncontent-length: 0');
+    assert.deepEqual(parse(wasmEngine(), [trailing], {}).messages[0]?.headers, [
+      'x-a',
+      'v \t',
+      'content-length',
+      '0',
+    ]);
+    assert.deepEqual(parse(nodeEngine(0), [trailing], {}).messages[0]?.headers, [
+      'x-a',
+      'v',
+      'content-length',
+      '0',
+    ]);
+    // Node's parser counts the status text against the limit, undici's client only names and values.
+    const longStatus = answer(`HTTP/1.1 200 ${'o'.repeat(300)}\nx-a: v\ncontent-length: 0`);
+    assert.equal(parse(wasmEngine(), [longStatus], { maxHeaderBytes: 200 }).end, 'OK');
+    assert.equal(parse(nodeEngine(200), [longStatus], { maxHeaderBytes: 200 }).overflowed, true);
+  });
+
+  it("fails an execute given while Node's parser is paused, rather than pause with a place from other bytes", () => {
+    // undici's client never does this (it resumes first); if it did, the place Node.js reports is
+    // left over from the earlier bytes, and a PAUSED with it would hold the answer for good.
+    const engine = nodeEngine(0);
+    current = new RecordingClient({ headersComplete: () => ERROR.PAUSED });
+    try {
+      const first = engine.execute(answer('HTTP/1.1 200 OK\ncontent-length: 2', 'ok'));
+      assert.equal(codeName(first.code), 'PAUSED');
+      assert.equal(codeName(engine.execute(Buffer.from('more')).code), 'INTERNAL');
+    } finally {
+      current = undefined;
+    }
+  });
+
+  it("closes each of Node's parsers it frees (async_hooks sees them go)", async () => {
+    const made = new Set<number>();
+    const gone = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => {
+        if (type === 'HTTPCLIENTREQUEST') made.add(id);
+      },
+      destroy: (id) => {
+        if (made.has(id)) gone.add(id);
+      },
+    }).enable();
+    try {
+      const exports = nodeLlhttp(client, chunk, ERROR);
+      assert.ok(exports);
+      for (let index = 0; index < 5; index++) exports.llhttp_free(exports.llhttp_alloc(TYPE.RESPONSE, 0));
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      hook.disable();
+    }
+    assert.equal(made.size, 5);
+    assert.deepEqual([...gone].sort(), [...made].sort());
   });
 
   it("gives way to undici's own parser where Node.js has none", (t) => {
