@@ -189,7 +189,7 @@ const undiciEdits = [
         '  socket[kParser] = new Parser(client, socket, llhttpInstance)\n',
         '  socket[kParser] = new Parser(client, socket)\n',
       ],
-      // nodeParser: Node's llhttp (0 above), or undefined. The bridge reads the parser being fed and
+      // nodeParser: Node's llhttp (1 above), or undefined. The bridge reads the parser being fed and
       // its bytes from the variables the client sets around each call.
       [
         'let currentBufferPtr = null\n',
