@@ -84,7 +84,6 @@ interface NativeParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
   execute(bytes: Buffer): number | NativeParseError;
   finish(): undefined | NativeParseError;
-  pause(): void;
   resume(): void;
   close(): void;
   [callback: number]: unknown;
@@ -118,7 +117,7 @@ const isParserClass = (value: unknown): value is NativeParserClass => {
       'kOnMessageComplete',
     ].every((key) => typeof parser[key] === 'number') &&
     prototype !== undefined &&
-    ['initialize', 'execute', 'finish', 'pause', 'resume', 'close'].every(
+    ['initialize', 'execute', 'finish', 'resume', 'close'].every(
       (key) => typeof prototype[key] === 'function',
     )
   );
