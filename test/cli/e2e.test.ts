@@ -149,6 +149,53 @@ const withUndiciParser = (): string[] => [
   ),
 ];
 
+/**
+ * `whiteboard read --follow --json` as a child process: the messages it prints (one JSON line
+ * each), `stop`, which sends it a signal and waits for its end, and `ended`, its exit code and
+ * stderr.
+ */
+const startFollow = (args: readonly string[]) => {
+  const child = spawnCli(['read', '--follow', '--json', ...args]);
+  child.stdin?.end();
+  const messages: Message[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  const ended = exited.then((code) => ({ code, stderr }));
+  let buffered = '';
+  let printed = () => {};
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+      messages.push(JSON.parse(buffered.slice(0, newline)) as Message);
+      buffered = buffered.slice(newline + 1);
+    }
+    printed();
+  });
+  return {
+    messages,
+    /** Resolves once `count` messages are printed; fails if the follow ends first, or after `ms`. */
+    printed: (count: number, ms?: number) =>
+      new Promise<void>((done, fail) => {
+        printed = () => {
+          if (messages.length >= count) done();
+        };
+        printed();
+        void exited.then(() => fail(new Error(`follow ended early: ${stderr}`)));
+        if (ms !== undefined) {
+          setTimeout(() => fail(new Error(`not ${count} messages in ${ms} ms: ${stderr}`)), ms).unref();
+        }
+      }),
+    stop: async (signal: NodeJS.Signals) => {
+      child.kill(signal);
+      await exited;
+    },
+    ended,
+  };
+};
+
 /** Runs with --url of the local stack and expects success. */
 const ok = async (args: readonly string[], options: RunOptions = {}): Promise<string> => {
   const result = await run([...args, '--url', stack.url], options);
@@ -272,36 +319,18 @@ describe('whiteboard CLI against the local stack', () => {
     const before = JSON.parse(
       await ok(['post', '--author', 'ann', '--text', 'before', '--board', board, '--json']),
     ) as Message;
-    const follower = spawnCli(['read', '--board', board, '--follow', '--json', '--url', stack.url]);
-    follower.stdin?.end();
-    const lines: Message[] = [];
-    let stderr = '';
-    follower.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((done) => follower.on('close', (code) => done(code)));
-    let buffered = '';
-    const seen = new Promise<void>((done, fail) => {
-      follower.stdout?.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
-          lines.push(JSON.parse(buffered.slice(0, newline)) as Message);
-          buffered = buffered.slice(newline + 1);
-          if (lines.length === 1) {
-            // It is following: post from another process now.
-            ok(['post', '--author', 'bob', '--text', 'during', '--board', board]).catch(fail);
-          }
-          if (lines.length === 2) done();
-        }
-      });
-      void exited.then(() => fail(new Error(`follow ended early: ${stderr}`)));
-    });
+    const follower = startFollow(['--board', board, '--url', stack.url]);
     try {
-      await seen;
+      await follower.printed(1);
+      // It is following: post from another process now.
+      await ok(['post', '--author', 'bob', '--text', 'during', '--board', board]);
+      await follower.printed(2);
     } finally {
-      follower.kill('SIGINT');
+      await follower.stop('SIGINT');
     }
-    assert.equal(await exited, 0, stderr);
+    const { code, stderr } = await follower.ended;
+    assert.equal(code, 0, stderr);
+    const lines = follower.messages;
     assert.deepEqual(lines[0], before);
     assert.equal(lines[1]?.text, 'during');
     assert.equal(lines[1]?.author, 'bob');
@@ -338,7 +367,7 @@ describe('whiteboard CLI against the local stack', () => {
     });
     const tail = 65_536;
     let connections = 0;
-    const follower = await withTcpServer(
+    const ids = await withTcpServer(
       (socket) => {
         connections += 1;
         let received = '';
@@ -360,52 +389,29 @@ describe('whiteboard CLI against the local stack', () => {
         socket.on('error', () => {});
       },
       async (url) => {
-        const child = spawnCli(['read', '--follow', '--json', '--url', url]);
-        child.stdin?.end();
-        let stdout = '';
-        let stderr = '';
-        child.stderr?.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-        await new Promise<void>((done, fail) => {
-          child.stdout?.on('data', (chunk: Buffer) => {
-            stdout += chunk.toString();
-            if (stdout.includes('the next one')) done();
-          });
-          void exited.then(() => fail(new Error(`follow ended early: ${stderr}`)));
-          setTimeout(() => fail(new Error(`no second message in 8 s: ${stderr}`)), 8000).unref();
-        }).finally(() => child.kill('SIGINT'));
-        return { code: await exited, stdout, stderr };
+        const follower = startFollow(['--url', url]);
+        try {
+          await follower.printed(2, 8000);
+        } finally {
+          await follower.stop('SIGINT');
+        }
+        const { code, stderr } = await follower.ended;
+        assert.equal(code, 0, stderr);
+        return follower.messages.map((message) => message.id);
       },
     );
-    assert.equal(follower.code, 0, follower.stderr);
-    assert.deepEqual(
-      follower.stdout
-        .trim()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as Message).id),
-      ['01KB0000000000000000000000', '01KB0000000000000000000001'],
-    );
+    assert.deepEqual(ids, ['01KB0000000000000000000000', '01KB0000000000000000000001']);
     assert.equal(connections, 1, 'the poll did not reuse the connection');
   });
 
   it('ends a follow on SIGTERM as on Ctrl-C, with exit 0', async () => {
     const board = freshBoard();
     await ok(['post', '--author', 'ann', '--text', 'first', '--board', board]);
-    const follower = spawnCli(['read', '--board', board, '--follow', '--json', '--url', stack.url]);
-    follower.stdin?.end();
-    let stderr = '';
-    follower.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((done) => follower.on('close', (code) => done(code)));
-    await Promise.race([
-      once(follower.stdout as NodeJS.ReadableStream, 'data'),
-      exited.then((code) => assert.fail(`the follow ended before its first page (${code}): ${stderr}`)),
-    ]);
-    follower.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    const follower = startFollow(['--board', board, '--url', stack.url]);
+    await follower.printed(1);
+    await follower.stop('SIGTERM');
+    const { code, stderr } = await follower.ended;
+    assert.equal(code, 0, stderr);
   });
 
   it('prints the stack trace with --verbose, mapped to the TypeScript sources', async () => {
