@@ -129,10 +129,23 @@ const run = (args: readonly string[], options: RunOptions = {}): Promise<RunResu
     child.stdin?.end(options.input ?? '');
   });
 
+/** A fresh folder under the system's temp folder, which the run removes. */
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), `whiteboard-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+};
+
+/** A fresh folder holding a copy of these files of the build, for a run that changes them. */
+const distCopy = (names: readonly string[]): string => {
+  const dir = tempDir('dist');
+  for (const name of names) copyFileSync(join(DIST, name), join(dir, name));
+  return dir;
+};
+
 /** A script for node's --require, in a folder of its own that the run removes. */
 const preload = (name: string, source: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'whiteboard-preload-'));
-  tempDirs.push(dir);
+  const dir = tempDir('preload');
   writeFileSync(join(dir, name), source);
   return join(dir, name);
 };
@@ -536,8 +549,7 @@ describe('whiteboard CLI against the local stack', () => {
 
 describe('where the CLI points', () => {
   const outputsDir = (apiUrl: string): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-cli-'));
-    tempDirs.push(dir);
+    const dir = tempDir('cli');
     writeFileSync(
       join(dir, 'cdk-outputs.json'),
       JSON.stringify({ 'Whiteboard-dev': { ApiUrl: `${apiUrl}/` } }),
@@ -574,8 +586,7 @@ describe('where the CLI points', () => {
   });
 
   it('falls back to the local stack address, and says how to start it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-cli-'));
-    tempDirs.push(dir);
+    const dir = tempDir('cli');
     // Port 3000 may be taken by a developer's `npm start`: then the read succeeds against it. What
     // the CLI says to a refused connection there is checked whatever the port holds, in
     // test/cli/commands.test.ts ("exits 1 with one line ...").
@@ -732,10 +743,7 @@ describe('where the CLI points', () => {
   });
 
   it('works without its code cache and makes one for the next run, and works with a cache V8 rejects, which it leaves', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
-    tempDirs.push(dir);
-    for (const name of ['whiteboard.cjs', 'main.cjs', 'llhttp_simd.wasm', 'llhttp.wasm'])
-      copyFileSync(join(DIST, name), join(dir, name));
+    const dir = distCopy(['whiteboard.cjs', 'main.cjs', 'llhttp_simd.wasm', 'llhttp.wasm']);
     const cache = readdirSync(DIST).find(isOwnCache);
     assert.ok(cache, 'the build wrote no code cache');
     const bin = join(dir, 'whiteboard.cjs');
@@ -771,8 +779,7 @@ describe('where the CLI points', () => {
   });
 
   it("runs through a symlink when Node keeps the link's path (--preserve-symlinks-main)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-link-'));
-    tempDirs.push(dir);
+    const dir = tempDir('link');
     const link = join(dir, 'whiteboard');
     symlinkSync(BIN, link);
     const result = await run(['read', '--json', '--url', stack.url], {
@@ -784,9 +791,7 @@ describe('where the CLI points', () => {
   });
 
   it("says its build is incomplete when undici's HTTP parser is missing and Node.js has none, with no note that the post may have been stored", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
-    tempDirs.push(dir);
-    for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    const dir = distCopy(['whiteboard.cjs', 'main.cjs']);
     const bin = join(dir, 'whiteboard.cjs');
     // With Node's own parser, undici's files are not needed.
     const board = freshBoard();
@@ -820,9 +825,7 @@ describe('where the CLI points', () => {
     // The parser's bytes are read before the request is sent and compiled after (scripts/build.mjs):
     // bytes that do not compile are found once the post is out, and it was stored.
     const nodeArgs = withUndiciParser();
-    const dir = mkdtempSync(join(tmpdir(), 'whiteboard-dist-'));
-    tempDirs.push(dir);
-    for (const name of ['whiteboard.cjs', 'main.cjs']) copyFileSync(join(DIST, name), join(dir, name));
+    const dir = distCopy(['whiteboard.cjs', 'main.cjs']);
     writeFileSync(join(dir, 'llhttp.wasm'), 'not WebAssembly');
     const bin = join(dir, 'whiteboard.cjs');
     const broken =
