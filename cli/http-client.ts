@@ -159,24 +159,59 @@ const readCapped = async (
   return Buffer.concat(chunks, size).toString('utf8');
 };
 
+/**
+ * The reason phrases of RFC 9110 (section 15) for the statuses an answer that is not the API's may
+ * carry (a proxy's page, another server), with 429 and 431 of RFC 6585: what the CLI says when the
+ * body does not. A status none of them names is described by its class.
+ */
 const STATUS_TEXT: Readonly<Record<number, string>> = {
+  300: 'Multiple Choices',
   301: 'Moved Permanently',
   302: 'Found',
   303: 'See Other',
+  304: 'Not Modified',
   307: 'Temporary Redirect',
   308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
+  402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
-  413: 'Payload Too Large',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  421: 'Misdirected Request',
+  422: 'Unprocessable Content',
+  426: 'Upgrade Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
 };
+
+/** RFC 9110's names of the status classes (section 15), for a status it gives no phrase. */
+const STATUS_CLASS: Readonly<Record<number, string>> = {
+  3: 'Redirection',
+  4: 'Client Error',
+  5: 'Server Error',
+};
+
+const statusText = (status: number): string =>
+  STATUS_TEXT[status] ?? STATUS_CLASS[Math.floor(status / 100)] ?? 'Unexpected status';
 
 /** The API's `{"message", "code"}` error body, or the status text when the body is something else. */
 const apiErrorOf = (
@@ -198,7 +233,7 @@ const apiErrorOf = (
   } catch {
     // Not JSON: an HTML error page from a proxy, say. Say what the status means instead.
   }
-  return new ApiError(status, STATUS_TEXT[status] ?? 'HTTP error', undefined, url, {
+  return new ApiError(status, statusText(status), undefined, url, {
     ...details,
     apiShaped: false,
   });

@@ -285,6 +285,21 @@ describe('HTTP client: reads', () => {
     });
   });
 
+  it("names a status RFC 9110 lists by its phrase, and one it does not by the status's class", async () => {
+    for (const [status, said] of [
+      [501, 'Not Implemented'],
+      [415, 'Unsupported Media Type'],
+      [499, 'Client Error'],
+      [599, 'Server Error'],
+    ] as const) {
+      const { pool, client } = setup({ retries: 0 });
+      pool.intercept({ path: '/messages', method: 'GET' }).reply(status, 'not the API');
+      await rejectsWith(client.get('/messages'), ApiError, (error) => {
+        assert.equal(error.message, `${said} (HTTP ${status})`);
+      });
+    }
+  });
+
   it('refuses an answer larger than the limit, declared by content-length', async () => {
     const { pool, client } = setup({
       maxResponseBytes: 1000,
