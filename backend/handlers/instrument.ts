@@ -4,7 +4,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
-import { errorResult, statusOf } from '../http/error-response.ts';
+import { answeredCodeOf, errorResult, statusOf } from '../http/error-response.ts';
 import { mapErrorStacks } from '../source-mapped-stack.ts';
 import { businessMetricNames, failedRequestsMetricName } from './business-metrics.ts';
 
@@ -38,7 +38,8 @@ export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => (
  * middlewares to keep the bundle and the cold start small (Powertools docs, "Tracer: manual
  * instrumentation"; Logger `addContext`; Metrics `publishStoredMetrics`):
  * - Logger: Lambda context and cold start flag on every line, correlation id = API Gateway request
- *   id, one structured line per request with route, status and duration.
+ *   id, one structured line per request with route, status and duration, and the `code` of an
+ *   error answer.
  * - Tracer: a `## handler` subsegment with the ColdStart and Service annotations; errors as metadata.
  * - Metrics: ColdStart metric, RejectedRequests on 4xx, FailedRequests on 5xx; flushed on every
  *   invocation, even on error.
@@ -63,10 +64,13 @@ export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: En
     tracer.addServiceNameAnnotation();
 
     let result: ApiResult;
+    /** The error answer's `code`, on the request's log line: why it was refused or failed. */
+    let code: string | undefined;
     try {
       result = await endpoint(event);
     } catch (error) {
       result = errorResult(error);
+      code = answeredCodeOf(error);
       if (statusOf(error) >= 500) {
         mapErrorStacks(error);
         logger.error('request failed', error as Error);
@@ -92,6 +96,7 @@ export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: En
       route: event.routeKey,
       status: result.statusCode,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(code === undefined ? {} : { code }),
     });
     return result;
   };

@@ -25,6 +25,10 @@ const clientError = (error: unknown) => {
 
 export const statusOf = (error: unknown): number => clientError(error)?.status ?? 500;
 
+/** The `code` the answer to this error carries: the request log line names it (instrument.ts). */
+export const answeredCodeOf = (error: unknown): AnsweredCode =>
+  clientError(error)?.error.code ?? 'INTERNAL_ERROR';
+
 export const errorResult = (error: unknown): ApiResult => {
   const known = clientError(error);
   if (known) {

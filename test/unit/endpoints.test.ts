@@ -725,6 +725,7 @@ describe('observability: one log line per request, EMF metrics', () => {
     assert.equal(log?.function_request_id, context.awsRequestId);
     assert.equal(log?.function_name, 'whiteboard-PostMessage');
     assert.equal(log?.function_arn, context.invokedFunctionArn);
+    assert.equal('code' in (log ?? {}), false, 'a code on the line of a request that succeeded');
   });
 
   it("logs as the request's duration the time it took, its endpoint's work included", async () => {
@@ -743,12 +744,14 @@ describe('observability: one log line per request, EMF metrics', () => {
     assert.ok((log?.durationMs as number) >= 30, `durationMs ${log?.durationMs}`);
   });
 
-  it('logs the status of a rejected request and the route of a board request', async () => {
+  it('logs the status and code of a rejected request, the code it was answered with, and the route of a board request', async () => {
     const app = createApp();
     const response = await app.invoke(apiEvent({ board: 'team', query: { limit: '0' } }));
     const [log] = requestLogs(response.records);
     assert.equal(log?.route, 'GET /boards/{board}/messages');
     assert.equal(log?.status, 400);
+    assert.equal(log?.code, (response.body as { code: string }).code);
+    assert.equal(log?.code, 'INVALID_LIMIT');
   });
 
   it('logs each request with its own correlation id', async () => {
@@ -793,6 +796,7 @@ describe('observability: one log line per request, EMF metrics', () => {
     const logs = requestLogs(response.records);
     assert.equal(logs.length, 1);
     assert.equal(logs[0]?.status, 500);
+    assert.equal(logs[0]?.code, 'INTERNAL_ERROR');
   });
 
   it('publishes MessagesPosted=1 in the Whiteboard namespace with the service dimension for a post', async () => {
