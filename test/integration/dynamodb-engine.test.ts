@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -489,6 +489,28 @@ describe('the data folder', () => {
     await assert.rejects(startDynamoDbEngine({ engine: 'dynalite', dataDir: file }), {
       message: `cannot use the data folder ${file}: it is a file, not a folder: pick another with --data-dir, or run --in-memory`,
     });
+  });
+
+  it('under /proc, where mkdir answers ENOENT, is refused rather than tried for ever', () => {
+    // Node's own recursive mkdir loops on that ENOENT: run in a child that a hang cannot hold up.
+    const dataDir = `/proc/whiteboard-${process.pid}/data`;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { prepareDataDir } from ${JSON.stringify(dataDirModule)};\n` +
+          `try { prepareDataDir(${JSON.stringify(dataDir)}); } catch (error) { console.log(error.message); }`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(child.signal, null, 'still making the folder after 30 s');
+    assert.equal(
+      child.stdout,
+      `cannot use the data folder ${dataDir}: no such file or directory: pick another with --data-dir, or run --in-memory\n`,
+    );
   });
 
   it('of one engine is refused to the other, which cannot read it, saying which to start', async () => {
