@@ -14,8 +14,9 @@ import { commonEnvironment, parseCorsOrigins } from '../backend/http/routes.ts';
  * for better throughput in API Gateway", section "Route-level throttling"): "You can set
  * route-level throttling to override the account-level request throttling limits for a specific
  * stage or for individual routes in your API. The default route throttling limits can't exceed
- * account-level rate limits." So the API as a whole can take up to these numbers times its number
- * of routes (backend/http/routes.ts).
+ * account-level rate limits." The guide does not say in so many words that each route has a bucket
+ * of its own; that is our reading of "route-level", which a deploy can confirm. So the API as a whole
+ * can take up to these numbers times its number of routes (backend/http/routes.ts).
  */
 export interface ThrottleSettings {
   /** Steady-state requests per second of each route. */

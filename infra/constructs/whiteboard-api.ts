@@ -49,8 +49,10 @@ export const accessLogFields = {
   responseLatency: '$context.responseLatency',
   integrationLatency: '$context.integrationLatency',
   // The function's own status code, and Lambda's answer to the invoke (a throttle or a failed
-  // invoke shows here, not in the former); `integration.error` is the same as the
-  // `integrationErrorMessage` variable, so only one of them is logged.
+  // invoke shows here, not in the former), as each variable's description on "Customize HTTP API
+  // access logs" has it; the same page's row of `integration.status` also calls the two
+  // equivalent, so both are logged, which holds under either reading. `integration.error` is the
+  // same as the `integrationErrorMessage` variable, so only one of them is logged.
   integrationStatus: '$context.integration.status',
   lambdaStatus: '$context.integrationStatus',
   integrationError: '$context.integration.error',

@@ -19,7 +19,9 @@ import { commonEnvironment, type FunctionDefinition, type TableAccess } from '..
 
 /**
  * The DynamoDB actions behind each access level, and nothing more: `grantReadData` would add Scan,
- * GetItem, BatchGetItem and DescribeTable, which no function here calls.
+ * GetItem, BatchGetItem, ConditionCheckItem and DescribeTable, `grantWriteData` BatchWriteItem,
+ * UpdateItem, DeleteItem and DescribeTable (aws-cdk-lib 2.276, table-grants.js), which no function
+ * here calls.
  */
 export const tableActions: Readonly<Record<TableAccess, readonly string[]>> = {
   query: ['dynamodb:Query'],
