@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
+import type { AnsweredCode } from '../domain/errors.ts';
 import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
 import { answeredCodeOf, errorResult, statusOf } from '../http/error-response.ts';
@@ -65,7 +66,7 @@ export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: En
 
     let result: ApiResult;
     /** The error answer's `code`, on the request's log line: why it was refused or failed. */
-    let code: string | undefined;
+    let code: AnsweredCode | undefined;
     try {
       result = await endpoint(event);
     } catch (error) {
