@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { AnsweredCode } from '../domain/errors.ts';
 import type { ApiEvent, ApiResult, Endpoint } from '../http/api-types.ts';
 import type { EndpointObserver } from '../http/endpoints.ts';
-import { answeredCodeOf, errorResult, statusOf } from '../http/error-response.ts';
+import { errorAnswer } from '../http/error-response.ts';
 import { mapErrorStacks } from '../source-mapped-stack.ts';
 import { businessMetricNames, failedRequestsMetricName } from './business-metrics.ts';
 
@@ -70,9 +70,8 @@ export const instrument = ({ logger, tracer, metrics }: Powertools, endpoint: En
     try {
       result = await endpoint(event);
     } catch (error) {
-      result = errorResult(error);
-      code = answeredCodeOf(error);
-      if (statusOf(error) >= 500) {
+      ({ result, code } = errorAnswer(error));
+      if (result.statusCode >= 500) {
         mapErrorStacks(error);
         logger.error('request failed', error as Error);
         tracer.addErrorAsMetadata(error as Error);

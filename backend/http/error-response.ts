@@ -23,18 +23,19 @@ const clientError = (error: unknown) => {
   return undefined;
 };
 
-export const statusOf = (error: unknown): number => clientError(error)?.status ?? 500;
+export interface ErrorAnswer {
+  readonly result: ApiResult;
+  /** The answer's `code`, also named by the request's log line (instrument.ts). */
+  readonly code: AnsweredCode;
+}
 
-/** The `code` the answer to this error carries: the request log line names it (instrument.ts). */
-export const answeredCodeOf = (error: unknown): AnsweredCode =>
-  clientError(error)?.error.code ?? 'INTERNAL_ERROR';
-
-export const errorResult = (error: unknown): ApiResult => {
+export const errorAnswer = (error: unknown): ErrorAnswer => {
   const known = clientError(error);
   if (known) {
     const { message, code } = known.error;
     // Messages quote what the client sent (a board name, a query value, a piece of a body).
-    return jsonResult(known.status, { message: escapeControls(message), code: code satisfies AnsweredCode });
+    return { result: jsonResult(known.status, { message: escapeControls(message), code }), code };
   }
-  return jsonResult(500, { message: 'Internal Server Error', code: 'INTERNAL_ERROR' satisfies AnsweredCode });
+  const code: AnsweredCode = 'INTERNAL_ERROR';
+  return { result: jsonResult(500, { message: 'Internal Server Error', code }), code };
 };

@@ -25,7 +25,7 @@ import { createMessageService } from '../../backend/domain/message-service.ts';
 import { instrument, observer, type Powertools } from '../../backend/handlers/instrument.ts';
 import type { ApiEvent, ApiResult } from '../../backend/http/api-types.ts';
 import { postMessageEndpoint, readMessagesEndpoint } from '../../backend/http/endpoints.ts';
-import { errorResult } from '../../backend/http/error-response.ts';
+import { errorAnswer } from '../../backend/http/error-response.ts';
 import { commonEnvironment } from '../../backend/http/routes.ts';
 import { apiEvent, lambdaContext, postEvent } from '../helpers/api-events.ts';
 import { sequentialIds } from './helpers/ids.ts';
@@ -640,8 +640,14 @@ describe('unexpected errors: 500 that says nothing internal', () => {
   });
 });
 
-describe('errorResult: the one mapping from errors to responses', () => {
+describe('errorAnswer: the one mapping from errors to responses', () => {
   const body = (result: ApiResult): Json => JSON.parse(result.body) as Json;
+  /** The answer, whose `code` (the request log line's) must be the one its body carries. */
+  const errorResult = (error: unknown): ApiResult => {
+    const { result, code } = errorAnswer(error);
+    assert.equal(code, (body(result) as { code?: unknown }).code);
+    return result;
+  };
 
   it("lists in README's error table exactly the codes the API answers with", () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
