@@ -10,11 +10,9 @@
  * V8 compiles as usual. Each V8 version gets a cache of its own: the build makes one for the Node
  * it runs on, and the first run on another Node makes that one's (a Node switched after install).
  *
- * Built twice (scripts/build.mjs): as CommonJS, the bin, and as an ES module,
- * dist/cli/whiteboard.mjs (the bin of earlier builds), whose banner defines `require`, `__filename`
- * and `__dirname`. The CommonJS one starts faster: for an ES module entry Node first sets up its ES
- * module loader, about a tenth of `node -e ''` on a small machine. `require` rather than `import`
- * for the same reason: an ES module pays for every `import` of a builtin.
+ * Built as CommonJS (scripts/build.mjs): for an ES module entry Node first sets up its ES module
+ * loader, about a tenth of `node -e ''` on a small machine. `require` rather than `import` for the
+ * same reason: an ES module pays for every `import` of a builtin.
  */
 import { exitIfUnsupportedNode } from '../backend/supported-node.ts';
 

@@ -4,8 +4,6 @@
 // through the `prepare` script.
 //
 // dist/cli/whiteboard.cjs     the bin: a small launcher (cli/launcher.ts), CommonJS
-// dist/cli/whiteboard.mjs     the same launcher as an ES module, the bin of earlier builds; it
-//                             starts slower (Node sets up its ES module loader first)
 // dist/cli/main.cjs           the CLI bundle (cli/main.ts and its dependencies)
 // dist/cli/main-<hash>-v8-<version>.cache
 //                             V8 code cache for the bundle, made by one warm-up run below for
@@ -319,36 +317,16 @@ const launcher = await build({
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
 });
-const esmLauncher = await build({
-  ...launcherOptions,
-  outfile: join(outDir, 'whiteboard.mjs'),
-  format: 'esm',
-  banner: {
-    js: [
-      '#!/usr/bin/env node',
-      "import { createRequire } from 'node:module';",
-      'const require = createRequire(import.meta.url);',
-      "const __filename = require('node:url').fileURLToPath(import.meta.url);",
-      "const __dirname = require('node:path').dirname(__filename);",
-    ].join('\n'),
-  },
-});
 
 // Write beside, then rename: a `whiteboard` running meanwhile never reads half a file.
 mkdirSync(outDir, { recursive: true });
 // The parser's files first: a bundle that reads them is never in place before them.
-for (const file of [
-  ...llhttpFiles,
-  ...bundle.outputFiles,
-  ...launcher.outputFiles,
-  ...esmLauncher.outputFiles,
-]) {
+for (const file of [...llhttpFiles, ...bundle.outputFiles, ...launcher.outputFiles]) {
   const temporary = `${file.path}.${process.pid}.tmp`;
   writeFileSync(temporary, file.contents);
   renameSync(temporary, file.path);
 }
 chmodSync(join(outDir, 'whiteboard.cjs'), 0o755);
-chmodSync(join(outDir, 'whiteboard.mjs'), 0o755);
 // As cli/launcher.ts names it.
 const cacheFile = join(outDir, `main-${hash}-v8-${process.versions.v8}.cache`);
 for (const name of readdirSync(outDir)) {
@@ -357,6 +335,13 @@ for (const name of readdirSync(outDir)) {
   const built = /^(?:main|whiteboard)-([0-9a-f]+)(-v8-.+)?\.cache$/.exec(name);
   if (built !== null && (built[1] !== hash || built[2] === undefined)) rmSync(join(outDir, name));
   if (name === 'whiteboard.cjs.map') rmSync(join(outDir, name));
+  // The bin of builds before 26 November, an ES module launcher, slower to start.
+  if (name === 'whiteboard.mjs') {
+    rmSync(join(outDir, name));
+    process.stderr.write(
+      'note: removed dist/cli/whiteboard.mjs, the bin of earlier builds: if `whiteboard` no longer runs, `npm link` again\n',
+    );
+  }
 }
 
 // Warm-up: `whiteboard read --json` against a stand-in API, with the launcher told to write the

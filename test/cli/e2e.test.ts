@@ -446,21 +446,18 @@ describe('whiteboard CLI against the local stack', () => {
     );
   });
 
-  for (const bin of ['whiteboard.cjs', 'whiteboard.mjs']) {
-    it(`says in one line, exit 1, that its Node.js is older than package.json's engines (${bin})`, async () => {
-      const port = await closedPort();
-      const result = await run(['read', '--url', `http://127.0.0.1:${port}`, '--retries', '0'], {
-        bin: join(DIST, bin),
-        env: { NODE_OPTIONS: OLDER_NODE_ENV.NODE_OPTIONS ?? '' },
-      });
-      assert.equal(result.code, 1, result.stderr);
-      assert.match(
-        result.stderr,
-        /^error: Node\.js 18\.20\.4 \(.+\) is older than whiteboard supports: it needs 20\.18\.0 or newer\. [^\n]+\n$/,
-      );
-      assert.equal(result.stdout, '');
+  it("says in one line, exit 1, that its Node.js is older than package.json's engines", async () => {
+    const port = await closedPort();
+    const result = await run(['read', '--url', `http://127.0.0.1:${port}`, '--retries', '0'], {
+      env: { NODE_OPTIONS: OLDER_NODE_ENV.NODE_OPTIONS ?? '' },
     });
-  }
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: Node\.js 18\.20\.4 \(.+\) is older than whiteboard supports: it needs 20\.18\.0 or newer\. [^\n]+\n$/,
+    );
+    assert.equal(result.stdout, '');
+  });
 
   it('says in one line, exit 1, when its output cannot be written', async () => {
     const full = openSync('/dev/full', 'w');
@@ -598,12 +595,6 @@ describe('where the CLI points', () => {
       'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start)\n';
     assert.equal(result.code, taken ? 0 : 1, result.stderr);
     assert.equal(result.stderr.includes(`\n${refused}`), !taken, result.stderr);
-  });
-
-  it('runs through dist/cli/whiteboard.mjs too, the bin of earlier builds', async () => {
-    const result = await run(['read', '--json', '--url', stack.url], { bin: join(DIST, 'whiteboard.mjs') });
-    assert.equal(result.code, 0, result.stderr);
-    assert.ok(Array.isArray((JSON.parse(result.stdout) as { messages: unknown }).messages));
   });
 
   it("carries undici's HTTP parser as files, each undici's own, and reads with the one without SIMD too (where Node.js has no parser)", async () => {
