@@ -5,7 +5,7 @@
  * Everything is validated up front with a message that says how to fix it, because a bad value
  * found by CloudFormation costs a failed deployment and a rollback.
  */
-import { commonEnvironment, parseCorsOrigins } from '../backend/http/routes.ts';
+import { commonEnvironment, notAnOrigin, ORIGINS_HINT, parseCorsOrigins } from '../backend/http/routes.ts';
 
 /**
  * The stage's default route throttling (`DefaultRouteSettings` of the `$default` stage): the limits
@@ -127,12 +127,11 @@ export const readSettings = (source: SettingsSource): Settings => {
   }
 
   const corsOrigins = parseCorsOrigins(raw(source, 'corsOrigins'));
-  for (const origin of corsOrigins) {
-    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new SettingsError(
-        `${where('corsOrigins')}: ${JSON.stringify(origin)} is not an origin; use scheme://host[:port] with no path, comma-separated, or *`,
-      );
-    }
+  const wrongOrigin = notAnOrigin(corsOrigins);
+  if (wrongOrigin !== undefined) {
+    throw new SettingsError(
+      `${where('corsOrigins')}: ${JSON.stringify(wrongOrigin)} is not an origin; ${ORIGINS_HINT}`,
+    );
   }
 
   // API Gateway quotas ("Amazon API Gateway quotas"): 10,000 rps and 5,000 burst per account and Region.

@@ -108,3 +108,13 @@ export const parseCorsOrigins = (value: string | undefined): string[] => {
     .filter((origin) => origin.length > 0);
   return origins.length > 0 ? origins : ['*'];
 };
+
+/**
+ * The first of `origins` that is not an origin API Gateway's CORS configuration takes (scheme,
+ * host and optional port, no path; or `*`), if any: refused before anything starts or deploys.
+ */
+export const notAnOrigin = (origins: readonly string[]): string | undefined =>
+  origins.find((origin) => origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin));
+
+/** What to give instead of something `notAnOrigin` found. */
+export const ORIGINS_HINT = 'use scheme://host[:port] with no path, comma-separated, or *';

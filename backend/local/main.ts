@@ -4,7 +4,7 @@
  * arguments and exit code (through command-line.ts) and its signals (through graceful-stop.ts,
  * which the bench shares). The rest takes options and returns values.
  */
-import { parseCorsOrigins } from '../http/routes.ts';
+import { notAnOrigin, ORIGINS_HINT, parseCorsOrigins } from '../http/routes.ts';
 import { ALLOWED_NAME } from './allowed-hosts.ts';
 import { commandLine, type Fail } from './command-line.ts';
 import { type EngineChoice, engineChoices } from './dynamodb-engine.ts';
@@ -98,6 +98,10 @@ const allowedHosts = ((): readonly string[] | 'any' | undefined => {
         `--allow-host takes host names, comma-separated (.example.test for a domain; xn-- for non-ASCII), or any alone: not ${JSON.stringify(wrong)}`,
       );
 })();
+const corsOrigins = parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS);
+const wrongOrigin = notAnOrigin(corsOrigins);
+if (wrongOrigin !== undefined)
+  fail(`CORS_ALLOW_ORIGINS: ${JSON.stringify(wrongOrigin)} is not an origin; ${ORIGINS_HINT}`);
 const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
 if (dynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(dynamoDbEndpoint))
   fail(
@@ -165,7 +169,7 @@ try {
     inMemory: args['in-memory'] ?? false,
     dataDir: args['data-dir'],
     dynamoDbEndpoint,
-    corsOrigins: parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS),
+    corsOrigins,
     environmentsPerThread: args['thread-per-environment'] ? 1 : undefined,
     printer,
   });

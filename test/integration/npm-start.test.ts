@@ -493,6 +493,18 @@ describe('npm start', () => {
     );
   });
 
+  it('refuses a CORS_ALLOW_ORIGINS entry that is not an origin, as the deploy does (exit 2)', async () => {
+    const { code, stderr } = await usage(['--port', '0'], {
+      CORS_ALLOW_ORIGINS: 'http://127.0.0.1:5173, app.example.com',
+      DYNAMODB_ENDPOINT: '',
+    });
+    assert.equal(code, 2, stderr);
+    assert.equal(
+      stderr.split('\n')[0],
+      'npm start: CORS_ALLOW_ORIGINS: "app.example.com" is not an origin; use scheme://host[:port] with no path, comma-separated, or *',
+    );
+  });
+
   it('refuses engine options that an existing DYNAMODB_ENDPOINT would leave unused (exit 2)', async () => {
     const { code, stderr } = await usage(['--in-memory', '--engine', 'dynalite', '--engine-port', '8001'], {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
