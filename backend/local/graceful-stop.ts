@@ -44,8 +44,8 @@ export interface GracefulStop {
 /** Whether npm runs this process (`npm start`, `npm run bench`): then it should end with its parent. */
 export const runByNpm = (): boolean => process.env.npm_lifecycle_event !== undefined;
 
-// Stopping the local stack lets the requests in flight finish (5 s at most, the functions'
-// timeout) and then stops the engine (about 3 s at most).
+// Where the command gives none. The local stack gives its own, from the functions' timeout
+// (stack.ts: `stopLimitMs`); the bench stops its children and engine in a few seconds.
 const STOP_LIMIT_MS = 20_000;
 
 export const handleStopSignals = ({

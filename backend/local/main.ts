@@ -188,6 +188,8 @@ const { shutdown, stopping } = handleStopSignals({
   output: process.stdout,
   stop: () => stack.stop(),
   stoppedLine: 'Stopped.',
+  // From the functions' timeout: a stop waits for the requests in flight (stack.ts).
+  stopLimitMs: stack.stopLimitMs,
   signals: { SIGINT: 0, SIGTERM: 0, SIGHUP: 0 },
   parentGoneExitCode: runByNpm() || process.env.WHITEBOARD_EXIT_WITH_PARENT === '1' ? 0 : undefined,
 });

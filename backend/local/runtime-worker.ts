@@ -129,8 +129,9 @@ for (const name of ['stdout', 'stderr'] as const) {
 // segment, so concurrent invocations' subsegments land in each other's traces (tried: 8 of 8
 // DynamoDB subsegments under the last trace). AWS_LAMBDA_MAX_CONCURRENCY, Powertools' Managed
 // Instances mode, is no way out: there Powertools Tracer keeps each invocation's active segment in
-// the InvokeStore, but not the Lambda facade segment, which aws-xray-sdk-core keeps for the whole
-// process (Powertools 2.36, tracer's ProviderService.getSegment).
+// the InvokeStore, but not the Lambda facade segment, which aws-xray-sdk-core keeps once per
+// loaded copy, so once for all the environments of a thread (Powertools 2.36, tracer's
+// ProviderService.getSegment).
 const invokeStore = await InvokeStore.getInstanceAsync(true);
 const { REQUEST_ID, X_RAY_TRACE_ID } = InvokeStoreBase.PROTECTED_KEYS;
 

@@ -18,6 +18,7 @@ import {
 import { allowedHost } from './allowed-hosts.ts';
 import { buildLocal, type LocalBuild } from './build.ts';
 import { type EngineChoice, type RunningEngine, startDynamoDbEngine } from './dynamodb-engine.ts';
+import { KILL_AFTER_MS } from './engine/dynamodb-local.ts';
 import { HOST, probePort } from './engine/ports.ts';
 import { FunctionEnvironments, LAMBDA_INIT_LIMIT_MS } from './execution-environments.ts';
 import { createGatewayServer } from './gateway-server.ts';
@@ -96,6 +97,11 @@ export interface LocalStack {
   readonly environments: Readonly<Record<FunctionId, FunctionEnvironments>>;
   /** Most execution environments per function, and per worker thread. */
   readonly concurrency: { readonly maxEnvironments: number; readonly environmentsPerThread: number };
+  /**
+   * The longest `stop` can take: the requests in flight drained (drainLimitMs), the engine ended
+   * (SIGKILL after KILL_AFTER_MS), and two seconds for the rest. Past it, a stop has hung.
+   */
+  readonly stopLimitMs: number;
   stop(): Promise<void>;
 }
 
@@ -124,8 +130,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * - the three that would switch tracing on: AWS_EXECUTION_ENV (Powertools Tracer is off without
  *   it, backend/handlers/powertools.ts), LAMBDA_TASK_ROOT (aws-xray-sdk-core's Lambda mode) and
  *   AWS_XRAY_DAEMON_ADDRESS. Local tracing, when it comes, sets them in one place here, with a
- *   collector to send to, and one environment per thread: the X-Ray SDK's Lambda segment is one
- *   per process;
+ *   collector to send to, and one environment per thread: the X-Ray SDK keeps one Lambda segment
+ *   per loaded copy, and the environments of a thread share one (runtime-worker.ts);
  * - AWS_LAMBDA_LOG_STREAM_NAME, one per environment where the environments of a thread share
  *   `process.env` (the Lambda context carries it, runtime-worker.ts);
  * - the Runtime API's and the runtime's own (AWS_LAMBDA_RUNTIME_API, LAMBDA_RUNTIME_DIR): no
@@ -334,6 +340,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamoDbEndpoint,
       environments,
       concurrency: { maxEnvironments, environmentsPerThread },
+      stopLimitMs: drainLimitMs(ids) + KILL_AFTER_MS + 2_000,
       stop,
     };
   } catch (error) {

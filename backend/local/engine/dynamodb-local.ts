@@ -20,7 +20,8 @@ import { EngineAnswersWithErrors, waitUntilAnswering } from './readiness.ts';
 /** The one database file DynamoDB Local keeps in its data folder, with -sharedDb. */
 export const DATABASE_FILE = 'shared-local-instance.db';
 
-const KILL_AFTER_MS = 3_000;
+/** How long the engine has to end on SIGTERM before it gets SIGKILL. */
+export const KILL_AFTER_MS = 3_000;
 
 const require = createRequire(import.meta.url);
 
