@@ -1,8 +1,11 @@
 /**
  * Entry point of the CLI bundle (dist/cli/main.cjs, loaded by the bin dist/cli/whiteboard.cjs,
- * which is built from cli/launcher.ts; see scripts/build.mjs). The only file that touches
- * `process`: it wires argv, streams, signals and the clock into `runCli` and turns the result into
- * the exit code.
+ * which is built from cli/launcher.ts; see scripts/build.mjs). It wires the process's argv,
+ * environment, streams, signals and clock into `runCli` (program.ts) as `CliDeps`, and turns the
+ * result into the exit code, so that the commands can be run and tested without a process. The
+ * other uses of `process` are where a library or Node leaves no choice: commander's exit code
+ * (`runCli`), Node's own HTTP parser (node-http-parser.ts), a stack trace's source map
+ * (backend/source-mapped-stack.ts).
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';

@@ -20,8 +20,9 @@ const walk = (path: string): void => {
   }
 };
 for (const root of roots) walk(root);
-// The runner starts files in the order given. The longest go first: started in name order, the
-// 80 s of npm-start.test.ts ran on alone at the end (the run took 161 s; in this order 141-153 s).
+// The runner starts files in the order given. The longest go first: started in name order,
+// npm-start.test.ts, among the longest, ran on alone at the end (the run took 161 s; in this
+// order 141-153 s).
 // http-api.test.ts goes last, after the files that start DynamoDB Local JVMs of their own: its 200
 // concurrent POSTs took 12 s when it ran among them, 3-5 s in three runs last.
 const ORDER = [
@@ -49,8 +50,8 @@ const engine = await startDynamoDbEngine({
 process.stderr.write(`test engine: ${engine.name} at ${engine.endpoint}\n`);
 
 // A test that hangs fails the run instead of holding it. Node 20 applies the limit to each file as
-// a whole: the longest file, cli/e2e.test.ts, takes about 66 s in a full run on a 2-core machine,
-// well within the 5 minutes.
+// a whole: the longest files (cli/e2e.test.ts, npm-start.test.ts) take about 60-80 s each in a full
+// run on a 2-core machine, well within the 5 minutes.
 // Three files at a time, not four: on 2 cores, four let several DynamoDB Local JVMs start while
 // http-api.test.ts sends its 200 concurrent POSTs, which then took 12-24 s instead of 2-4 s, and
 // in two CI runs one invocation passed its function's 5 s timeout. With three the whole run took

@@ -41,7 +41,8 @@ export const observer = ({ tracer, metrics }: Powertools): EndpointObserver => (
  * - Logger: Lambda context and cold start flag on every line, correlation id = API Gateway request
  *   id, one structured line per request with route, status and duration, and the `code` of an
  *   error answer.
- * - Tracer: a `## handler` subsegment with the ColdStart and Service annotations; errors as metadata.
+ * - Tracer: a `## <_HANDLER>` subsegment (`## index.handler` deployed) with the ColdStart and Service
+ *   annotations; errors as metadata.
  * - Metrics: ColdStart metric, RejectedRequests on 4xx, FailedRequests on 5xx; flushed on every
  *   invocation, even on error.
  * Errors become responses in one place (error-response.ts): a 5xx is logged with its stack, mapped
