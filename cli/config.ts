@@ -119,7 +119,7 @@ interface PickedStack {
  * deployed into the same file; take the first by name (code-unit order, not locale order, so every
  * machine picks the same one) and report the others.
  */
-export const pickApiUrl = (text: string): PickedStack => {
+const pickApiUrl = (text: string): PickedStack => {
   let parsed: unknown;
   try {
     // A byte order mark, as some Windows editors write, is not JSON; it is dropped (RFC 8259, 8.1).

@@ -82,7 +82,7 @@ const retryableStatus = (status: number): boolean => status === 429 || status >=
  * sent anyway, the same on every attempt, so once the API honours it this rule can widen to match
  * reads.
  */
-export const shouldRetry = (method: 'GET' | 'POST', outcome: Outcome): boolean => {
+const shouldRetry = (method: 'GET' | 'POST', outcome: Outcome): boolean => {
   if (outcome.type === 'response') {
     return method === 'GET' ? retryableStatus(outcome.status) : outcome.status === 429;
   }

@@ -51,7 +51,7 @@ export const settingSources = {
   logRetentionDays: { context: 'logRetentionDays', env: 'WHITEBOARD_LOG_RETENTION_DAYS' },
 } as const;
 
-export const defaultSettings = {
+const defaultSettings = {
   stage: 'dev',
   // HTTP API's account-level default is 10,000 rps / 5,000 burst; a whiteboard needs far less, and
   // low route limits bound the bill of a runaway client (API Gateway Developer Guide, "Throttle
@@ -66,7 +66,7 @@ export const defaultSettings = {
  * The values CloudWatch Logs accepts for `RetentionInDays` (AWS::Logs::LogGroup,
  * "RetentionInDays" in the CloudFormation reference).
  */
-export const allowedRetentionDays = [
+const allowedRetentionDays = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 

@@ -13,7 +13,7 @@ import { metricsNamespace, type Settings, settingSources } from './settings.ts';
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Id of the warning `cdk synth` prints when no alarm e-mail is configured. */
-export const noAlarmEmailWarning = 'whiteboard:noAlarmEmail';
+const noAlarmEmailWarning = 'whiteboard:noAlarmEmail';
 
 export interface WhiteboardStackProps extends StackProps {
   readonly settings: Settings;

@@ -33,15 +33,15 @@ export interface MatchedRoute {
   readonly pathParameters: Readonly<Record<string, string>> | undefined;
 }
 
-export const API_ID = 'local';
-export const STAGE = '$default';
+const API_ID = 'local';
+const STAGE = '$default';
 export const ACCOUNT_ID = '123456789012';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (value: number) => String(value).padStart(2, '0');
 
 /** `requestContext.time` as API Gateway writes it: `21/Apr/2020:15:08:21 +0000`. */
-export const formatRequestTime = (epochMs: number): string => {
+const formatRequestTime = (epochMs: number): string => {
   const d = new Date(epochMs);
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(
     d.getUTCMinutes(),
@@ -120,7 +120,7 @@ export const parseQueryString = (raw: string): Record<string, string> | undefine
 // base64-encoded. Structured types such as application/problem+json are not on that list.
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)\b)/i;
 
-export const isTextContentType = (contentType: string | undefined): boolean =>
+const isTextContentType = (contentType: string | undefined): boolean =>
   contentType !== undefined && TEXT_TYPES.test(contentType.trim());
 
 /**

@@ -126,7 +126,6 @@ export const createLogPrinter = (options: LogPrinterOptions = {}) => {
     /** What the gateway says outside of an answer: a client gone, an internal error. */
     // Its own lines break where they say so (an internal error's stack): kept, all else made safe.
     gateway: (text: string) => print(`${time()} ${c.yellow('gateway')} ${sanitizeText(text)}`),
-    info: (text: string) => print(text),
     /** Writes what is buffered now (before exit). */
     flush,
   };

@@ -114,7 +114,7 @@ export const DEFAULT_PORT = 3000;
 export const DEFAULT_ENVIRONMENTS_PER_THREAD = 16;
 
 /** See `LocalStackOptions.maxEnvironments`. */
-export const defaultMaxEnvironments = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>
+const defaultMaxEnvironments = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>
   environmentsPerThread === 1
     ? Math.max(2, availableParallelism() + 1)
     : environmentsPerThread * Math.max(1, availableParallelism() - 1);

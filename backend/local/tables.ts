@@ -22,7 +22,7 @@ export const localAwsEnvironment = Object.freeze({
 });
 
 /** `localAwsEnvironment` in the SDK's credentials shape. */
-export const localAwsCredentials = Object.freeze({
+const localAwsCredentials = Object.freeze({
   accessKeyId: localAwsEnvironment.AWS_ACCESS_KEY_ID,
   secretAccessKey: localAwsEnvironment.AWS_SECRET_ACCESS_KEY,
 });

@@ -5,7 +5,7 @@ import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts
 import type { CommandContext, PostOptions } from '../program.ts';
 
 /** Standard input is only read for `--text -`; the API takes 2000 characters, so 64 KiB is plenty. */
-export const STDIN_MAX_BYTES = 64 * 1024;
+const STDIN_MAX_BYTES = 64 * 1024;
 
 export const runPost = async (context: CommandContext, options: PostOptions): Promise<void> => {
   const { api, deps, styles, out } = context;

@@ -61,7 +61,7 @@ export const accessLogFields = {
 } as const;
 
 /** `{"requestId":"$context.requestId",...}` */
-export const accessLogFormat = (): string => JSON.stringify(accessLogFields);
+const accessLogFormat = (): string => JSON.stringify(accessLogFields);
 
 /**
  * Name of the access log group: `/aws/vendedlogs/whiteboard/<stage>/api-access-<stack id part>`.
@@ -81,7 +81,7 @@ export const accessLogFormat = (): string => JSON.stringify(accessLogFields);
  * every creation of the stack. A fixed name would collide with the group a deleted stack left
  * behind (RETAIN outside dev stages) when the stage is deployed again.
  */
-export const accessLogGroupName = (stage: string): string =>
+const accessLogGroupName = (stage: string): string =>
   `/aws/vendedlogs/whiteboard/${stage}/api-access-${Fn.select(
     0,
     Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))),

@@ -15,7 +15,7 @@ import { ownTempFolder } from '../temp-folders.ts';
 import type { JavaInfo } from './java.ts';
 import { compiledLauncher, LAUNCHER_CLASS, LOOPBACK_LAUNCHER } from './loopback-launcher.ts';
 import { HOST, isAddressInUse, PortInUseError, probePort } from './ports.ts';
-import { EngineAnswersWithErrors, waitUntilAnswering } from './readiness.ts';
+import { EngineFailsCallsError, waitUntilAnswering } from './readiness.ts';
 
 /** The one database file DynamoDB Local keeps in its data folder, with -sharedDb. */
 export const DATABASE_FILE = 'shared-local-instance.db';
@@ -225,7 +225,7 @@ const startDynamoDbLocalOnce = async (
       .split('\n')
       .find((line) => /Exception\b/.test(line))
       ?.trim();
-    const aboutItsData = error instanceof EngineAnswersWithErrors && dataDir !== undefined;
+    const aboutItsData = error instanceof EngineFailsCallsError && dataDir !== undefined;
     const hint = aboutItsData
       ? `\nIts database ${join(dataDir, DATABASE_FILE)} may be damaged, read-only or ` +
         'in use by another process: stop that one, or move the file aside, or start with another ' +

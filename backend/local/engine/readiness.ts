@@ -9,10 +9,10 @@ import { createLocalDynamoDbClient } from '../tables.ts';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The engine is up but fails every call: its data cannot be used (see `waitUntilAnswering`). */
-export class EngineAnswersWithErrors extends Error {
+export class EngineFailsCallsError extends Error {
   constructor(reason: string) {
     super(`it answers ListTables with errors (${reason})`);
-    this.name = 'EngineAnswersWithErrors';
+    this.name = 'EngineFailsCallsError';
   }
 }
 
@@ -52,7 +52,7 @@ export const waitUntilAnswering = async (
           failures = 0;
         }
         if (failures >= 5 && failingSince !== undefined && Date.now() - failingSince >= 1_000) {
-          throw new EngineAnswersWithErrors((error as Error).message);
+          throw new EngineFailsCallsError((error as Error).message);
         }
       }
       if (Date.now() > deadline) {
