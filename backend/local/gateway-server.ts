@@ -126,6 +126,42 @@ const originForm = (target: string): string => {
   }
 };
 
+/**
+ * What is wrong with the request's authority, if anything: "A server MUST respond with a 400 (Bad
+ * Request) status code to any HTTP/1.1 request message that lacks a Host header field and to any
+ * request message that contains more than one Host header field line or a Host header field with
+ * an invalid field value" (RFC 9112, section 3.2). An empty one is invalid for an http URI, which
+ * has an authority (RFC 9110, section 4.2.1).
+ */
+const hostProblem = (req: IncomingMessage): string | undefined => {
+  let lines = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if ((req.rawHeaders[i] as string).toLowerCase() === 'host') lines++;
+  }
+  if (lines > 1) return 'more than one Host header';
+  if (req.headers.host === undefined) {
+    return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 ? 'no Host header' : undefined;
+  }
+  return req.headers.host.trim() === '' ? 'an empty Host header' : undefined;
+};
+
+/**
+ * The host the request is for: "When an origin server receives a request with an absolute-form of
+ * request-target, the origin server MUST ignore the received Host header field (if any) and instead
+ * use the host information of the request-target" (RFC 9112, section 3.2.2); else its Host.
+ */
+const requestedHost = (req: IncomingMessage): string | undefined => {
+  const target = req.url ?? '/';
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      return new URL(target).host;
+    } catch {
+      // Not a URL: the Host header decides, as for any other target.
+    }
+  }
+  return req.headers.host;
+};
+
 const describeOutcome = (outcome: InvocationOutcome): string => {
   switch (outcome.kind) {
     case 'error':
@@ -202,17 +238,18 @@ export const createGatewayServer = ({
 
   /** What API Gateway answers before it reads the body: the size quota, a CORS preflight. */
   const beforeBody = ({ req, method, origin, corsHeaders }: Incoming): Answer | undefined => {
-    // "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message
-    // that lacks a Host header field" (RFC 9112, section 3.2). Node does, with a bare status line
-    // (its `requireHostHeader`, off below): the gateway's is JSON with a request id, as every other.
-    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
-      return { response: gatewayError(400, 'Bad Request'), headers: corsHeaders, note: 'no Host header' };
+    // Node answers a missing Host with a bare status line (its `requireHostHeader`, off below): the
+    // gateway's answer is JSON with a request id, as every other.
+    const badHost = hostProblem(req);
+    if (badHost !== undefined) {
+      return { response: gatewayError(400, 'Bad Request'), headers: corsHeaders, note: badHost };
     }
-    if (req.headers.host !== undefined && allowsHost !== undefined && !allowsHost(req.headers.host)) {
+    const host = requestedHost(req);
+    if (host !== undefined && allowsHost !== undefined && !allowsHost(host)) {
       return {
         response: gatewayError(403, 'Forbidden'),
         headers: corsHeaders,
-        note: `Host ${req.headers.host.slice(0, 100)} is not a name of this machine (npm start -- --allow-host <name> answers it)`,
+        note: `Host ${host.slice(0, 100)} is not a name of this machine (npm start -- --allow-host <name> answers it)`,
       };
     }
     if (requestLineAndHeaderValuesBytes(req) > HTTP_API_HEADER_LIMIT_BYTES) {

@@ -730,6 +730,26 @@ describe('the gateway and its clients', () => {
     assert.match(older, /^HTTP\/1\.1 200 OK\r\n/);
   });
 
+  for (const [label, hostLines, note] of [
+    ['two Host header lines', 'Host: localhost\r\nHost: rebind.example\r\n', 'more than one Host header'],
+    ['an empty Host header', 'Host: \r\n', 'an empty Host header'],
+  ] as const) {
+    it(`answers a request with ${label} with 400 JSON, and says why (RFC 9112, 3.2)`, async () => {
+      const tag = label.replaceAll(' ', '-');
+      const raw = await overSocket((socket) =>
+        socket.write(`GET /run?mode=count&tag=${tag} HTTP/1.1\r\n${hostLines}Connection: close\r\n\r\n`),
+      );
+      assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+      assert.ok(raw.endsWith('\r\n\r\n{"message":"Bad Request"}'), raw);
+      await waitFor(
+        () =>
+          printed.join('').includes(`GET /run?mode=count&tag=${tag} 400 `) &&
+          printed.join('').includes(`(${note})`),
+        'the gateway to tell',
+      );
+    });
+  }
+
   it('answers a client that ends its side of the connection once its request is sent (RFC 9112, 9.6)', async () => {
     const raw = await overSocket((socket) => socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\n\r\n'));
     assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);

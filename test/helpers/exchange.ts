@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface ExchangeOptions {
   readonly method?: string;
@@ -42,4 +43,20 @@ export const exchange = (
     req.on('error', (error) => (answered ? undefined : reject(error)));
     if (declaredLength === undefined) req.end(body);
     else req.write(body);
+  });
+
+/**
+ * Raw bytes to 127.0.0.1:`port`, and all that comes back until the server closes: for a request
+ * node:http will not send (two Host lines, an absolute-form target). Ask with `Connection: close`.
+ */
+export const rawExchange = (port: number, request: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.once('error', reject);
+    socket.once('close', () => resolve(received));
+    socket.write(request);
   });

@@ -10,7 +10,7 @@ import { createLogPrinter } from '../../backend/local/log-printer.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../backend/local/stack.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { type DynamoDbRelay, startDynamoDbRelay } from '../helpers/dynamodb-relay.ts';
-import { exchange } from '../helpers/exchange.ts';
+import { exchange, rawExchange } from '../helpers/exchange.ts';
 import { listeningAddresses } from '../helpers/listening.ts';
 
 let stack: LocalStack;
@@ -374,6 +374,17 @@ describe('what API Gateway answers by itself', () => {
       (record) => record.url === `/boards/${board}/messages` && record.status === 403,
     );
     assert.match(refused?.note ?? '', /^Host rebind\.example:\d+ is not a name of this machine/);
+    // In the absolute form the target names the host, whatever the Host header says (RFC 9112, 3.2.2).
+    const absolute = await rawExchange(
+      Number(new URL(stack.url).port),
+      `GET http://rebind.example/boards/${board}/messages HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    );
+    assert.match(absolute, /^HTTP\/1\.1 403 Forbidden\r\n/);
+    const fromMachine = await rawExchange(
+      Number(new URL(stack.url).port),
+      `GET http://localhost/boards/${board}/messages HTTP/1.1\r\nHost: rebind.example\r\nConnection: close\r\n\r\n`,
+    );
+    assert.match(fromMachine, /^HTTP\/1\.1 200 OK\r\n/);
     // The names of this machine are answered, as before.
     for (const host of ['localhost', 'app.localhost:3000', '127.0.0.1:1', '[::1]:3000', 'LOCALHOST.']) {
       const answered = await exchange(`${stack.url}/boards/${board}/messages`, { headers: { host } });
