@@ -447,6 +447,10 @@ export const createGatewayServer = ({
       });
     },
   );
+  // Every header line reaches the quota check and the event: by default Node keeps the first 2000
+  // names and values (`maxHeadersCount`), about 1000 lines, and drops the rest without a word, a
+  // Content-Type among them. MAX_HEADER_BYTES bounds them all the same.
+  server.maxHeadersCount = 0;
   // A client may end its side of the connection once its request is sent (`nc -N`, some HTTP/1.0
   // tools). Node's server then ends the connection without the answer, by default; "a TCP
   // connection that is half-closed by the client does not delimit a request message, nor does it

@@ -392,6 +392,21 @@ describe('what API Gateway answers by itself', () => {
     }
   });
 
+  it('passes on every header line under the quota, however many: a Content-Type after 1100 others', async () => {
+    const board = freshBoard();
+    const many = Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`x-filler-${i}`, '1']));
+    const posted = await exchange(`${stack.url}/boards/${board}/messages`, {
+      method: 'POST',
+      headers: { ...many, 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ author: 'many', text: 'headers' })),
+    });
+    assert.equal(posted.status, 201, posted.body);
+    assert.deepEqual(
+      (await readAll(board)).map(({ author, text }) => [author, text]),
+      [['many', 'headers']],
+    );
+  });
+
   it('answers the names it is told to allow, or every name when told any', async () => {
     const started = await Promise.all(
       [['proxy.test', '.tunnel.test'] as const, 'any' as const].map((allowedHosts) =>
