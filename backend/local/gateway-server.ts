@@ -22,7 +22,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Duplex, finished } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
-import { corsResponseHeaders, isPreflight, preflightHeaders } from './cors.ts';
+import { corsResponseHeaders, isPreflight, preflightHeaders, preflightRefusal } from './cors.ts';
 import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
@@ -261,15 +261,17 @@ export const createGatewayServer = ({
     }
     if (isPreflight(method, req.headers)) {
       const acrh = req.headers['access-control-request-headers'];
+      const asked = [
+        cors,
+        origin,
+        String(req.headers['access-control-request-method']),
+        typeof acrh === 'string' ? acrh : undefined,
+      ] as const;
+      const refusal = preflightRefusal(...asked);
       return {
         response: { statusCode: 204, headers: {}, body: Buffer.alloc(0) },
-        headers: preflightHeaders(
-          cors,
-          origin,
-          String(req.headers['access-control-request-method']),
-          typeof acrh === 'string' ? acrh : undefined,
-        ),
-        note: 'CORS preflight',
+        headers: preflightHeaders(...asked),
+        note: refusal === undefined ? 'CORS preflight' : `CORS preflight refused: ${refusal}`,
       };
     }
     return undefined;
@@ -336,13 +338,17 @@ export const createGatewayServer = ({
       body = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return { response: gatewayError(413, 'Request Entity Too Large'), headers: corsHeaders };
+        return {
+          response: gatewayError(413, 'Request Entity Too Large'),
+          headers: corsHeaders,
+          note: 'over the HTTP API payload quota',
+        };
       }
       if (error instanceof BodyCutShortError) return error;
       throw error;
     }
     const route = match(method, url.split('?', 1)[0] as string);
-    if (!route) return { response: gatewayError(404, 'Not Found'), headers: corsHeaders };
+    if (!route) return { response: gatewayError(404, 'Not Found'), headers: corsHeaders, note: 'no route' };
     return invoke(incoming, route, body);
   };
 
@@ -481,7 +487,7 @@ export const createGatewayServer = ({
     // Closed by answerOnSocket in the end: out of the server's reach once handed over
     // (closeAllConnections does not see it).
     answerOnSocket(socket, 404, 'Not Found');
-    printer.gateway(`CONNECT ${req.url ?? ''}: 404 Not Found`);
+    printer.gateway(`CONNECT ${req.url ?? ''}: 404 Not Found (no route)`);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const last = lastExchange.get(socket);

@@ -565,6 +565,10 @@ describe('the gateway and a body over the HTTP API payload limit (10 MB)', () =>
       req.end();
     });
     assert.deepEqual(answer, { status: 413, body: '{"message":"Request Entity Too Large"}' });
+    await waitFor(
+      () => /POST \/run 413 [\d.]+ ms \(over the HTTP API payload quota\)\n/.test(printed.join('')),
+      'the gateway to say why',
+    );
     assert.equal((await run('count')).status, 200);
   });
 
@@ -773,6 +777,10 @@ describe('the gateway and its clients', () => {
     assert.match(raw, /^HTTP\/1\.1 404 Not Found\r\n/);
     assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
     assert.ok(raw.endsWith('\r\n\r\n{"message":"Not Found"}'), raw);
+    await waitFor(
+      () => printed.join('').includes('CONNECT example.com:443: 404 Not Found (no route)\n'),
+      'the gateway to say why',
+    );
     // A client that resets such a connection takes nothing down with it.
     await connectThenReset(Number(new URL(url).port));
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { corsSettings } from '../../backend/http/routes.ts';
-import { corsResponseHeaders, isPreflight, preflightHeaders } from '../../backend/local/cors.ts';
+import {
+  corsResponseHeaders,
+  isPreflight,
+  preflightHeaders,
+  preflightRefusal,
+} from '../../backend/local/cors.ts';
 import type { InvocationOutcome } from '../../backend/local/execution-environments.ts';
 import { createGatewayServer } from '../../backend/local/gateway-server.ts';
 import {
@@ -96,6 +101,22 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
     assert.deepEqual(preflightHeaders(anyOrigin, 'https://a', 'DELETE', undefined), {});
     assert.deepEqual(preflightHeaders(anyOrigin, 'https://a', 'POST', 'x-secret'), {});
     assert.deepEqual(preflightHeaders(listed, 'https://evil.example', 'POST', undefined), {});
+  });
+
+  it("says why a preflight is refused, for the gateway's log line, and nothing when it is not", () => {
+    assert.equal(preflightRefusal(anyOrigin, 'https://a', 'post', 'Content-Type'), undefined);
+    assert.equal(
+      preflightRefusal(anyOrigin, 'https://a', 'DELETE', undefined),
+      'method DELETE is not allowed',
+    );
+    assert.equal(
+      preflightRefusal(anyOrigin, 'https://a', 'POST', 'content-type, X-Secret, x-other'),
+      'header x-secret, x-other is not allowed',
+    );
+    assert.equal(
+      preflightRefusal(listed, 'https://evil.example', 'POST', undefined),
+      'origin https://evil.example is not allowed (CORS_ALLOW_ORIGINS)',
+    );
   });
 
   it('echoes a listed origin with Vary, and answers * for every origin by default', () => {

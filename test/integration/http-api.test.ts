@@ -322,6 +322,8 @@ describe('what API Gateway answers by itself', () => {
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.deepEqual(response.json, { message: 'Not Found' });
     }
+    const notFound = requests.find((record) => record.url === '/nope');
+    assert.equal(notFound?.note, 'no route');
   });
 
   it('answers a CORS preflight with 204 and adds CORS headers to responses, errors included', async () => {
