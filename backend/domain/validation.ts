@@ -129,9 +129,12 @@ export const validateNewMessage = (body: unknown): NewMessageInput => {
   }
   const unknown = Object.keys(body).filter((key) => key !== 'author' && key !== 'text');
   if (unknown.length > 0) {
+    // Named as the other messages quote a value: cut short, so that an answer stays small.
+    const named = unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40)));
+    const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : '';
     throw new ValidationError(
       'INVALID_BODY',
-      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => JSON.stringify(key)).join(', ')}; only "author" and "text" are accepted`,
+      `unknown field${unknown.length > 1 ? 's' : ''} ${named.join(', ')}${more}; only "author" and "text" are accepted`,
     );
   }
   const { author, text } = body as Record<string, unknown>;

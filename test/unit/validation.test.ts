@@ -57,6 +57,18 @@ describe('validateNewMessage: body shape', () => {
     );
   });
 
+  it('names five unknown fields at most, each cut to 40 characters, and counts the rest', () => {
+    const body: Record<string, string> = { author: 'Ada', text: 'hi', ['k'.repeat(30_000)]: 'x' };
+    for (let i = 0; i < 3000; i++) body[`f${i}`] = 'x';
+    assertInvalid(
+      () => validateNewMessage(body),
+      'INVALID_BODY',
+      new RegExp(
+        `^unknown fields "${'k'.repeat(40)}", "f0", "f1", "f2", "f3" and 2996 more; only "author" and "text" are accepted$`,
+      ),
+    );
+  });
+
   it('rejects a "__proto__" key from parsed JSON as an unknown field', () => {
     const body: unknown = JSON.parse('{"author":"Ada","text":"hi","__proto__":{"admin":true}}');
     assertInvalid(() => validateNewMessage(body), 'INVALID_BODY', /"__proto__"/);
