@@ -59,13 +59,23 @@ export class PayloadTooLargeError extends WhiteboardError {
 }
 
 /** The request body is not declared as JSON (its Content-Type): it was not read. */
+/** A body that is not plain UTF-8 JSON: another type, another charset, or compressed. */
 export class UnsupportedMediaTypeError extends WhiteboardError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
-  constructor(readonly contentType: string | undefined) {
+  constructor(
+    readonly contentType: string | undefined,
+    /** What else is wrong with a body declared as JSON: its charset or its Content-Encoding. */
+    readonly problem?: { readonly charset: string } | { readonly contentEncoding: string },
+  ) {
+    const quoted = (value: string) => JSON.stringify(value.slice(0, 100));
     super(
-      `request body must be sent with Content-Type: application/json; it came ${
-        contentType === undefined ? 'without one' : `as ${JSON.stringify(contentType.slice(0, 100))}`
-      }`,
+      problem === undefined
+        ? `request body must be sent with Content-Type: application/json; it came ${
+            contentType === undefined ? 'without one' : `as ${quoted(contentType)}`
+          }`
+        : 'charset' in problem
+          ? `request body must be JSON in UTF-8; it came as charset ${quoted(problem.charset)}`
+          : `request body must be sent uncompressed; it came with Content-Encoding ${quoted(problem.contentEncoding)}`,
     );
     this.name = 'UnsupportedMediaTypeError';
   }

@@ -29,6 +29,29 @@ const declaresJson = (contentType: string | undefined): boolean => {
 };
 
 /**
+ * Why a body declared as JSON cannot be read, if it cannot. "JSON text exchanged between systems
+ * that are not part of a closed ecosystem MUST be encoded using UTF-8" (RFC 8259, section 8.1), so
+ * a charset other than UTF-8 (or ASCII, a part of it) is refused, as is a Content-Encoding other
+ * than `identity`: "An origin server MAY respond with a status code of 415 (Unsupported Media Type)
+ * if a representation in the request message has a content coding that is not acceptable" (RFC
+ * 9110, section 8.4). Both were answered as a body that is not valid UTF-8 or JSON.
+ */
+const unreadable = (
+  event: ApiEvent,
+  contentType: string | undefined,
+): UnsupportedMediaTypeError | undefined => {
+  const coding = event.headers?.['content-encoding']?.trim();
+  if (coding !== undefined && coding !== '' && coding.toLowerCase() !== 'identity') {
+    return new UnsupportedMediaTypeError(contentType, { contentEncoding: coding });
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";]*)"?/i.exec(contentType ?? '')?.[1]?.trim();
+  if (charset !== undefined && !/^(?:utf-?8|us-ascii)$/i.test(charset)) {
+    return new UnsupportedMediaTypeError(contentType, { charset });
+  }
+  return undefined;
+};
+
+/**
  * The request body parsed as JSON. API Gateway base64-encodes bodies it treats as binary
  * (`isBase64Encoded`), so decode first; then enforce the size limit on the real bytes.
  */
@@ -37,6 +60,8 @@ export const jsonBody = (event: ApiEvent): unknown => {
   // A request without a body declares no type: it is told that the body is missing (below).
   const contentType = event.headers?.['content-type'];
   if (raw.length > 0 && !declaresJson(contentType)) throw new UnsupportedMediaTypeError(contentType);
+  const refused = raw.length > 0 ? unreadable(event, contentType) : undefined;
+  if (refused) throw refused;
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : undefined;
   const size = bytes ? bytes.length : Buffer.byteLength(raw, 'utf8');
   if (size > limits.bodyMaxBytes) throw new PayloadTooLargeError(limits.bodyMaxBytes, size);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { Message, MessagePage } from '../../backend/domain/message.ts';
 import type { GatewayRecord } from '../../backend/local/gateway-server.ts';
 import { createLogPrinter } from '../../backend/local/log-printer.ts';
@@ -251,6 +252,15 @@ describe('bad input: a 4xx JSON error and nothing stored', () => {
       [
         'a valid message sent as text/plain, as a page of another site may send it unasked',
         { body: '{"author": "page", "text": "x"}', headers: { 'content-type': 'text/plain' } },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'a gzip-compressed JSON body, which the API does not decompress',
+        {
+          body: gzipSync(JSON.stringify({ author: 'zip', text: 'x' })),
+          headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        },
         415,
         'UNSUPPORTED_MEDIA_TYPE',
       ],

@@ -341,14 +341,49 @@ describe('request body media type: JSON only (415 otherwise)', () => {
     });
   }
 
-  for (const contentType of [
-    'application/json; charset=utf-8',
-    'Application/JSON',
-    'application/vnd.whiteboard+json',
-  ]) {
-    it(`stores a message sent as ${contentType}`, async () => {
+  for (const [label, contentType, encoding, message] of [
+    [
+      'JSON in UTF-16',
+      'application/json; charset=UTF-16',
+      undefined,
+      'request body must be JSON in UTF-8; it came as charset "UTF-16"',
+    ],
+    [
+      'JSON in Latin-1',
+      'application/json;charset="iso-8859-1"',
+      undefined,
+      'request body must be JSON in UTF-8; it came as charset "iso-8859-1"',
+    ],
+    [
+      'gzip-compressed JSON',
+      'application/json',
+      'gzip',
+      'request body must be sent uncompressed; it came with Content-Encoding "gzip"',
+    ],
+  ] as const) {
+    it(`rejects ${label} with 415 UNSUPPORTED_MEDIA_TYPE saying so, storing nothing`, async () => {
       const app = createApp();
-      assert.equal((await app.invoke(typed(contentType))).status, 201);
+      const event = typed(contentType);
+      if (encoding !== undefined) event.headers['content-encoding'] = encoding;
+      const response = await app.invoke(event);
+      assertJsonError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      assert.equal(response.body.message, message);
+      assert.deepEqual(app.repository.calls, {});
+    });
+  }
+
+  for (const [contentType, encoding] of [
+    ['application/json; charset=utf-8', undefined],
+    ['application/json; charset="UTF-8"', undefined],
+    ['application/json; charset=us-ascii', undefined],
+    ['Application/JSON', 'identity'],
+    ['application/vnd.whiteboard+json', undefined],
+  ] as const) {
+    it(`stores a message sent as ${contentType}${encoding ? `, Content-Encoding ${encoding}` : ''}`, async () => {
+      const app = createApp();
+      const event = typed(contentType);
+      if (encoding !== undefined) event.headers['content-encoding'] = encoding;
+      assert.equal((await app.invoke(event)).status, 201);
     });
   }
 });
