@@ -164,7 +164,9 @@ export const toEvent = (
   headers['x-forwarded-port'] = String(request.localPort);
   headers['x-forwarded-proto'] = 'http';
 
-  const domainName = headers.host ?? `127.0.0.1:${request.localPort}`;
+  // The Host header's name without its port, as real events have it (API Gateway's own port, 443,
+  // is never written in it).
+  const domainName = (headers.host ?? '127.0.0.1').replace(/:\d*$/, '');
   const queryStringParameters = parseQueryString(rawQueryString);
   const hasBody = request.body.length > 0;
   // A "text" body that is not UTF-8 goes on as its bytes, base64-encoded, rather than decoded with

@@ -163,6 +163,27 @@ describe('emulated payload format 2.0 events', () => {
     assert.equal(proxied.headers['x-forwarded-proto'], 'http');
   });
 
+  it('name the domain as the Host header does, without its port, as real events do', () => {
+    for (const name of ['curl-get-default-route.json', 'no-auth.json', 'post-with-json-body.json']) {
+      const real = fixture(name);
+      assert.equal(real.requestContext.domainName, real.headers.host, name);
+      assert.equal(real.requestContext.domainPrefix, real.headers.host?.split('.')[0], name);
+    }
+    for (const [host, domainName, domainPrefix] of [
+      ['127.0.0.1:3000', '127.0.0.1', '127'],
+      ['app.localhost:3000', 'app.localhost', 'app'],
+      ['[::1]:3000', '[::1]', '[::1]'],
+      ['localhost', 'localhost', 'localhost'],
+    ]) {
+      const { requestContext } = emulate(request({ rawHeaders: ['Host', host as string] }));
+      assert.deepEqual(
+        [requestContext.domainName, requestContext.domainPrefix],
+        [domainName, domainPrefix],
+        host,
+      );
+    }
+  });
+
   it('join repeated query keys with commas and split cookies into their own array, like the real event', () => {
     const real = fixture('query-cookies-body.json');
     const ours = emulate(
