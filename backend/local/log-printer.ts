@@ -8,12 +8,12 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 // The CLI's rule for text that comes from elsewhere: no control character reaches the terminal.
-import { inlineSafe, sanitizeText } from '../../cli/output.ts';
+import { colorLevel, inlineSafe, sanitizeText } from '../../cli/output.ts';
 import type { GatewayRecord } from './gateway-server.ts';
 
 export interface LogPrinterOptions {
   readonly write?: (text: string) => void;
-  /** Colour on a TTY unless NO_COLOR is set (chalk does not honour NO_COLOR by itself). */
+  /** Default `stdoutInColor()` (chalk does not honour NO_COLOR by itself). */
   readonly color?: boolean;
   /** Print nothing (tests, benchmarks). */
   readonly quiet?: boolean;
@@ -55,9 +55,17 @@ const formatValue = (value: unknown): string =>
         String(JSON.stringify(value)),
   );
 
+/** Whether the stack's output is coloured: on a terminal, unless NO_COLOR says not, as for the CLI. */
+export const stdoutInColor = (): boolean =>
+  colorLevel({
+    stream: { isTTY: process.stdout.isTTY === true, write: () => undefined },
+    env: process.env,
+    wanted: true,
+  }) > 0;
+
 export const createLogPrinter = (options: LogPrinterOptions = {}) => {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const color = options.color ?? stdoutInColor();
   const c: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
   let buffer: string[] = [];
   let buffered = 0;

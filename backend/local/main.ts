@@ -12,7 +12,7 @@ import { readableByOthers } from './engine/data-dir.ts';
 import { MIN_JAVA_MAJOR } from './engine/java.ts';
 import { HOST, isLoopbackHost, PortInUseError } from './engine/ports.ts';
 import { handleStopSignals, runByNpm } from './graceful-stop.ts';
-import { createLogPrinter } from './log-printer.ts';
+import { createLogPrinter, stdoutInColor } from './log-printer.ts';
 import { DEFAULT_PORT, startLocalStack } from './stack.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -154,7 +154,7 @@ const startFailure = (error: unknown): string => {
 };
 
 const printer = createLogPrinter({ verbose: args.verbose ?? false });
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const color = stdoutInColor();
 const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[22m` : text);
 
 process.stdout.write('Starting the whiteboard local stack...\n');
