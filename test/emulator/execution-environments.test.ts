@@ -467,7 +467,12 @@ describe('the record the gateway keeps of each request', () => {
       functionId: 'readMessages',
       note: 'the function failed: Error: boom: secret internal detail',
     });
-    assert.deepEqual(await recordOf('/nowhere'), { method: 'GET', url: '/nowhere', status: 404 });
+    assert.deepEqual(await recordOf('/nowhere'), {
+      method: 'GET',
+      url: '/nowhere',
+      status: 404,
+      note: 'no route',
+    });
   });
 });
 
