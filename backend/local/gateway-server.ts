@@ -20,8 +20,9 @@
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type Duplex, finished } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
+import { answerOnSocket, connectionOrder, LINGER_MS } from './connection-order.ts';
 import { corsResponseHeaders, isPreflight, preflightHeaders, preflightRefusal } from './cors.ts';
 import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
@@ -29,7 +30,6 @@ import type { LogPrinter } from './log-printer.ts';
 import {
   BodyCutShortError,
   BodyTooLargeError,
-  cutShort,
   HTTP_API_HEADER_LIMIT_BYTES,
   readBody,
   requestLineAndHeaderValuesBytes,
@@ -59,57 +59,9 @@ export interface GatewayOptions {
 /**
  * The largest request line and headers the server parses (Node's default is 16 KiB). Up to it,
  * a request over the HTTP API quota gets the gateway's own 431, with the CORS headers a browser
- * page needs to read it; beyond it, Node's parser refuses it first (`answerOnSocket`).
+ * page needs to read it; beyond it, Node's parser refuses it first (connection-order.ts).
  */
 const MAX_HEADER_BYTES = 64 * 1024;
-
-/**
- * How long the rest of a body is read and dropped after an answer given before it was read (413,
- * 431): the client is likely still sending it. Then the connection is closed.
- */
-const LINGER_MS = 5_000;
-
-/**
- * An answer written on the socket itself, where Node hands the gateway no response to write. The
- * connection ends with it; what the client still sends is read for LINGER_MS and dropped (it would
- * reset the connection otherwise, as above), then the connection is closed, unless the request is
- * ended at once (a timed-out body: `clientError` below).
- */
-const answerOnSocket = (socket: Duplex, status: number, reason: string): void => {
-  const body = JSON.stringify({ message: reason });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\napigw-requestid: ${newRequestId()}\r\n` +
-      `connection: close\r\n\r\n${body}`,
-  );
-  setTimeout(() => socket.destroy(), LINGER_MS).unref();
-};
-
-/**
- * Node's limits on how long a request may take to arrive: its headers (`headersTimeout`, 60 s) and
- * the whole request (`requestTimeout`, 300 s), checked every 30 s.
- */
-const isRequestTimeout = (error: NodeJS.ErrnoException) => error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-
-/**
- * Node answers a request it cannot parse (a malformed request line, headers beyond
- * MAX_HEADER_BYTES), or one that did not arrive in time (408), with a bare status line. The gateway
- * answers it as it answers everything else: JSON, with a request id.
- */
-const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string | undefined => {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return undefined;
-  }
-  const [status, reason] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large']
-      : isRequestTimeout(error)
-        ? [408, 'Request Timeout']
-        : [400, 'Bad Request'];
-  answerOnSocket(socket, status, reason);
-  return `${status} ${reason}`;
-};
 
 /**
  * The path and query of a request target. A client may send the absolute form
@@ -394,63 +346,26 @@ export const createGatewayServer = ({
     });
   };
 
-  /** The last request of each connection, its response, and the response of the one before. */
-  const lastExchange = new WeakMap<
-    Duplex,
-    { req: IncomingMessage; res: ServerResponse; previous: ServerResponse | undefined }
-  >();
-  /**
-   * Each connection's requests in hand: when the last one's answer is out. A client may send a
-   * request before the answer to the one before (pipelining), and Node hands both over at once. A
-   * server may handle pipelined requests side by side only if all of them are safe (RFC 9112,
-   * section 9.3.2): a GET behind a POST must see the message that the POST stored. So a
-   * connection's requests are handled one after the other, each once the answer before it is out
-   * (a stop that closes the connection then stores nothing that nobody hears of); a client that
-   * waits for each answer never waits here.
-   */
-  const connectionQueue = new WeakMap<Duplex, Promise<void>>();
+  const connections = connectionOrder({
+    printer,
+    label: (req) => `${req.method ?? 'GET'} ${originForm(req.url ?? '/')}`,
+  });
   // Idle keep-alive connections stay open for 65 s rather than Node's 5 s: a client that reuses a
   // connection just as the server closes it sees the request fail (ECONNRESET), so the server
   // should be the last to give up on one. Clients keep idle connections for less (undici 4 s).
   const server = createServer(
     { keepAliveTimeout: 65_000, maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
     (req, res) => {
-      const { socket } = req;
-      lastExchange.set(socket, { req, res, previous: lastExchange.get(socket)?.res });
-      const out = new Promise<void>((resolve) => finished(res, () => resolve()));
       const requestId = newRequestId();
-      const handleIt = () =>
+      connections.take(req, res, () =>
         handle(req, res, requestId).catch((error: unknown) => {
           printer.gateway(`internal error of the local gateway: ${(error as Error).stack ?? String(error)}`);
           // With the CORS headers of every other answer, so that a browser page sees the 500.
           if (!res.headersSent)
             send(res, internalServerError(), requestId, corsResponseHeaders(cors, originOf(req)));
           else res.destroy();
-        });
-      // At its turn: once the answer before it is out, unless the connection went meanwhile.
-      const takeTurn = () => {
-        // Ended by the answer before (`connection: close`, as a stopping stack says) or closed.
-        if (!socket.destroyed && !socket.writableEnded) return handleIt();
-        // Cut short while it waited (a body that timed out): that says why.
-        const why =
-          req.errored instanceof BodyCutShortError
-            ? req.errored.message
-            : 'the connection closed before its turn';
-        printer.gateway(`${req.method ?? 'GET'} ${originForm(req.url ?? '/')} (${why})`);
-        return undefined;
-      };
-      const before = connectionQueue.get(socket);
-      const handled = before === undefined ? handleIt() : before.then(takeTurn, takeTurn);
-      const answered = handled.then(() => out);
-      connectionQueue.set(socket, answered);
-      const forget = () => {
-        if (connectionQueue.get(socket) === answered) connectionQueue.delete(socket);
-      };
-      // A failure of the gateway's own last resort still surfaces, as an unhandled rejection.
-      void answered.then(forget, (error: unknown) => {
-        forget();
-        throw error;
-      });
+        }),
+      );
     },
   );
   // Every header line reaches the quota check and the event: by default Node keeps the first 2000
@@ -489,37 +404,6 @@ export const createGatewayServer = ({
     answerOnSocket(socket, 404, 'Not Found');
     printer.gateway(`CONNECT ${req.url ?? ''}: 404 Not Found (no route)`);
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const last = lastExchange.get(socket);
-    // A request whose body was cut short: its own stage says so, once the request ends. A timed-out
-    // body ends its request and the connection at once; answered only if no answer to a request
-    // before it is still owed, which would otherwise come after this one (Node's own rule).
-    if (last && !last.req.complete) {
-      // Answers go out in order: the one before still owed is the last to be.
-      const earlierOwed =
-        isRequestTimeout(error) && last.previous !== undefined && !last.previous.writableFinished;
-      const answered = earlierOwed ? undefined : answerClientError(error, socket);
-      if (isRequestTimeout(error)) {
-        cutShort(
-          last.req,
-          `its body did not arrive in time: ${answered ?? 'no answer, one before it still owed'}`,
-        );
-      }
-      return;
-    }
-    const answerIt = () => {
-      const answered = answerClientError(error, socket);
-      const what = isRequestTimeout(error)
-        ? 'a request that did not arrive in time'
-        : 'a request it could not parse';
-      if (answered) printer.gateway(`${what} (${error.code}): ${answered}`);
-    };
-    // A client may send its next request before the answer to the one before (pipelining). When
-    // that next one is malformed, the answers still in the making come first: HTTP/1.1 answers
-    // requests in the order they came (RFC 9112, section 9.3.2), and one of them may say a message
-    // was stored.
-    if (last && !last.res.writableFinished) finished(last.res, answerIt);
-    else answerIt();
-  });
+  server.on('clientError', connections.clientError);
   return server;
 };
