@@ -58,6 +58,19 @@ const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex): string
   return `${status} ${reason}`;
 };
 
+/**
+ * The line Node's parser stopped on, from the bytes it hands over with the error (`rawPacket`, and
+ * `bytesParsed` where it stopped): a request line, or the header that is wrong.
+ */
+const unparsedLine = (error: NodeJS.ErrnoException): string | undefined => {
+  const { rawPacket, bytesParsed } = error as { rawPacket?: unknown; bytesParsed?: unknown };
+  if (!Buffer.isBuffer(rawPacket) || typeof bytesParsed !== 'number') return undefined;
+  const text = rawPacket.toString('latin1');
+  const start = text.lastIndexOf('\n', bytesParsed - 1) + 1;
+  const end = text.indexOf('\n', bytesParsed);
+  return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, '');
+};
+
 export interface ConnectionOrderOptions {
   readonly printer: Pick<LogPrinter, 'gateway'>;
   /** How the log names a request that never got its turn (its method and target). */
@@ -138,9 +151,10 @@ export const connectionOrder = ({ printer, label }: ConnectionOrderOptions): Con
     }
     const answerIt = () => {
       const answered = answerClientError(error, socket);
+      const line = unparsedLine(error);
       const what = isRequestTimeout(error)
         ? 'a request that did not arrive in time'
-        : 'a request it could not parse';
+        : `a request it could not parse${line === undefined ? '' : `, at ${JSON.stringify(line.slice(0, 100))}`}`;
       if (answered) printer.gateway(`${what} (${error.code}): ${answered}`);
     };
     // A client may send its next request before the answer to the one before (pipelining). When

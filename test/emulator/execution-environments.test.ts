@@ -695,7 +695,10 @@ describe('the gateway and its clients', () => {
     assert.match(badRequest, /\r\napigw-requestid: [A-Za-z0-9_=-]+\r\n/);
     assert.ok(badRequest.endsWith('\r\n\r\n{"message":"Bad Request"}'), badRequest);
     await waitFor(
-      () => /a request it could not parse \(HPE_\w+\): 400 Bad Request\n/.test(printed.join('')),
+      () =>
+        /a request it could not parse, at "NOT HTTP AT ALL" \(HPE_\w+\): 400 Bad Request\n/.test(
+          printed.join(''),
+        ),
       'the gateway to tell',
     );
   });
