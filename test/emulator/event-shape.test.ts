@@ -283,6 +283,12 @@ describe('emulated payload format 2.0 events', () => {
     assert.deepEqual([utf8.isBase64Encoded, utf8.body], [false, '{"text":"é😀"}']);
   });
 
+  it('match a path parameter to one segment only, as API Gateway matches {name}', () => {
+    assert.equal(match('GET', '/boards/a/b/messages'), undefined);
+    assert.equal(match('GET', '/boards//messages'), undefined);
+    assert.deepEqual(match('GET', '/boards/a/messages')?.pathParameters, { board: 'a' });
+  });
+
   it('percent-decode path parameters and the path, not the query string', () => {
     const ours = emulate(request({ method: 'POST', url: '/boards/team%2Da/messages?x=%2D' }));
     assert.deepEqual(ours.pathParameters, { board: 'team-a' });

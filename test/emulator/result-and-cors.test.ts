@@ -27,11 +27,11 @@ describe('function result -> HTTP response (payload format 2.0)', () => {
   it('uses a structured result as given, lower-casing header names', () => {
     const response = ok({
       statusCode: 201,
-      headers: { 'Content-Type': 'application/json', 'X-N': 3 },
+      headers: { 'Content-Type': 'application/json', 'X-N': 3, 'X-Flag': true },
       body: '{"a":1}',
     });
     assert.equal(response.statusCode, 201);
-    assert.deepEqual(response.headers, { 'content-type': 'application/json', 'x-n': '3' });
+    assert.deepEqual(response.headers, { 'content-type': 'application/json', 'x-n': '3', 'x-flag': 'true' });
     assert.equal(response.body.toString(), '{"a":1}');
   });
 
@@ -83,6 +83,7 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
       true,
     );
     assert.equal(isPreflight('OPTIONS', { origin: 'https://a' }), false);
+    assert.equal(isPreflight('OPTIONS', { 'access-control-request-method': 'POST' }), false);
     assert.equal(isPreflight('GET', { origin: 'https://a', 'access-control-request-method': 'POST' }), false);
   });
 
@@ -95,6 +96,11 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
       'authorization',
       'idempotency-key',
     ]);
+    assert.equal(headers['access-control-max-age'], '600');
+    assert.equal(headers.vary, undefined, 'nothing varies with the origin when every one is allowed');
+    const fromListed = preflightHeaders(listed, 'https://app.example', 'POST', undefined);
+    assert.equal(fromListed['access-control-allow-origin'], 'https://app.example');
+    assert.equal(fromListed.vary, 'origin');
   });
 
   it('gives no CORS headers to a preflight for a method, header or origin that is not allowed', () => {

@@ -376,10 +376,16 @@ describe('what API Gateway answers by itself', () => {
     const body = Buffer.from(JSON.stringify({ author: 'web page', text: 'rebound' }));
     const rebound = await exchange(`${stack.url}/boards/${board}/messages`, {
       method: 'POST',
-      headers: { host: `rebind.example:${new URL(stack.url).port}`, 'content-type': 'application/json' },
+      headers: {
+        host: `rebind.example:${new URL(stack.url).port}`,
+        'content-type': 'application/json',
+        origin: 'https://app.example',
+      },
       body,
     });
     assert.deepEqual([rebound.status, JSON.parse(rebound.body)], [403, { message: 'Forbidden' }]);
+    // With the CORS headers of every answer: a page of an allowed origin can read why.
+    assert.equal(rebound.headers['access-control-allow-origin'], '*');
     assert.match(String(rebound.headers['apigw-requestid']), /^[A-Za-z0-9_=-]{16}$/);
     assert.deepEqual(await readAll(board), []);
     const refused = requests.find(

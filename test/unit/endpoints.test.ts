@@ -313,6 +313,20 @@ describe('POST with bad input: 400 with {message, code}, nothing stored', () => 
   });
 });
 
+describe('an empty JSON body', () => {
+  for (const body of ['', ' \r\n\t ', '\ufeff  ']) {
+    it(`is told that the body is empty, not that JSON is invalid (${JSON.stringify(body)})`, async () => {
+      const app = createApp();
+      const response = await app.invoke(apiEvent({ method: 'POST', body }));
+      assertJsonError(response, 400, 'INVALID_JSON');
+      assert.equal(
+        response.body.message,
+        'request body is empty: send a JSON object {"author": ..., "text": ...}',
+      );
+    });
+  }
+});
+
 describe('request body media type: JSON only (415 otherwise)', () => {
   /** A POST of a valid message's JSON, with `contentType` as its Content-Type (none when undefined). */
   const typed = (contentType: string | undefined) => {

@@ -10,9 +10,11 @@ import {
   BodyCutShortError,
   BodyTooLargeError,
   cutShort,
+  HTTP_API_HEADER_LIMIT_BYTES,
   HTTP_API_PAYLOAD_LIMIT_BYTES,
   readBody,
 } from '../../backend/local/request-quotas.ts';
+import { LAMBDA_PAYLOAD_LIMIT_BYTES } from '../../backend/local/result.ts';
 
 const MIB = 1024 * 1024;
 
@@ -43,6 +45,13 @@ const requestOf = (size: number, headers: Record<string, string> = {}) => {
 describe('readBody and the HTTP API payload quota (10 MB)', () => {
   it('is 10 MiB', () => {
     assert.equal(HTTP_API_PAYLOAD_LIMIT_BYTES, 10 * MIB);
+  });
+
+  // The quotas the other tests derive their sizes from, written out: "Amazon API Gateway quotas"
+  // (request line and header values, 10240 bytes) and "Lambda quotas" (6 MB invocation payload).
+  it('sits beside the header quota of 10240 bytes and the Lambda payload quota of 6 MiB', () => {
+    assert.equal(HTTP_API_HEADER_LIMIT_BYTES, 10_240);
+    assert.equal(LAMBDA_PAYLOAD_LIMIT_BYTES, 6 * MIB);
   });
 
   it('reads a body of exactly the quota, with or without its declared length', async () => {
