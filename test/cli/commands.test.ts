@@ -134,6 +134,33 @@ describe('whiteboard post', () => {
     assert.equal(await runCli(['post', '--author', ` ${'a'.repeat(64)} `, '--text', text], deps), 0);
     assert.deepEqual(requestedPaths(deps.agent), ['POST /messages']);
   });
+
+  it('asks for the message on stderr when --text - reads from a terminal, and only then', async () => {
+    const typed = apiAnswering('POST /messages', 201, message(1), { stdin: 'hi', stdinIsTTY: true });
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', '-'], typed), 0, typed.stderr.text);
+    assert.equal(typed.stderr.text, 'Type the message, then Ctrl-D on a new line.\n');
+    const piped = apiAnswering('POST /messages', 201, message(1), { stdin: 'hi' });
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', '-'], piped), 0, piped.stderr.text);
+    assert.equal(piped.stderr.text, '');
+  });
+
+  it('takes 64 KiB on standard input, and refuses a byte more before sending it (exit 2)', async () => {
+    // Blank lines around a short text: the API would trim them, so only the byte count can refuse it.
+    const padded = (bytes: number) => `hi${'\n'.repeat(bytes - 2)}`;
+    const atLimit = apiAnswering('POST /messages', 201, message(1), {
+      stdin: padded(65_536),
+      match: { body: JSON.stringify({ author: 'ann', text: 'hi' }) },
+    });
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', '-'], atLimit), 0, atLimit.stderr.text);
+    assert.deepEqual(requestedPaths(atLimit.agent), ['POST /messages']);
+    const over = createTestDeps({ stdin: padded(65_537) });
+    assert.equal(await runCli(['post', '--author', 'ann', '--text', '-'], over), 2);
+    assert.equal(
+      over.stderr.text,
+      'error: standard input is longer than 65536 bytes; a message holds at most 2000 characters\n',
+    );
+    assert.deepEqual(requestedPaths(over.agent), [], 'nothing sent');
+  });
 });
 
 describe('an option where a value belongs', () => {
@@ -734,6 +761,15 @@ describe('exit codes and one-line errors', () => {
       ['read', '--limit', '101'],
       /^error: option '--limit <n>' argument '101' is invalid\. expected a whole number from 1 to 100\./,
     ));
+  it('exits 2 for a --limit of 0, and takes 1', async () => {
+    await usage(
+      ['read', '--limit', '0'],
+      /^error: option '--limit <n>' argument '0' is invalid\. expected a whole number from 1 to 100\.\n$/,
+    );
+    const deps = apiAnswering('GET /messages', 200, page([message(1)]), { match: { query: { limit: '1' } } });
+    assert.equal(await runCli(['read', '--limit', '1'], deps), 0, deps.stderr.text);
+    assert.deepEqual(requestedPaths(deps.agent), ['GET /messages?limit=1']);
+  });
   it('exits 2 for a --timeout that is not a number', () =>
     usage(['read', '--timeout', 'soon'], /^error: option '--timeout <seconds>' argument 'soon' is invalid/));
   it('exits 2 for a --timeout under a millisecond, which would fail every request', () =>
@@ -741,6 +777,14 @@ describe('exit codes and one-line errors', () => {
       ['read', '--timeout', '0.0001'],
       /^error: option '--timeout <seconds>' argument '0.0001' is invalid\. expected a number of seconds from 0\.001 to 3600/,
     ));
+  it('exits 2 for a --timeout over an hour, and takes an hour', async () => {
+    await usage(
+      ['read', '--timeout', '3601'],
+      /^error: option '--timeout <seconds>' argument '3601' is invalid\. expected a number of seconds from 0\.001 to 3600, e\.g\. 2\.5\.\n$/,
+    );
+    const deps = apiAnswering('GET /messages', 200, page([]));
+    assert.equal(await runCli(['read', '--timeout', '3600'], deps), 0, deps.stderr.text);
+  });
   it('exits 2 for a board name with a slash', () =>
     usage(
       ['read', '--board', '../admin'],
@@ -750,6 +794,16 @@ describe('exit codes and one-line errors', () => {
     usage(
       ['read', '--url', 'ftp://x.test'],
       /^error: --url "ftp:\/\/x\.test" must start with http:\/\/ or https:\/\/\n$/,
+    ));
+  it('exits 2 for a --url with a fragment', () =>
+    usage(
+      ['read', '--url', 'http://127.0.0.1:3000/#x'],
+      /^error: --url "http:\/\/127\.0\.0\.1:3000\/#x" must not have a query or fragment\n$/,
+    ));
+  it('exits 2 for a --url with a user name and no password', () =>
+    usage(
+      ['read', '--url', 'http://user@127.0.0.1:3000'],
+      /^error: --url must not hold a user name or password: the whiteboard API takes none\n$/,
     ));
   it('exits 2 for a malformed cdk-outputs.json', () =>
     usage(
@@ -795,6 +849,19 @@ describe('exit codes and one-line errors', () => {
       assert.equal(await runCli(['read', '--retries', '0'], deps), 1);
       assert.equal(deps.stderr.text, `error: cannot reach ${url}: connection refused${said}\n`);
     }
+  });
+
+  it('asks whether the local stack runs on port 80 for a URL on this machine without a port', async () => {
+    const deps = createTestDeps();
+    deps.agent
+      .get('http://localhost')
+      .intercept({ path: '/messages', method: 'GET' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    assert.equal(await runCli(['read', '--retries', '0', '--url', 'http://localhost/'], deps), 1);
+    assert.equal(
+      deps.stderr.text,
+      'error: cannot reach http://localhost: connection refused; is the local stack running? (npm start -- --port 80 --host localhost)\n',
+    );
   });
 
   it('shows the stack trace and each request with --verbose', async () => {
@@ -952,6 +1019,20 @@ describe('exit codes and one-line errors', () => {
       post.stderr.text,
       /^error: the stored message from http:\/\/api\.test\/messages is not a message object; is WHITEBOARD_URL http:\/\/api\.test the whiteboard API\?\n/,
     );
+  });
+
+  it('names "createdAt" when a message of the answer lacks it, with --json too', async () => {
+    const { createdAt: _, ...undated } = message(1);
+    for (const json of [[], ['--json']]) {
+      const deps = apiAnswering('GET /messages', 200, page([undated]));
+      assert.equal(await runCli(['read', ...json], deps), 1);
+      assert.equal(
+        deps.stderr.text,
+        'error: message 1 of the answer from http://api.test/messages has no string "createdAt"; ' +
+          'is WHITEBOARD_URL http://api.test the whiteboard API?\n',
+      );
+      assert.equal(deps.stdout.text, '');
+    }
   });
 
   it('names the URL that answered without a messages list', async () => {
@@ -1188,6 +1269,16 @@ describe('where it points', () => {
       assert.equal(deps.stderr.text, `error: ${said}\n`);
       assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
     }
+  });
+
+  it('says the same of a word after -- as of any stray word (exit 2)', async () => {
+    const deps = createTestDeps();
+    assert.equal(await runCli(['read', '--', 'foo'], deps), 2);
+    assert.equal(
+      deps.stderr.text,
+      'error: unexpected word foo: read takes options only (for a board: --board foo; a value with spaces goes in quotes)\n',
+    );
+    assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
   });
 
   it('takes a command name an object has by inheritance for an unknown command, not an option', async () => {

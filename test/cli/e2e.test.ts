@@ -10,6 +10,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -595,6 +596,18 @@ describe('where the CLI points', () => {
       'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start)\n';
     assert.equal(result.code, taken ? 0 : 1, result.stderr);
     assert.equal(result.stderr.includes(`\n${refused}`), !taken, result.stderr);
+  });
+
+  it('stops with a usage error, exit 2, when cdk-outputs.json cannot be read, rather than fall back', async () => {
+    const dir = tempDir('cli');
+    mkdirSync(join(dir, 'cdk-outputs.json'));
+    const result = await run(['read', '--retries', '0'], { cwd: dir });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr,
+      'error: cannot read cdk-outputs.json (EISDIR: illegal operation on a directory, read); fix or delete it, or pass --url\n',
+    );
+    assert.equal(result.stdout, '');
   });
 
   it("carries undici's HTTP parser as files, each undici's own, and reads with the one without SIMD too (where Node.js has no parser)", async () => {

@@ -49,6 +49,8 @@ export interface TestDepsOptions {
   readonly env?: Record<string, string | undefined>;
   readonly files?: Record<string, string>;
   readonly stdin?: string;
+  /** Whether standard input is a terminal (someone typing): false unless told. */
+  readonly stdinIsTTY?: boolean;
   /** Called on each sleep with the number of sleeps so far (1-based); may abort the run. */
   readonly onSleep?: (count: number, controller: AbortController) => void;
   readonly idempotencyKeys?: readonly string[];
@@ -67,7 +69,7 @@ export const createTestDeps = (options: TestDepsOptions = {}): TestDeps => {
     env: options.env ?? { WHITEBOARD_URL: API },
     readTextFile: (path) => options.files?.[path],
     readStdin: async () => options.stdin ?? '',
-    stdinIsTTY: false,
+    stdinIsTTY: options.stdinIsTTY ?? false,
     now: () => NOW,
     sleep: async (ms) => {
       sleeps.push(ms);

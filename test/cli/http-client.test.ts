@@ -111,6 +111,21 @@ describe('HTTP client: reads', () => {
     ]);
   });
 
+  it('says before a wait of more than 2 s that the API asked for it, and not before 2 s', async () => {
+    const notes: string[] = [];
+    const { pool, client, sleeps } = setup({ note: (text) => notes.push(text) });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(429, { message: 'Too Many Requests' }, { headers: { 'retry-after': '3' } });
+    pool
+      .intercept({ path: '/messages', method: 'GET' })
+      .reply(503, { message: 'busy' }, { headers: { 'retry-after': '2' } });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(200, PAGE, JSON_HEADERS);
+    assert.deepEqual(await client.get('/messages'), PAGE);
+    assert.deepEqual(sleeps, [3000, 2000]);
+    assert.deepEqual(notes, [`${API} asks to wait 3 s (Retry-After), then retrying at most 3 more times`]);
+  });
+
   it('gives up after the retries with the API message and status', async () => {
     const { pool, client, sleeps, agent } = setup({ retries: 2 });
     pool
@@ -298,6 +313,15 @@ describe('HTTP client: reads', () => {
         assert.equal(error.message, `${said} (HTTP ${status})`);
       });
     }
+  });
+
+  it('fails on a 300, which is not a success, as Multiple Choices', async () => {
+    const { pool, client } = setup({ retries: 0 });
+    pool.intercept({ path: '/messages', method: 'GET' }).reply(300, PAGE, JSON_HEADERS);
+    await rejectsWith(client.get('/messages'), ApiError, (error) => {
+      assert.equal(error.status, 300);
+      assert.equal(error.message, 'Multiple Choices (HTTP 300)');
+    });
   });
 
   it('refuses an answer larger than the limit, declared by content-length', async () => {
