@@ -58,8 +58,7 @@ export class PayloadTooLargeError extends WhiteboardError {
   }
 }
 
-/** The request body is not declared as JSON (its Content-Type): it was not read. */
-/** A body that is not plain UTF-8 JSON: another type, another charset, or compressed. */
+/** A body that is not plain UTF-8 JSON (another type, another charset, or compressed): it was not read. */
 export class UnsupportedMediaTypeError extends WhiteboardError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   constructor(

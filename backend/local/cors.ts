@@ -36,42 +36,37 @@ export const corsResponseHeaders = (
 };
 
 /**
- * Why a preflight gets no CORS headers, if it does not: its origin, method or one of its headers is
- * not in the CORS configuration. For the gateway's log line; the browser is told nothing more.
+ * What API Gateway answers a preflight with: the CORS headers of its 204, none when the preflight is
+ * refused, and why it is refused (its origin, method or one of its headers is not in the CORS
+ * configuration), for the gateway's log line; the browser is told nothing more.
  */
-export const preflightRefusal = (
+export const preflight = (
   settings: CorsSettings,
   origin: string | undefined,
   requestMethod: string | undefined,
   requestHeaders: string | undefined,
-): string | undefined => {
-  if (allowedOrigin(settings, origin) === undefined) {
-    return `origin ${String(origin).slice(0, 100)} is not allowed (CORS_ALLOW_ORIGINS)`;
+): { readonly headers: Record<string, string>; readonly refusal: string | undefined } => {
+  const refused = (refusal: string) => ({ headers: {}, refusal });
+  const allowed = allowedOrigin(settings, origin);
+  if (allowed === undefined) {
+    return refused(`origin ${String(origin).slice(0, 100)} is not allowed (CORS_ALLOW_ORIGINS)`);
   }
   if (!settings.allowMethods.some((method) => method === requestMethod?.toUpperCase())) {
-    return `method ${String(requestMethod).slice(0, 40)} is not allowed`;
+    return refused(`method ${String(requestMethod).slice(0, 40)} is not allowed`);
   }
-  const refused = (requestHeaders ?? '')
+  const unlisted = (requestHeaders ?? '')
     .split(',')
     .map((header) => header.trim().toLowerCase())
     .filter((header) => header !== '' && !settings.allowHeaders.includes(header));
-  return refused.length === 0 ? undefined : `header ${refused.join(', ').slice(0, 100)} is not allowed`;
-};
-
-/** The 204 API Gateway sends for a preflight; without CORS headers when it is refused. */
-export const preflightHeaders = (
-  settings: CorsSettings,
-  origin: string | undefined,
-  requestMethod: string | undefined,
-  requestHeaders: string | undefined,
-): Record<string, string> => {
-  const allowed = allowedOrigin(settings, origin);
-  if (allowed === undefined || preflightRefusal(settings, origin, requestMethod, requestHeaders)) return {};
+  if (unlisted.length > 0) return refused(`header ${unlisted.join(', ').slice(0, 100)} is not allowed`);
   return {
-    'access-control-allow-origin': allowed,
-    'access-control-allow-methods': settings.allowMethods.join(','),
-    'access-control-allow-headers': settings.allowHeaders.join(','),
-    'access-control-max-age': String(settings.maxAgeSeconds),
-    ...(allowed === '*' ? {} : { vary: 'origin' }),
+    headers: {
+      'access-control-allow-origin': allowed,
+      'access-control-allow-methods': settings.allowMethods.join(','),
+      'access-control-allow-headers': settings.allowHeaders.join(','),
+      'access-control-max-age': String(settings.maxAgeSeconds),
+      ...(allowed === '*' ? {} : { vary: 'origin' }),
+    },
+    refusal: undefined,
   };
 };

@@ -23,7 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
 import { answerOnSocket, connectionOrder, LINGER_MS } from './connection-order.ts';
-import { corsResponseHeaders, isPreflight, preflightHeaders, preflightRefusal } from './cors.ts';
+import { corsResponseHeaders, isPreflight, preflight } from './cors.ts';
 import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
@@ -64,18 +64,22 @@ export interface GatewayOptions {
 const MAX_HEADER_BYTES = 64 * 1024;
 
 /**
- * The path and query of a request target. A client may send the absolute form
- * (`GET http://host/messages HTTP/1.1`), which a server must accept (RFC 9112, section 3.2.2);
- * Node passes it on as it came.
+ * A request target in the absolute form (`GET http://host/messages HTTP/1.1`), which a server must
+ * accept (RFC 9112, section 3.2.2) and Node passes on as it came, as a URL; undefined for any other.
  */
-const originForm = (target: string): string => {
-  if (!/^https?:\/\//i.test(target)) return target;
+const absoluteTarget = (target: string): URL | undefined => {
+  if (!/^https?:\/\//i.test(target)) return undefined;
   try {
-    const parsed = new URL(target);
-    return `${parsed.pathname}${parsed.search}`;
+    return new URL(target);
   } catch {
-    return target;
+    return undefined;
   }
+};
+
+/** The path and query of a request target, whichever its form. */
+const originForm = (target: string): string => {
+  const absolute = absoluteTarget(target);
+  return absolute === undefined ? target : `${absolute.pathname}${absolute.search}`;
 };
 
 /**
@@ -102,17 +106,8 @@ const hostProblem = (req: IncomingMessage): string | undefined => {
  * request-target, the origin server MUST ignore the received Host header field (if any) and instead
  * use the host information of the request-target" (RFC 9112, section 3.2.2); else its Host.
  */
-const requestedHost = (req: IncomingMessage): string | undefined => {
-  const target = req.url ?? '/';
-  if (/^https?:\/\//i.test(target)) {
-    try {
-      return new URL(target).host;
-    } catch {
-      // Not a URL: the Host header decides, as for any other target.
-    }
-  }
-  return req.headers.host;
-};
+const requestedHost = (req: IncomingMessage): string | undefined =>
+  absoluteTarget(req.url ?? '/')?.host ?? req.headers.host;
 
 const describeOutcome = (outcome: InvocationOutcome): string => {
   switch (outcome.kind) {
@@ -213,16 +208,15 @@ export const createGatewayServer = ({
     }
     if (isPreflight(method, req.headers)) {
       const acrh = req.headers['access-control-request-headers'];
-      const asked = [
+      const { headers, refusal } = preflight(
         cors,
         origin,
         String(req.headers['access-control-request-method']),
         typeof acrh === 'string' ? acrh : undefined,
-      ] as const;
-      const refusal = preflightRefusal(...asked);
+      );
       return {
         response: { statusCode: 204, headers: {}, body: Buffer.alloc(0) },
-        headers: preflightHeaders(...asked),
+        headers,
         note: refusal === undefined ? 'CORS preflight' : `CORS preflight refused: ${refusal}`,
       };
     }

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { corsSettings } from '../../backend/http/routes.ts';
-import {
-  corsResponseHeaders,
-  isPreflight,
-  preflightHeaders,
-  preflightRefusal,
-} from '../../backend/local/cors.ts';
+import { corsResponseHeaders, isPreflight, preflight } from '../../backend/local/cors.ts';
 import type { InvocationOutcome } from '../../backend/local/execution-environments.ts';
 import { createGatewayServer } from '../../backend/local/gateway-server.ts';
 import {
@@ -88,7 +83,7 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
   });
 
   it('allows the configured methods and headers', () => {
-    const headers = preflightHeaders(anyOrigin, 'https://a', 'POST', 'Content-Type, Idempotency-Key');
+    const headers = preflight(anyOrigin, 'https://a', 'POST', 'Content-Type, Idempotency-Key').headers;
     assert.equal(headers['access-control-allow-origin'], '*');
     assert.deepEqual(headers['access-control-allow-methods']?.split(','), ['GET', 'POST', 'OPTIONS']);
     assert.deepEqual(headers['access-control-allow-headers']?.split(','), [
@@ -98,29 +93,29 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
     ]);
     assert.equal(headers['access-control-max-age'], '600');
     assert.equal(headers.vary, undefined, 'nothing varies with the origin when every one is allowed');
-    const fromListed = preflightHeaders(listed, 'https://app.example', 'POST', undefined);
+    const fromListed = preflight(listed, 'https://app.example', 'POST', undefined).headers;
     assert.equal(fromListed['access-control-allow-origin'], 'https://app.example');
     assert.equal(fromListed.vary, 'origin');
   });
 
   it('gives no CORS headers to a preflight for a method, header or origin that is not allowed', () => {
-    assert.deepEqual(preflightHeaders(anyOrigin, 'https://a', 'DELETE', undefined), {});
-    assert.deepEqual(preflightHeaders(anyOrigin, 'https://a', 'POST', 'x-secret'), {});
-    assert.deepEqual(preflightHeaders(listed, 'https://evil.example', 'POST', undefined), {});
+    assert.deepEqual(preflight(anyOrigin, 'https://a', 'DELETE', undefined).headers, {});
+    assert.deepEqual(preflight(anyOrigin, 'https://a', 'POST', 'x-secret').headers, {});
+    assert.deepEqual(preflight(listed, 'https://evil.example', 'POST', undefined).headers, {});
   });
 
   it("says why a preflight is refused, for the gateway's log line, and nothing when it is not", () => {
-    assert.equal(preflightRefusal(anyOrigin, 'https://a', 'post', 'Content-Type'), undefined);
+    assert.equal(preflight(anyOrigin, 'https://a', 'post', 'Content-Type').refusal, undefined);
     assert.equal(
-      preflightRefusal(anyOrigin, 'https://a', 'DELETE', undefined),
+      preflight(anyOrigin, 'https://a', 'DELETE', undefined).refusal,
       'method DELETE is not allowed',
     );
     assert.equal(
-      preflightRefusal(anyOrigin, 'https://a', 'POST', 'content-type, X-Secret, x-other'),
+      preflight(anyOrigin, 'https://a', 'POST', 'content-type, X-Secret, x-other').refusal,
       'header x-secret, x-other is not allowed',
     );
     assert.equal(
-      preflightRefusal(listed, 'https://evil.example', 'POST', undefined),
+      preflight(listed, 'https://evil.example', 'POST', undefined).refusal,
       'origin https://evil.example is not allowed (CORS_ALLOW_ORIGINS)',
     );
   });
