@@ -25,7 +25,7 @@ import {
   HTTP_API_PAYLOAD_LIMIT_BYTES,
 } from '../../backend/local/request-quotas.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
-import { exchange } from '../helpers/exchange.ts';
+import { exchange, overSocket as overSocketTo } from '../helpers/exchange.ts';
 import { listenersOn, stillListening } from '../helpers/listening.ts';
 
 const bundlePath = fileURLToPath(new URL('../fixtures/handlers/behaviours.mjs', import.meta.url));
@@ -114,26 +114,9 @@ const waitFor = async (condition: () => boolean, what: string) => {
   }
 };
 
-/**
- * What the gateway (on `port`, by default the shared one) sends back on a connection of its own,
- * as latin1, once the connection has closed; `send` writes the request bytes, by hand, for what no
- * HTTP client sends. A reset ends it as a close does.
- */
-const overSocket = async (
-  send: (socket: Socket) => void,
-  port = Number(new URL(url).port),
-): Promise<string> => {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  let received = '';
-  socket.on('data', (chunk: Buffer) => {
-    received += chunk.toString('latin1');
-  });
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  send(socket);
-  await closed;
-  return received;
-};
+/** `overSocket` (test/helpers/exchange.ts) to the gateway on `port`, by default the shared one. */
+const overSocket = (send: (socket: Socket) => void, port = Number(new URL(url).port)): Promise<string> =>
+  overSocketTo(port, send);
 
 /**
  * Sends a CONNECT to the gateway on `port` (then `more`, bytes it will never read), waits for the

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface ExchangeOptions {
   readonly method?: string;
@@ -46,17 +46,23 @@ export const exchange = (
   });
 
 /**
- * Raw bytes to 127.0.0.1:`port`, and all that comes back until the server closes: for a request
- * node:http will not send (two Host lines, an absolute-form target). Ask with `Connection: close`.
+ * What the server on 127.0.0.1:`port` sends back on a connection of its own, as latin1, once the
+ * connection has closed; `send` writes the request bytes, by hand, for what no HTTP client sends
+ * (two Host lines, an absolute-form target, a malformed request). A reset ends it as a close does.
  */
-export const rawExchange = (port: number, request: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-    });
-    socket.once('error', reject);
-    socket.once('close', () => resolve(received));
-    socket.write(request);
+export const overSocket = async (port: number, send: (socket: Socket) => void): Promise<string> => {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1');
   });
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  send(socket);
+  await closed;
+  return received;
+};
+
+/** `request`, raw, and all that comes back (`overSocket`). Ask with `Connection: close`. */
+export const rawExchange = (port: number, request: string): Promise<string> =>
+  overSocket(port, (socket) => socket.write(request));
