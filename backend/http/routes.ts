@@ -89,7 +89,8 @@ export interface CorsSettings {
 
 /**
  * CORS as API Gateway answers it for an HTTP API (the function never sees a preflight).
- * `origins` comes from `CORS_ALLOW_ORIGINS` (comma-separated) locally and from CDK context in infra/.
+ * `origins` comes from `corsOrigins` in infra/settings.ts, and from `--cors-origins` or the same
+ * variable, WHITEBOARD_CORS_ORIGINS, in the local stack.
  */
 export const corsSettings = (origins: readonly string[] = ['*']): CorsSettings => ({
   allowOrigins: origins,

@@ -49,7 +49,7 @@ export const preflight = (
   const refused = (refusal: string) => ({ headers: {}, refusal });
   const allowed = allowedOrigin(settings, origin);
   if (allowed === undefined) {
-    return refused(`origin ${String(origin).slice(0, 100)} is not allowed (CORS_ALLOW_ORIGINS)`);
+    return refused(`origin ${String(origin).slice(0, 100)} is not allowed (--cors-origins)`);
   }
   if (!settings.allowMethods.some((method) => method === requestMethod?.toUpperCase())) {
     return refused(`method ${String(requestMethod).slice(0, 40)} is not allowed`);

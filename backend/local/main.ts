@@ -34,6 +34,9 @@ Options:
   --in-memory        keep the data in memory only
   --data-dir <path>  where the engine keeps its data (default: .whiteboard/data/<engine>,
                      a folder each for dynamodb-local and dynalite)
+  --cors-origins <list>
+                     comma-separated origins that browsers may call the API from, each
+                     scheme://host[:port] (default: *, any origin)
   --verbose          print every key of every log line
   --thread-per-environment
                      give each execution environment a worker thread of its own, as isolated
@@ -44,7 +47,8 @@ Options:
 Environment:
   PORT                 as --port
   DYNAMODB_ENDPOINT    use this DynamoDB endpoint instead of starting an engine
-  CORS_ALLOW_ORIGINS   comma-separated allowed origins (default: *)
+  WHITEBOARD_CORS_ORIGINS
+                       as --cors-origins: the variable the deploy reads (README, "Settings")
 `;
 
 const command = commandLine('npm start', HELP, {
@@ -55,6 +59,7 @@ const command = commandLine('npm start', HELP, {
   'engine-port': { type: 'string' },
   'in-memory': { type: 'boolean' },
   'data-dir': { type: 'string' },
+  'cors-origins': { type: 'string' },
   verbose: { type: 'boolean' },
   'thread-per-environment': { type: 'boolean' },
 });
@@ -81,7 +86,7 @@ if (!engineChoices.includes(engine))
   fail(`unknown engine ${JSON.stringify(args.engine)}: use one of ${engineChoices.join(', ')}`);
 // An empty value is a variable left unset in a script (`--host "$HOST"`), never a choice: as a host
 // it would listen on every interface, as a folder it would be the current one.
-for (const name of ['host', 'allow-host', 'data-dir'] as const) {
+for (const name of ['host', 'allow-host', 'data-dir', 'cors-origins'] as const) {
   if (args[name]?.trim() === '') fail(`--${name} needs a value; leave the option out for the default`);
 }
 const host = args.host ?? HOST;
@@ -98,10 +103,12 @@ const allowedHosts = ((): readonly string[] | 'any' | undefined => {
         `--allow-host takes host names, comma-separated (.example.test for a domain; xn-- for non-ASCII), or any alone: not ${JSON.stringify(wrong)}`,
       );
 })();
-const corsOrigins = parseCorsOrigins(process.env.CORS_ALLOW_ORIGINS);
+// The deploy's variable for the same setting (infra/settings.ts), so that one serves both.
+const corsSource = args['cors-origins'] === undefined ? 'WHITEBOARD_CORS_ORIGINS' : '--cors-origins';
+const corsOrigins = parseCorsOrigins(args['cors-origins'] ?? process.env.WHITEBOARD_CORS_ORIGINS);
 const wrongOrigin = notAnOrigin(corsOrigins);
 if (wrongOrigin !== undefined)
-  fail(`CORS_ALLOW_ORIGINS: ${JSON.stringify(wrongOrigin)} is not an origin; ${ORIGINS_HINT}`);
+  fail(`${corsSource}: ${JSON.stringify(wrongOrigin)} is not an origin; ${ORIGINS_HINT}`);
 const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
 if (dynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/i.test(dynamoDbEndpoint))
   fail(

@@ -116,7 +116,7 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
     );
     assert.equal(
       preflight(listed, 'https://evil.example', 'POST', undefined).refusal,
-      'origin https://evil.example is not allowed (CORS_ALLOW_ORIGINS)',
+      'origin https://evil.example is not allowed (--cors-origins)',
     );
   });
 

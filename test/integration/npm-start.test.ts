@@ -248,10 +248,13 @@ describe('npm start', () => {
     });
   }
 
-  it('warns that --host 0.0.0.0 lets anyone who reaches the machine read and post, and answers CORS_ALLOW_ORIGINS only', async () => {
+  it('warns that --host 0.0.0.0 lets anyone who reaches the machine read and post, and answers the --cors-origins only', async () => {
     // One start for both: each costs seconds. Requests go to 127.0.0.1 only, never from outside.
+    // The variable names another origin: the option wins.
     const started = await startWith(
-      { CORS_ALLOW_ORIGINS: 'https://a.example' },
+      { WHITEBOARD_CORS_ORIGINS: 'https://b.example' },
+      '--cors-origins',
+      'https://a.example',
       '--host',
       '0.0.0.0',
       '--engine',
@@ -273,7 +276,7 @@ describe('npm start', () => {
       const allowed = await preflight('https://a.example');
       assert.equal(allowed.status, 204);
       assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://a.example');
-      // Not `*`, the default without the variable, nor the other origin.
+      // Not `*`, the default without the option, nor the variable's origin.
       const other = await preflight('https://b.example');
       assert.equal(other.status, 204);
       assert.equal(other.headers.get('access-control-allow-origin'), null);
@@ -473,7 +476,7 @@ describe('npm start', () => {
     });
   }
 
-  for (const option of ['--host', '--allow-host', '--data-dir']) {
+  for (const option of ['--host', '--allow-host', '--data-dir', '--cors-origins']) {
     it(`refuses an empty ${option}, as a variable left unset gives (exit 2)`, async () => {
       const { code, stderr } = await usage([`${option}=`, '--port', '0'], { DYNAMODB_ENDPOINT: '' });
       assert.equal(code, 2, stderr);
@@ -493,15 +496,24 @@ describe('npm start', () => {
     );
   });
 
-  it('refuses a CORS_ALLOW_ORIGINS entry that is not an origin, as the deploy does (exit 2)', async () => {
-    const { code, stderr } = await usage(['--port', '0'], {
-      CORS_ALLOW_ORIGINS: 'http://127.0.0.1:5173, app.example.com',
+  it('refuses a WHITEBOARD_CORS_ORIGINS or --cors-origins entry that is not an origin, as the deploy does (exit 2)', async () => {
+    const variable = await usage(['--port', '0'], {
+      WHITEBOARD_CORS_ORIGINS: 'http://127.0.0.1:5173, app.example.com',
       DYNAMODB_ENDPOINT: '',
     });
-    assert.equal(code, 2, stderr);
+    assert.equal(variable.code, 2, variable.stderr);
     assert.equal(
-      stderr.split('\n')[0],
-      'npm start: CORS_ALLOW_ORIGINS: "app.example.com" is not an origin; use scheme://host[:port] with no path, comma-separated, or *',
+      variable.stderr.split('\n')[0],
+      'npm start: WHITEBOARD_CORS_ORIGINS: "app.example.com" is not an origin; use scheme://host[:port] with no path, comma-separated, or *',
+    );
+    const option = await usage(['--port', '0', '--cors-origins', 'https://a.example/app'], {
+      WHITEBOARD_CORS_ORIGINS: 'https://a.example',
+      DYNAMODB_ENDPOINT: '',
+    });
+    assert.equal(option.code, 2, option.stderr);
+    assert.equal(
+      option.stderr.split('\n')[0],
+      'npm start: --cors-origins: "https://a.example/app" is not an origin; use scheme://host[:port] with no path, comma-separated, or *',
     );
   });
 
