@@ -236,6 +236,8 @@ process.stdout.write(
         ]
       : []),
     `Environments:    ${environments}`,
+    // Said when set, as a browser's refused preflight names no cause of its own.
+    ...(corsOrigins.includes('*') ? [] : [`CORS origins:    ${corsOrigins.join(', ')} (${corsSource})`]),
     `${bold('Whiteboard API ready at')} ${bold(url)}`,
     ...(loopback
       ? []

@@ -267,6 +267,7 @@ describe('npm start', () => {
         started.output(),
         /\nWarning: listening on 0\.0\.0\.0, so anyone who can reach this machine can read and post\n\(the API has no authentication\)\. Leave out --host to listen on 127\.0\.0\.1 only\.\n/,
       );
+      assert.match(started.output(), /\nCORS origins: {4}https:\/\/a\.example \(--cors-origins\)\n/);
       const port = new URL(started.url).port;
       const preflight = (origin: string) =>
         fetch(`http://127.0.0.1:${port}/messages`, {
