@@ -1,3 +1,5 @@
+import { monotonicFactory } from 'ulid';
+
 /** A message as stored and as the API returns it. */
 export interface Message {
   /** ULID: 26 Crockford base32 characters, time-ordered, unique. */
@@ -8,6 +10,14 @@ export interface Message {
   /** ISO 8601, UTC, millisecond precision. */
   readonly createdAt: string;
 }
+
+/**
+ * The id maker of one execution environment: ULIDs (the time, then 80 random bits), monotonic, so
+ * that ids made in the same millisecond rise in the order they were made, as a board is ordered by
+ * id (a random ULID would order them at random). The service gives it the time, kept from going
+ * back (message-service.ts).
+ */
+export const messageIdMaker = (): ((time: number) => string) => monotonicFactory();
 
 /** Every field of a message: a Record of them, so the compiler holds the list to `Message`. */
 const messageFields: Record<keyof Message, true> = {

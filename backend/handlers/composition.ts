@@ -1,7 +1,7 @@
-import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../adapters/dynamodb-client.ts';
 import { DynamoDbMessageRepository } from '../adapters/dynamodb-message-repository.ts';
 import { config } from '../config.ts';
+import { messageIdMaker } from '../domain/message.ts';
 import { createMessageService, type MessageService } from '../domain/message-service.ts';
 import { mapErrorStacks } from '../source-mapped-stack.ts';
 import type { Powertools } from './instrument.ts';
@@ -18,7 +18,7 @@ export const createService = ({ tracer }: Pick<Powertools, 'tracer'>): MessageSe
     const client = tracer.captureAWSv3Client(createDocumentClient({ endpoint: dynamoDbEndpoint }));
     return createMessageService({
       repository: new DynamoDbMessageRepository(client, tableName),
-      newId: monotonicFactory(),
+      newId: messageIdMaker(),
     });
   } catch (error) {
     mapErrorStacks(error);

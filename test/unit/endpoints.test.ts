@@ -10,7 +10,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
-import { monotonicFactory } from 'ulid';
 import { InMemoryMessageRepository } from '../../backend/adapters/in-memory-message-repository.ts';
 import {
   ANSWERED_CODES,
@@ -20,7 +19,7 @@ import {
   ValidationError,
   WhiteboardError,
 } from '../../backend/domain/errors.ts';
-import type { Message } from '../../backend/domain/message.ts';
+import { type Message, messageIdMaker } from '../../backend/domain/message.ts';
 import { createMessageService } from '../../backend/domain/message-service.ts';
 import { instrument, observer, type Powertools } from '../../backend/handlers/instrument.ts';
 import type { ApiEvent, ApiResult } from '../../backend/http/api-types.ts';
@@ -59,7 +58,7 @@ interface Response {
 /** A fresh "deployment": Powertools objects, repository, service and both handlers. */
 const createApp = (repository: InMemoryMessageRepository = new InMemoryMessageRepository()) => {
   const powertools: Powertools = { logger: new Logger(), tracer: new Tracer(), metrics: new Metrics() };
-  const service = createMessageService({ repository, newId: monotonicFactory() });
+  const service = createMessageService({ repository, newId: messageIdMaker() });
   const handlers = {
     GET: instrument(powertools, readMessagesEndpoint(service, observer(powertools))),
     POST: instrument(powertools, postMessageEndpoint(service, observer(powertools))),
@@ -72,7 +71,7 @@ const createApp = (repository: InMemoryMessageRepository = new InMemoryMessageRe
   };
   /** What the board holds, read straight from the repository (not counted in the assertions). */
   const stored = async (board = 'default'): Promise<Message[]> => repository.held(board);
-  return { repository, invoke, stored };
+  return { repository, powertools, invoke, stored };
 };
 
 /** Posts `count` messages "m1".."mN" to a board through the API; returns them oldest first. */
@@ -172,6 +171,20 @@ describe('POST /messages and POST /boards/{board}/messages', () => {
     assert.equal(response.body.board, 'team-A_1');
     assert.deepEqual(await app.stored('team-A_1'), [response.body]);
     assert.deepEqual(await app.stored('default'), []);
+  });
+
+  it("annotates the trace with the board, read or posted to, to find a board's traces by", async () => {
+    const app = createApp();
+    const annotations: [string, unknown][] = [];
+    app.powertools.tracer.putAnnotation = (key, value) => {
+      annotations.push([key, value]);
+    };
+    await app.invoke(postEvent({ author: 'Ada', text: 'hi' }, { board: 'team-A' }));
+    await app.invoke(apiEvent({ board: 'default' }));
+    assert.deepEqual(annotations, [
+      ['board', 'team-A'],
+      ['board', 'default'],
+    ]);
   });
 
   it('treats /messages as the board named "default"', async () => {
@@ -656,6 +669,19 @@ describe('unexpected errors: 500 that says nothing internal', () => {
     assert.equal(response.status, 500);
     assert.deepEqual(response.body, { message: 'Internal Server Error', code: 'INTERNAL_ERROR' });
     assert.equal(requestLogs(response.records)[0]?.status, 500);
+  });
+
+  it("puts a 5xx's error on its trace as metadata, and nothing of a 4xx", async () => {
+    const app = createApp(new BrokenRepository());
+    const traced: unknown[] = [];
+    app.powertools.tracer.addErrorAsMetadata = (error) => {
+      traced.push(error);
+    };
+    assert.equal((await app.invoke(postEvent({ author: '', text: 'hi' }))).status, 400);
+    assert.equal(traced.length, 0);
+    assert.equal((await app.invoke(apiEvent())).status, 500);
+    assert.equal(traced.length, 1);
+    assert.ok(traced[0] instanceof TypeError && traced[0].message === SECRET, String(traced[0]));
   });
 
   it('logs the failure with its message and stack for the operators', async () => {

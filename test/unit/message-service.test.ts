@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeTime, monotonicFactory } from 'ulid';
+import { decodeTime } from 'ulid';
 import { InMemoryMessageRepository } from '../../backend/adapters/in-memory-message-repository.ts';
 import { decodeCursor } from '../../backend/domain/cursor.ts';
 import { MessageIdConflictError, ValidationError } from '../../backend/domain/errors.ts';
-import type { Message } from '../../backend/domain/message.ts';
+import { type Message, messageIdMaker } from '../../backend/domain/message.ts';
 import { createMessageService, type MessageService } from '../../backend/domain/message-service.ts';
-import { parseLimit, validateNewMessage } from '../../backend/domain/validation.ts';
+import { isMessageId, parseLimit, validateNewMessage } from '../../backend/domain/validation.ts';
 import { sequentialIds } from './helpers/ids.ts';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -89,7 +89,7 @@ describe('MessageService.post', () => {
     const times = [T0, T0 - 5, T0 - 3, T0 + 2];
     const service = createMessageService({
       repository,
-      newId: monotonicFactory(),
+      newId: messageIdMaker(),
       now: () => times.shift() ?? assert.fail('more posts than times'),
     });
     const posted = await postMany(service, 'default', 4);
@@ -105,6 +105,17 @@ describe('MessageService.post', () => {
       messages.map((message) => message.text),
       ['m4', 'm3', 'm2', 'm1'],
     );
+  });
+
+  it("makes ids, with the functions' id maker, that rise in the order made within one millisecond", () => {
+    const newId = messageIdMaker();
+    const ids = Array.from({ length: 50 }, () => newId(T0));
+    assert.deepEqual(ids, [...ids].sort());
+    assert.equal(new Set(ids).size, 50);
+    for (const id of ids) {
+      assert.ok(isMessageId(id), id);
+      assert.equal(decodeTime(id), T0);
+    }
   });
 
   it('writes createdAt as ISO 8601 UTC with milliseconds when using the real clock', async () => {
