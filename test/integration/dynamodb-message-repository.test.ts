@@ -3,7 +3,7 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { createDocumentClient } from '../../backend/adapters/dynamodb-client.ts';
+import { CALL_LIMITS, createDocumentClient } from '../../backend/adapters/dynamodb-client.ts';
 import { DynamoDbMessageRepository } from '../../backend/adapters/dynamodb-message-repository.ts';
 import type { Message } from '../../backend/domain/message.ts';
 import { createMessageService } from '../../backend/domain/message-service.ts';
@@ -98,6 +98,18 @@ describe('a DynamoDB endpoint that never answers', () => {
         name: 'TimeoutError',
       });
       assert.equal(attempts.length, 2, 'two attempts');
+      // The limit on connecting too, which this stand-in, accepting at once, cannot show: without
+      // it a connection that never completes waits out the function's timeout.
+      const handler = stalled.config.requestHandler as { httpHandlerConfigs(): Record<string, unknown> };
+      const { connectionTimeout, requestTimeout, throwOnRequestTimeout } = handler.httpHandlerConfigs();
+      assert.deepEqual(
+        { connectionTimeout, requestTimeout, throwOnRequestTimeout },
+        {
+          connectionTimeout: CALL_LIMITS.connectionTimeout,
+          requestTimeout: CALL_LIMITS.requestTimeout,
+          throwOnRequestTimeout: true,
+        },
+      );
     } finally {
       stalled.destroy();
       for (const socket of attempts) socket.destroy();

@@ -103,4 +103,29 @@ describe('source-mapped stacks', () => {
       process.setSourceMapsEnabled(before);
     }
   });
+
+  it('maps an error and four causes deep, and stops there, as a chain of causes may loop', () => {
+    const before = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+      const chain = Array.from({ length: 6 }, (_, index) => {
+        const error = new Error(`level ${index}`);
+        error.stack = `Error: level ${index}\n    at fail (${thrownAt(pathToFileURL(out).href)})`;
+        return error;
+      });
+      chain.forEach((error, index) => {
+        error.cause = chain[index + 1];
+      });
+      mapErrorStacks(chain[0]);
+      assert.deepEqual(
+        chain.map((error) => error.stack?.endsWith('(thrower.ts:4:3)')),
+        [true, true, true, true, true, false],
+      );
+      const looped = new Error('looped');
+      looped.cause = looped;
+      assert.doesNotThrow(() => mapErrorStacks(looped));
+    } finally {
+      process.setSourceMapsEnabled(before);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../backend/domain/errors.ts';
 import {
+  escapeControls,
   isMessageId,
   limits,
   parseLimit,
@@ -212,17 +213,23 @@ describe('validateNewMessage: author', () => {
   }
 
   for (const [label, char] of [
-    ['a right-to-left override (U+202E)', '\u202e'],
     ['a left-to-right embedding (U+202A)', '\u202a'],
+    ['a right-to-left embedding (U+202B)', '\u202b'],
+    ['a pop directional formatting (U+202C)', '\u202c'],
+    ['a left-to-right override (U+202D)', '\u202d'],
+    ['a right-to-left override (U+202E)', '\u202e'],
+    ['a left-to-right isolate (U+2066)', '\u2066'],
+    ['a right-to-left isolate (U+2067)', '\u2067'],
     ['a first-strong isolate (U+2068)', '\u2068'],
     ['a pop directional isolate (U+2069)', '\u2069'],
   ] as const) {
-    it(`rejects ${label} in the author, which would reorder what is shown after it`, () => {
+    it(`rejects ${label} in the author, which would reorder what is shown after it, and writes it out in an error`, () => {
       assertInvalid(
         () => validateNewMessage({ author: `Ada${char}Lovelace`, text: 'hi' }),
         'INVALID_AUTHOR',
         /bidirectional overrides/,
       );
+      assert.equal(escapeControls(`a${char}b`), `a\\u${(char.codePointAt(0) ?? 0).toString(16)}b`);
     });
   }
 
@@ -497,6 +504,14 @@ describe('validateNewMessage: Unicode well-formedness', () => {
     assert.throws(
       () => validateNewMessage({ author: 'ann', text: 'broken \ud800 text' }),
       (error: unknown) => error instanceof ValidationError && error.code === 'INVALID_TEXT',
+    );
+  });
+
+  it('rejects an author holding a lone surrogate, and says so', () => {
+    assertInvalid(
+      () => validateNewMessage({ author: 'ann\udc00', text: 'hi' }),
+      'INVALID_AUTHOR',
+      /^author must be valid Unicode \(it holds a lone surrogate\)$/,
     );
   });
 });
