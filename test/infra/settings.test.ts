@@ -73,10 +73,35 @@ describe('deployment settings', () => {
     rejects({ throttleRateLimit: '1.5' }, /throttleRateLimit/);
     rejects({ alarmEmail: 'ops' }, /alarmEmail.*e-mail address/);
     rejects({ logRetentionDays: '10' }, /logRetentionDays.*must be one of 1, 3, 5, 7, 14, 30,/);
+    rejects({ throttleRateLimit: '10001' }, /throttleRateLimit.*1 to 10000/);
+    rejects({ stage: 'a'.repeat(21) }, /context "stage".*1-20 lower-case/);
+  });
+
+  it('takes the largest values each setting allows', () => {
+    const largest = read({
+      stage: `a${'b-1'.repeat(6)}x`,
+      throttleRateLimit: '10000',
+      throttleBurstLimit: '5000',
+      logRetentionDays: '3653',
+    });
+    assert.equal(largest.stage.length, 20);
+    assert.deepEqual(largest.throttle, { rateLimit: 10_000, burstLimit: 5_000 });
+    assert.equal(largest.logRetentionDays, 3653);
   });
 
   it('takes an empty value as unset', () => {
     assert.equal(read({}, { WHITEBOARD_STAGE: '', WHITEBOARD_ALARM_EMAIL: ' ' }).stage, 'dev');
     assert.equal(read({}, { WHITEBOARD_ALARM_EMAIL: ' ' }).alarmEmail, undefined);
+    // As a CI job's variable defined but left empty gives: the defaults, not a failed deploy.
+    const blank = read(
+      {},
+      {
+        WHITEBOARD_THROTTLE_RATE_LIMIT: '',
+        WHITEBOARD_THROTTLE_BURST_LIMIT: ' ',
+        WHITEBOARD_LOG_RETENTION_DAYS: '',
+      },
+    );
+    assert.deepEqual(blank.throttle, { rateLimit: 50, burstLimit: 100 });
+    assert.equal(blank.logRetentionDays, 30);
   });
 });
