@@ -83,6 +83,8 @@ interface Synthesized extends WhiteboardApp {
   readonly warnings: { path: string; message: string }[];
   /** What the app printed at synth (the CDK writes its validation report with console.error). */
   readonly printed: string;
+  /** The stack's tags in the cloud assembly: the CDK CLI deploys the stack with them. */
+  readonly stackTags: Record<string, string>;
   readonly json: {
     Resources: Record<string, Resource>;
     Outputs: Record<string, Json>;
@@ -125,6 +127,7 @@ const synthesize = (context: Record<string, unknown>): Synthesized => {
     template: Template.fromJSON(json),
     warnings,
     printed: printed.join('\n'),
+    stackTags: artifact.tags,
   };
 };
 
@@ -320,6 +323,11 @@ describe('DynamoDB table', () => {
     for (const [, logGroup] of prodLogGroups) assert.equal(logGroup.DeletionPolicy, 'Retain');
     for (const [, logGroup] of devLogGroups) assert.equal(logGroup.DeletionPolicy, 'Delete');
   });
+
+  it('is deployed as a stack tagged with the project and its stage, which CloudFormation gives its resources, for cost allocation', () => {
+    assert.deepEqual(dev.stackTags, { project: 'whiteboard', stage: 'dev' });
+    assert.deepEqual(prod.stackTags, { project: 'whiteboard', stage: 'prod' });
+  });
 });
 
 describe('Lambda functions', () => {
@@ -332,6 +340,8 @@ describe('Lambda functions', () => {
       assert.ok(resource);
       const props = resource.Properties;
       assert.equal(props.Runtime, 'nodejs24.x');
+      // The bundles are built for the Node.js they run on.
+      assert.equal(props.Runtime, `nodejs${lambdaBundling.target.replace(/^node/, '')}.x`);
       assert.deepEqual(props.Architectures, ['arm64']);
       assert.deepEqual(props.TracingConfig, { Mode: 'Active' });
       assert.equal(props.Handler, `index.${definition.handler}`);
@@ -504,20 +514,31 @@ describe('HTTP API', () => {
     assert.deepEqual(accessLogs.DestinationArn, { 'Fn::GetAtt': [accessLogGroupId, 'Arn'] });
     // What API Gateway writes is this format with each variable substituted: still JSON.
     const fields = JSON.parse(accessLogs.Format) as Record<string, string>;
-    for (const [field, variable] of Object.entries({
+    // Written out, not read from the construct: a field dropped there shows here.
+    assert.deepEqual(fields, {
       requestId: '$context.requestId',
       integrationRequestId: '$context.integration.requestId',
+      requestTime: '$context.requestTime',
+      requestTimeEpoch: '$context.requestTimeEpoch',
       ip: '$context.identity.sourceIp',
+      userAgent: '$context.identity.userAgent',
+      httpMethod: '$context.httpMethod',
+      path: '$context.path',
       routeKey: '$context.routeKey',
+      protocol: '$context.protocol',
       status: '$context.status',
+      responseLength: '$context.responseLength',
       responseLatency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
       integrationStatus: '$context.integration.status',
       lambdaStatus: '$context.integrationStatus',
       integrationError: '$context.integration.error',
-    }))
-      assert.equal(fields[field], variable, field);
-    for (const variable of Object.values(fields)) assert.match(variable, /^\$context\.[A-Za-z.]+$/);
+      errorMessage: '$context.error.message',
+      errorResponseType: '$context.error.responseType',
+    });
     assert.equal(dev.json.Resources[accessLogGroupId]?.Properties.RetentionInDays, 30);
+    const prodAccessLogs = prod.json.Resources[logicalId(prod, prod.stack.api.accessLogGroup)];
+    assert.equal(prodAccessLogs?.Properties.RetentionInDays, 365, 'the stage setting');
   });
 });
 
@@ -547,9 +568,25 @@ describe('alarms', () => {
     assert.equal(allow.Action, 'sns:Publish');
     assert.deepEqual(allow.Resource, { Ref: topicId() });
     const conditions = JSON.stringify(allow.Condition);
-    assert.match(conditions, /"aws:SourceArn"/);
-    assert.match(conditions, /:alarm:\*/);
     assert.match(conditions, /"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}/);
+    // Alarms of this Region and account only, where a wildcard would take any Region's.
+    assert.equal(
+      JSON.stringify(allow.Condition).match(/"aws:SourceArn":(\{"Fn::Join".*?\]\]\})/)?.[1],
+      JSON.stringify({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:*',
+          ],
+        ],
+      }),
+    );
     const deny = only(
       statements.filter((statement) => statement.Effect === 'Deny'),
       'Deny statement',
@@ -1407,6 +1444,9 @@ describe('Lambda bundles (the code that ships)', () => {
           index === 0,
           `invocation ${index + 1}: ColdStart annotation`,
         );
+        // The service and the board, to find a board's traces by.
+        const { Service, board } = (handler.annotations ?? {}) as Record<string, unknown>;
+        assert.deepEqual({ Service, board }, { Service: 'whiteboard', board: 'default' });
       });
       assert.equal(
         documents.filter((document) => !roots.includes(document.trace_id as string)).length,
