@@ -2,7 +2,8 @@
  * Temporary folders that name their process (`<prefix><pid>-XXXXXX`), so that those of a process
  * that was killed (its exit hook never ran) are removed at the next start. The local stack's build
  * (build.ts), DynamoDB Local's JVM (engine/dynamodb-local.ts) and the bench's bundles
- * (bench/lib/bundles.ts) use them.
+ * (bench/lib/bundles.ts) use them, and so do the tests' scratch folders, which a test run stopped by
+ * Ctrl-C would otherwise leave behind.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +22,11 @@ const removeFolder = (path: string): void => {
 
 /** Removes the folders `<prefix><pid>-*` of processes that are gone. */
 const removeOrphans = (prefix: string): void => {
-  const named = new RegExp(`^${prefix}(\\d+)-`);
   for (const name of readdirSync(tmpdir())) {
-    const pid = Number(named.exec(name)?.[1]);
+    // The prefix compared as text, not read as a pattern: the tests' `whiteboard source map (ünï)-`
+    // would not match itself as one.
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
     if (!(pid > 0) || pid === process.pid || processAlive(pid)) continue;
     removeFolder(join(tmpdir(), name));
   }

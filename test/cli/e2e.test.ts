@@ -11,7 +11,6 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -22,12 +21,12 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Message } from '../../backend/domain/message.ts';
 import { type LocalStack, startLocalStack } from '../../backend/local/stack.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { parsesAsUndici } from '../../cli/node-http-parser.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { connectOutcome, freePort } from '../helpers/listening.ts';
@@ -133,7 +132,7 @@ const run = (args: readonly string[], options: RunOptions = {}): Promise<RunResu
 
 /** A fresh folder under the system's temp folder, which the run removes. */
 const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), `whiteboard-${prefix}-`));
+  const dir = ownTempFolder(`whiteboard-${prefix}-`).path;
   tempDirs.push(dir);
   return dir;
 };

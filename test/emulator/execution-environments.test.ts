@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import {
   HTTP_API_PAYLOAD_LIMIT_BYTES,
 } from '../../backend/local/request-quotas.ts';
 import { drainOnStop } from '../../backend/local/stack.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { exchange, overSocket as overSocketTo } from '../helpers/exchange.ts';
 import { listenersOn, stillListening } from '../helpers/listening.ts';
 
@@ -45,7 +45,7 @@ const definition: FunctionDefinition = {
 let environments: FunctionEnvironments;
 let server: Server;
 let url: string;
-const scratch = mkdtempSync(join(tmpdir(), 'whiteboard-environments-'));
+const scratch = ownTempFolder('whiteboard-environments-').path;
 const coldStarts: string[] = [];
 /** What the function wrote, line by line, as the environments hand it on. */
 const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];

@@ -10,17 +10,7 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +32,7 @@ import {
   routes,
 } from '../../backend/http/routes.ts';
 import { lambdaTraceHeader } from '../../backend/local/event.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { buildShippedBundle } from '../../infra/constructs/whiteboard-function.ts';
 import { apiThrottledMetricName, businessMetrics } from '../../infra/constructs/whiteboard-observability.ts';
 import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-app.ts';
@@ -94,7 +85,7 @@ interface Synthesized extends WhiteboardApp {
 
 const outdirs: string[] = [];
 const synthesize = (context: Record<string, unknown>): Synthesized => {
-  const outdir = mkdtempSync(join(tmpdir(), 'whiteboard-cdk-'));
+  const outdir = ownTempFolder('whiteboard-cdk-').path;
   outdirs.push(outdir);
   // env {}: the settings of these apps come from context only, never from the caller's shell.
   const built = createWhiteboardApp({ context: { ...cdkContext, ...context }, outdir, env: {} });
@@ -134,7 +125,7 @@ const synthesize = (context: Record<string, unknown>): Synthesized => {
 // The stack as `npm run synth` builds it (dev stage, defaults), bundles included. The CDK runs
 // `$CDK_DOCKER` (default `docker`) for any Docker bundling: point it at a tripwire that records
 // the call, to prove the bundles come from the local esbuild alone.
-const tripwireDir = mkdtempSync(join(tmpdir(), 'whiteboard-docker-'));
+const tripwireDir = ownTempFolder('whiteboard-docker-').path;
 const dockerCalls = join(tripwireDir, 'calls');
 const tripwire = join(tripwireDir, 'docker');
 writeFileSync(tripwire, `#!/bin/sh\necho "$@" >> '${dockerCalls}'\nexit 1\n`, { mode: 0o755 });
@@ -992,7 +983,7 @@ describe('cdk-nag AwsSolutions', () => {
       .sort((a, b) => a.path.localeCompare(b.path));
 
   it('runs at synth: an unacknowledged finding fails it', (t) => {
-    const outdir = mkdtempSync(join(tmpdir(), 'whiteboard-cdk-'));
+    const outdir = ownTempFolder('whiteboard-cdk-').path;
     outdirs.push(outdir);
     const probe = createWhiteboardApp({
       // With an alarm e-mail, so that the report holds the finding and not the no-e-mail warning.
@@ -1166,7 +1157,7 @@ describe('Lambda bundles (the code that ships)', () => {
   }
 
   it('builds the same asset into any folder (its hash does not depend on where the assembly goes)', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'whiteboard-asset-'));
+    const scratch = ownTempFolder('whiteboard-asset-').path;
     outdirs.push(scratch);
     const contents = (outdir: string) => {
       buildShippedBundle(join(root, functions.readMessages.entry), outdir, root);
@@ -1182,7 +1173,7 @@ describe('Lambda bundles (the code that ships)', () => {
   });
 
   it('builds in a .whiteboard folder of the project that it makes for its owner only, and leaves it empty', () => {
-    const project = mkdtempSync(join(tmpdir(), 'whiteboard-project-'));
+    const project = ownTempFolder('whiteboard-project-').path;
     outdirs.push(project);
     buildShippedBundle(join(root, functions.readMessages.entry), join(project, 'asset'), project);
     assert.equal(statSync(join(project, '.whiteboard')).mode & 0o777, 0o700);
@@ -1462,7 +1453,7 @@ describe('Lambda bundles (the code that ships)', () => {
     // A copy of the shipped bundle without the chunks that hold aws-xray-sdk-core (read only by a
     // dynamic import: backend/handlers/powertools.ts). Traced, its init fails for want of them; with
     // tracing off it answers, so it never asked for them.
-    const copy = mkdtempSync(join(tmpdir(), 'whiteboard-untraced-'));
+    const copy = ownTempFolder('whiteboard-untraced-').path;
     try {
       cpSync(dirname(bundleOf('readMessages')), copy, { recursive: true });
       const chunks = join(copy, lambdaBundling.chunksDir);

@@ -5,11 +5,12 @@
  * floor server ends when the bench that started it is killed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../backend/local/process-alive.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { buildBenchBundles } from '../../bench/lib/bundles.ts';
 import { type Ended, OLDER_NODE_ENV, runScript, startOrphaned } from '../helpers/run-script.ts';
 import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
@@ -64,7 +65,7 @@ describe('npm run bench', () => {
 
   it('without Java 17+ fails at once on DynamoDB Local, pointing to dynalite, rather than fall back', async () => {
     // No java on this PATH (node is run by its full path).
-    const emptyPath = mkdtempSync(join(tmpdir(), 'whiteboard-bench-test-path-'));
+    const emptyPath = ownTempFolder('whiteboard-bench-test-path-').path;
     try {
       const ended = await bench([], { PATH: emptyPath, WHITEBOARD_BENCH_ENGINE: '' });
       assertOneLineError(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -24,6 +24,7 @@ import { prepareDataDir, readableByOthers } from '../../backend/local/engine/dat
 import { detectJava, isJava, parseJavaVersion } from '../../backend/local/engine/java.ts';
 import { procStatFields } from '../../backend/local/process-alive.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { freePort, listenersOn, listeningAddresses, stillListening } from '../helpers/listening.ts';
 import { isRunning } from '../helpers/processes.ts';
 import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
@@ -31,7 +32,7 @@ import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 const dataDirModule = fileURLToPath(new URL('../../backend/local/engine/data-dir.ts', import.meta.url));
 
-const scratch = await mkdtemp(join(tmpdir(), 'whiteboard-engine-test-'));
+const scratch = ownTempFolder('whiteboard-engine-test-').path;
 after(() => rm(scratch, { recursive: true, force: true }));
 let folders = 0;
 const newFolder = () => join(scratch, `data-${++folders}`);
@@ -263,7 +264,7 @@ describe('the data folder', () => {
   it('is found readable by others only when it and every folder above it let them in', async () => {
     // Under the machine's temporary folder, which every user may enter, not under the tests' own
     // scratch folder, which is its owner's only.
-    const top = await mkdtemp(join(tmpdir(), 'whiteboard-readable-'));
+    const top = ownTempFolder('whiteboard-readable-').path;
     try {
       await chmod(top, 0o755);
       const dataDir = join(top, 'data');

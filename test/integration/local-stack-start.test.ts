@@ -4,18 +4,8 @@
  * the error must be the build's. And an engine that starts on data it cannot read the table from.
  */
 import assert from 'node:assert/strict';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -25,6 +15,7 @@ import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
 import { processAlive } from '../../backend/local/process-alive.ts';
 import { startLocalStack } from '../../backend/local/stack.ts';
 import { createLocalDynamoDbClient, ensureMessagesTable } from '../../backend/local/tables.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { listenersOn, listeningPortsOf, stillListening } from '../helpers/listening.ts';
 import { childProcessesOf } from '../helpers/processes.ts';
 
@@ -100,7 +91,7 @@ describe('a start of the local stack whose build fails', () => {
 });
 
 describe('a start of the local stack on data the engine cannot read the table from', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'whiteboard-damaged-'));
+  const scratch = ownTempFolder('whiteboard-damaged-').path;
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('says the data may be damaged, names the folder and what to do, and stops the engine', async () => {

@@ -5,29 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { freePort } from '../helpers/listening.ts';
 import { isRunning, parentOf } from '../helpers/processes.ts';
 import { OLDER_NODE_ENV, runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dataDir = mkdtempSync(join(tmpdir(), 'whiteboard-npm-start-'));
+const dataDir = ownTempFolder('whiteboard-npm-start-').path;
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 interface Started {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { mapErrorStacks, sourceMappedStack } from '../../backend/source-mapped-stack.ts';
 
 // Spaces, parentheses and letters beyond ASCII, as in "/Users/Jane Doe/My Projects (old)/...".
-const dir = mkdtempSync(join(tmpdir(), 'whiteboard source map (ünï)-'));
+const dir = ownTempFolder('whiteboard source map (ünï)-').path;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A minified ES module bundle with its source map beside it, as the Lambda bundles are. */

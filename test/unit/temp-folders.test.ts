@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ownTempFolder } from '../../backend/local/temp-folders.ts';
+import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 
 const module = fileURLToPath(new URL('../../backend/local/temp-folders.ts', import.meta.url));
 
@@ -49,5 +50,23 @@ describe("a process's own temp folders", () => {
       paths.filter((path) => existsSync(path)),
       [],
     );
+  });
+
+  it("remove a killed process's folders of the same prefix, taking the prefix as text", async () => {
+    // Parentheses and a dot, which a pattern would read as a group and any character: as one,
+    // `x (1).` would not match the folders it names, and `x.` would match `xy`.
+    const prefix = 'whiteboard-unit (ünï).';
+    await besideLeftoverFolders(prefix, 'inside', async ({ orphan, inUse }) => {
+      await besideLeftoverFolders('whiteboard-unit (ünï)x', 'inside', async (other) => {
+        const own = ownTempFolder(prefix);
+        try {
+          assert.equal(existsSync(orphan), false, `${orphan} was removed`);
+          assert.equal(existsSync(inUse), true, `${inUse} (this process's) was kept`);
+          assert.equal(existsSync(other.orphan), true, `${other.orphan} (another prefix) was kept`);
+        } finally {
+          own.remove();
+        }
+      });
+    });
   });
 });
