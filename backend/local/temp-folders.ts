@@ -20,15 +20,15 @@ const removeFolder = (path: string): void => {
   }
 };
 
-/** Removes the folders `<prefix><pid>-*` of processes that are gone. */
-const removeOrphans = (prefix: string): void => {
-  for (const name of readdirSync(tmpdir())) {
+/** Removes the folders `<prefix><pid>-*` in `parent` of processes that are gone. */
+const removeOrphans = (prefix: string, parent: string): void => {
+  for (const name of readdirSync(parent)) {
     // The prefix compared as text, not read as a pattern: the tests' `whiteboard source map (ünï)-`
     // would not match itself as one.
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
     if (!(pid > 0) || pid === process.pid || processAlive(pid)) continue;
-    removeFolder(join(tmpdir(), name));
+    removeFolder(join(parent, name));
   }
 };
 
@@ -49,10 +49,13 @@ const removeHeld = () => {
   held.clear();
 };
 
-/** A new folder of this process, removed at exit; orphans of the same prefix are removed first. */
-export const ownTempFolder = (prefix: string): OwnTempFolder => {
-  removeOrphans(prefix);
-  const path = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
+/**
+ * A new folder of this process in `parent` (the system's temp folder unless given), removed at
+ * exit; orphans of the same prefix there are removed first.
+ */
+export const ownTempFolder = (prefix: string, parent: string = tmpdir()): OwnTempFolder => {
+  removeOrphans(prefix, parent);
+  const path = mkdtempSync(join(parent, `${prefix}${process.pid}-`));
   if (held.size === 0) process.once('exit', removeHeld);
   held.add(path);
   const remove = () => {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   AssetHashType,
@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { lambdaBuildOptions } from '../../backend/bundling.ts';
 import { commonEnvironment, type FunctionDefinition, type TableAccess } from '../../backend/http/routes.ts';
+import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 
 /**
  * The DynamoDB actions behind each access level, and nothing more: `grantReadData` would add Scan,
@@ -85,13 +86,14 @@ export const buildShippedBundle = (entry: string, outdir: string, projectRoot: s
   // For its owner only, as the local stack makes it for the data folders it also holds
   // (backend/local/engine/data-dir.ts); made here first, it kept the umask's mode (755).
   mkdirSync(parent, { recursive: true, mode: 0o700 });
-  const staging = mkdtempSync(join(parent, 'cdk-bundle-'));
+  // Named after this process, so that the folder of a synth killed midway is removed by the next.
+  const staging = ownTempFolder('cdk-bundle-', parent);
   try {
-    buildSync(lambdaBuildOptions({ entry, outdir: staging }));
-    nameSourcesFromProjectRoot(staging, projectRoot);
-    cpSync(staging, outdir, { recursive: true });
+    buildSync(lambdaBuildOptions({ entry, outdir: staging.path }));
+    nameSourcesFromProjectRoot(staging.path, projectRoot);
+    cpSync(staging.path, outdir, { recursive: true });
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    staging.remove();
   }
 };
 

@@ -12,18 +12,20 @@ export interface LeftoverFolders {
 
 /**
  * Runs `body` beside two folders named as backend/local/temp-folders.ts names them
- * (`<prefix><pid>-...`), each holding a folder `inside`, and removes them after.
+ * (`<prefix><pid>-...`) in `parent` (the system's temp folder unless given), each holding a folder
+ * `inside`, and removes them after.
  */
 export const besideLeftoverFolders = async (
   prefix: string,
   inside: string,
   body: (folders: LeftoverFolders) => Promise<void>,
+  parent: string = tmpdir(),
 ): Promise<void> => {
   const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
   await new Promise((resolve) => gone.once('exit', resolve));
   const folders = {
-    orphan: join(tmpdir(), `${prefix}${gone.pid}-test`),
-    inUse: join(tmpdir(), `${prefix}${process.pid}-test`),
+    orphan: join(parent, `${prefix}${gone.pid}-test`),
+    inUse: join(parent, `${prefix}${process.pid}-test`),
   };
   for (const folder of Object.values(folders)) mkdirSync(join(folder, inside), { recursive: true });
   try {

@@ -10,7 +10,16 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +48,7 @@ import { createWhiteboardApp, type WhiteboardApp } from '../../infra/whiteboard-
 import { apiEvent, postEvent } from '../helpers/api-events.ts';
 import { createTestTable } from '../helpers/dynamodb.ts';
 import { sourcesOf } from '../helpers/source-maps.ts';
+import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 
 /**
  * The one table action each function needs (least privilege), written out here rather than read
@@ -1178,6 +1188,22 @@ describe('Lambda bundles (the code that ships)', () => {
     buildShippedBundle(join(root, functions.readMessages.entry), join(project, 'asset'), project);
     assert.equal(statSync(join(project, '.whiteboard')).mode & 0o777, 0o700);
     assert.deepEqual(readdirSync(join(project, '.whiteboard')), []);
+  });
+
+  it("removes the staging folder that a killed synth left in the project's .whiteboard folder", async () => {
+    const project = ownTempFolder('whiteboard-project-').path;
+    outdirs.push(project);
+    const parent = join(project, '.whiteboard');
+    mkdirSync(parent);
+    await besideLeftoverFolders(
+      'cdk-bundle-',
+      'index.mjs',
+      async ({ orphan, inUse }) => {
+        buildShippedBundle(join(root, functions.readMessages.entry), join(project, 'asset'), project);
+        assert.deepEqual(readdirSync(parent), [basename(inUse)], `${orphan} removed, this process's kept`);
+      },
+      parent,
+    );
   });
 
   interface Invocation {
