@@ -69,6 +69,20 @@ const optionName = (word: string): string => word.split('=', 1)[0] as string;
 const flagsOf = (option: Option): string[] =>
   [option.long, option.short].filter((flag): flag is string => flag !== undefined);
 
+/**
+ * The end of a "needs a value" error: how to give `word` as the value of `name`, when the option
+ * would take it. `--limit=--json` or `--timeout=read` would only earn the next error.
+ */
+const valueForm = (options: readonly Option[], name: string, word: string): string => {
+  const parse = options.find((option) => flagsOf(option).includes(name))?.parseArg;
+  try {
+    parse?.(word, undefined);
+  } catch {
+    return '';
+  }
+  return ` (to mean it as the value, write ${name}=${word})`;
+};
+
 /** A word of a command line after its command, as commander reads it. */
 interface CommandWord {
   readonly word: string;
@@ -123,15 +137,21 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
     if (role !== 'value' || (word !== '--' && !optionNames.has(optionName(word)))) continue;
     const option = read[index - 1]?.word as string;
     const what = word === '--' ? '-- ends the options' : `${word} is an option`;
-    return `${option} needs a value, and ${what} (to mean it as the value, write ${option}=${word})`;
+    return `${option} needs a value, and ${what}${valueForm(command.options, option, word)}`;
   }
-  // Help shows whatever else the line holds; an unknown option, commander names (with a suggestion).
-  const unknownOption = ({ word, role }: CommandWord) =>
-    role === 'option' && !optionNames.has(optionName(word));
-  if (
-    read.some(({ word, role }) => role === 'option' && HELP_OR_VERSION.has(word)) ||
-    read.some(unknownOption)
-  ) {
+  // Help shows whatever else the line holds.
+  if (read.some(({ word, role }) => role === 'option' && HELP_OR_VERSION.has(word))) return undefined;
+  // Commander names the first required option missing, and the next only at the next try.
+  const given = new Set(read.filter(({ role }) => role === 'option').map(({ word }) => optionName(word)));
+  const missing = command.options.filter(
+    (option) => option.mandatory && !flagsOf(option).some((flag) => given.has(flag)),
+  );
+  if (missing.length > 1) {
+    const names = missing.map((option) => `'${option.flags}'`);
+    return `required options ${names.slice(0, -1).join(', ')} and ${names.at(-1)} not specified`;
+  }
+  // An unknown option, commander names (with a suggestion).
+  if (read.some(({ word, role }) => role === 'option' && !optionNames.has(optionName(word)))) {
     return undefined;
   }
   const stray = read.findIndex(({ role }) => role === 'argument');
@@ -215,9 +235,10 @@ export const readCommandLine = (program: Command, given: readonly string[]): Com
       ({ nextWord }) => nextWord !== undefined && (nextWord === 'help' || isCommand(nextWord)),
     );
     if (valueLeftOut !== undefined) {
-      const { name, nextWord } = valueLeftOut;
+      const { name, nextWord = '' } = valueLeftOut;
+      const options = program.commands.flatMap((command) => command.options);
       return {
-        error: `${name} needs a value, and ${nextWord} is a command (to mean it as the value, write ${name}=${nextWord})`,
+        error: `${name} needs a value, and ${nextWord} is a command${valueForm(options, name, nextWord)}`,
       };
     }
     // Commander would call the option unknown, which it is not: it only lacks its command.

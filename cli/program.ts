@@ -239,11 +239,7 @@ export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Comma
       getErrHelpWidth: () => terminalWidth(deps.stderr, deps.env),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
-      outputError: (text, write) =>
-        // -v is --verbose in some tools, the version in others: here it is neither.
-        write(
-          `${usageError(text.replace(/^error: unknown option '-v'$/m, '$& (the version: -V or --version; more detail: --verbose)'))}\n`,
-        ),
+      outputError: (text, write) => write(`${usageError(pointedError(text, program))}\n`),
     })
     .description('Post to and read from a whiteboard: a shared board of short messages.')
     .version(deps.version, '-V, --version', 'print the version')
@@ -319,7 +315,33 @@ Examples:
       await runRead(await createContext(deps, options, options.json === true), options);
     });
 
+  // Each command reports its own errors, so that a pointer names its help.
+  for (const command of program.commands) {
+    command.configureOutput({
+      outputError: (text, write) => write(`${usageError(pointedError(text, command))}\n`),
+    });
+  }
   return program;
+};
+
+/**
+ * Commander's error for `command`, with where to look when it has no suggestion of its own (a near
+ * miss gets "Did you mean read?"): the commands, or the help that lists the options.
+ */
+const pointedError = (text: string, command: Command): string => {
+  const line = text.trimEnd();
+  // -v is --verbose in some tools, the version in others: here it is neither.
+  if (line === "error: unknown option '-v'") {
+    return `${line} (the version: -V or --version; more detail: --verbose)`;
+  }
+  if (/^error: unknown command '.*'$/s.test(line)) {
+    return `${line} (the commands: ${command.commands.map((sub) => sub.name()).join(', ')})`;
+  }
+  if (/^error: unknown option '.*'$/s.test(line)) {
+    const help = command.parent === null ? 'whiteboard --help' : `whiteboard ${command.name()} --help`;
+    return `${line} (${help} lists the options)`;
+  }
+  return text;
 };
 
 export interface PostOptions extends ConnectionOptions {

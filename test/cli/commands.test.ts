@@ -170,7 +170,6 @@ describe('an option where a value belongs', () => {
       [['post', '--author', 'ann', '--board', '--json', '--text', 'hi'], '--board needs a value, and --json'],
       [['post', '--author', 'ann', '--text', '--json'], '--text needs a value, and --json is an option'],
       [['post', '--author', '--text', 'hi'], '--author needs a value, and --text is an option'],
-      [['read', '--limit', '-h'], '--limit needs a value, and -h is an option'],
       [['read', '--url', '--verbose'], '--url needs a value, and --verbose is an option'],
       // Commander takes a `--` in a value's place for the value, and reads options after it.
       [['post', '--author', 'ann', '--text', '--', '--board', '--json'], '--text needs a value, and -- ends'],
@@ -181,6 +180,21 @@ describe('an option where a value belongs', () => {
       assert.equal(await runCli(argv, deps), 2, argv.join(' '));
       assert.ok(deps.stderr.text.startsWith(`error: ${said}`), deps.stderr.text);
       assert.match(deps.stderr.text, /\(to mean it as the value, write (--\w+)=\S+\)\n$/);
+      assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
+    }
+    // A value the option refuses gets no `=` form: `--limit=--json` would only be the next error.
+    for (const [argv, said] of [
+      [['read', '--limit', '-h'], '--limit needs a value, and -h is an option'],
+      [['read', '--limit', '--json'], '--limit needs a value, and --json is an option'],
+      [['read', '--timeout', '--'], '--timeout needs a value, and -- ends the options'],
+      [
+        ['post', '--author', 'a', '--text', 't', '--retries', '--json'],
+        '--retries needs a value, and --json is an option',
+      ],
+    ] as const) {
+      const deps = createTestDeps();
+      assert.equal(await runCli(argv, deps), 2, argv.join(' '));
+      assert.equal(deps.stderr.text, `error: ${said}\n`);
       assert.deepEqual(requestedPaths(deps.agent), [], 'nothing sent');
     }
     // Only the command's own options count: read has no --author, so commander says so.
@@ -1206,10 +1220,8 @@ describe('where it points', () => {
 
   it('says that a connection option lacks its value when the command was taken as it (exit 2)', async () => {
     for (const [argv, said] of [
-      [
-        ['--timeout', 'read'],
-        '--timeout needs a value, and read is a command (to mean it as the value, write --timeout=read)',
-      ],
+      // No `--timeout=read`: a timeout is a number.
+      [['--timeout', 'read'], '--timeout needs a value, and read is a command'],
       [
         ['--verbose', '--url', 'post', '--author', 'a', '--text', 't'],
         '--url needs a value, and post is a command (to mean it as the value, write --url=post)',
@@ -1260,9 +1272,24 @@ describe('where it points', () => {
         ['read', 'a\u001b[2J'],
         'unexpected word a\u241b[2J: read takes options only (a value with spaces goes in quotes)',
       ],
-      [['read', '--\u001b[2J'], "unknown option '--\u241b[2J'"],
+      [['read', '--\u001b[2J'], "unknown option '--\u241b[2J' (whiteboard read --help lists the options)"],
       // An unknown option first: commander's suggestion says more than the word after it.
       [['read', '--lmit', '3'], "unknown option '--lmit' (Did you mean --limit?)"],
+      // No near miss: where to look instead.
+      [
+        ['post', '--author', 'a', '--text', 't', '--bogus'],
+        "unknown option '--bogus' (whiteboard post --help lists the options)",
+      ],
+      [['--bogus'], "unknown option '--bogus' (whiteboard --help lists the options)"],
+      [['frobnicate'], "unknown command 'frobnicate' (the commands: post, read)"],
+      [['help', 'frobnicate'], "unknown command 'frobnicate' (the commands: post, read)"],
+      // Every required option missing at once, not one per try.
+      [['post'], "required options '--author <name>' and '--text <text>' not specified"],
+      [
+        ['post', '--board', 'team', '--json'],
+        "required options '--author <name>' and '--text <text>' not specified",
+      ],
+      [['post', '--text=hi'], "required option '--author <name>' not specified"],
     ] as const) {
       const deps = createTestDeps();
       assert.equal(await runCli(argv, deps), 2, argv.join(' '));
