@@ -4,7 +4,7 @@
  * one run mean something, absolute times little). Progress on stderr, a table on stdout, and with
  * `--json <file>` the same figures as JSON.
  *
- *   npm run bench [-- --quick] [-- --json <file>]
+ *   npm run bench -- [--quick] [--json <file>]
  *
  * 1. load.ts        the local stack under load against a bare node:http floor (and 6. its memory)
  * 2. cold-start.ts  each shipped bundle's cold start against a floor bundle
@@ -36,7 +36,7 @@ import {
   THROUGHPUT_BUDGET,
 } from './lib/verdicts.ts';
 
-const HELP = `Usage: npm run bench [-- --quick] [-- --json <file>]
+const HELP = `Usage: npm run bench -- [--quick] [--json <file>]
 
 Measures the local stack, the Lambda bundles and the CLI against baselines measured in the same
 run (about 8 minutes; --quick: fewer and shorter runs, figures rougher). Progress on stderr, a
