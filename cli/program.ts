@@ -228,7 +228,11 @@ const usageErrorLine = (deps: CliDeps, colorWanted: boolean, text: string): stri
  */
 export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Command => {
   const program = new Command('whiteboard');
-  const usageError = (text: string): string => usageErrorLine(deps, colorWanted, text);
+  /** How `command` prints commander's usage errors. */
+  const errorsOf =
+    (command: Command) =>
+    (text: string, write: (line: string) => void): void =>
+      write(`${usageErrorLine(deps, colorWanted, pointedError(text, command))}\n`);
   // Set before adding commands: subcommands copy these settings when created.
   program
     .exitOverride()
@@ -239,7 +243,7 @@ export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Comma
       getErrHelpWidth: () => terminalWidth(deps.stderr, deps.env),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
-      outputError: (text, write) => write(`${usageError(pointedError(text, program))}\n`),
+      outputError: errorsOf(program),
     })
     .description('Post to and read from a whiteboard: a shared board of short messages.')
     .version(deps.version, '-V, --version', 'print the version')
@@ -316,11 +320,7 @@ Examples:
     });
 
   // Each command reports its own errors, so that a pointer names its help.
-  for (const command of program.commands) {
-    command.configureOutput({
-      outputError: (text, write) => write(`${usageError(pointedError(text, command))}\n`),
-    });
-  }
+  for (const command of program.commands) command.configureOutput({ outputError: errorsOf(command) });
   return program;
 };
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ const definition: FunctionDefinition = {
 let environments: FunctionEnvironments;
 let server: Server;
 let url: string;
-const scratch = ownTempFolder('whiteboard-environments-').path;
+const { path: scratch, remove: removeScratch } = ownTempFolder('whiteboard-environments-');
 const coldStarts: string[] = [];
 /** What the function wrote, line by line, as the environments hand it on. */
 const logged: Array<{ line: string; stream: 'stdout' | 'stderr' }> = [];
@@ -104,7 +104,7 @@ after(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await environments.close();
-  rmSync(scratch, { recursive: true, force: true });
+  removeScratch();
 });
 
 /** Waits, a few seconds at most, until `condition` holds. */

@@ -572,7 +572,7 @@ describe('alarms', () => {
     assert.match(conditions, /"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}/);
     // Alarms of this Region and account only, where a wildcard would take any Region's.
     assert.equal(
-      JSON.stringify(allow.Condition).match(/"aws:SourceArn":(\{"Fn::Join".*?\]\]\})/)?.[1],
+      conditions.match(/"aws:SourceArn":(\{"Fn::Join".*?\]\]\})/)?.[1],
       JSON.stringify({
         'Fn::Join': [
           '',
@@ -1479,7 +1479,7 @@ describe('Lambda bundles (the code that ships)', () => {
     // A copy of the shipped bundle without the chunks that hold aws-xray-sdk-core (read only by a
     // dynamic import: backend/handlers/powertools.ts). Traced, its init fails for want of them; with
     // tracing off it answers, so it never asked for them.
-    const copy = ownTempFolder('whiteboard-untraced-').path;
+    const { path: copy, remove: removeCopy } = ownTempFolder('whiteboard-untraced-');
     try {
       cpSync(dirname(bundleOf('readMessages')), copy, { recursive: true });
       const chunks = join(copy, lambdaBundling.chunksDir);
@@ -1514,7 +1514,7 @@ describe('Lambda bundles (the code that ships)', () => {
       });
       assert.equal(read?.result.statusCode, 200, read?.result.body);
     } finally {
-      rmSync(copy, { recursive: true, force: true });
+      removeCopy();
     }
   });
 

@@ -5,7 +5,7 @@
  * floor server ends when the bench that started it is killed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename } from 'node:path';
 import { describe, it } from 'node:test';
@@ -65,7 +65,7 @@ describe('npm run bench', () => {
 
   it('without Java 17+ fails at once on DynamoDB Local, pointing to dynalite, rather than fall back', async () => {
     // No java on this PATH (node is run by its full path).
-    const emptyPath = ownTempFolder('whiteboard-bench-test-path-').path;
+    const { path: emptyPath, remove: removeEmptyPath } = ownTempFolder('whiteboard-bench-test-path-');
     try {
       const ended = await bench([], { PATH: emptyPath, WHITEBOARD_BENCH_ENGINE: '' });
       assertOneLineError(
@@ -74,7 +74,7 @@ describe('npm run bench', () => {
         /^npm run bench: DynamoDB Local needs Java 17\+ .*set WHITEBOARD_BENCH_ENGINE=dynalite to run anyway, figures not comparable$/,
       );
     } finally {
-      rmSync(emptyPath, { recursive: true, force: true });
+      removeEmptyPath();
     }
   });
 

@@ -32,8 +32,8 @@ import { besideLeftoverFolders } from '../helpers/temp-folders.ts';
 const engineModule = fileURLToPath(new URL('../../backend/local/dynamodb-engine.ts', import.meta.url));
 const dataDirModule = fileURLToPath(new URL('../../backend/local/engine/data-dir.ts', import.meta.url));
 
-const scratch = ownTempFolder('whiteboard-engine-test-').path;
-after(() => rm(scratch, { recursive: true, force: true }));
+const { path: scratch, remove: removeScratch } = ownTempFolder('whiteboard-engine-test-');
+after(removeScratch);
 let folders = 0;
 const newFolder = () => join(scratch, `data-${++folders}`);
 
@@ -264,7 +264,7 @@ describe('the data folder', () => {
   it('is found readable by others only when it and every folder above it let them in', async () => {
     // Under the machine's temporary folder, which every user may enter, not under the tests' own
     // scratch folder, which is its owner's only.
-    const top = ownTempFolder('whiteboard-readable-').path;
+    const { path: top, remove: removeTop } = ownTempFolder('whiteboard-readable-');
     try {
       await chmod(top, 0o755);
       const dataDir = join(top, 'data');
@@ -281,7 +281,7 @@ describe('the data folder', () => {
       assert.equal(readableByOthers(dataDir), false, 'a folder above it closed');
       assert.equal(readableByOthers(join(top, 'missing')), false);
     } finally {
-      await rm(top, { recursive: true, force: true });
+      removeTop();
     }
   });
 

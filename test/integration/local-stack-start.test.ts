@@ -4,7 +4,7 @@
  * the error must be the build's. And an engine that starts on data it cannot read the table from.
  */
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -91,8 +91,8 @@ describe('a start of the local stack whose build fails', () => {
 });
 
 describe('a start of the local stack on data the engine cannot read the table from', () => {
-  const scratch = ownTempFolder('whiteboard-damaged-').path;
-  after(() => rmSync(scratch, { recursive: true, force: true }));
+  const { path: scratch, remove: removeScratch } = ownTempFolder('whiteboard-damaged-');
+  after(removeScratch);
 
   it('says the data may be damaged, names the folder and what to do, and stops the engine', async () => {
     const dataDir = join(scratch, 'data');

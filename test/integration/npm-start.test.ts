@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,8 +19,8 @@ import { isRunning, parentOf } from '../helpers/processes.ts';
 import { OLDER_NODE_ENV, runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dataDir = ownTempFolder('whiteboard-npm-start-').path;
-after(() => rmSync(dataDir, { recursive: true, force: true }));
+const { path: dataDir, remove: removeDataDir } = ownTempFolder('whiteboard-npm-start-');
+after(removeDataDir);
 
 interface Started {
   readonly child: ChildProcess;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -8,8 +8,8 @@ import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { mapErrorStacks, sourceMappedStack } from '../../backend/source-mapped-stack.ts';
 
 // Spaces, parentheses and letters beyond ASCII, as in "/Users/Jane Doe/My Projects (old)/...".
-const dir = ownTempFolder('whiteboard source map (ünï)-').path;
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { path: dir, remove: removeDir } = ownTempFolder('whiteboard source map (ünï)-');
+after(removeDir);
 
 /** A minified ES module bundle with its source map beside it, as the Lambda bundles are. */
 const out = join(dir, 'out', 'index.mjs');
