@@ -17,9 +17,9 @@
  *   the SDK and Powertools are loaded and optimised once per thread; each copy still creates its
  *   own objects from them (handler, Powertools objects, SDK client);
  * - the thread's `process.env` and `globalThis`. Each invocation's X-Ray trace header is in the
- *   InvokeStore, as in Lambda's runtime for concurrent invocations, where Powertools and the X-Ray
- *   SDK read it; `process.env._X_AMZN_TRACE_ID` holds the header of the invocation that started
- *   last;
+ *   InvokeStore (invoke-store.ts), as in Lambda's runtime for concurrent invocations, where
+ *   Powertools and the X-Ray SDK read it; `process.env._X_AMZN_TRACE_ID` holds the header of the
+ *   invocation that started last;
  * - the thread's time. An invocation's timeout counts from when its environment starts it, not
  *   from when it was handed to the thread, which may first finish its other environments' work
  *   (invocation-clock.ts);

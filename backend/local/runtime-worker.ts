@@ -20,9 +20,10 @@
 
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { InvocationClock, type InvocationClockData } from './invocation-clock.ts';
+import { installInvokeStore } from './invoke-store.ts';
 import { invocationContext, newLogStreamName } from './lambda-context.ts';
 import { LogRingWriter } from './log-channel.ts';
 
@@ -118,12 +119,9 @@ for (const name of ['stdout', 'stderr'] as const) {
   }) as typeof stream.write;
 }
 
-// Lambda's Node.js runtime keeps each invocation's request id and X-Ray trace header in an
-// AsyncLocalStorage, the "InvokeStore" of @aws/lambda-invoke-store, for runtimes that run
-// invocations side by side (AWS docs, "Node.js runtime for Lambda Managed Instances"). Powertools
-// (commons' getXrayTraceDataFromEnv) and aws-xray-sdk-core read the trace header there before
-// they read `_X_AMZN_TRACE_ID`, which environments sharing this thread's `process.env` cannot each
-// hold. The store goes on `globalThis.awslambda`, where the copies of the bundle find it.
+// Each invocation's request id and X-Ray trace header, where Powertools and aws-xray-sdk-core read
+// them before `_X_AMZN_TRACE_ID`, which environments sharing this thread's `process.env` cannot
+// each hold (invoke-store.ts).
 // Tracing locally (the real Tracer, not yet run here) will need a thread per environment: the
 // copies share the one aws-xray-sdk-core of the bundle's chunk, and with it its Lambda facade
 // segment, so concurrent invocations' subsegments land in each other's traces (tried: 8 of 8
@@ -132,7 +130,7 @@ for (const name of ['stdout', 'stderr'] as const) {
 // the InvokeStore, but not the Lambda facade segment, which aws-xray-sdk-core keeps once per
 // loaded copy, so once for all the environments of a thread (Powertools 2.36, tracer's
 // ProviderService.getSegment).
-const invokeStore = await InvokeStore.getInstanceAsync(true);
+const invokeStore = installInvokeStore();
 const { REQUEST_ID, X_RAY_TRACE_ID } = InvokeStoreBase.PROTECTED_KEYS;
 
 interface LoadedEnvironment {
