@@ -141,6 +141,14 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
   }
   // Help shows whatever else the line holds.
   if (read.some(({ word, role }) => role === 'option' && HELP_OR_VERSION.has(word))) return undefined;
+  // An unknown option, commander names, with a suggestion (`--autor`: "Did you mean --author?").
+  // It checks the required options first, and would say that `--author` is missing, which for a
+  // misspelt one sends the user the wrong way: so they are not required of a line that commander
+  // is to refuse anyway.
+  if (read.some(({ word, role }) => role === 'option' && !optionNames.has(optionName(word)))) {
+    for (const option of command.options) option.makeOptionMandatory(false);
+    return undefined;
+  }
   // Commander names the first required option missing, and the next only at the next try.
   const given = new Set(read.filter(({ role }) => role === 'option').map(({ word }) => optionName(word)));
   const missing = command.options.filter(
@@ -149,10 +157,6 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
   if (missing.length > 1) {
     const names = missing.map((option) => `'${option.flags}'`);
     return `required options ${names.slice(0, -1).join(', ')} and ${names.at(-1)} not specified`;
-  }
-  // An unknown option, commander names (with a suggestion).
-  if (read.some(({ word, role }) => role === 'option' && !optionNames.has(optionName(word)))) {
-    return undefined;
   }
   const stray = read.findIndex(({ role }) => role === 'argument');
   if (stray === -1) return undefined;
@@ -200,7 +204,11 @@ const commandOptionFirst = (program: Command, given: readonly string[], at: numb
 /** The words to give commander, or the usage error (without its `error: `) to print instead. */
 export type CommandLine = { readonly words: readonly string[] } | { readonly error: string };
 
-/** Reads `given` (the command line after `whiteboard`) for `program`, the CLI's commander program. */
+/**
+ * Reads `given` (the command line after `whiteboard`) for `program`, the CLI's commander program.
+ * For a line with an unknown option it makes the command's options optional, so that commander
+ * names the unknown one rather than a required one missing (commandLineProblem).
+ */
 export const readCommandLine = (program: Command, given: readonly string[]): CommandLine => {
   const isCommand = (word: string) => program.commands.some((command) => command.name() === word);
   const leading = leadingConnectionOptions(given);

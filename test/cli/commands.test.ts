@@ -1290,6 +1290,13 @@ describe('where it points', () => {
         "required options '--author <name>' and '--text <text>' not specified",
       ],
       [['post', '--text=hi'], "required option '--author <name>' not specified"],
+      // A misspelt required option is unknown before the required one is missing.
+      [['post', '--autor', 'ann', '--text', 'hi'], "unknown option '--autor' (Did you mean --author?)"],
+      [
+        ['post', '--author', 'ann', '--txt=hi'],
+        "unknown option '--txt=hi' (whiteboard post --help lists the options)",
+      ],
+      [['post', '--bogus'], "unknown option '--bogus' (whiteboard post --help lists the options)"],
     ] as const) {
       const deps = createTestDeps();
       assert.equal(await runCli(argv, deps), 2, argv.join(' '));
