@@ -17,10 +17,12 @@
  * "Promise hooks"): a promise created while an invocation runs carries its context, and the context
  * is back while the promise's reactions run (an `await` resuming, a `then` callback). Every
  * continuation of an async handler is such a reaction, so each invocation reads its own header
- * after any `await`, as with AsyncLocalStorage, for about nothing on Node.js 20 as on 24 (the same
- * history). What it does not follow, where AsyncLocalStorage does: a callback that a timer, an
- * event or `process.nextTick` calls outside any promise runs with no context, and Powertools then
- * reads `_X_AMZN_TRACE_ID`, the header of the invocation that started last.
+ * after any `await`, as with AsyncLocalStorage: on Node.js 20 for about what no store costs, on 24
+ * for what its AsyncLocalStorage costs (the history's "The InvokeStore on promise hooks"). One
+ * store on every Node.js, so that each follows the same callbacks. What it does not follow, where
+ * AsyncLocalStorage does: a callback that a timer, an event or `process.nextTick` calls outside any
+ * promise runs with no context, and Powertools then reads `_X_AMZN_TRACE_ID`, the header of the
+ * invocation that started last.
  */
 import { promiseHooks } from 'node:v8';
 import { InvokeStoreBase } from '@aws/lambda-invoke-store';
