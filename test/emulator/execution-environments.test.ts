@@ -230,6 +230,10 @@ describe('execution environments', () => {
       // The header the invocation started with, still its own after the others started.
       assert.equal(result.later, result.atStart);
       assert.equal(result.storeRequestId, result.awsRequestId);
+      // The context rides on the invocation's promises (invoke-store.ts), and nothing else does:
+      // no async_hooks, whose bookkeeping on every promise cost a tenth of the throughput on
+      // Node.js 20 (docs/performance-history.md, "The InvokeStore on promise hooks").
+      assert.deepEqual(result.promiseTags, ['whiteboard.invokeContext']);
     }
   });
 });
