@@ -14,7 +14,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -65,7 +64,8 @@ const newestMtime = (path: string): number =>
 const bundleSources = ['cli', 'backend/domain', 'scripts/build.mjs', 'package-lock.json'];
 
 let stack: LocalStack;
-const tempDirs: string[] = [];
+/** The folders of `tempDir`, each removed by its own `remove` after the tests. */
+const removals: Array<() => void> = [];
 
 before(async () => {
   // `npm ci` builds the bundle (prepare), and this tests it; rebuild when it is missing or older
@@ -80,7 +80,7 @@ before(async () => {
 
 after(async () => {
   await stack?.stop();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  for (const remove of removals) remove();
 });
 
 interface RunResult {
@@ -132,9 +132,9 @@ const run = (args: readonly string[], options: RunOptions = {}): Promise<RunResu
 
 /** A fresh folder under the system's temp folder, which the run removes. */
 const tempDir = (prefix: string): string => {
-  const dir = ownTempFolder(`whiteboard-${prefix}-`).path;
-  tempDirs.push(dir);
-  return dir;
+  const { path, remove } = ownTempFolder(`whiteboard-${prefix}-`);
+  removals.push(remove);
+  return path;
 };
 
 /** A fresh folder holding a copy of these files of the build, for a run that changes them. */

@@ -93,10 +93,16 @@ interface Synthesized extends WhiteboardApp {
   };
 }
 
-const outdirs: string[] = [];
+/** This file's scratch folders, each removed by its own `remove` once the file's tests are done. */
+const removals: Array<() => void> = [];
+const scratchFolder = (prefix: string): string => {
+  const { path, remove } = ownTempFolder(prefix);
+  removals.push(remove);
+  return path;
+};
+
 const synthesize = (context: Record<string, unknown>): Synthesized => {
-  const outdir = ownTempFolder('whiteboard-cdk-').path;
-  outdirs.push(outdir);
+  const outdir = scratchFolder('whiteboard-cdk-');
   // env {}: the settings of these apps come from context only, never from the caller's shell.
   const built = createWhiteboardApp({ context: { ...cdkContext, ...context }, outdir, env: {} });
   // Kept for the tests to read rather than left in the test output; shown if synth throws.
@@ -135,7 +141,7 @@ const synthesize = (context: Record<string, unknown>): Synthesized => {
 // The stack as `npm run synth` builds it (dev stage, defaults), bundles included. The CDK runs
 // `$CDK_DOCKER` (default `docker`) for any Docker bundling: point it at a tripwire that records
 // the call, to prove the bundles come from the local esbuild alone.
-const tripwireDir = ownTempFolder('whiteboard-docker-').path;
+const tripwireDir = scratchFolder('whiteboard-docker-');
 const dockerCalls = join(tripwireDir, 'calls');
 const tripwire = join(tripwireDir, 'docker');
 writeFileSync(tripwire, `#!/bin/sh\necho "$@" >> '${dockerCalls}'\nexit 1\n`, { mode: 0o755 });
@@ -162,7 +168,7 @@ const prod = synthesize({
 });
 
 after(() => {
-  for (const dir of [...outdirs, tripwireDir]) rmSync(dir, { recursive: true, force: true });
+  for (const remove of removals) remove();
 });
 
 const logicalId = (app: Synthesized, construct: IConstruct): string =>
@@ -993,8 +999,7 @@ describe('cdk-nag AwsSolutions', () => {
       .sort((a, b) => a.path.localeCompare(b.path));
 
   it('runs at synth: an unacknowledged finding fails it', (t) => {
-    const outdir = ownTempFolder('whiteboard-cdk-').path;
-    outdirs.push(outdir);
+    const outdir = scratchFolder('whiteboard-cdk-');
     const probe = createWhiteboardApp({
       // With an alarm e-mail, so that the report holds the finding and not the no-e-mail warning.
       context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' },
@@ -1167,8 +1172,7 @@ describe('Lambda bundles (the code that ships)', () => {
   }
 
   it('builds the same asset into any folder (its hash does not depend on where the assembly goes)', () => {
-    const scratch = ownTempFolder('whiteboard-asset-').path;
-    outdirs.push(scratch);
+    const scratch = scratchFolder('whiteboard-asset-');
     const contents = (outdir: string) => {
       buildShippedBundle(join(root, functions.readMessages.entry), outdir, root);
       return readdirSync(outdir, { recursive: true, encoding: 'utf8' })
@@ -1183,16 +1187,14 @@ describe('Lambda bundles (the code that ships)', () => {
   });
 
   it('builds in a .whiteboard folder of the project that it makes for its owner only, and leaves it empty', () => {
-    const project = ownTempFolder('whiteboard-project-').path;
-    outdirs.push(project);
+    const project = scratchFolder('whiteboard-project-');
     buildShippedBundle(join(root, functions.readMessages.entry), join(project, 'asset'), project);
     assert.equal(statSync(join(project, '.whiteboard')).mode & 0o777, 0o700);
     assert.deepEqual(readdirSync(join(project, '.whiteboard')), []);
   });
 
   it("removes the staging folder that a killed synth left in the project's .whiteboard folder", async () => {
-    const project = ownTempFolder('whiteboard-project-').path;
-    outdirs.push(project);
+    const project = scratchFolder('whiteboard-project-');
     const parent = join(project, '.whiteboard');
     mkdirSync(parent);
     await besideLeftoverFolders(
