@@ -20,8 +20,18 @@ import { exitIfUnsupportedNode } from '../backend/supported-node.ts';
 // begins every error line of the CLI.
 exitIfUnsupportedNode('error');
 
-const { accessSync, constants, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } =
-  require('node:fs') as typeof import('node:fs');
+const {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} = require('node:fs') as typeof import('node:fs');
 const { dirname, join } = require('node:path') as typeof import('node:path');
 const { Script } = require('node:vm') as typeof import('node:vm');
 
@@ -52,12 +62,13 @@ const writable = (folder: string): boolean => {
   }
 };
 
-let cachedData: Buffer | undefined;
+/** The cache, opened, where there is one to read. */
+let cacheFd: number | undefined;
 /** This run writes the cache at exit: the build's warm-up, or the first run on another V8. */
 let makeCache = warmUp;
 if (!warmUp) {
   try {
-    cachedData = readFileSync(cacheFile);
+    cacheFd = openSync(cacheFile, 'r');
   } catch {
     // None for this V8 (a Node other than the build's, or removed): compile as usual, and leave
     // one for the next run where the folder is writable (not a read-only global install). A cache
@@ -73,12 +84,45 @@ if (!warmUp) {
 if (makeCache) process.env.WHITEBOARD_WRITE_CODE_CACHE = cacheFile;
 else delete process.env.WHITEBOARD_WRITE_CODE_CACHE;
 
-// The same wrapper Node's CommonJS loader puts around a module. esbuild writes ASCII only (non-ASCII
-// characters escaped), so reading as latin1 gives the same text without decoding UTF-8.
-const script = new Script(
-  `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'latin1')}\n})`,
-  { filename: bundle, ...(cachedData === undefined ? {} : { cachedData }) },
-);
+// One buffer for both files, the bundle read into it and turned into a string, then the cache read
+// over it: every page of memory a process touches for the first time is a page fault, about 15 µs
+// each on the virtual machines this was measured on (docs/performance.md, "The CLI start"). The
+// bundle comes wrapped as Node's CommonJS loader wraps a module (scripts/build.mjs), so V8 compiles
+// the string as read, without copying it again to join it to the wrapper.
+const bundleFd = openSync(bundle, 'r');
+const bundleSize = fstatSync(bundleFd).size;
+const cacheSize = cacheFd === undefined ? 0 : fstatSync(cacheFd).size;
+const buffer = Buffer.allocUnsafeSlow(Math.max(bundleSize, cacheSize));
+/** Reads a file whole into the buffer, and closes it. */
+const readWhole = (fd: number, size: number): Buffer => {
+  try {
+    let read = 0;
+    while (read < size) {
+      const got = readSync(fd, buffer, read, size - read, read);
+      // Shorter than it was: what there is.
+      if (got === 0) break;
+      read += got;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+};
+// esbuild writes ASCII only (non-ASCII characters escaped), so reading as latin1 gives the same
+// text without decoding UTF-8.
+const source = readWhole(bundleFd, bundleSize).toString('latin1');
+let cachedData: Buffer | undefined;
+if (cacheFd !== undefined) {
+  try {
+    cachedData = readWhole(cacheFd, cacheSize);
+  } catch {
+    // Opened but not read (a disk error): compile as usual, as without one.
+  }
+}
+const script = new Script(source, {
+  filename: bundle,
+  ...(cachedData === undefined ? {} : { cachedData }),
+});
 const bundleModule = { exports: {} };
 // This file's `require` resolves from the same folder as the bundle's would.
 (script.runInThisContext() as (...args: unknown[]) => void).call(

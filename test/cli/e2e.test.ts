@@ -651,6 +651,12 @@ describe('where the CLI points', () => {
         socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n')),
       'closes on the request': (socket) => socket.once('data', () => socket.destroy()),
       'closes at once': (socket) => socket.destroy(),
+      // A header read by its name, in capitals (the build leaves undici's tree of header names
+      // empty: every name is lower-cased as it comes).
+      'declares too large a body': (socket) =>
+        socket.once('data', () =>
+          socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCONTENT-LENGTH: 99999999\r\n\r\n'),
+        ),
     };
     const lateNextTurn = [
       '--require',
@@ -679,6 +685,8 @@ describe('where the CLI points', () => {
         '1 error: <url> answered with something that is not HTTP; not an HTTP server?\n',
       'closes on the request': '1 error: <url> closed the connection before answering\n',
       'closes at once': '1 error: <url> closed the connection before answering\n',
+      'declares too large a body':
+        '1 error: the answer from <url>/messages is larger than 4194304 bytes; is --url <url> the whiteboard API?\n',
     };
     assert.deepEqual(
       outcomes,
@@ -755,6 +763,20 @@ describe('where the CLI points', () => {
       bundle,
       /setImmediate\(\(\)=>\{try\{[\w$]+\?\?=[\w$]+\(\)\}catch\([\w$]+\)\{[\w$]+\.destroy\(/,
     );
+  });
+
+  it("leaves out what undici builds at start-up for answers the CLI does not get: its header-name tree, and all but two of llhttp's constant tables (scripts/build.mjs)", () => {
+    // Exact text matches in undici too: another undici version could miss them, and the build
+    // would only warn.
+    const bundle = readFileSync(join(DIST, 'main.cjs'), 'latin1');
+    // The loop that fills the tree: `tree.insert(key, key)` (the local names minified).
+    assert.ok(!/\.insert\(([\w$]+),\1\)/.test(bundle), "undici's header-name tree is filled");
+    // The two tables undici's HTTP/1 client reads, and none of the others.
+    assert.ok(/\bCB_MESSAGE_BEGIN:16\b/.test(bundle), "llhttp's ERROR table is not in the bundle");
+    assert.ok(/\bRESPONSE:2\b/.test(bundle), "llhttp's TYPE table is not in the bundle");
+    for (const table of ['METHODS_RTSP', 'HEADER_CHARS', 'HTAB_SP_VCHAR_OBS_TEXT', 'STATUSES_HTTP']) {
+      assert.ok(!bundle.includes(table), `llhttp's ${table} is in the bundle`);
+    }
   });
 
   it('works without its code cache and makes one for the next run, and works with a cache V8 rejects, which it leaves', async () => {
