@@ -2,7 +2,7 @@
  * The `whiteboard` bin, dist/cli/whiteboard.cjs: loads the CLI bundle (main.cjs, built from
  * cli/main.ts) using the V8 code cache that `npm run build` wrote beside it.
  *
- * Why: the CLI's budget is 1.6 times `node -e ''` (it takes 1.73-1.86 on Node 20:
+ * Why: the CLI's budget is 1.6 times `node -e ''` (it sits at that line on Node 20:
  * docs/performance.md). Without a cache, most of its start-up is V8 parsing and compiling the
  * bundle (undici above all), and Node 20 has no compile cache of its own
  * (`module.enableCompileCache()` arrived in Node 22.1).
