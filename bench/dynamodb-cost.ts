@@ -5,9 +5,9 @@
  * small message. Budget: one Query of 0.5 read capacity units per GET (an eventually consistent
  * read of up to 4 KB), one PutItem of 1 write capacity unit per POST (up to 1 KB).
  */
-import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../backend/adapters/dynamodb-client.ts';
 import { DynamoDbMessageRepository } from '../backend/adapters/dynamodb-message-repository.ts';
+import { messageIdMaker } from '../backend/domain/message.ts';
 import { createMessageService } from '../backend/domain/message-service.ts';
 import type { EndpointObserver } from '../backend/http/endpoints.ts';
 import { postMessageEndpoint, readMessagesEndpoint } from '../backend/http/endpoints.ts';
@@ -48,7 +48,7 @@ export const measureDynamoDbCost = async (endpoint: string): Promise<DynamoDbCos
     const records = recordCapacity(client);
     const service = createMessageService({
       repository: new DynamoDbMessageRepository(client, TABLE),
-      newId: monotonicFactory(),
+      newId: messageIdMaker(),
     });
     const read = readMessagesEndpoint(service, noObserver);
     const post = postMessageEndpoint(service, noObserver);

@@ -7,9 +7,9 @@
  * process's stdout, a pipe the parent drains, as a terminal or Lambda's log pipe would.
  */
 import type { Context } from 'aws-lambda';
-import { monotonicFactory } from 'ulid';
 import { InMemoryMessageRepository } from '../backend/adapters/in-memory-message-repository.ts';
 import { encodeCursor } from '../backend/domain/cursor.ts';
+import { messageIdMaker } from '../backend/domain/message.ts';
 import { createMessageService } from '../backend/domain/message-service.ts';
 import { instrument, observer } from '../backend/handlers/instrument.ts';
 import * as powertools from '../backend/handlers/powertools.ts';
@@ -46,7 +46,7 @@ const context = benchContext(functions.readMessages);
 /** A fresh repository (a board of 5 messages), and one handler of one method on it. */
 const setUp = async (method: 'GET' | 'POST', name: 'ours' | 'bare'): Promise<Handler> => {
   const repository = new InMemoryMessageRepository();
-  const newId = monotonicFactory();
+  const newId = messageIdMaker();
   const service = createMessageService({ repository, newId });
   for (let i = 0; i < 5; i++) await service.post('default', { author: 'seed', text: `seed ${i}` });
   if (name === 'ours') {

@@ -6,11 +6,12 @@
  * condition fails; both are within the noise of a run. The cold start floor (`floorHandler`, in a
  * bundle) and the load floor (floor-server.ts, a bare node:http server) make it through the same
  * commands below, and the bare handler of figure 3 (handler-cost-child.ts) stores the same message.
- * The client is passed in so the naive Powertools bundle can trace it.
+ * Each makes its ids as the functions do (`messageIdMaker`): making an id is part of the work, not
+ * one of our layers. The client is passed in so the naive Powertools bundle can trace it.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { monotonicFactory } from 'ulid';
+import { messageIdMaker } from '../../backend/domain/message.ts';
 
 export const FLOOR_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
@@ -42,7 +43,7 @@ export const putMessageCommand = (tableName: string, message: Record<string, str
   });
 
 export const floorHandler = (client: DynamoDBDocumentClient, tableName: string) => {
-  const newId = monotonicFactory();
+  const newId = messageIdMaker();
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const board = event.pathParameters?.board ?? 'default';
     if (event.requestContext.http.method === 'GET') {

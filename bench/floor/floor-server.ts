@@ -10,14 +10,14 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../../backend/adapters/dynamodb-client.ts';
+import { messageIdMaker } from '../../backend/domain/message.ts';
 import { watchParent } from '../../backend/local/process-alive.ts';
 import { bareMessage, FLOOR_HEADERS, newestMessagesQuery, putMessageCommand } from './floor-call.ts';
 
 const tableName = process.env.TABLE_NAME ?? '';
 const client = createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
-const newId = monotonicFactory();
+const newId = messageIdMaker();
 
 const server = createServer((req, res) => {
   const fail = (error: unknown) => {

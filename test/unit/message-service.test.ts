@@ -118,6 +118,24 @@ describe('MessageService.post', () => {
     }
   });
 
+  it('draws the random part of its ids from the CSPRNG in blocks, not a call for each character', (t) => {
+    const newId = messageIdMaker();
+    const draws: number[] = [];
+    const getRandomValues = crypto.getRandomValues.bind(crypto);
+    t.mock.method(crypto, 'getRandomValues', (array: Uint8Array) => {
+      draws.push(array.byteLength);
+      return getRandomValues(array);
+    });
+    // A new millisecond each: a new random part each (16 characters of 5 bits).
+    const ids = Array.from({ length: 32 }, (_, i) => newId(T0 + i));
+    assert.deepEqual(draws, [256, 256]);
+    assert.equal(new Set(ids.map((id) => id.slice(10))).size, 32);
+    for (const [i, id] of ids.entries()) {
+      assert.ok(isMessageId(id), id);
+      assert.equal(decodeTime(id), T0 + i);
+    }
+  });
+
   it('writes createdAt as ISO 8601 UTC with milliseconds when using the real clock', async () => {
     const repository = new InMemoryMessageRepository();
     const service = createMessageService({ repository, newId: sequentialIds() });
