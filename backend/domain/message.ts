@@ -24,14 +24,17 @@ export const messageIdMaker = (): ((time: number) => string) => monotonicFactory
  * own source asks `crypto.getRandomValues` for one byte at a time, 16 calls for an id: 70 µs an id
  * on the 2-core machines this was measured on, where a call took 4.5 µs, and 9% of the POST
  * function's thread in a CPU profile of the local stack under load. Drawn at the first id, not at
- * import.
+ * import, and from node:crypto, which the SDK loads anyway, rather than the global Web Crypto
+ * object, whose first use loads Node's Web Crypto (1.5-2.5 ms here) into a cold start; and not by
+ * an `import`, which would load node:crypto into every start of the CLI (cli/api.ts imports this
+ * module).
  */
 const pooledRandom = (): (() => number) => {
   const pool = new Uint8Array(256);
   let next = pool.length;
   return () => {
     if (next === pool.length) {
-      crypto.getRandomValues(pool);
+      process.getBuiltinModule('node:crypto').randomFillSync(pool);
       next = 0;
     }
     // A byte over 256: [0, 1), as ulid takes it (it uses the top 5 bits).

@@ -121,10 +121,11 @@ describe('MessageService.post', () => {
   it('draws the random part of its ids from the CSPRNG in blocks, not a call for each character', (t) => {
     const newId = messageIdMaker();
     const draws: number[] = [];
-    const getRandomValues = crypto.getRandomValues.bind(crypto);
-    t.mock.method(crypto, 'getRandomValues', (array: Uint8Array) => {
+    const nodeCrypto = process.getBuiltinModule('node:crypto');
+    const randomFillSync = nodeCrypto.randomFillSync.bind(nodeCrypto);
+    t.mock.method(nodeCrypto, 'randomFillSync', (array: Uint8Array) => {
       draws.push(array.byteLength);
-      return getRandomValues(array);
+      return randomFillSync(array);
     });
     // A new millisecond each: a new random part each (16 characters of 5 bits).
     const ids = Array.from({ length: 32 }, (_, i) => newId(T0 + i));
