@@ -277,7 +277,11 @@ const llhttpConstants = {
         : undefined,
     );
     builder.onLoad({ filter: /.*/, namespace: 'llhttp-constants' }, async (args) => {
-      const read = llhttpTablesRead(await readFile(args.pluginData, 'utf8'));
+      // The client as bundled: its text and what the edits above put into it.
+      const added = undiciEdits
+        .filter(({ file }) => file.test(args.pluginData))
+        .flatMap(({ edits }) => edits.map(([, to]) => to));
+      const read = llhttpTablesRead([await readFile(args.pluginData, 'utf8'), ...added].join('\n'));
       const constants = createRequire(import.meta.url)(args.path);
       if (read === undefined || read.some((name) => typeof constants[name] !== 'object')) {
         return {
