@@ -8,6 +8,7 @@ import { DEFAULT_BOARD, type Message, type MessagePage } from '../backend/domain
 import {
   BOARD_PATTERN,
   BOARD_RULE,
+  CURSOR_PATTERN,
   isMessageId,
   lengthProblem,
   limits,
@@ -18,6 +19,7 @@ import type { HttpClient } from './http-client.ts';
 export {
   BOARD_PATTERN,
   BOARD_RULE,
+  CURSOR_PATTERN,
   DEFAULT_BOARD,
   isMessageId,
   lengthProblem,

@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Dispatcher } from 'undici';
 import { isLoopbackHost } from '../backend/local/engine/ports.ts';
 import { sourceMappedStack } from '../backend/source-mapped-stack.ts';
-import { BOARD_PATTERN, BOARD_RULE, createApi, DEFAULT_BOARD, limits } from './api.ts';
+import { BOARD_PATTERN, BOARD_RULE, CURSOR_PATTERN, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { readCommandLine } from './command-line.ts';
 import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
 import { ApiError, CliError, triedTimes } from './errors.ts';
@@ -85,9 +85,27 @@ export interface CommandContext {
   readonly holdNotes: (held: boolean) => void;
 }
 
+/**
+ * `whiteboard read` for `board`, with `options` (" --limit 20") and the --url this run was given,
+ * as the CLI suggests it in a note or a hint.
+ */
+export const suggestedRead = (
+  context: Pick<CommandContext, 'urlOption'>,
+  board: string,
+  options = '',
+): string =>
+  `whiteboard read${board === DEFAULT_BOARD ? '' : ` --board ${board}`}${options}${context.urlOption}`;
+
 const parseBoard = (value: string): string => {
   if (!BOARD_PATTERN.test(value)) {
     throw new InvalidArgumentError(`${BOARD_RULE}.`);
+  }
+  return value;
+};
+
+const parseCursor = (value: string): string => {
+  if (!CURSOR_PATTERN.test(value)) {
+    throw new InvalidArgumentError('expected the nextCursor of an earlier read, unchanged.');
   }
   return value;
 };
@@ -302,6 +320,11 @@ Examples:
           `how many messages, 1-${limits.pageMax} (API default: ${limits.pageDefault})`,
         ).argParser(wholeNumber(1, limits.pageMax)),
       )
+      .addOption(
+        new Option('--cursor <cursor>', 'read the page after an earlier one: its nextCursor, as printed')
+          .argParser(parseCursor)
+          .conflicts('follow'),
+      )
       .option('--json', "print the API's JSON, uncoloured (with --follow: one message per line)")
       .option('--follow', 'keep printing new messages as they are posted, until Ctrl-C'),
   )
@@ -311,6 +334,7 @@ Examples:
 Examples:
   $ whiteboard read
   $ whiteboard read --board team --limit 20
+  $ whiteboard read --cursor <cursor>   # older ones: read prints this command when there are
   $ whiteboard read --json | jq '.messages[].text'
   $ whiteboard read --follow          # oldest first, new messages appear at the bottom`,
     )
@@ -354,6 +378,8 @@ export interface PostOptions extends ConnectionOptions {
 export interface ReadOptions extends ConnectionOptions {
   readonly board: string;
   readonly limit?: number | undefined;
+  /** Where the page starts: the nextCursor of an earlier page. */
+  readonly cursor?: string | undefined;
   readonly json?: boolean | undefined;
   readonly follow?: boolean | undefined;
 }

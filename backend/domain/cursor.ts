@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.ts';
-import { isMessageId } from './validation.ts';
+import { CURSOR_PATTERN, isMessageId } from './validation.ts';
 
 /**
  * The pagination cursor: opaque to clients, base64url of `{"b": board, "k": last id}`. It names
@@ -12,7 +12,7 @@ const invalid = (message: string) => new ValidationError('INVALID_CURSOR', messa
 
 /** Returns the id to continue after, or throws a ValidationError (400) for a cursor that is not ours. */
 export const decodeCursor = (board: string, cursor: string): string => {
-  if (cursor.length === 0 || cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+  if (!CURSOR_PATTERN.test(cursor)) {
     throw invalid('cursor is not a valid page cursor: pass nextCursor from the previous page unchanged');
   }
   let parsed: unknown;

@@ -18,6 +18,11 @@ export const limits = {
 export const BOARD_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${limits.boardMaxChars}}$`);
 /** What a board name may be, as the API's error and the CLI's usage error say it. */
 export const BOARD_RULE = `use 1-${limits.boardMaxChars} letters, digits, "_" or "-"`;
+/**
+ * What a page cursor can look like (backend/domain/cursor.ts writes base64url), checked before it
+ * is decoded; the CLI checks `--cursor` against it too.
+ */
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
 // Crockford base32, as this API writes ids (upper case). A ULID's 26 characters could hold 130
 // bits, of which it uses 128, so it starts with 0-7 (ULID spec, "Overflow Errors when Parsing
 // Base32 Strings": the largest valid ULID is 7ZZZZZZZZZZZZZZZZZZZZZZZZZ).

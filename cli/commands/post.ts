@@ -1,8 +1,8 @@
-import { DEFAULT_BOARD, lengthProblem, limits } from '../api.ts';
+import { lengthProblem, limits } from '../api.ts';
 import { CliError, InterruptedError, OutputError, outputFailure, UsageError } from '../errors.ts';
 import { mayHaveArrived } from '../network-failure.ts';
 import { formatTime, relativeTime, safeJson, sanitizeInline } from '../output.ts';
-import type { CommandContext, PostOptions } from '../program.ts';
+import { type CommandContext, type PostOptions, suggestedRead } from '../program.ts';
 
 /** Standard input is only read for `--text -`; the API takes 2000 characters, so 64 KiB is plenty. */
 const STDIN_MAX_BYTES = 64 * 1024;
@@ -23,8 +23,7 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
     const { raw, message } = await api.post(options.board, { author, text }).catch((error: unknown) => {
       // Posting again after a failure, or after Ctrl-C while the request was out, could store
       // the message twice: say how to check first.
-      const board = options.board === DEFAULT_BOARD ? '' : ` --board ${options.board}`;
-      const check = `whiteboard read${board}${context.urlOption}`;
+      const check = suggestedRead(context, options.board);
       const note = `the message may have been stored; check with \`${check}\` before posting again`;
       if (deps.signal?.aborted) throw Object.assign(new InterruptedError({ cause: error }), { note });
       if (error instanceof CliError && mayHaveArrived(error)) error.note = note;

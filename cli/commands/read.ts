@@ -1,7 +1,7 @@
-import { isMessageId, MAX_LIMIT, type Message } from '../api.ts';
+import { CURSOR_PATTERN, isMessageId, MAX_LIMIT, type Message } from '../api.ts';
 import { ApiError, type CliError, NetworkError, ResponseError } from '../errors.ts';
 import { formatMessage, safeJson, sanitizeInline } from '../output.ts';
-import type { CommandContext, ReadOptions } from '../program.ts';
+import { type CommandContext, type ReadOptions, suggestedRead } from '../program.ts';
 
 /**
  * --follow polls with `?since=` (see FOLLOW_LOOKBACK_MS): 1 s after something new, doubling while
@@ -59,10 +59,13 @@ export const runRead = async (
   timing: FollowTiming = DEFAULT_FOLLOW_TIMING,
 ): Promise<void> => {
   try {
-    const { raw, page } = await context.api.read(options.board, { limit: options.limit });
+    const { raw, page } = await context.api.read(options.board, {
+      limit: options.limit,
+      cursor: options.cursor,
+    });
     if (!options.follow) {
       if (options.json) context.out(`${safeJson(raw, 2)}\n`);
-      else printPage(context, options, page.messages, page.nextCursor !== null);
+      else printPage(context, options, page.messages, page.nextCursor);
       return;
     }
     // Oldest first, like `tail -f`: new messages then appear at the bottom, where the eye is.
@@ -81,26 +84,36 @@ export const runRead = async (
 };
 
 const printPage = (
-  { out, styles, width, deps }: CommandContext,
+  context: CommandContext,
   options: ReadOptions,
   messages: readonly Message[],
-  more: boolean,
+  nextCursor: string | null,
 ): void => {
+  const { out, styles, width, deps } = context;
   if (messages.length === 0) {
-    out(`${styles.dim(`No messages on board ${sanitizeInline(options.board, 64)} yet.`)}\n`);
+    const board = sanitizeInline(options.board, 64);
+    // An empty page after a cursor: the messages it followed were the oldest.
+    out(
+      `${styles.dim(options.cursor ? `No older messages on board ${board}.` : `No messages on board ${board} yet.`)}\n`,
+    );
     return;
   }
   const now = deps.now();
   const columns = width();
   out(messages.map((message) => formatMessage(message, styles, columns, now)).join('\n'));
-  if (more) {
-    // At the API's maximum page there is no larger --limit to suggest, but there are still more.
-    const how =
-      (options.limit ?? 0) < MAX_LIMIT
-        ? `More with --limit <n> (up to ${MAX_LIMIT}).`
-        : `Older ones are not shown: ${MAX_LIMIT} is the most one read prints.`;
-    const shown = messages.length === 1 ? 'the newest message' : `the ${messages.length} newest`;
-    out(`\n${styles.dim(`Showing ${shown}. ${how}`)}\n`);
+  if (nextCursor !== null) {
+    const count = messages.length === 1 ? 'message' : `${messages.length} messages`;
+    const shown = options.cursor
+      ? `Showing ${count} older than the last page.`
+      : `Showing the ${messages.length === 1 ? 'newest message' : `${messages.length} newest`}.`;
+    const larger =
+      (options.limit ?? 0) < MAX_LIMIT ? ` More at once with --limit <n> (up to ${MAX_LIMIT}).` : '';
+    // The cursor comes from the server: printed as a command only if it is one the API could have
+    // written, never as characters a terminal would act on.
+    const older = CURSOR_PATTERN.test(nextCursor)
+      ? ` Older ones:\n  ${suggestedRead(context, options.board, `${options.limit === undefined ? '' : ` --limit ${options.limit}`} --cursor ${nextCursor}`)}`
+      : ' Older ones: nextCursor in --json.';
+    out(`\n${styles.dim(`${shown}${larger}${older}`)}\n`);
   }
 };
 

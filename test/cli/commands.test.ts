@@ -312,28 +312,77 @@ describe('whiteboard read', () => {
     assert.deepEqual(requestedPaths(deps.agent), ['GET /messages']);
   });
 
-  it('says when there is more and how to see it', async () => {
-    const deps = apiAnswering('GET /messages', 200, page(newestFirst, 'cursor-1'));
+  // A cursor as the API writes them (base64url), which the CLI prints as a command to copy.
+  const CURSOR = 'eyJiIjoiZGVmYXVsdCIsImsiOiIwMUhYQUpKNkI4OFE3UjBBMEhaRUUwRzhWWCJ9';
+
+  it('says when there is more, and prints the command that reads the older ones', async () => {
+    const deps = apiAnswering('GET /messages', 200, page(newestFirst, CURSOR));
     await createProgram(deps).parseAsync(['read'], { from: 'user' });
-    assert.match(deps.stdout.text, /Showing the 3 newest\. More with --limit <n> \(up to 100\)\.\n$/);
-  });
-
-  it('says "the newest message" when it shows one', async () => {
-    const deps = apiAnswering('GET /messages?limit=1', 200, page(newestFirst.slice(0, 1), 'cursor-1'));
-    await createProgram(deps).parseAsync(['read', '--limit', '1'], { from: 'user' });
-    assert.match(
+    assert.ok(
+      deps.stdout.text.endsWith(
+        `\n\nShowing the 3 newest. More at once with --limit <n> (up to 100). Older ones:\n  whiteboard read --cursor ${CURSOR}\n`,
+      ),
       deps.stdout.text,
-      /\n\nShowing the newest message\. More with --limit <n> \(up to 100\)\.\n$/,
     );
   });
 
-  it('says when there is more even at the largest --limit, without suggesting a larger one', async () => {
-    const deps = apiAnswering('GET /messages?limit=100', 200, page(newestFirst, 'cursor-1'));
+  it('says "the newest message" when it shows one, and keeps --limit, --board and --url in the command', async () => {
+    const origin = 'http://127.0.0.1:4999';
+    const deps = apiAnswering(
+      'GET /boards/team/messages?limit=1',
+      200,
+      page(newestFirst.slice(0, 1), CURSOR),
+      {
+        origin,
+      },
+    );
+    await createProgram(deps).parseAsync(['read', '--board', 'team', '--limit', '1', '--url', origin], {
+      from: 'user',
+    });
+    assert.ok(
+      deps.stdout.text.endsWith(
+        `\n\nShowing the newest message. More at once with --limit <n> (up to 100). Older ones:\n  whiteboard read --board team --limit 1 --cursor ${CURSOR} --url ${origin}\n`,
+      ),
+      deps.stdout.text,
+    );
+  });
+
+  it('at the largest --limit suggests no larger one, only the older page', async () => {
+    const deps = apiAnswering('GET /messages?limit=100', 200, page(newestFirst, CURSOR));
     await createProgram(deps).parseAsync(['read', '--limit', '100'], { from: 'user' });
-    assert.match(
+    assert.ok(
+      deps.stdout.text.endsWith(
+        `\n\nShowing the 3 newest. Older ones:\n  whiteboard read --limit 100 --cursor ${CURSOR}\n`,
+      ),
       deps.stdout.text,
-      /Showing the 3 newest\. Older ones are not shown: 100 is the most one read prints\.\n$/,
     );
+  });
+
+  it('reads the page after a cursor with --cursor, and says so', async () => {
+    const next = `${CURSOR.slice(0, -4)}Qifx`;
+    const deps = apiAnswering(`GET /messages?cursor=${CURSOR}`, 200, page(newestFirst.slice(1), next));
+    await createProgram(deps).parseAsync(['read', '--cursor', CURSOR], { from: 'user' });
+    assert.deepEqual(requestedPaths(deps.agent), [`GET /messages?cursor=${CURSOR}`]);
+    assert.match(deps.stdout.text, /^bo {2}3 min ago\n {2}second\n/);
+    assert.ok(
+      deps.stdout.text.endsWith(
+        `\n\nShowing 2 messages older than the last page. More at once with --limit <n> (up to 100). Older ones:\n  whiteboard read --cursor ${next}\n`,
+      ),
+      deps.stdout.text,
+    );
+  });
+
+  it('says when a cursor leads to no older messages', async () => {
+    const deps = apiAnswering(`GET /boards/team/messages?cursor=${CURSOR}`, 200, page([]));
+    await createProgram(deps).parseAsync(['read', '--board', 'team', '--cursor', CURSOR], { from: 'user' });
+    assert.equal(deps.stdout.text, 'No older messages on board team.\n');
+  });
+
+  it('does not print a cursor the API could not have written as a command', async () => {
+    const deps = apiAnswering('GET /messages', 200, page(newestFirst, 'x\u001b]0;owned\u0007'));
+    await createProgram(deps).parseAsync(['read'], { from: 'user' });
+    assert.ok(deps.stdout.text.endsWith(' Older ones: nextCursor in --json.\n'), deps.stdout.text);
+    assert.equal(deps.stdout.text.includes('\u001b'), false);
   });
 
   it('says when a board is empty', async () => {
@@ -774,6 +823,16 @@ describe('exit codes and one-line errors', () => {
     usage(
       ['read', '--limit', '101'],
       /^error: option '--limit <n>' argument '101' is invalid\. expected a whole number from 1 to 100\./,
+    ));
+  it('exits 2 for a --cursor the API could not have written', () =>
+    usage(
+      ['read', '--cursor', 'not a cursor!'],
+      /^error: option '--cursor <cursor>' argument 'not a cursor!' is invalid\. expected the nextCursor of an earlier read, unchanged\.\n$/,
+    ));
+  it('exits 2 for --cursor with --follow, which reads from the newest', () =>
+    usage(
+      ['read', '--cursor', 'eyJiIjoiZGVmYXVsdCJ9', '--follow'],
+      /^error: option '--cursor <cursor>' cannot be used with option '--follow'\n$/,
     ));
   it('exits 2 for a --limit of 0, and takes 1', async () => {
     await usage(
