@@ -124,6 +124,17 @@ const requireString = (
 };
 
 /**
+ * What the client sent, quoted in an error message: JSON, cut to `maxChars` code points, so that an
+ * answer stays small and never ends in half a surrogate pair.
+ */
+const quoted = (value: string, maxChars: number): string =>
+  JSON.stringify(
+    Array.from(value.slice(0, 2 * maxChars))
+      .slice(0, maxChars)
+      .join(''),
+  );
+
+/**
  * Validates a parsed JSON body for a new message: an object with string `author` (1-64
  * characters after trimming, no control characters) and `text` (1-2000, may hold newlines and
  * tabs), and nothing else. Returns the trimmed values.
@@ -135,7 +146,7 @@ export const validateNewMessage = (body: unknown): NewMessageInput => {
   const unknown = Object.keys(body).filter((key) => key !== 'author' && key !== 'text');
   if (unknown.length > 0) {
     // Named as the other messages quote a value: cut short, so that an answer stays small.
-    const named = unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40)));
+    const named = unknown.slice(0, 5).map((key) => quoted(key, 40));
     const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : '';
     throw new ValidationError(
       'INVALID_BODY',
@@ -151,10 +162,7 @@ export const validateNewMessage = (body: unknown): NewMessageInput => {
 
 export const validateBoard = (board: string): string => {
   if (!BOARD_PATTERN.test(board)) {
-    throw new ValidationError(
-      'INVALID_BOARD',
-      `board ${JSON.stringify(board.slice(0, 80))} is invalid: ${BOARD_RULE}`,
-    );
+    throw new ValidationError('INVALID_BOARD', `board ${quoted(board, 80)} is invalid: ${BOARD_RULE}`);
   }
   return board;
 };
@@ -169,7 +177,7 @@ export const parseLimit = (raw: string | undefined): number => {
   if (!/^0*[0-9]{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > limits.pageMax) {
     throw new ValidationError(
       'INVALID_LIMIT',
-      `limit must be a whole number from 1 to ${limits.pageMax}, got ${JSON.stringify(raw.slice(0, 40))}`,
+      `limit must be a whole number from 1 to ${limits.pageMax}, got ${quoted(raw, 40)}`,
     );
   }
   return Number(raw);
@@ -185,10 +193,7 @@ export const parseSince = (raw: string | undefined): string | undefined => {
   // (U+017F, long s, into S; U+00DF, sharp s, into SS), which would let them pass.
   const id = raw.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
   if (!isMessageId(id)) {
-    throw new ValidationError(
-      'INVALID_SINCE',
-      `since must be a message id, got ${JSON.stringify(raw.slice(0, 40))}`,
-    );
+    throw new ValidationError('INVALID_SINCE', `since must be a message id, got ${quoted(raw, 40)}`);
   }
   return id;
 };

@@ -36,6 +36,29 @@ export const corsResponseHeaders = (
 };
 
 /**
+ * An answer's headers with the gateway's CORS headers (`cors`, from corsResponseHeaders). With CORS
+ * configured, "API Gateway ignores CORS headers returned from your backend integration" (AWS docs,
+ * "Configuring CORS for an HTTP API"): the function's own `access-control-*` headers go, whatever
+ * the origin. A `vary` of its own is kept, with the gateway's `origin` added to it.
+ */
+export const withGatewayCors = (
+  headers: Readonly<Record<string, string | string[]>>,
+  cors: Readonly<Record<string, string>>,
+): Record<string, string | string[]> => {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith('access-control-')) out[name] = value;
+  }
+  const own = out.vary;
+  Object.assign(out, cors);
+  if (typeof own === 'string' && cors.vary !== undefined) {
+    const listed = own.split(',').map((field) => field.trim().toLowerCase());
+    out.vary = listed.includes('*') || listed.includes(cors.vary) ? own : `${own}, ${cors.vary}`;
+  }
+  return out;
+};
+
+/**
  * What API Gateway answers a preflight with: the CORS headers of its 204, none when the preflight is
  * refused, and why it is refused (its origin, method or one of its headers is not in the CORS
  * configuration), for the gateway's log line; the browser is told nothing more.

@@ -23,7 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { CorsSettings, FunctionId, RouteDefinition } from '../http/routes.ts';
 import { answerOnSocket, connectionOrder, LINGER_MS } from './connection-order.ts';
-import { corsResponseHeaders, isPreflight, preflight } from './cors.ts';
+import { corsResponseHeaders, isPreflight, preflight, withGatewayCors } from './cors.ts';
 import { lambdaTraceHeader, newRequestId, toEvent } from './event.ts';
 import type { FunctionEnvironments, InvocationOutcome } from './execution-environments.ts';
 import type { LogPrinter } from './log-printer.ts';
@@ -172,15 +172,16 @@ export const createGatewayServer = ({
     res: ServerResponse,
     response: HttpResponse,
     requestId: string,
-    extra: Record<string, string>,
+    corsHeaders: Record<string, string>,
   ) => {
+    // A 204 has no body, and so no content-length (RFC 9110, 8.6); Node drops the body itself.
+    const noContent = response.statusCode === 204;
     res.writeHead(response.statusCode, {
-      ...response.headers,
-      ...extra,
+      ...withGatewayCors(response.headers, corsHeaders),
       'apigw-requestid': requestId,
-      'content-length': String(response.body.length),
+      ...(noContent ? {} : { 'content-length': String(response.body.length) }),
     });
-    res.end(response.body);
+    res.end(noContent ? undefined : response.body);
   };
 
   /** What API Gateway answers before it reads the body: the size quota, a CORS preflight. */

@@ -61,10 +61,36 @@ describe('function result -> HTTP response (payload format 2.0)', () => {
       { statusCode: 200, headers: 'x' },
       { statusCode: 200, cookies: 'a=1' },
       { statusCode: 200, isBase64Encoded: 'yes', body: '' },
+      // A 1xx is no final answer: sent as one, the client would wait for another.
+      { statusCode: 100 },
+      { statusCode: 101, body: 'x' },
+      { statusCode: 199 },
+      // What Node cannot write as a header (it would throw in the gateway).
+      { statusCode: 200, headers: { 'x-bad': 'a\nb' } },
+      { statusCode: 200, headers: { 'bad name': 'x' } },
+      { statusCode: 200, cookies: ['a=1\r\nx-injected: 1'] },
     ]) {
       const outcome = toHttpResponse(bad);
       assert.equal(outcome.ok, false, JSON.stringify(bad));
     }
+  });
+});
+
+describe("function result -> HTTP response: headers that are the gateway's", () => {
+  it("drops the function's connection headers and content-length, keeping the rest", () => {
+    const response = ok({
+      statusCode: 200,
+      headers: {
+        'Transfer-Encoding': 'chunked',
+        Connection: 'close',
+        'keep-alive': 'timeout=5',
+        upgrade: 'websocket',
+        'content-length': '999',
+        'x-kept': 'yes',
+      },
+      body: 'x',
+    });
+    assert.deepEqual(response.headers, { 'x-kept': 'yes' });
   });
 });
 
@@ -216,6 +242,48 @@ describe("CORS headers on the gateway's own answers", () => {
       const answer = await send('/run', { body });
       assert.deepEqual([answer.status, answer.body], [413, '{"message":"Request Entity Too Large"}']);
       assert.deepEqual(corsOf(answer.headers), expected);
+    });
+  });
+
+  it("drops the function's own CORS headers for the gateway's, and keeps its Vary beside origin", async () => {
+    const payload = JSON.stringify({
+      statusCode: 200,
+      headers: {
+        'access-control-allow-origin': 'https://evil.example',
+        'access-control-allow-credentials': 'true',
+        vary: 'accept-encoding',
+      },
+      body: 'ok',
+    });
+    await withGateway({ kind: 'result', payload }, async (send) => {
+      const answer = await send('/run');
+      assert.equal(answer.headers['access-control-allow-origin'], origin);
+      assert.equal(answer.headers['access-control-allow-credentials'], undefined);
+      assert.equal(answer.headers.vary, 'accept-encoding, origin');
+      // From an origin not listed: none of the function's CORS headers either.
+      const elsewhere = await send('/run', { headers: { origin: 'https://evil.example' } });
+      assert.equal(elsewhere.headers['access-control-allow-origin'], undefined);
+      assert.equal(elsewhere.headers['access-control-allow-credentials'], undefined);
+      assert.equal(elsewhere.headers.vary, 'accept-encoding');
+    });
+  });
+
+  it('answers a 204 without a body or content-length, and keeps the framing its own', async () => {
+    const noContent = JSON.stringify({ statusCode: 204, body: 'should not be sent' });
+    await withGateway({ kind: 'result', payload: noContent }, async (send) => {
+      const answer = await send('/run');
+      assert.deepEqual([answer.status, answer.body, answer.headers['content-length']], [204, '', undefined]);
+    });
+    const chunked = JSON.stringify({
+      statusCode: 200,
+      headers: { 'transfer-encoding': 'chunked' },
+      body: 'ok',
+    });
+    await withGateway({ kind: 'result', payload: chunked }, async (send) => {
+      const answer = await send('/run');
+      assert.deepEqual([answer.status, answer.body], [200, 'ok']);
+      assert.equal(answer.headers['transfer-encoding'], undefined);
+      assert.equal(answer.headers['content-length'], '2');
     });
   });
 

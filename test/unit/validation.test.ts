@@ -70,6 +70,16 @@ describe('validateNewMessage: body shape', () => {
     );
   });
 
+  it('cuts a quoted value by characters, never inside an emoji', () => {
+    const key = `${'x'.repeat(39)}\u{1F600}tail`;
+    assertInvalid(
+      () => validateNewMessage({ author: 'Ada', text: 'hi', [key]: 1 }),
+      'INVALID_BODY',
+      new RegExp(`^unknown field "${'x'.repeat(39)}\u{1F600}";`, 'u'),
+    );
+    assertInvalid(() => parseLimit(`${'9'.repeat(39)}\u{1F600}`), 'INVALID_LIMIT', /9\u{1F600}"$/u);
+  });
+
   it('rejects a "__proto__" key from parsed JSON as an unknown field', () => {
     const body: unknown = JSON.parse('{"author":"Ada","text":"hi","__proto__":{"admin":true}}');
     assertInvalid(() => validateNewMessage(body), 'INVALID_BODY', /"__proto__"/);
