@@ -2,16 +2,18 @@
  * The CLI's one HTTP client (undici): timeouts, keep-alive, retries with backoff and jitter, an
  * Idempotency-Key on every POST, and every response body read or destroyed so no socket leaks.
  */
-import type { Agent, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ApiError, NetworkError, ResponseError } from './errors.ts';
 import {
   classifyFailure,
   codeOf,
   describeNetworkFailure,
   type FailureClass,
+  failureCode,
   seconds,
 } from './network-failure.ts';
-import { loadUndici } from './undici-parts.ts';
+import type { HttpProxy } from './proxy.ts';
+import { loadProxyUndici, loadUndici, type ProxyParts, type UndiciParts } from './undici-parts.ts';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -25,6 +27,8 @@ export interface HttpClientOptions {
   readonly userAgent: string;
   /** Tests pass a MockAgent; otherwise a keep-alive Agent is made on first use and closed by `close()`. */
   readonly dispatcher?: Dispatcher | undefined;
+  /** The HTTP proxy to go through (cli/proxy.ts); without it, the API is reached directly. */
+  readonly proxy?: HttpProxy | undefined;
   readonly sleep: Sleep;
   readonly random: () => number;
   readonly now: () => number;
@@ -254,13 +258,15 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   } = options;
   const base = new URL(baseUrl);
   const wrongApiHint = options.wrongApiHint ?? 'is it the whiteboard API?';
-  let ownAgent: Agent | undefined;
+  const { proxy } = options;
+  let ownAgent: Dispatcher | undefined;
 
-  const dispatcherFor = async (): Promise<Dispatcher> => {
-    if (options.dispatcher !== undefined) return options.dispatcher;
+  /** The undici `request`, and the dispatcher it is called on: a MockAgent, an Agent or a ProxyAgent. */
+  const undici = async (): Promise<{ request: UndiciParts['request']; dispatcher: Dispatcher }> => {
+    const parts = proxy === undefined ? await loadUndici() : await loadProxyUndici();
+    if (options.dispatcher !== undefined) return { request: parts.request, dispatcher: options.dispatcher };
     if (ownAgent === undefined) {
-      const { Agent } = await loadUndici();
-      ownAgent = new Agent({
+      const agentOptions = {
         connect: { timeout: timeoutMs },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -269,9 +275,22 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         keepAliveMaxTimeout: 60_000,
         // Node's default. Given here, undici need not load node:http to ask (scripts/build.mjs).
         maxHeaderSize: 16 * 1024,
-      });
+      };
+      ownAgent =
+        proxy === undefined
+          ? new (parts as UndiciParts).Agent(agentOptions)
+          : new (parts as ProxyParts).ProxyAgent({
+              ...agentOptions,
+              uri: proxy.uri,
+              // The connection to the proxy, and the TLS handshake with the API through it.
+              proxyTls: { timeout: timeoutMs },
+              requestTls: { timeout: timeoutMs },
+              // An http:// API is asked through the proxy as curl asks it, in a plain request;
+              // an https:// one through a CONNECT tunnel, whatever this says.
+              proxyTunnel: false,
+            });
     }
-    return ownAgent;
+    return { request: parts.request, dispatcher: ownAgent };
   };
 
   const describeFailure = (error: unknown, attempts: number): string =>
@@ -280,6 +299,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       hostname: base.hostname,
       timeoutMs,
       unreachableHint: options.unreachableHint,
+      proxy,
       log,
     });
 
@@ -291,8 +311,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     headers: Record<string, string>,
     body: string | undefined,
   ): Promise<Outcome> => {
-    const { request } = await loadUndici();
-    const dispatcher = await dispatcherFor();
+    const { request, dispatcher } = await undici();
     const deadline = new AbortController();
     // Connect, then answer: each may take up to the timeout.
     const timer = setTimeout(() => deadline.abort(new AttemptTimeoutError()), 2 * timeoutMs);
@@ -325,7 +344,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       if (error instanceof ResponseError) throw error;
       const failure = deadline.signal.aborted ? deadline.signal.reason : error;
       if (failure instanceof AttemptTimeoutError) failure.answerBegun = answerBegun;
-      return { type: 'failure', failure: classifyFailure(codeOf(failure)), error: failure };
+      return { type: 'failure', failure: classifyFailure(failureCode(failure)), error: failure };
     } finally {
       clearTimeout(timer);
     }

@@ -4,6 +4,7 @@
  * undici give.
  */
 import { ApiError, NetworkError, ResponseError, triedTimes } from './errors.ts';
+import type { HttpProxy } from './proxy.ts';
 
 export const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
 
@@ -51,6 +52,31 @@ export const codeOf = (error: unknown): string | undefined => {
 };
 
 /**
+ * The proxy refused to pass the request on, as undici's ProxyAgent reports it: a CONNECT answered
+ * with another status than 200 ("Proxy response (403) !== 200 when HTTP Tunneling"), or a 407 to
+ * a plain request ("Proxy Authentication Required (407)"). Nothing reached the API.
+ */
+const PROXY_REFUSED = 'WHITEBOARD_PROXY_REFUSED';
+const PROXY_REFUSALS = [
+  /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/,
+  /^Proxy Authentication Required \((407)\)$/,
+];
+
+/** The proxy's status, when `error` is its refusal to pass the request on. */
+const proxyRefusalStatus = (error: unknown): string | undefined => {
+  if (!(error instanceof Error)) return undefined;
+  for (const refusal of PROXY_REFUSALS) {
+    const status = refusal.exec(error.message)?.[1];
+    if (status !== undefined) return status;
+  }
+  return undefined;
+};
+
+/** What a failure is, for classifyFailure and the message: its code, or a proxy's refusal. */
+export const failureCode = (error: unknown): string | undefined =>
+  proxyRefusalStatus(error) === undefined ? codeOf(error) : PROXY_REFUSED;
+
+/**
  * The bundle's HTTP parser (undici's llhttp, dist/cli/llhttp*.wasm, scripts/build.mjs), which it
  * needs where Node.js has no parser of its own to lend it (cli/node-http-parser.ts), could not be
  * read. The bundle's undici reads it once connected, before it sends the request (it compiles it
@@ -73,7 +99,7 @@ const isTlsCode = (code: string): boolean =>
  * (a broken HTTP answer, an unknown code) may have arrived and is not retried.
  */
 export const classifyFailure = (code: string | undefined): FailureClass => {
-  if (code === INCOMPLETE_BUILD) return { mayHaveArrived: false, transient: false };
+  if (code === INCOMPLETE_BUILD || code === PROXY_REFUSED) return { mayHaveArrived: false, transient: false };
   if (code === BROKEN_BUILD) return { mayHaveArrived: true, transient: false };
   if (code !== undefined && NOT_CONNECTED.has(code)) return { mayHaveArrived: false, transient: true };
   if (code !== undefined && (code === 'ENOTFOUND' || isTlsCode(code))) {
@@ -92,7 +118,7 @@ export const mayHaveArrived = (error: unknown): boolean => {
   if (error instanceof ApiError) return error.status >= 500;
   if (error instanceof ResponseError) return true;
   if (!(error instanceof NetworkError)) return false;
-  return classifyFailure(codeOf(error.cause)).mayHaveArrived;
+  return classifyFailure(failureCode(error.cause)).mayHaveArrived;
 };
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -118,12 +144,40 @@ export interface FailureContext {
   readonly hostname: string;
   readonly timeoutMs: number;
   readonly unreachableHint?: string | undefined;
+  /** The proxy the request went through (cli/proxy.ts), if any. */
+  readonly proxy?: Pick<HttpProxy, 'origin' | 'variable'> | undefined;
   /** --verbose lines: the library's own text, where the message gives a plainer one. */
   readonly log?: ((line: string) => void) | undefined;
 }
 
 /** The one-line message of a request that got no usable answer after `attempts` tries. */
-export const describeNetworkFailure = (
+export const describeNetworkFailure = (error: unknown, attempts: number, context: FailureContext): string => {
+  const { proxy } = context;
+  if (proxy === undefined) return describeDirect(error, attempts, context);
+  const through = `the proxy ${proxy.origin} (${proxy.variable})`;
+  const status = proxyRefusalStatus(error);
+  if (status !== undefined) {
+    const credentials =
+      status === '407'
+        ? `; it asks for credentials: http://user:password@host:port in ${proxy.variable}`
+        : '';
+    return `${through} refused the request to ${context.baseUrl}: it answered ${status}${credentials}${triedTimes(attempts)}`;
+  }
+  // Through a proxy, a connection that could not be made is one to the proxy.
+  const code = codeOf(error);
+  if (code !== undefined && (NOT_CONNECTED.has(code) || code === 'ENOTFOUND')) {
+    const proxyUrl = new URL(proxy.origin);
+    return describeDirect(error, attempts, {
+      ...context,
+      baseUrl: through,
+      hostname: proxyUrl.hostname,
+      unreachableHint: undefined,
+    });
+  }
+  return `${describeDirect(error, attempts, context)} (through ${through})`;
+};
+
+const describeDirect = (
   error: unknown,
   attempts: number,
   { baseUrl, hostname, timeoutMs, unreachableHint, log }: FailureContext,

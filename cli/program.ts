@@ -22,6 +22,7 @@ import {
   sanitizeText,
   terminalWidth,
 } from './output.ts';
+import { proxyFor } from './proxy.ts';
 
 /** Everything the CLI takes from the outside world; cli/main.ts wires it to `process`. */
 export interface CliDeps {
@@ -133,7 +134,8 @@ Where it points (first that is set):
   --url <url>            e.g. --url https://abc123.execute-api.eu-west-1.amazonaws.com
   WHITEBOARD_URL         environment variable
   ${OUTPUTS_FILE.padEnd(22)} ApiUrl written by \`npm run deploy\` (in the current directory)
-  ${DEFAULT_API_URL.padEnd(22)} the local stack (\`npm start\`)`;
+  ${DEFAULT_API_URL.padEnd(22)} the local stack (\`npm start\`)
+Through HTTPS_PROXY / HTTP_PROXY when set (not for NO_PROXY hosts, nor the local stack).`;
 
 const addConnectionOptions = (command: Command): Command =>
   command
@@ -185,7 +187,15 @@ export const createContext = async (
     if (options.verbose === true) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
   };
   const resolved = resolveApiUrl({ flag: options.url, env: deps.env, readTextFile: deps.readTextFile });
-  log(`using ${resolved.url} (${resolved.origin})`);
+  const proxy = proxyFor(new URL(resolved.url), deps.env);
+  log(
+    `using ${resolved.url} (${resolved.origin})${proxy === undefined ? '' : ` through the proxy ${proxy.origin} (${proxy.variable})`}`,
+  );
+  // Through a proxy, an answer that is not the API's may be the proxy's own.
+  const wrongApiHint =
+    proxy === undefined
+      ? resolved.wrongApiHint
+      : `${resolved.wrongApiHint}; or is it the proxy ${proxy.origin} (${proxy.variable}) answering?`;
   let notesHeld = false;
   const client = createHttpClient({
     baseUrl: resolved.url,
@@ -203,15 +213,16 @@ export const createContext = async (
       if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
     },
     unreachableHint: localStackHint(resolved.url),
-    wrongApiHint: resolved.wrongApiHint,
+    wrongApiHint,
+    proxy,
   });
   return {
     deps,
-    api: createApi(client, { baseUrl: resolved.url, wrongApiHint: resolved.wrongApiHint }),
+    api: createApi(client, { baseUrl: resolved.url, wrongApiHint }),
     client,
     baseUrl: resolved.url,
     urlOption: resolved.source === 'flag' ? ` --url ${resolved.url}` : '',
-    wrongApiHint: resolved.wrongApiHint,
+    wrongApiHint,
     styles: await loadStyles(
       colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json }),
     ),

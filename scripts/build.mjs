@@ -40,6 +40,26 @@ const withoutHttp2 = {
   },
 };
 
+// undici's index, which the CLI imports only to go through an HTTP proxy (cli/undici-parts.ts),
+// stays in node_modules, where the CLI's own dependencies are: bundled, its 500 KB would be read at
+// every start. The pieces the CLI always uses are bundled, by their own paths.
+// It is loaded with `require`: an `import()` would need a dynamic-import callback in the launcher's
+// vm.Script (cli/launcher.ts).
+const undiciIndexOutside = {
+  name: 'undici-index-outside',
+  setup(builder) {
+    builder.onResolve({ filter: /^undici$/ }, (args) =>
+      args.namespace === 'undici-index'
+        ? { path: 'undici', external: true }
+        : { path: 'undici', namespace: 'undici-index' },
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'undici-index' }, () => ({
+      contents: "module.exports = require('undici');",
+      loader: 'js',
+    }));
+  },
+};
+
 // Built-in modules that dependencies load at start-up but use only on paths `whiteboard` never or
 // seldom takes. Each is replaced, for the importers named, by a stand-in that loads the real module
 // the first time it is used, so start-up does not pay for loading it (a few ms each here):
@@ -362,7 +382,7 @@ const bundle = await build({
   // memory to touch), and the columns of the bundle's first line moved away from its source map.
   banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
   footer: { js: '})' },
-  plugins: [withoutHttp2, lazyBuiltins, llhttpConstants, editUndici, llhttpFromFile],
+  plugins: [undiciIndexOutside, withoutHttp2, lazyBuiltins, llhttpConstants, editUndici, llhttpFromFile],
 });
 if (llhttpFiles.length !== 2) {
   // Another undici version that keeps llhttp elsewhere: bundled as base64 then, slower to start.

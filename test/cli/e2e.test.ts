@@ -18,6 +18,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -99,12 +100,13 @@ interface RunOptions {
   readonly nodeArgs?: readonly string[];
 }
 
-/** The CLI's environment: none of the caller's WHITEBOARD_URL or colour settings leak in. */
+const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
+
+/** The CLI's environment: none of the caller's WHITEBOARD_URL, proxy or colour settings leak in. */
 const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  if (extra.WHITEBOARD_URL === undefined) delete env.WHITEBOARD_URL;
-  delete env.FORCE_COLOR;
-  return env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['WHITEBOARD_URL', 'FORCE_COLOR', ...PROXY_VARIABLES]) delete env[name];
+  return { ...env, ...extra };
 };
 
 const spawnCli = (args: readonly string[], options: RunOptions = {}): ChildProcess =>
@@ -552,6 +554,114 @@ describe('whiteboard CLI against the local stack', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^error: option '--limit <n>' argument 'many' is invalid\./);
     assert.equal(result.stdout, '');
+  });
+});
+
+describe('whiteboard CLI through an HTTP proxy (HTTP_PROXY)', () => {
+  /**
+   * Runs `use` with the URL of a forwarding proxy on 127.0.0.1 that passes each request it is asked,
+   * for any host, to the local stack (as the stack's own host: it answers only this machine's
+   * names), and the request lines it was asked; or that answers each with `status`.
+   */
+  const withProxy = async <T>(
+    use: (proxyUrl: string, asked: string[]) => Promise<T>,
+    status?: number,
+  ): Promise<T> => {
+    const asked: string[] = [];
+    const stackUrl = new URL(stack.url);
+    const proxy = createHttpServer((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      if (status !== undefined) {
+        res.writeHead(status, { 'proxy-authenticate': 'Basic realm="test"' }).end();
+        return;
+      }
+      const target = new URL(req.url ?? '/');
+      const onward = httpRequest(
+        {
+          host: stackUrl.hostname,
+          port: stackUrl.port,
+          method: req.method,
+          path: `${target.pathname}${target.search}`,
+          headers: { ...req.headers, host: stackUrl.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(onward);
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    try {
+      return await use(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, asked);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  };
+  // A name only the proxy resolves: the CLI must not look it up itself.
+  const api = (): string => `http://whiteboard.invalid:${new URL(stack.url).port}`;
+  /** Runs the CLI as given (its own --url), and expects it to succeed. */
+  const okAs = async (args: readonly string[], env: Record<string, string>): Promise<string> => {
+    const result = await run(args, { env });
+    assert.equal(result.code, 0, `whiteboard ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout;
+  };
+
+  it('posts and reads through the proxy, asking it for the API by name', async () => {
+    await withProxy(async (proxyUrl, asked) => {
+      const board = `proxied-${Date.now()}`;
+      const env = { HTTP_PROXY: proxyUrl };
+      await okAs(['post', '--author', 'ann', '--text', 'via proxy', '--board', board, '--url', api()], env);
+      const read = await okAs(['read', '--json', '--board', board, '--url', api()], env);
+      assert.deepEqual(
+        (JSON.parse(read) as { messages: Message[] }).messages.map((message) => message.text),
+        ['via proxy'],
+      );
+      assert.deepEqual(asked, [
+        `POST ${api()}/boards/${board}/messages`,
+        `GET ${api()}/boards/${board}/messages`,
+      ]);
+    });
+  });
+
+  it('goes direct to a host NO_PROXY lists, and always to the local stack on a loopback address', async () => {
+    await withProxy(async (proxyUrl, asked) => {
+      const direct = await run(['read', '--retries', '0', '--url', api()], {
+        env: { HTTP_PROXY: proxyUrl, NO_PROXY: 'example.com, .invalid' },
+      });
+      // Looked up by this machine, which has no such host.
+      assert.equal(direct.code, 1);
+      assert.match(
+        direct.stderr,
+        /^error: cannot reach http:\/\/whiteboard\.invalid:\d+: host whiteboard\.invalid not found\n/,
+      );
+      await okAs(['read', '--json', '--url', stack.url], { HTTP_PROXY: proxyUrl });
+      assert.deepEqual(asked, []);
+    });
+  });
+
+  it('names the proxy when it cannot be reached, or refuses, exit 1', async () => {
+    const port = await freePort();
+    const down = await run(['read', '--retries', '0', '--url', api()], {
+      env: { http_proxy: `http://127.0.0.1:${port}` },
+    });
+    assert.equal(down.code, 1);
+    assert.equal(
+      down.stderr,
+      `error: cannot reach the proxy http://127.0.0.1:${port} (http_proxy): connection refused\n`,
+    );
+    await withProxy(async (proxyUrl) => {
+      const refused = await run(['read', '--retries', '0', '--url', api()], {
+        env: { HTTP_PROXY: proxyUrl },
+      });
+      assert.equal(refused.code, 1);
+      assert.equal(
+        refused.stderr,
+        `error: the proxy ${proxyUrl} (HTTP_PROXY) refused the request to ${api()}: it answered 407; it asks for credentials: http://user:password@host:port in HTTP_PROXY\n`,
+      );
+    }, 407);
   });
 });
 
