@@ -169,9 +169,14 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
     const quoted = `'${[value.word, ...rest].join(' ').replaceAll("'", "'\\''")}'`;
     return `unexpected word ${word}: a text of several words goes in quotes (--text ${quoted})`;
   }
+  // `whiteboard read help`: the help was meant.
+  if (word === 'help') {
+    return `unexpected word help: for the help of ${command.name()}, whiteboard ${command.name()} --help`;
+  }
   const boardGiven = read.some((given) => given.role === 'option' && optionName(given.word) === '--board');
+  // A word after `--`, or a lone `-`, is no board name a user meant (though the rule allows it).
   const board =
-    command.name() === 'read' && !boardGiven && BOARD_PATTERN.test(word)
+    command.name() === 'read' && !boardGiven && BOARD_PATTERN.test(word) && !word.startsWith('-')
       ? `for a board: --board ${word}; `
       : '';
   return `unexpected word ${word}: ${command.name()} takes options only (${board}a value with spaces goes in quotes)`;

@@ -195,8 +195,10 @@ const describeDirect = (
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `cannot reach ${baseUrl}: no connection within ${seconds(timeoutMs)} (--timeout)${hint}${tried}`;
     case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
       return `${baseUrl} did not answer within ${seconds(timeoutMs)} (--timeout)${tried}`;
+    case 'UND_ERR_BODY_TIMEOUT':
+      // It had begun: its body stalled for that long.
+      return `${baseUrl} stopped answering for ${seconds(timeoutMs)} (--timeout)${tried}`;
     case 'ATTEMPT_TIMEOUT': {
       // The attempt's own deadline (http-client.ts): connecting and answering, each up to the
       // timeout. It can also end an attempt that has no answer at all, before undici's headers

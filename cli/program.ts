@@ -162,7 +162,7 @@ const addConnectionOptions = (command: Command): Command =>
  * port): the local stack may not be running, and the command that starts it there. It serves
  * plain HTTP only, on 127.0.0.1:3000 unless told `--port` and `--host`.
  */
-const localStackHint = (url: string): string | undefined => {
+const localStackHint = (url: string, byDefault = false): string | undefined => {
   const { protocol, hostname, port } = new URL(url);
   const host = hostname.replace(/^\[(.*)\]$/, '$1');
   if (protocol !== 'http:' || !isLoopbackHost(host)) return undefined;
@@ -171,7 +171,10 @@ const localStackHint = (url: string): string | undefined => {
     ...(port === stack.port ? [] : ['--port', port || '80']),
     ...(host === stack.hostname ? [] : ['--host', host]),
   ];
-  return `is the local stack running? (npm start${options.length > 0 ? ` -- ${options.join(' ')}` : ''})`;
+  const start = `npm start${options.length > 0 ? ` -- ${options.join(' ')}` : ''}`;
+  // Nothing pointed it anywhere: maybe a deployed API was meant, from another directory.
+  const elsewhere = byDefault ? `; a deployed API: --url, WHITEBOARD_URL or ${OUTPUTS_FILE} here` : '';
+  return `is the local stack running? (${start}${elsewhere})`;
 };
 
 /** Builds the API client and output helpers for one command run from its options. */
@@ -212,7 +215,7 @@ export const createContext = async (
     note: (line) => {
       if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
     },
-    unreachableHint: localStackHint(resolved.url),
+    unreachableHint: localStackHint(resolved.url, resolved.source === 'default'),
     wrongApiHint,
     proxy,
   });

@@ -14,11 +14,13 @@ export const runPost = async (context: CommandContext, options: PostOptions): Pr
     // (a text of a few words and pages of trailing blank lines would be a body over the API's limit).
     const author = options.author.trim();
     if (author === '') throw new UsageError('--author must not be empty');
+    notReplaced('--author', author);
     checkLength('--author', author, limits.authorMaxChars);
     const text = (options.text === '-' ? await readTextFromStdin(context) : options.text).trim();
     if (text === '') {
       throw new UsageError(options.text === '-' ? 'standard input held no text' : '--text must not be empty');
     }
+    if (options.text !== '-') notReplaced('--text', text);
     checkLength(options.text === '-' ? 'the text on standard input' : '--text', text, limits.textMaxChars);
     const { raw, message } = await api.post(options.board, { author, text }).catch((error: unknown) => {
       // Posting again after a failure, or after Ctrl-C while the request was out, could store
@@ -67,4 +69,17 @@ const readTextFromStdin = async ({ deps, errStyles }: CommandContext): Promise<s
     );
   }
   return text;
+};
+
+/**
+ * Node.js turns each byte of an argument that is not UTF-8 into U+FFFD: posted, the text would be
+ * changed. Such an argument cannot be told from one that holds U+FFFD itself, which standard input
+ * (checked as bytes) still takes.
+ */
+const notReplaced = (option: string, value: string): void => {
+  if (value.includes('\uFFFD')) {
+    throw new UsageError(
+      `${option} holds U+FFFD (\uFFFD), what Node.js makes of bytes that are not UTF-8: check the terminal's encoding (locale), or pass the text on standard input with --text -`,
+    );
+  }
 };

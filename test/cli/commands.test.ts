@@ -232,6 +232,8 @@ describe('whiteboard post that fails after the request may have reached the serv
     assert.equal(await post(dropped), `error: ${API} closed the connection before answering\n${NOTE}`);
     const slow = failingWith(new errors.HeadersTimeoutError());
     assert.match(await post(slow), new RegExp(`did not answer within 10 s \\(--timeout\\)\\n${NOTE}$`));
+    const stalled = failingWith(new errors.BodyTimeoutError());
+    assert.match(await post(stalled), new RegExp(`stopped answering for 10 s \\(--timeout\\)\\n${NOTE}$`));
   });
 
   it('names the board in the command to check', async () => {
@@ -817,6 +819,14 @@ describe('exit codes and one-line errors', () => {
     usage(['post', '--author', '  ', '--text', 'hi'], /^error: --author must not be empty\n$/));
   it('exits 2 for an empty --text', () =>
     usage(['post', '--author', 'ann', '--text', '  '], /^error: --text must not be empty\n$/));
+  it('exits 2 for an --author or --text that holds U+FFFD, what bytes that are not UTF-8 become', async () => {
+    const expected = (option: string) =>
+      new RegExp(
+        `^error: ${option} holds U\\+FFFD \\(\uFFFD\\), what Node\\.js makes of bytes that are not UTF-8: .* --text -\\n$`,
+      );
+    await usage(['post', '--author', 'ann', '--text', 'caf\uFFFD'], expected('--text'));
+    await usage(['post', '--author', 'an\uFFFD', '--text', 'hi'], expected('--author'));
+  });
   it('exits 2 for --text - with nothing on standard input', () =>
     usage(['post', '--author', 'ann', '--text', '-'], /^error: standard input held no text\n$/));
   it('exits 2 for a --limit out of range', () =>
@@ -897,7 +907,7 @@ describe('exit codes and one-line errors', () => {
     assert.equal(await runCli(['read'], deps), 1);
     assert.equal(
       deps.stderr.text,
-      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start) (tried 3 times)\n',
+      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start; a deployed API: --url, WHITEBOARD_URL or cdk-outputs.json here) (tried 3 times)\n',
     );
     // Two retries by default, with backoff.
     assert.deepEqual(deps.sleeps, [125, 250]);
@@ -1317,6 +1327,13 @@ describe('where it points', () => {
         ['post', '--author', 'ann', 'x'],
         'unexpected word x: post takes options only (a value with spaces goes in quotes)',
       ],
+      // No board name offered for what looks like an option, nor for the help that was meant.
+      [
+        ['read', '--', '--json'],
+        'unexpected word --json: read takes options only (a value with spaces goes in quotes)',
+      ],
+      [['read', '-'], 'unexpected word -: read takes options only (a value with spaces goes in quotes)'],
+      [['read', 'help'], 'unexpected word help: for the help of read, whiteboard read --help'],
       [['--board', 'read'], '--board goes after the command: whiteboard read --board <value>'],
       [
         ['read', '--board', 'team', 'x'],

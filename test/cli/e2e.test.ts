@@ -713,7 +713,7 @@ describe('where the CLI points', () => {
     const using = 'using http://127.0.0.1:3000 (the default: the local stack)\n';
     assert.ok(result.stderr.startsWith(using), result.stderr);
     const refused =
-      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start)\n';
+      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start; a deployed API: --url, WHITEBOARD_URL or cdk-outputs.json here)\n';
     assert.equal(result.code, taken ? 0 : 1, result.stderr);
     assert.equal(result.stderr.includes(`\n${refused}`), !taken, result.stderr);
   });
