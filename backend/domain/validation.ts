@@ -59,9 +59,10 @@ const IN_TEXT: Forbidden = {
   name: 'control characters',
 };
 // What shows as nothing: `trim()` leaves zero-width and format characters (U+200B, U+2060, soft
-// hyphen) and the Hangul fillers (U+3164), which Unicode lists as default ignorable: a value of
-// only these would look empty on every client.
-const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]+$/u;
+// hyphen) and the Hangul fillers (U+3164), which Unicode lists as default ignorable, and the blank
+// Braille pattern (U+2800), drawn as an empty cell: a value of only these would look empty on every
+// client. So would combining marks with no character to mark (shown alone, or as a dotted circle).
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800\p{M}]+$/u;
 
 export interface NewMessageInput {
   readonly author: string;

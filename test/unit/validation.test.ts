@@ -254,6 +254,8 @@ describe('validateNewMessage: author', () => {
     ['a Hangul filler', '\u3164'],
     ['soft hyphens between spaces', ' \u00ad \u00ad '],
     ['a Mongolian vowel separator', '\u180e'],
+    ['blank Braille patterns', '\u2800\u2800'],
+    ['combining marks with nothing to mark', '\u0301\u0308 \u20dd'],
   ] as const) {
     it(`rejects an author or a text of only ${label}: it would show as nothing`, () => {
       assertInvalid(
@@ -272,6 +274,11 @@ describe('validateNewMessage: author', () => {
   it('accepts invisible characters beside visible ones (a zero-width joiner in an emoji)', () => {
     const author = 'Ada \u{1F469}\u200d\u{1F4BB}';
     assert.equal(validateNewMessage({ author, text: 'hi\u200b' }).author, author);
+  });
+
+  it('accepts combining marks on a letter, and a Braille pattern beside other characters', () => {
+    const author = 'Zoe\u0308 Ame\u0301lie';
+    assert.equal(validateNewMessage({ author, text: '\u2800\u2801 braille' }).author, author);
   });
 
   it('accepts characters just outside the control ranges (space, "~", NBSP) and non-Latin letters', () => {
