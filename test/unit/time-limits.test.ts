@@ -27,6 +27,15 @@ describe('limits that follow from the functions timeouts', () => {
     });
   }
 
+  for (const definition of Object.values(functions)) {
+    // "Maximum integration timeout: 30 seconds" (API Gateway Developer Guide, "Quotas for
+    // configuring and running an HTTP API"): a function that ran longer would be cut off by the API
+    // in AWS while the local gateway, which waits for the function, still answered.
+    it(`gives ${definition.id} a timeout within the HTTP API's 30 s integration timeout`, () => {
+      assert.ok(definition.timeout <= 30, `${definition.timeout} s`);
+    });
+  }
+
   it('has --follow look back at least as long as a post can take to be stored', () => {
     assert.ok(FOLLOW_LOOKBACK_MS >= functions.postMessage.timeout * 1000);
   });
