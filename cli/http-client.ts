@@ -13,7 +13,7 @@ import {
   seconds,
 } from './network-failure.ts';
 import type { HttpProxy } from './proxy.ts';
-import { loadProxyUndici, loadUndici, type ProxyParts, type UndiciParts } from './undici-parts.ts';
+import { loadProxyUndici, loadUndici, type UndiciParts } from './undici-parts.ts';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -261,36 +261,38 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   const { proxy } = options;
   let ownAgent: Dispatcher | undefined;
 
-  /** The undici `request`, and the dispatcher it is called on: a MockAgent, an Agent or a ProxyAgent. */
+  const agentOptions = {
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    // --follow polls up to every 16 s: keep the connection for the next poll.
+    keepAliveTimeout: 20_000,
+    keepAliveMaxTimeout: 60_000,
+    // Node's default. Given here, undici need not load node:http to ask (scripts/build.mjs).
+    maxHeaderSize: 16 * 1024,
+  };
+
+  /** undici's `request`, and the dispatcher it is called on: a test's MockAgent, an Agent or a ProxyAgent. */
   const undici = async (): Promise<{ request: UndiciParts['request']; dispatcher: Dispatcher }> => {
-    const parts = proxy === undefined ? await loadUndici() : await loadProxyUndici();
-    if (options.dispatcher !== undefined) return { request: parts.request, dispatcher: options.dispatcher };
-    if (ownAgent === undefined) {
-      const agentOptions = {
-        connect: { timeout: timeoutMs },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        // --follow polls up to every 16 s: keep the connection for the next poll.
-        keepAliveTimeout: 20_000,
-        keepAliveMaxTimeout: 60_000,
-        // Node's default. Given here, undici need not load node:http to ask (scripts/build.mjs).
-        maxHeaderSize: 16 * 1024,
-      };
-      ownAgent =
-        proxy === undefined
-          ? new (parts as UndiciParts).Agent(agentOptions)
-          : new (parts as ProxyParts).ProxyAgent({
-              ...agentOptions,
-              uri: proxy.uri,
-              // The connection to the proxy, and the TLS handshake with the API through it.
-              proxyTls: { timeout: timeoutMs },
-              requestTls: { timeout: timeoutMs },
-              // An http:// API is asked through the proxy as curl asks it, in a plain request;
-              // an https:// one through a CONNECT tunnel, whatever this says.
-              proxyTunnel: false,
-            });
+    if (proxy === undefined) {
+      const { Agent, request } = await loadUndici();
+      if (options.dispatcher === undefined) ownAgent ??= new Agent(agentOptions);
+      return { request, dispatcher: options.dispatcher ?? (ownAgent as Dispatcher) };
     }
-    return { request: parts.request, dispatcher: ownAgent };
+    const { ProxyAgent, request } = await loadProxyUndici();
+    if (options.dispatcher === undefined) {
+      ownAgent ??= new ProxyAgent({
+        ...agentOptions,
+        uri: proxy.uri,
+        // The connection to the proxy, and the TLS handshake with the API through it.
+        proxyTls: { timeout: timeoutMs },
+        requestTls: { timeout: timeoutMs },
+        // An http:// API is asked through the proxy as curl asks it, in a plain request; an
+        // https:// one through a CONNECT tunnel, whatever this says.
+        proxyTunnel: false,
+      });
+    }
+    return { request, dispatcher: options.dispatcher ?? (ownAgent as Dispatcher) };
   };
 
   const describeFailure = (error: unknown, attempts: number): string =>
