@@ -1,6 +1,6 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { MessageIdConflictError } from '../domain/errors.ts';
+import { MessageIdConflictError, StoreBusyError } from '../domain/errors.ts';
 import { type Message, sameMessage } from '../domain/message.ts';
 import type { ListOptions, ListResult, MessageRepository } from '../ports/message-repository.ts';
 import { messagesTable } from './messages-table.ts';
@@ -18,6 +18,21 @@ const toMessage = (item: Record<string, unknown>): Message => ({
 /** A raw item (as a ConditionalCheckFailedException carries it) of string attributes, read plain. */
 const plainItem = (item: Record<string, AttributeValue>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S]));
+
+/**
+ * DynamoDB's errors for a request it throttled, each "OK to retry" (DynamoDB Developer Guide, "Error
+ * handling with DynamoDB", "Error messages and codes"): the SDK has retried it already
+ * (adapters/dynamodb-client.ts); what is still refused becomes a StoreBusyError, the API's 503.
+ */
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ThrottlingException',
+]);
+
+/** `error` as the domain says it: a throttled request as StoreBusyError, anything else as it is. */
+const translated = (error: unknown): unknown =>
+  error instanceof Error && THROTTLING_ERRORS.has(error.name) ? new StoreBusyError({ cause: error }) : error;
 
 /**
  * Messages in DynamoDB: one item per message, key (board, id).
@@ -52,7 +67,7 @@ export class DynamoDbMessageRepository implements MessageRepository {
         if (error.Item && sameMessage(toMessage(plainItem(error.Item)), message)) return;
         throw new MessageIdConflictError(message.board, message.id);
       }
-      throw error;
+      throw translated(error);
     }
   }
 
@@ -71,21 +86,25 @@ export class DynamoDbMessageRepository implements MessageRepository {
       values[':after'] = after;
       condition += ' AND #sk > :after';
     }
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        // One more than the page: whether it comes back says whether older messages follow, which
-        // LastEvaluatedKey cannot say: it is set whenever Limit items were read, and "If
-        // LastEvaluatedKey is not empty, it does not necessarily mean that there is more data in
-        // the result set" (DynamoDB Developer Guide, "Paginating table query results").
-        Limit: limit + 1,
-        ...(before === undefined ? {} : { ExclusiveStartKey: { [PK]: board, [SK]: before } }),
-      }),
-    );
+    const result = await this.client
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          // One more than the page: whether it comes back says whether older messages follow, which
+          // LastEvaluatedKey cannot say: it is set whenever Limit items were read, and "If
+          // LastEvaluatedKey is not empty, it does not necessarily mean that there is more data in
+          // the result set" (DynamoDB Developer Guide, "Paginating table query results").
+          Limit: limit + 1,
+          ...(before === undefined ? {} : { ExclusiveStartKey: { [PK]: board, [SK]: before } }),
+        }),
+      )
+      .catch((error: unknown) => {
+        throw translated(error);
+      });
     const items = (result.Items ?? []).map(toMessage);
     const messages = items.slice(0, limit);
     if (items.length > limit) return { messages, lastId: messages.at(-1)?.id };

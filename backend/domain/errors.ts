@@ -21,6 +21,7 @@ export const ANSWERED_CODES = [
   ...VALIDATION_CODES,
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'SERVICE_BUSY',
   'INTERNAL_ERROR',
 ] as const;
 export type AnsweredCode = (typeof ANSWERED_CODES)[number];
@@ -89,5 +90,17 @@ export class MessageIdConflictError extends WhiteboardError {
   ) {
     super(`a message with id ${id} already exists on board ${board}`);
     this.name = 'MessageIdConflictError';
+  }
+}
+
+/**
+ * The message store refused the request for now: DynamoDB throttled it, and its retry too (a board
+ * written faster than its partition takes, docs/scaling.md). Worth another try after a moment.
+ */
+export class StoreBusyError extends WhiteboardError {
+  readonly code = 'SERVICE_BUSY';
+  constructor(options?: ErrorOptions) {
+    super('the message store is busy; try again in a moment', options);
+    this.name = 'StoreBusyError';
   }
 }

@@ -15,6 +15,7 @@ import {
   ANSWERED_CODES,
   MessageIdConflictError,
   PayloadTooLargeError,
+  StoreBusyError,
   UnsupportedMediaTypeError,
   ValidationError,
   WhiteboardError,
@@ -755,6 +756,18 @@ describe('errorAnswer: the one mapping from errors to responses', () => {
     assert.deepEqual(body(result), {
       message: 'request body must be sent with Content-Type: application/json; it came as "text/plain"',
       code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
+  });
+
+  it('maps a StoreBusyError (DynamoDB throttling) to a 503 a client may retry after Retry-After', () => {
+    const result = errorResult(
+      new StoreBusyError({ cause: new Error('Rate of requests exceeds the allowed throughput.') }),
+    );
+    assert.equal(result.statusCode, 503);
+    assert.equal(result.headers?.['retry-after'], '1');
+    assert.deepEqual(body(result), {
+      message: 'the message store is busy; try again in a moment',
+      code: 'SERVICE_BUSY',
     });
   });
 
