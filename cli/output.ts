@@ -20,11 +20,28 @@ export interface ColorInputs {
 }
 
 /**
+ * The level FORCE_COLOR asks for, read as chalk's supports-color and Node's `getColorDepth` read
+ * it: `0` or `false` none, `1`-`3` (more is 3), `true` or empty 1; undefined when unset or unreadable.
+ */
+const forcedLevel = (value: string | undefined): 0 | 1 | 2 | 3 | undefined => {
+  if (value === undefined) return undefined;
+  if (value === '' || value === 'true') return 1;
+  if (value === 'false') return 0;
+  const level = Number.parseInt(value, 10);
+  return Number.isNaN(level) || level < 0 ? undefined : (Math.min(level, 3) as 0 | 1 | 2 | 3);
+};
+
+/**
  * Chalk level for a stream. chalk only looks at FORCE_COLOR and `--no-color` in process.argv, not at
  * NO_COLOR (https://no-color.org: "present and not an empty string"), so that rule lives here.
+ * FORCE_COLOR colours what is not a terminal too (`| less -R`), as chalk and Node do, and like
+ * them it goes before NO_COLOR; `--no-color` and `--json` go before both.
  */
 export const colorLevel = ({ stream, env, wanted }: ColorInputs): 0 | 1 | 2 | 3 => {
-  if (!wanted || !stream.isTTY) return 0;
+  if (!wanted) return 0;
+  const forced = forcedLevel(env.FORCE_COLOR);
+  if (forced !== undefined) return forced;
+  if (!stream.isTTY) return 0;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   const depth = stream.colorDepth ?? 4;
   if (depth >= 24) return 3;

@@ -89,6 +89,22 @@ describe('colorLevel', () => {
     );
   });
 
+  it('follows FORCE_COLOR, on a terminal or not, before NO_COLOR but never against --no-color / --json', () => {
+    const pipe = recordingStream({ isTTY: false });
+    const level = (FORCE_COLOR: string, stream = pipe, wanted = true, NO_COLOR?: string) =>
+      colorLevel({ stream, env: { FORCE_COLOR, ...(NO_COLOR === undefined ? {} : { NO_COLOR }) }, wanted });
+    assert.deepEqual(
+      ['0', 'false', '1', '2', '3', '9', 'true', ''].map((value) => level(value)),
+      [0, 0, 1, 2, 3, 3, 1, 1],
+    );
+    assert.equal(level('0', tty), 0);
+    assert.equal(level('3', tty, true, '1'), 3);
+    assert.equal(level('3', pipe, false), 0);
+    // Unreadable: as if unset.
+    assert.equal(level('yes'), 0);
+    assert.equal(level('yes', tty), 2);
+  });
+
   it('is off for a terminal that has no colours', () => {
     assert.equal(
       colorLevel({ stream: recordingStream({ isTTY: true, colorDepth: 1 }), env: {}, wanted: true }),
