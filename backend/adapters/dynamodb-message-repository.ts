@@ -1,5 +1,10 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { MessageIdConflictError, StoreBusyError } from '../domain/errors.ts';
 import { type Message, sameMessage } from '../domain/message.ts';
 import type { ListOptions, ListResult, MessageRepository } from '../ports/message-repository.ts';
@@ -86,8 +91,9 @@ export class DynamoDbMessageRepository implements MessageRepository {
       values[':after'] = after;
       condition += ' AND #sk > :after';
     }
-    const result = await this.client
-      .send(
+    let result: QueryCommandOutput;
+    try {
+      result = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: condition,
@@ -101,10 +107,10 @@ export class DynamoDbMessageRepository implements MessageRepository {
           Limit: limit + 1,
           ...(before === undefined ? {} : { ExclusiveStartKey: { [PK]: board, [SK]: before } }),
         }),
-      )
-      .catch((error: unknown) => {
-        throw translated(error);
-      });
+      );
+    } catch (error) {
+      throw translated(error);
+    }
     const items = (result.Items ?? []).map(toMessage);
     const messages = items.slice(0, limit);
     if (items.length > limit) return { messages, lastId: messages.at(-1)?.id };

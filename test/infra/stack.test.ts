@@ -1545,10 +1545,8 @@ describe('Lambda bundles (the code that ships)', () => {
       'utf8',
     );
     const queryLine =
-      repositorySource
-        .split('\n')
-        .findIndex((text) => text.includes('const result = await this.client.send(')) + 1;
-    assert.ok(queryLine > 0, 'the repository sends its Query as `const result = await this.client.send(`');
+      repositorySource.split('\n').findIndex((text) => text.includes('result = await this.client.send(')) + 1;
+    assert.ok(queryLine > 0, 'the repository sends its Query as `result = await this.client.send(`');
     assert.match(
       logged.error.stack,
       new RegExp(`\\(backend/adapters/dynamodb-message-repository\\.ts:${queryLine}:\\d+\\)`),
