@@ -149,6 +149,12 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
     for (const option of command.options) option.makeOptionMandatory(false);
     return undefined;
   }
+  // `whiteboard post help`: the help was meant, whatever else is missing (but `--text hello help`
+  // is a text of several words, below).
+  const helpAt = read.findIndex(({ word, role }) => role === 'argument' && word === 'help');
+  if (helpAt !== -1 && !(read[helpAt - 2]?.word === '--text' && read[helpAt - 1]?.role === 'value')) {
+    return `unexpected word help: for the help of ${command.name()}, whiteboard ${command.name()} --help`;
+  }
   // Commander names the first required option missing, and the next only at the next try.
   const given = new Set(read.filter(({ role }) => role === 'option').map(({ word }) => optionName(word)));
   const missing = command.options.filter(
@@ -169,12 +175,9 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
     const quoted = `'${[value.word, ...rest].join(' ').replaceAll("'", "'\\''")}'`;
     return `unexpected word ${word}: a text of several words goes in quotes (--text ${quoted})`;
   }
-  // `whiteboard read help`: the help was meant.
-  if (word === 'help') {
-    return `unexpected word help: for the help of ${command.name()}, whiteboard ${command.name()} --help`;
-  }
   const boardGiven = read.some((given) => given.role === 'option' && optionName(given.word) === '--board');
-  // A word after `--`, or a lone `-`, is no board name a user meant (though the rule allows it).
+  // A word that looks like an option (`read -- --json`, `read -`) is no board name a user meant,
+  // though the rule allows it.
   const board =
     command.name() === 'read' && !boardGiven && BOARD_PATTERN.test(word) && !word.startsWith('-')
       ? `for a board: --board ${word}; `

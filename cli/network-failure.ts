@@ -72,9 +72,19 @@ const proxyRefusalStatus = (error: unknown): string | undefined => {
   return undefined;
 };
 
-/** What a failure is, for classifyFailure and the message: its code, or a proxy's refusal. */
-export const failureCode = (error: unknown): string | undefined =>
-  proxyRefusalStatus(error) === undefined ? codeOf(error) : PROXY_REFUSED;
+/**
+ * A proxy's 502, 503 or 504 to a CONNECT: it could not reach the API (a name it could not look up,
+ * a host down), as a connection that could not be made. Nothing was sent; another try may pass.
+ */
+const PROXY_CANNOT_REACH = 'WHITEBOARD_PROXY_CANNOT_REACH';
+const GATEWAY_STATUSES = new Set(['502', '503', '504']);
+
+/** What a failure is, for classifyFailure and the message: its code, or what a proxy answered. */
+export const failureCode = (error: unknown): string | undefined => {
+  const status = proxyRefusalStatus(error);
+  if (status === undefined) return codeOf(error);
+  return GATEWAY_STATUSES.has(status) ? PROXY_CANNOT_REACH : PROXY_REFUSED;
+};
 
 /**
  * The bundle's HTTP parser (undici's llhttp, dist/cli/llhttp*.wasm, scripts/build.mjs), which it
@@ -101,7 +111,9 @@ const isTlsCode = (code: string): boolean =>
 export const classifyFailure = (code: string | undefined): FailureClass => {
   if (code === INCOMPLETE_BUILD || code === PROXY_REFUSED) return { mayHaveArrived: false, transient: false };
   if (code === BROKEN_BUILD) return { mayHaveArrived: true, transient: false };
-  if (code !== undefined && NOT_CONNECTED.has(code)) return { mayHaveArrived: false, transient: true };
+  if (code !== undefined && (NOT_CONNECTED.has(code) || code === PROXY_CANNOT_REACH)) {
+    return { mayHaveArrived: false, transient: true };
+  }
   if (code !== undefined && (code === 'ENOTFOUND' || isTlsCode(code))) {
     return { mayHaveArrived: false, transient: false };
   }
@@ -157,6 +169,9 @@ export const describeNetworkFailure = (error: unknown, attempts: number, context
   const through = `the proxy ${proxy.origin} (${proxy.variable})`;
   const status = proxyRefusalStatus(error);
   if (status !== undefined) {
+    if (GATEWAY_STATUSES.has(status)) {
+      return `${through} could not reach ${context.baseUrl}: it answered ${status}${triedTimes(attempts)}`;
+    }
     const credentials =
       status === '407'
         ? `; it asks for credentials: http://user:password@host:port in ${proxy.variable}`

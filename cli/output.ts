@@ -20,8 +20,8 @@ export interface ColorInputs {
 }
 
 /**
- * The level FORCE_COLOR asks for, read as chalk's supports-color and Node's `getColorDepth` read
- * it: `0` or `false` none, `1`-`3` (more is 3), `true` or empty 1; undefined when unset or unreadable.
+ * The level FORCE_COLOR asks for, read as chalk's supports-color reads it: `0` or `false` none,
+ * `1`-`3` (more is 3), `true` or empty 1; undefined when unset or unreadable.
  */
 const forcedLevel = (value: string | undefined): 0 | 1 | 2 | 3 | undefined => {
   if (value === undefined) return undefined;
@@ -34,8 +34,8 @@ const forcedLevel = (value: string | undefined): 0 | 1 | 2 | 3 | undefined => {
 /**
  * Chalk level for a stream. chalk only looks at FORCE_COLOR and `--no-color` in process.argv, not at
  * NO_COLOR (https://no-color.org: "present and not an empty string"), so that rule lives here.
- * FORCE_COLOR colours what is not a terminal too (`| less -R`), as chalk and Node do, and like
- * them it goes before NO_COLOR; `--no-color` and `--json` go before both.
+ * FORCE_COLOR colours what is not a terminal too (`| less -R`), as chalk does, and like chalk and
+ * Node's `getColorDepth` it goes before NO_COLOR; `--no-color` and `--json` go before both.
  */
 export const colorLevel = ({ stream, env, wanted }: ColorInputs): 0 | 1 | 2 | 3 => {
   if (!wanted) return 0;

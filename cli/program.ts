@@ -348,7 +348,7 @@ Examples:
 Examples:
   $ whiteboard read
   $ whiteboard read --board team --limit 20
-  $ whiteboard read --cursor <cursor>   # older ones: read prints this command when there are
+  $ whiteboard read --cursor <cursor> # the older page: read prints this command when there is one
   $ whiteboard read --json | jq '.messages[].text'
   $ whiteboard read --follow          # oldest first, new messages appear at the bottom`,
     )

@@ -1,8 +1,9 @@
 /**
  * Which HTTP proxy, if any, the CLI goes through to reach the API, from the environment variables
- * most HTTP clients read (curl, the AWS CLI, and undici's EnvHttpProxyAgent, whose rules these
- * are): `HTTPS_PROXY` for an https:// API (`HTTP_PROXY` if it is not set), `HTTP_PROXY` for an
- * http:// one, the lower-case names first; `NO_PROXY` lists the hosts reached directly.
+ * most HTTP clients read, by the rules of undici's EnvHttpProxyAgent (curl's differ in details:
+ * no HTTP_PROXY for https://, ALL_PROXY): `HTTPS_PROXY` for an https:// API (`HTTP_PROXY` if it
+ * is not set), `HTTP_PROXY` for an http:// one, the lower-case names first; `NO_PROXY` lists the
+ * hosts reached directly.
  *
  * A loopback API (the local stack) is always reached directly, as Go's net/http does: a proxy on
  * another machine cannot reach this machine's 127.0.0.1, and a user whose HTTP_PROXY is set for
@@ -44,8 +45,12 @@ export const bypassesProxy = (list: string, hostname: string, port: number): boo
     .filter((entry) => entry !== '')
     .some((entry) => {
       if (entry === '*') return true;
-      const parsed = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase());
-      const host = (parsed?.[1] ?? '').replace(/^\*?\./, '');
+      // An IPv6 address bare (`::1`, no port) or in brackets (`[::1]:8080`), as URL writes a host.
+      const parsed =
+        entry.split(':').length > 2 && !entry.startsWith('[')
+          ? [entry, `[${entry}]`, undefined]
+          : /^(.*?)(?::(\d+))?$/.exec(entry);
+      const host = (parsed?.[1] ?? '').toLowerCase().replace(/^\*?\./, '');
       const entryPort = parsed?.[2] === undefined ? undefined : Number(parsed[2]);
       if (host === '' || (entryPort !== undefined && entryPort !== port)) return false;
       return hostname === host || hostname.endsWith(`.${host}`);
@@ -68,9 +73,9 @@ export const proxyFor = (url: URL, env: Env): HttpProxy | undefined => {
   try {
     proxy = new URL(chosen.value.includes('://') ? chosen.value : `http://${chosen.value}`);
   } catch {
-    throw new UsageError(
-      `${chosen.name} is not a proxy URL (http://host:port): ${chosen.value.slice(0, 200)}`,
-    );
+    // Quoted without credentials, as a proxy is named everywhere else.
+    const shown = chosen.value.replace(/\/\/[^@/]*@/, '//').slice(0, 200);
+    throw new UsageError(`${chosen.name} is not a proxy URL (http://host:port): ${shown}`);
   }
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     throw new UsageError(`${chosen.name} must be an http:// or https:// proxy URL, not ${proxy.protocol}//`);

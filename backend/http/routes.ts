@@ -97,7 +97,9 @@ export const corsSettings = (origins: readonly string[] = ['*']): CorsSettings =
   // The routes' own methods, so that a route with a new one is open to browsers too.
   allowMethods: [...new Set(routes.map((route) => route.method)), 'OPTIONS'],
   allowHeaders: ['content-type', 'authorization', 'idempotency-key'],
-  exposeHeaders: [],
+  // Not a CORS-safelisted response header (Fetch standard), so a page could not read it otherwise:
+  // a 503 SERVICE_BUSY says with it when to come back (backend/http/error-response.ts).
+  exposeHeaders: ['retry-after'],
   maxAgeSeconds: 600,
 });
 

@@ -55,7 +55,7 @@ const formatValue = (value: unknown): string =>
         String(JSON.stringify(value)),
   );
 
-/** Whether the stack's output is coloured: on a terminal, unless NO_COLOR says not, as for the CLI. */
+/** Whether the stack's output is coloured: by the CLI's rules (on a terminal, NO_COLOR, FORCE_COLOR). */
 export const stdoutInColor = (): boolean =>
   colorLevel({
     stream: { isTTY: process.stdout.isTTY === true, write: () => undefined },

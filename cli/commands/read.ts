@@ -102,7 +102,7 @@ const printPage = (
   const columns = width();
   out(messages.map((message) => formatMessage(message, styles, columns, now)).join('\n'));
   if (nextCursor !== null) {
-    const count = messages.length === 1 ? 'message' : `${messages.length} messages`;
+    const count = messages.length === 1 ? '1 message' : `${messages.length} messages`;
     const shown = options.cursor
       ? `Showing ${count} older than the last page.`
       : `Showing the ${messages.length === 1 ? 'newest message' : `${messages.length} newest`}.`;

@@ -374,6 +374,16 @@ describe('whiteboard read', () => {
     );
   });
 
+  it('counts one older message as one', async () => {
+    const deps = apiAnswering(
+      `GET /messages?limit=1&cursor=${CURSOR}`,
+      200,
+      page(newestFirst.slice(2), CURSOR),
+    );
+    await createProgram(deps).parseAsync(['read', '--limit', '1', '--cursor', CURSOR], { from: 'user' });
+    assert.match(deps.stdout.text, /\n\nShowing 1 message older than the last page\. /);
+  });
+
   it('says when a cursor leads to no older messages', async () => {
     const deps = apiAnswering(`GET /boards/team/messages?cursor=${CURSOR}`, 200, page([]));
     await createProgram(deps).parseAsync(['read', '--board', 'team', '--cursor', CURSOR], { from: 'user' });
@@ -1334,6 +1344,11 @@ describe('where it points', () => {
       ],
       [['read', '-'], 'unexpected word -: read takes options only (a value with spaces goes in quotes)'],
       [['read', 'help'], 'unexpected word help: for the help of read, whiteboard read --help'],
+      [['post', 'help'], 'unexpected word help: for the help of post, whiteboard post --help'],
+      [
+        ['post', '--author', 'ann', '--text', 'get', 'help'],
+        "unexpected word help: a text of several words goes in quotes (--text 'get help')",
+      ],
       [['--board', 'read'], '--board goes after the command: whiteboard read --board <value>'],
       [
         ['read', '--board', 'team', 'x'],

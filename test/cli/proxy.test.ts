@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../cli/errors.ts';
-import { describeNetworkFailure } from '../../cli/network-failure.ts';
+import { classifyFailure, describeNetworkFailure, failureCode } from '../../cli/network-failure.ts';
 import { bypassesProxy, proxyFor } from '../../cli/proxy.ts';
 
 const via = (url: string, env: Record<string, string>) => proxyFor(new URL(url), env);
@@ -67,6 +67,11 @@ describe('which proxy the CLI goes through', () => {
       ['other.org, example.com', 'api.example.com', 443, true],
       ['other.org example.com', 'api.example.com', 443, true],
       ['', 'api.example.com', 443, false],
+      ['10.0.0.7', '10.0.0.7', 80, true],
+      // IPv6, as URL writes the host (in brackets): bare in the list, or in brackets with a port.
+      ['2001:db8::1', '[2001:db8::1]', 443, true],
+      ['[2001:db8::1]:8443', '[2001:db8::1]', 8443, true],
+      ['[2001:db8::1]:8443', '[2001:db8::1]', 443, false],
     ];
     for (const [list, host, port, expected] of cases) {
       assert.equal(bypassesProxy(list, host, port), expected, `${JSON.stringify(list)} ${host}:${port}`);
@@ -81,6 +86,14 @@ describe('which proxy the CLI goes through', () => {
       () => via('https://api.example.com', { HTTPS_PROXY: 'http://[bad' }),
       (error: unknown) =>
         error instanceof UsageError && /^HTTPS_PROXY is not a proxy URL/.test(error.message),
+    );
+    // Quoted without its credentials.
+    assert.throws(
+      () => via('https://api.example.com', { HTTPS_PROXY: 'http://me:s3cret@proxy:port' }),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.message.endsWith(': http://proxy:port') &&
+        !error.message.includes('s3cret'),
     );
     assert.throws(
       () => via('https://api.example.com', { HTTPS_PROXY: 'socks5://proxy:1080' }),
@@ -113,6 +126,18 @@ describe('a failure through a proxy, as the CLI says it', () => {
       describeNetworkFailure(failure('Proxy response (407) !== 200 when HTTP Tunneling'), 1, context),
       /it answered 407; it asks for credentials: http:\/\/user:password@host:port in HTTPS_PROXY$/,
     );
+  });
+
+  it('says a 502, 503 or 504 to its CONNECT is the proxy not reaching the API: nothing sent, worth another try', () => {
+    const error = failure('Proxy response (502) !== 200 when HTTP Tunneling', 'UND_ERR_ABORTED');
+    assert.equal(
+      describeNetworkFailure(error, 3, context),
+      'the proxy http://proxy.corp:3128 (HTTPS_PROXY) could not reach https://api.example.com: it answered 502 (tried 3 times)',
+    );
+    assert.deepEqual(classifyFailure(failureCode(error)), { mayHaveArrived: false, transient: true });
+    // A refusal is not worth another try, and sent nothing either.
+    const refused = failure('Proxy response (403) !== 200 when HTTP Tunneling', 'UND_ERR_ABORTED');
+    assert.deepEqual(classifyFailure(failureCode(refused)), { mayHaveArrived: false, transient: false });
   });
 
   it('says a connection that could not be made is one to the proxy, and adds the proxy to other failures', () => {

@@ -146,10 +146,11 @@ describe('CORS, as API Gateway answers it for an HTTP API', () => {
     );
   });
 
-  it('echoes a listed origin with Vary, and answers * for every origin by default', () => {
+  it('echoes a listed origin with Vary, exposes Retry-After, and answers * for every origin by default', () => {
     assert.deepEqual(corsResponseHeaders(listed, 'https://app.example'), {
       'access-control-allow-origin': 'https://app.example',
       vary: 'origin',
+      'access-control-expose-headers': 'retry-after',
     });
     assert.deepEqual(corsResponseHeaders(listed, 'https://evil.example'), {});
     assert.equal(corsResponseHeaders(anyOrigin, 'https://x')['access-control-allow-origin'], '*');

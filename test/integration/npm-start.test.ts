@@ -41,7 +41,8 @@ const launch = (args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = root
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', tsxLoader, mainScript, '--port', '0', ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', DYNAMODB_ENDPOINT: '', ...env },
+      // Uncoloured: node --test sets FORCE_COLOR for its children on a terminal, which goes before NO_COLOR.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, DYNAMODB_ENDPOINT: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -315,7 +316,13 @@ describe('npm start', () => {
       ['--port', '0', '--engine', 'dynalite', '--in-memory'],
       'ready at',
       // `npm test` sets npm_lifecycle_event for its children too: each case sets its own.
-      { NO_COLOR: '1', DYNAMODB_ENDPOINT: '', npm_lifecycle_event: undefined, ...env },
+      {
+        NO_COLOR: '1',
+        FORCE_COLOR: undefined,
+        DYNAMODB_ENDPOINT: '',
+        npm_lifecycle_event: undefined,
+        ...env,
+      },
     );
   // Not a zombie either: an orphan that ended waits, a zombie, until its new parent reaps it.
   const alive = isRunning;
