@@ -272,16 +272,22 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     maxHeaderSize: 16 * 1024,
   };
 
+  /** A test's MockAgent, or this client's own dispatcher, made by `make` on first use. */
+  const dispatcherOf = (make: () => Dispatcher): Dispatcher => {
+    if (options.dispatcher !== undefined) return options.dispatcher;
+    ownAgent ??= make();
+    return ownAgent;
+  };
+
   /** undici's `request`, and the dispatcher it is called on: a test's MockAgent, an Agent or a ProxyAgent. */
   const undici = async (): Promise<{ request: UndiciParts['request']; dispatcher: Dispatcher }> => {
     if (proxy === undefined) {
       const { Agent, request } = await loadUndici();
-      if (options.dispatcher === undefined) ownAgent ??= new Agent(agentOptions);
-      return { request, dispatcher: options.dispatcher ?? (ownAgent as Dispatcher) };
+      return { request, dispatcher: dispatcherOf(() => new Agent(agentOptions)) };
     }
     const { ProxyAgent, request } = await loadProxyUndici();
-    if (options.dispatcher === undefined) {
-      ownAgent ??= new ProxyAgent({
+    const viaProxy = () =>
+      new ProxyAgent({
         ...agentOptions,
         uri: proxy.uri,
         // The connection to the proxy, and the TLS handshake with the API through it.
@@ -291,8 +297,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         // https:// one through a CONNECT tunnel, whatever this says.
         proxyTunnel: false,
       });
-    }
-    return { request, dispatcher: options.dispatcher ?? (ownAgent as Dispatcher) };
+    return { request, dispatcher: dispatcherOf(viaProxy) };
   };
 
   const describeFailure = (error: unknown, attempts: number): string =>
