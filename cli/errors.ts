@@ -3,7 +3,7 @@
  * 1 for API or network failures, 2 for usage and configuration mistakes the user can fix.
  */
 export abstract class CliError extends Error {
-  abstract readonly exitCode: 1 | 2 | 130;
+  abstract readonly exitCode: 1 | 2 | 130 | 143;
   /** A second line under the error: what to check before trying again. */
   note: string | undefined;
 }
@@ -93,6 +93,22 @@ export class OutputError extends CliError {
     this.name = 'OutputError';
   }
 }
+
+/** What the CLI's AbortSignal is aborted with when a signal stops the command (cli/main.ts). */
+export class StoppedBySignal extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped by ${signal}`);
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * The exit code of a command that was stopped: 128 + the signal's number, as a shell reports a
+ * command that the signal killed (130 for Ctrl-C's SIGINT, 143 for SIGTERM), so that a script or a
+ * CI runner tells the two apart. An abort for any other reason counts as Ctrl-C.
+ */
+export const interruptedExitCode = (reason: unknown): 130 | 143 =>
+  reason instanceof StoppedBySignal && reason.signal === 'SIGTERM' ? 143 : 130;
 
 /** Ctrl-C ended the command during a request; `note` says what may already have happened. */
 export class InterruptedError extends CliError {

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import packageJson from '../package.json' with { type: 'json' };
-import { outputFailure, UsageError } from './errors.ts';
+import { interruptedExitCode, outputFailure, StoppedBySignal, UsageError } from './errors.ts';
 import type { OutputStream } from './output.ts';
 import { runCli } from './program.ts';
 
@@ -37,11 +37,11 @@ const leave = async (code: number | string): Promise<never> => {
 // `docker stop` send it, counts the same.
 const interrupt = new AbortController();
 const onInterrupt = (signal: NodeJS.Signals) => {
-  if (interrupt.signal.aborted) process.exit(130);
+  if (interrupt.signal.aborted) process.exit(interruptedExitCode(new StoppedBySignal(signal)));
   // The terminal has echoed ^C; a shell starts its prompt on a new line only after a program that
   // a signal killed, and this one ends on its own.
   if (signal === 'SIGINT' && isatty(2)) write(process.stderr, '\n');
-  interrupt.abort();
+  interrupt.abort(new StoppedBySignal(signal));
 };
 process.on('SIGINT', onInterrupt);
 process.on('SIGTERM', onInterrupt);

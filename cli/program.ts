@@ -11,7 +11,7 @@ import { sourceMappedStack } from '../backend/source-mapped-stack.ts';
 import { BOARD_PATTERN, BOARD_RULE, CURSOR_PATTERN, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { readCommandLine } from './command-line.ts';
 import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
-import { ApiError, CliError, triedTimes } from './errors.ts';
+import { ApiError, CliError, interruptedExitCode, triedTimes } from './errors.ts';
 import { createHttpClient, type HttpClient, type Sleep } from './http-client.ts';
 import {
   colorLevel,
@@ -398,7 +398,10 @@ export interface ReadOptions extends ConnectionOptions {
   readonly follow?: boolean | undefined;
 }
 
-/** Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C). */
+/**
+ * Exit codes: 0 success, 1 API or network failure, 2 usage error, 130 interrupted (Ctrl-C), 143
+ * stopped by SIGTERM (the reason `deps.signal` was aborted with).
+ */
 export const runCli = async (given: readonly string[], deps: CliDeps): Promise<number> => {
   const colorWanted = !given.includes('--no-color');
   const program = createProgram(deps, { colorWanted });
@@ -423,7 +426,7 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
       if (error instanceof CliError && error.note !== undefined) {
         deps.stderr.write(`note: ${sanitizeInline(error.note, 1000)}\n`);
       }
-      return 130;
+      return interruptedExitCode(deps.signal.reason);
     }
     // The options as parsed (a command failed after parsing), not a scan of argv: in
     // `--text=--verbose` the text is "--verbose".

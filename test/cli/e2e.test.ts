@@ -549,6 +549,36 @@ describe('whiteboard CLI against the local stack', () => {
     );
   });
 
+  it('exits 130 on Ctrl-C and 143 on SIGTERM during a post, saying that it may have been stored', async () => {
+    for (const [signal, expected] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      // An API that takes the request and never answers.
+      let asked = (): void => {};
+      const requested = new Promise<void>((resolve) => {
+        asked = resolve;
+      });
+      await withTcpServer(
+        (socket) => socket.once('data', () => asked()),
+        async (url) => {
+          const child = spawnCli(['post', '--author', 'ann', '--text', 'hi', '--url', url]);
+          child.stdin?.end();
+          let stderr = '';
+          child.stderr?.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString();
+          });
+          const closed = once(child, 'close');
+          await requested;
+          child.kill(signal);
+          const [code] = (await closed) as [number | null];
+          assert.equal(code, expected, `${signal}: ${stderr}`);
+          assert.match(stderr, /^note: the message may have been stored/m, signal);
+        },
+      );
+    }
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await run(['read', '--limit', 'many']);
     assert.equal(result.code, 2);
