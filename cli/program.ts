@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Dispatcher } from 'undici';
-import { isLoopbackHost } from '../backend/local/engine/ports.ts';
+import { isLoopbackHost, unbracketed } from '../backend/local/engine/ports.ts';
 import { sourceMappedStack } from '../backend/source-mapped-stack.ts';
 import { BOARD_PATTERN, BOARD_RULE, CURSOR_PATTERN, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { readCommandLine } from './command-line.ts';
@@ -164,7 +164,7 @@ const addConnectionOptions = (command: Command): Command =>
  */
 const localStackHint = (url: string, byDefault = false): string | undefined => {
   const { protocol, hostname, port } = new URL(url);
-  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = unbracketed(hostname);
   if (protocol !== 'http:' || !isLoopbackHost(host)) return undefined;
   const stack = new URL(DEFAULT_API_URL);
   const options = [

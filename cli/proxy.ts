@@ -59,7 +59,7 @@ export const bypassesProxy = (list: string, hostname: string, port: number): boo
 /** The proxy to reach `url` through, or undefined to reach it directly. */
 export const proxyFor = (url: URL, env: Env): HttpProxy | undefined => {
   const hostname = url.hostname.toLowerCase();
-  if (isLoopbackHost(hostname.replace(/^\[|\]$/g, ''))) return undefined;
+  if (isLoopbackHost(hostname)) return undefined;
   const names =
     url.protocol === 'https:'
       ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
