@@ -91,7 +91,21 @@ else delete process.env.WHITEBOARD_WRITE_CODE_CACHE;
 // the string as read, without copying it again to join it to the wrapper.
 const bundleFd = openSync(bundle, 'r');
 const bundleSize = fstatSync(bundleFd).size;
-const cacheSize = cacheFd === undefined ? 0 : fstatSync(cacheFd).size;
+let cacheSize = 0;
+if (cacheFd !== undefined) {
+  try {
+    cacheSize = fstatSync(cacheFd).size;
+  } catch {
+    // As a cache that cannot be read (below): compile as usual.
+    const unread = cacheFd;
+    cacheFd = undefined;
+    try {
+      closeSync(unread);
+    } catch {
+      // Nothing more to do with it.
+    }
+  }
+}
 const buffer = Buffer.allocUnsafeSlow(Math.max(bundleSize, cacheSize));
 /** Reads a file whole into the buffer, and closes it. */
 const readWhole = (fd: number, size: number): Buffer => {
