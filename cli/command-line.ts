@@ -128,7 +128,7 @@ const commandWords = (command: Command, words: readonly string[]): CommandWord[]
  *   be written `--board=--json`.
  * - `--text hello world`: commander says "too many arguments"; the user left out the quotes.
  */
-const commandLineProblem = (program: Command, words: readonly string[]): string | undefined => {
+const commandLineProblem = (program: Command, words: readonly string[], self: string): string | undefined => {
   const command = program.commands.find((candidate) => candidate.name() === words[0]);
   if (command === undefined) return undefined;
   const optionNames = new Set([...command.options.flatMap(flagsOf), ...HELP_OR_VERSION]);
@@ -153,7 +153,7 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
   // is a text of several words, below).
   const helpAt = read.findIndex(({ word, role }) => role === 'argument' && word === 'help');
   if (helpAt !== -1 && !(read[helpAt - 2]?.word === '--text' && read[helpAt - 1]?.role === 'value')) {
-    return `unexpected word help: for the help of ${command.name()}, whiteboard ${command.name()} --help`;
+    return `unexpected word help: for the help of ${command.name()}, ${self} ${command.name()} --help`;
   }
   // Commander names the first required option missing, and the next only at the next try.
   const given = new Set(read.filter(({ role }) => role === 'option').map(({ word }) => optionName(word)));
@@ -189,7 +189,12 @@ const commandLineProblem = (program: Command, words: readonly string[]): string 
  * `whiteboard --json read`: an option of the commands, other than the connection options
  * (commandFirst), written before the command. Commander would call it unknown.
  */
-const commandOptionFirst = (program: Command, given: readonly string[], at: number): string | undefined => {
+const commandOptionFirst = (
+  program: Command,
+  given: readonly string[],
+  at: number,
+  self: string,
+): string | undefined => {
   const word = given[at];
   if (word === undefined || !word.startsWith('-') || HELP_OR_VERSION.has(word)) return undefined;
   const name = optionName(word);
@@ -206,7 +211,7 @@ const commandOptionFirst = (program: Command, given: readonly string[], at: numb
   const command =
     named ??
     (having.length === 1 ? (having[0] as Command).name() : `<${having.map((c) => c.name()).join('|')}>`);
-  return `${name} goes after the command: whiteboard ${command} ${word}${value}`;
+  return `${name} goes after the command: ${self} ${command} ${word}${value}`;
 };
 
 /** The words to give commander, or the usage error (without its `error: `) to print instead. */
@@ -215,9 +220,14 @@ export type CommandLine = { readonly words: readonly string[] } | { readonly err
 /**
  * Reads `given` (the command line after `whiteboard`) for `program`, the CLI's commander program.
  * For a line with an unknown option it makes the command's options optional, so that commander
- * names the unknown one rather than a required one missing (commandLineProblem).
+ * names the unknown one rather than a required one missing (commandLineProblem). `self` begins the
+ * commands an error suggests (program.ts, `invokedAs`).
  */
-export const readCommandLine = (program: Command, given: readonly string[]): CommandLine => {
+export const readCommandLine = (
+  program: Command,
+  given: readonly string[],
+  self = 'whiteboard',
+): CommandLine => {
   const isCommand = (word: string) => program.commands.some((command) => command.name() === word);
   const leading = leadingConnectionOptions(given);
   const moved = commandFirst(given, leading.words);
@@ -238,9 +248,9 @@ export const readCommandLine = (program: Command, given: readonly string[]): Com
     const lower = named.toLowerCase();
     if (isCommand(lower)) return { error: `unknown command '${named}' (Did you mean ${lower}?)` };
   }
-  const problem = commandLineProblem(program, words);
+  const problem = commandLineProblem(program, words, self);
   if (problem !== undefined) return { error: problem };
-  const optionFirst = commandOptionFirst(program, given, leading.words);
+  const optionFirst = commandOptionFirst(program, given, leading.words, self);
   if (
     leading.words > 0 &&
     commandAfter(given, leading.words) === undefined &&
@@ -260,7 +270,7 @@ export const readCommandLine = (program: Command, given: readonly string[]): Com
     // Commander would call the option unknown, which it is not: it only lacks its command.
     const option = optionName(given[0] as string);
     if (optionFirst === undefined) {
-      return { error: `${option} goes with a command: whiteboard ${option} ... read (or post)` };
+      return { error: `${option} goes with a command: ${self} ${option} ... read (or post)` };
     }
   }
   if (optionFirst !== undefined) return { error: optionFirst };

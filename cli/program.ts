@@ -71,6 +71,8 @@ export interface CommandContext {
    * would otherwise go where WHITEBOARD_URL, cdk-outputs.json or the default points); '' otherwise.
    */
   readonly urlOption: string;
+  /** How the user runs the CLI, to begin a command it suggests: see `invokedAs`. */
+  readonly self: string;
   /** See `ResolvedUrl.wrongApiHint`. */
   readonly wrongApiHint: string;
   readonly styles: Styles;
@@ -87,15 +89,23 @@ export interface CommandContext {
 }
 
 /**
+ * The CLI as the user ran it, to begin a command it suggests: `npx whiteboard` under npx (or `npm
+ * exec`), which is how the README's quick start runs it from a clone where `whiteboard` is on no
+ * PATH, so that a suggested command pasted as printed runs; `whiteboard` otherwise.
+ */
+export const invokedAs = (env: NodeJS.ProcessEnv): string =>
+  env.npm_command === 'exec' ? 'npx whiteboard' : 'whiteboard';
+
+/**
  * `whiteboard read` for `board`, with `options` (" --limit 20") and the --url this run was given,
  * as the CLI suggests it in a note or a hint.
  */
 export const suggestedRead = (
-  context: Pick<CommandContext, 'urlOption'>,
+  context: Pick<CommandContext, 'urlOption' | 'self'>,
   board: string,
   options = '',
 ): string =>
-  `whiteboard read${board === DEFAULT_BOARD ? '' : ` --board ${board}`}${options}${context.urlOption}`;
+  `${context.self} read${board === DEFAULT_BOARD ? '' : ` --board ${board}`}${options}${context.urlOption}`;
 
 const parseBoard = (value: string): string => {
   if (!BOARD_PATTERN.test(value)) {
@@ -225,6 +235,7 @@ export const createContext = async (
     client,
     baseUrl: resolved.url,
     urlOption: resolved.source === 'flag' ? ` --url ${resolved.url}` : '',
+    self: invokedAs(deps.env),
     wrongApiHint,
     styles: await loadStyles(
       colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json }),
@@ -264,7 +275,7 @@ export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Comma
   const errorsOf =
     (command: Command) =>
     (text: string, write: (line: string) => void): void =>
-      write(`${usageErrorLine(deps, colorWanted, pointedError(text, command))}\n`);
+      write(`${usageErrorLine(deps, colorWanted, pointedError(text, command, invokedAs(deps.env)))}\n`);
   // Set before adding commands: subcommands copy these settings when created.
   program
     .exitOverride()
@@ -366,7 +377,7 @@ Examples:
  * Commander's error for `command`, with where to look when it has no suggestion of its own (a near
  * miss gets "Did you mean read?"): the commands, or the help that lists the options.
  */
-const pointedError = (text: string, command: Command): string => {
+const pointedError = (text: string, command: Command, self: string): string => {
   const line = text.trimEnd();
   // -v is --verbose in some tools, the version in others: here it is neither.
   if (line === "error: unknown option '-v'") {
@@ -376,7 +387,7 @@ const pointedError = (text: string, command: Command): string => {
     return `${line} (the commands: ${command.commands.map((sub) => sub.name()).join(', ')})`;
   }
   if (/^error: unknown option '.*'$/s.test(line)) {
-    const help = command.parent === null ? 'whiteboard --help' : `whiteboard ${command.name()} --help`;
+    const help = command.parent === null ? `${self} --help` : `${self} ${command.name()} --help`;
     return `${line} (${help} lists the options)`;
   }
   return text;
@@ -409,7 +420,8 @@ export const runCli = async (given: readonly string[], deps: CliDeps): Promise<n
     deps.stderr.write(`${usageErrorLine(deps, colorWanted, `error: ${text}`)}\n`);
     return 2;
   };
-  const line = readCommandLine(program, given);
+  const self = invokedAs(deps.env);
+  const line = readCommandLine(program, given, self);
   if ('error' in line) return usageError(line.error);
   // Commander takes the exit code of `whiteboard help` from process.exitCode: whatever the process
   // set before (a test runner after a failed test) must not make this run's help an error.

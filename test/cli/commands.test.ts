@@ -360,6 +360,31 @@ describe('whiteboard read', () => {
     );
   });
 
+  it('suggests its commands as `npx whiteboard` when npx runs it (as the quick start does)', async () => {
+    const env = { WHITEBOARD_URL: API, npm_command: 'exec' };
+    const deps = apiAnswering('GET /messages', 200, page(newestFirst, CURSOR), { env });
+    await createProgram(deps).parseAsync(['read'], { from: 'user' });
+    assert.ok(
+      deps.stdout.text.endsWith(`Older ones:\n  npx whiteboard read --cursor ${CURSOR}\n`),
+      deps.stdout.text,
+    );
+    // npm runs a package script with npm_command run-script: `whiteboard` is on its PATH there.
+    for (const [npmCommand, self] of [
+      ['exec', 'npx whiteboard'],
+      ['run-script', 'whiteboard'],
+    ] as const) {
+      const usage = createTestDeps({ env: { WHITEBOARD_URL: API, npm_command: npmCommand } });
+      assert.equal(await runCli(['post', '--bogus'], usage), 2);
+      assert.equal(
+        usage.stderr.text,
+        `error: unknown option '--bogus' (${self} post --help lists the options)\n`,
+      );
+      const misplaced = createTestDeps({ env: { WHITEBOARD_URL: API, npm_command: npmCommand } });
+      assert.equal(await runCli(['--json', 'read'], misplaced), 2);
+      assert.equal(misplaced.stderr.text, `error: --json goes after the command: ${self} read --json\n`);
+    }
+  });
+
   it('reads the page after a cursor with --cursor, and says so', async () => {
     const next = `${CURSOR.slice(0, -4)}Qifx`;
     const deps = apiAnswering(`GET /messages?cursor=${CURSOR}`, 200, page(newestFirst.slice(1), next));

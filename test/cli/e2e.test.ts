@@ -105,7 +105,7 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
 /** The CLI's environment: none of the caller's WHITEBOARD_URL, proxy or colour settings leak in. */
 const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['WHITEBOARD_URL', 'FORCE_COLOR', ...PROXY_VARIABLES]) delete env[name];
+  for (const name of ['WHITEBOARD_URL', 'FORCE_COLOR', 'npm_command', ...PROXY_VARIABLES]) delete env[name];
   return { ...env, ...extra };
 };
 
@@ -1043,5 +1043,25 @@ describe('where the CLI points', () => {
       version: string;
     };
     assert.equal(version, `${declared}\n`);
+  });
+
+  it('under npx, suggests its commands as `npx whiteboard`, which runs where `whiteboard` is on no PATH', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn('npx', ['--offline', 'whiteboard', 'read', '--bogus'], {
+        cwd: ROOT,
+        env: cliEnv(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on('close', (code) => done({ code, stderr }));
+    });
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "error: unknown option '--bogus' (npx whiteboard read --help lists the options)\n",
+    );
   });
 });
