@@ -24,6 +24,13 @@ export const commandLine = <const O extends Options>(command: string, help: stri
     if (code === 2) process.stderr.write(`(run \`${command} -- --help\` for the options)\n`);
     process.exit(code);
   };
+  const taken = takenByNpm(options, process.env);
+  if (taken.length > 0) {
+    const named = taken.map(({ flag }) => flag).join(' and ');
+    const given = taken.map(({ flag, value }) => (value === undefined ? flag : `${flag} ${value}`)).join(' ');
+    const what = taken.length === 1 ? 'a setting' : 'settings';
+    fail(`npm took ${named} as ${what} of its own: options go after --, as in \`${command} -- ${given}\``);
+  }
   const parse = () => {
     try {
       return parseArgs({
@@ -41,4 +48,27 @@ export const commandLine = <const O extends Options>(command: string, help: stri
     process.exit(0);
   }
   return { args, fail };
+};
+
+/**
+ * The options of `options` that npm read as settings of its own: npm passes a script only what
+ * follows `--` ("npm will pass all the arguments after the -- directly to your script",
+ * https://docs.npmjs.com/cli/v11/commands/npm-run-script). `npm start --in-memory` sets
+ * `npm_config_in_memory=true` in the script's environment instead, with a warning ("Unknown cli
+ * config") that scrolls away, and the stack would start on the saved data where the user asked for
+ * none. Written `--port=4000`, the value is npm's too; written `--port 4000`, npm takes the option
+ * as `true` and passes `4000` on, which parseArgs would refuse with no word on the cause.
+ */
+const takenByNpm = (
+  options: Options,
+  env: NodeJS.ProcessEnv,
+): readonly { flag: string; value?: string }[] => {
+  if (env.npm_lifecycle_event === undefined) return [];
+  return Object.entries(options).flatMap(([name, option]) => {
+    const value = env[`npm_config_${name.replaceAll('-', '_')}`];
+    if (value === undefined) return [];
+    const flag = `--${name}`;
+    if (option.type === 'boolean') return [{ flag }];
+    return [{ flag, value: value === 'true' ? '<value>' : value }];
+  });
 };

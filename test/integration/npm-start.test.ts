@@ -388,6 +388,45 @@ describe('npm start', () => {
     );
   });
 
+  it('refuses an option that npm took as its own, written before -- (exit 2)', async () => {
+    for (const [before, said] of [
+      [
+        ['--in-memory'],
+        'npm took --in-memory as a setting of its own: options go after --, as in `npm start -- --in-memory`',
+      ],
+      [
+        ['--port', '4000', '--thread-per-environment'],
+        'npm took --port and --thread-per-environment as settings of its own: options go after --, as in `npm start -- --port <value> --thread-per-environment`',
+      ],
+    ] as const) {
+      // The real npm, which moves an option before -- into its own settings. After -- a data
+      // folder of this file's, so that a start that went ahead would not touch the default one.
+      const ended = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(
+          'npm',
+          ['start', '--silent', ...before, '--', '--port', '0', '--data-dir', dataDir],
+          {
+            cwd: root,
+            env: { ...process.env, NO_COLOR: '1' },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        const timer = setTimeout(() => child.kill('SIGINT'), 60_000);
+        child.once('error', reject);
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stderr });
+        });
+      });
+      assert.equal(ended.code, 2, ended.stderr);
+      assert.match(ended.stderr, new RegExp(`^npm start: ${escapeRegExp(said)}$`, 'm'));
+    }
+  });
+
   it('refuses an unknown engine with a usage error (exit 2)', async () => {
     const { code, stderr } = await usage(['--engine', 'postgres']);
     assert.equal(code, 2);
