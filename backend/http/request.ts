@@ -85,6 +85,9 @@ export const jsonBody = (event: ApiEvent): unknown => {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ValidationError('INVALID_JSON', `request body is not valid JSON: ${(error as Error).message}`);
+    // V8's message quotes the body around the fault, cut in UTF-16 units: perhaps in the middle of
+    // an emoji's surrogate pair, which a strict JSON parser of the answer would refuse.
+    const reason = (error as Error).message.toWellFormed();
+    throw new ValidationError('INVALID_JSON', `request body is not valid JSON: ${reason}`);
   }
 };

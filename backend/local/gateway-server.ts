@@ -83,22 +83,31 @@ const originForm = (target: string): string => {
 };
 
 /**
- * What is wrong with the request's authority, if anything: "A server MUST respond with a 400 (Bad
- * Request) status code to any HTTP/1.1 request message that lacks a Host header field and to any
- * request message that contains more than one Host header field line or a Host header field with
- * an invalid field value" (RFC 9112, section 3.2). An empty one is invalid for an http URI, which
- * has an authority (RFC 9110, section 4.2.1).
+ * `Host = uri-host [ ":" port ]` (RFC 9110, section 7.2), uri-host an IP-literal in brackets, or an
+ * IPv4 address or reg-name of unreserved characters, percent-encodings and sub-delims (RFC 3986,
+ * section 3.2.2); port digits (section 3.2.3).
+ */
+const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%_~-]+\]|[0-9A-Za-z._~%!$&'()*+,;=-]+)(?::\d*)?$/;
+
+/**
+ * What is wrong with the request's version or authority, if anything. Node's parser takes a request
+ * line without a version (HTTP/0.9) and any HTTP/1.x or 2.x version; the API speaks HTTP/1.0 and
+ * 1.1 here. "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request
+ * message that lacks a Host header field and to any request message that contains more than one
+ * Host header field line or a Host header field with an invalid field value" (RFC 9112, section
+ * 3.2). An empty one is invalid for an http URI, which has an authority (RFC 9110, section 4.2.1).
  */
 const hostProblem = (req: IncomingMessage): string | undefined => {
+  if (req.httpVersionMajor !== 1) return `HTTP/${req.httpVersion}`;
   let lines = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     if ((req.rawHeaders[i] as string).toLowerCase() === 'host') lines++;
   }
   if (lines > 1) return 'more than one Host header';
-  if (req.headers.host === undefined) {
-    return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 ? 'no Host header' : undefined;
-  }
-  return req.headers.host.trim() === '' ? 'an empty Host header' : undefined;
+  const host = req.headers.host;
+  if (host === undefined) return req.httpVersionMinor >= 1 ? 'no Host header' : undefined;
+  if (host.trim() === '') return 'an empty Host header';
+  return HOST_VALUE.test(host) ? undefined : 'a Host header that is not host[:port]';
 };
 
 /**

@@ -729,14 +729,27 @@ describe('the gateway and its clients', () => {
     assert.match(older, /^HTTP\/1\.1 200 OK\r\n/);
   });
 
-  for (const [label, hostLines, note] of [
+  for (const [label, hostLines, note, version = ' HTTP/1.1'] of [
     ['two Host header lines', 'Host: localhost\r\nHost: rebind.example\r\n', 'more than one Host header'],
     ['an empty Host header', 'Host: \r\n', 'an empty Host header'],
+    ['a Host header with a path', 'Host: 127.0.0.1/x\r\n', 'a Host header that is not host[:port]'],
+    [
+      'a Host header of two names',
+      'Host: 127.0.0.1 rebind.example\r\n',
+      'a Host header that is not host[:port]',
+    ],
+    [
+      'a Host header with a port that is no number',
+      'Host: localhost:abc\r\n',
+      'a Host header that is not host[:port]',
+    ],
+    ['version 2.0 in its request line', 'Host: x\r\n', 'HTTP/2.0', ' HTTP/2.0'],
+    ['no version in its request line', '', 'HTTP/0.9', ''],
   ] as const) {
     it(`answers a request with ${label} with 400 JSON, and says why (RFC 9112, 3.2)`, async () => {
       const tag = label.replaceAll(' ', '-');
       const raw = await overSocket((socket) =>
-        socket.write(`GET /run?mode=count&tag=${tag} HTTP/1.1\r\n${hostLines}Connection: close\r\n\r\n`),
+        socket.write(`GET /run?mode=count&tag=${tag}${version}\r\n${hostLines}Connection: close\r\n\r\n`),
       );
       assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
       assert.ok(raw.endsWith('\r\n\r\n{"message":"Bad Request"}'), raw);

@@ -339,6 +339,19 @@ describe('an empty JSON body', () => {
       );
     });
   }
+
+  it('quotes a body that is not JSON in whole characters, never half an emoji', async () => {
+    const app = createApp();
+    // V8's message quotes the body around the fault, cut in UTF-16 units.
+    for (const body of ['😀'.repeat(6), `a${'😀'.repeat(30)}`]) {
+      const response = await app.invoke(apiEvent({ method: 'POST', body }));
+      assertJsonError(response, 400, 'INVALID_JSON');
+      const message = response.body.message as string;
+      assert.ok(message.startsWith('request body is not valid JSON: '), message);
+      assert.ok(message.isWellFormed(), JSON.stringify(message));
+    }
+    assert.deepEqual(app.repository.calls, {});
+  });
 });
 
 describe('request body media type: JSON only (415 otherwise)', () => {
