@@ -16,6 +16,7 @@
  * - a request line and header values over the HTTP API quota of 10240 bytes: 431
  *   (request-quotas.ts);
  * - an `Expect` other than 100-continue: 417, Node's answer (what AWS answers is not documented);
+ * - a transfer coding other than chunked: 501 (RFC 9112, section 6.1; AWS documents none);
  * - in the local stack, a `Host` that is not a name of this machine: 403 (allowed-hosts.ts).
  * Every response carries `apigw-requestid`, as HTTP API responses do.
  */
@@ -109,6 +110,13 @@ const hostProblem = (req: IncomingMessage): string | undefined => {
   if (host.trim() === '') return 'an empty Host header';
   return HOST_VALUE.test(host) ? undefined : 'a Host header that is not host[:port]';
 };
+
+/** A transfer coding of the request other than chunked, the one Node's parser undoes. */
+const otherTransferCoding = (req: IncomingMessage): string | undefined =>
+  req.headers['transfer-encoding']
+    ?.split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .find((coding) => coding !== 'chunked');
 
 /**
  * The host the request is for: "When an origin server receives a request with an absolute-form of
@@ -214,6 +222,18 @@ export const createGatewayServer = ({
         response: gatewayError(431, 'Request Header Fields Too Large'),
         headers: corsHeaders,
         note: 'over the HTTP API quota',
+      };
+    }
+    // Node's parser takes `Transfer-Encoding: gzip, chunked`, undoes the chunking and passes the
+    // gzip bytes on as the body, which the function would then call invalid UTF-8. "A server that
+    // receives a request message with a transfer coding it does not understand SHOULD respond
+    // with 501 (Not Implemented)" (RFC 9112, section 6.1).
+    const coding = otherTransferCoding(req);
+    if (coding !== undefined) {
+      return {
+        response: gatewayError(501, 'Not Implemented'),
+        headers: corsHeaders,
+        note: `Transfer-Encoding ${coding.slice(0, 100)}`,
       };
     }
     if (isPreflight(method, req.headers)) {

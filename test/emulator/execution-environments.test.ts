@@ -762,6 +762,22 @@ describe('the gateway and its clients', () => {
     });
   }
 
+  it('answers a transfer coding other than chunked with 501 JSON, and says so (RFC 9112, 6.1)', async () => {
+    const raw = await overSocket((socket) =>
+      socket.write(
+        'GET /run?mode=count&tag=gzip-coded HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n' +
+          'Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      ),
+    );
+    assert.match(raw, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+    assert.match(raw, /\r\napigw-requestid: [A-Za-z0-9_=-]{16}\r\n/);
+    assert.ok(raw.endsWith('\r\n\r\n{"message":"Not Implemented"}'), raw);
+    await waitFor(
+      () => /GET \/run\?mode=count&tag=gzip-coded 501 .*\(Transfer-Encoding gzip\)/.test(printed.join('')),
+      'the gateway to tell',
+    );
+  });
+
   it('answers a client that ends its side of the connection once its request is sent (RFC 9112, 9.6)', async () => {
     const raw = await overSocket((socket) => socket.end('GET /run?mode=count HTTP/1.1\r\nHost: x\r\n\r\n'));
     assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);
