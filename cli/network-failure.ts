@@ -204,9 +204,9 @@ const describeDirect = (
     case 'ECONNREFUSED':
       return `cannot reach ${baseUrl}: connection refused${hint}${tried}`;
     case 'ENOTFOUND':
-      return `cannot reach ${baseUrl}: host ${hostname} not found${tried}`;
+      return `cannot reach ${baseUrl}: host ${hostname} not found${hint}${tried}`;
     case 'EAI_AGAIN':
-      return `cannot reach ${baseUrl}: looking up ${hostname} failed (DNS)${tried}`;
+      return `cannot reach ${baseUrl}: looking up ${hostname} failed (DNS)${hint}${tried}`;
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `cannot reach ${baseUrl}: no connection within ${seconds(timeoutMs)} (--timeout)${hint}${tried}`;
     case 'UND_ERR_HEADERS_TIMEOUT':

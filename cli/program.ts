@@ -10,7 +10,7 @@ import { isLoopbackHost, unbracketed } from '../backend/local/engine/ports.ts';
 import { sourceMappedStack } from '../backend/source-mapped-stack.ts';
 import { BOARD_PATTERN, BOARD_RULE, CURSOR_PATTERN, createApi, DEFAULT_BOARD, limits } from './api.ts';
 import { readCommandLine } from './command-line.ts';
-import { DEFAULT_API_URL, OUTPUTS_FILE, resolveApiUrl } from './config.ts';
+import { DEFAULT_API_URL, OUTPUTS_FILE, type ResolvedUrl, resolveApiUrl } from './config.ts';
 import { ApiError, CliError, interruptedExitCode, triedTimes } from './errors.ts';
 import { createHttpClient, type HttpClient, type Sleep } from './http-client.ts';
 import {
@@ -179,12 +179,29 @@ const localStackHint = (url: string, byDefault = false): string | undefined => {
   const stack = new URL(DEFAULT_API_URL);
   const options = [
     ...(port === stack.port ? [] : ['--port', port || '80']),
-    ...(host === stack.hostname ? [] : ['--host', host]),
+    // The stack on 127.0.0.1 answers localhost too (Node tries each of its addresses in turn).
+    ...(host === stack.hostname || host === 'localhost' ? [] : ['--host', host]),
   ];
   const start = `npm start${options.length > 0 ? ` -- ${options.join(' ')}` : ''}`;
   // Nothing pointed it anywhere: maybe a deployed API was meant, from another directory.
   const elsewhere = byDefault ? `; a deployed API: --url, WHITEBOARD_URL or ${OUTPUTS_FILE} here` : '';
   return `is the local stack running? (${start}${elsewhere})`;
+};
+
+/**
+ * What a "cannot reach" error adds: whether the local stack runs, for a URL on this machine, and
+ * where the URL came from when no option or variable named it: a cdk-outputs.json left in the
+ * folder from a stack since destroyed is read without a word (`npm run destroy` leaves it).
+ */
+const unreachableHint = (resolved: ResolvedUrl): string | undefined => {
+  const source =
+    resolved.source === 'outputs'
+      ? `the URL is the ${resolved.origin} (a stack since destroyed? delete the file, or give --url)`
+      : undefined;
+  const hints = [localStackHint(resolved.url, resolved.source === 'default'), source].filter(
+    (hint) => hint !== undefined,
+  );
+  return hints.length === 0 ? undefined : hints.join('; ');
 };
 
 /** Builds the API client and output helpers for one command run from its options. */
@@ -225,7 +242,7 @@ export const createContext = async (
     note: (line) => {
       if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
     },
-    unreachableHint: localStackHint(resolved.url, resolved.source === 'default'),
+    unreachableHint: unreachableHint(resolved),
     wrongApiHint,
     proxy,
   });

@@ -953,7 +953,8 @@ describe('exit codes and one-line errors', () => {
     for (const [url, said] of [
       ['http://127.0.0.1:4340', hint('npm start -- --port 4340')],
       ['http://127.0.0.1:3000', hint('npm start')],
-      ['http://localhost:3000', hint('npm start -- --host localhost')],
+      ['http://localhost:3000', hint('npm start')],
+      ['http://localhost:4340', hint('npm start -- --port 4340')],
       ['http://[::1]:4340', hint('npm start -- --port 4340 --host ::1')],
       // Not the local stack: another machine, or TLS, which the stack does not serve.
       ['http://api.test', ''],
@@ -969,6 +970,33 @@ describe('exit codes and one-line errors', () => {
     }
   });
 
+  it('says that a URL it cannot reach came from cdk-outputs.json, which a destroyed stack leaves', async () => {
+    for (const [apiUrl, failure, said] of [
+      [
+        'https://gone.test/',
+        { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND gone.test' },
+        'cannot reach https://gone.test: host gone.test not found',
+      ],
+      [
+        'http://127.0.0.1:3009/',
+        { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:3009' },
+        'cannot reach http://127.0.0.1:3009: connection refused; is the local stack running? (npm start -- --port 3009)',
+      ],
+    ] as const) {
+      const files = { 'cdk-outputs.json': JSON.stringify({ 'Whiteboard-dev': { ApiUrl: apiUrl } }) };
+      const deps = createTestDeps({ env: {}, files });
+      deps.agent
+        .get(new URL(apiUrl).origin)
+        .intercept({ path: '/messages', method: 'GET' })
+        .replyWithError(Object.assign(new Error(failure.message), { code: failure.code }));
+      assert.equal(await runCli(['read', '--retries', '0'], deps), 1);
+      assert.equal(
+        deps.stderr.text,
+        `error: ${said}; the URL is the ApiUrl of stack Whiteboard-dev in cdk-outputs.json (a stack since destroyed? delete the file, or give --url)\n`,
+      );
+    }
+  });
+
   it('asks whether the local stack runs on port 80 for a URL on this machine without a port', async () => {
     const deps = createTestDeps();
     deps.agent
@@ -978,7 +1006,7 @@ describe('exit codes and one-line errors', () => {
     assert.equal(await runCli(['read', '--retries', '0', '--url', 'http://localhost/'], deps), 1);
     assert.equal(
       deps.stderr.text,
-      'error: cannot reach http://localhost: connection refused; is the local stack running? (npm start -- --port 80 --host localhost)\n',
+      'error: cannot reach http://localhost: connection refused; is the local stack running? (npm start -- --port 80)\n',
     );
   });
 
