@@ -113,11 +113,12 @@ export const DEFAULT_PORT = 3000;
 /** See `LocalStackOptions.environmentsPerThread`. */
 export const DEFAULT_ENVIRONMENTS_PER_THREAD = 16;
 
-/** See `LocalStackOptions.maxEnvironments`. */
-const defaultMaxEnvironments = (environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD): number =>
-  environmentsPerThread === 1
-    ? Math.max(2, availableParallelism() + 1)
-    : environmentsPerThread * Math.max(1, availableParallelism() - 1);
+/** See `LocalStackOptions.maxEnvironments`; `cores` is this machine's unless a test gives it. */
+export const defaultMaxEnvironments = (
+  environmentsPerThread = DEFAULT_ENVIRONMENTS_PER_THREAD,
+  cores = availableParallelism(),
+): number =>
+  environmentsPerThread === 1 ? Math.max(2, cores + 1) : environmentsPerThread * Math.max(1, cores - 1);
 
 // The SDK warns once per process on Node < 22 (its releases after the first week of January 2027
 // need Node 22: @aws-sdk/core, emitWarningIfUnsupportedVersion); the local stack's own clients

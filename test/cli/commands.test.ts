@@ -869,6 +869,16 @@ describe('exit codes and one-line errors', () => {
       ['read', '--limit', '101'],
       /^error: option '--limit <n>' argument '101' is invalid\. expected a whole number from 1 to 100\./,
     ));
+  it('exits 2 for --retries over 10, or not a whole number', async () => {
+    for (const retries of ['11', '-1', '1.5']) {
+      await usage(
+        ['read', '--retries', retries],
+        new RegExp(
+          `^error: option '--retries <n>' argument '${retries.replace('.', '\\.')}' is invalid\\. expected a whole number from 0 to 10\\.`,
+        ),
+      );
+    }
+  });
   it('exits 2 for a --cursor the API could not have written', () =>
     usage(
       ['read', '--cursor', 'not a cursor!'],

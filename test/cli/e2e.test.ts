@@ -417,7 +417,7 @@ describe('whiteboard CLI against the local stack', () => {
       async (url) => {
         const follower = startFollow(['--url', url]);
         try {
-          await follower.printed(2, 8000);
+          await follower.printed(2, 30_000);
         } finally {
           await follower.stop('SIGINT');
         }
@@ -735,17 +735,20 @@ describe('where the CLI points', () => {
 
   it('falls back to the local stack address, and says how to start it', async () => {
     const dir = tempDir('cli');
-    // Port 3000 may be taken by a developer's `npm start`: then the read succeeds against it. What
-    // the CLI says to a refused connection there is checked whatever the port holds, in
-    // test/cli/commands.test.ts ("exits 1 with one line ...").
+    // Port 3000 may be taken by a developer's `npm start`, or by anything else: what the read then
+    // gets is that server's, and only the URL is checked. What the CLI says to a refused
+    // connection there is checked whatever the port holds, in test/cli/commands.test.ts ("exits 1
+    // with one line ...").
     const taken = (await connectOutcome(3000)) === 'connected';
     const result = await run(['read', '--retries', '0', '--verbose'], { cwd: dir });
     const using = 'using http://127.0.0.1:3000 (the default: the local stack)\n';
     assert.ok(result.stderr.startsWith(using), result.stderr);
-    const refused =
-      'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start; a deployed API: --url, WHITEBOARD_URL or cdk-outputs.json here)\n';
-    assert.equal(result.code, taken ? 0 : 1, result.stderr);
-    assert.equal(result.stderr.includes(`\n${refused}`), !taken, result.stderr);
+    if (!taken) {
+      const refused =
+        'error: cannot reach http://127.0.0.1:3000: connection refused; is the local stack running? (npm start; a deployed API: --url, WHITEBOARD_URL or cdk-outputs.json here)\n';
+      assert.equal(result.code, 1, result.stderr);
+      assert.ok(result.stderr.includes(`\n${refused}`), result.stderr);
+    }
   });
 
   it('stops with a usage error, exit 2, when cdk-outputs.json cannot be read, rather than fall back', async () => {

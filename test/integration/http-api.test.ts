@@ -284,12 +284,13 @@ describe('bad input: a 4xx JSON error and nothing stored', () => {
     });
   }
 
-  it('rejects a bad board name and stores nothing', async () => {
+  it('rejects a bad board name with 400 INVALID_BOARD, in a post and in a read', async () => {
     const response = await post('/boards/no%20spaces/messages', { author: 'a', text: 'x' });
     assert.equal(response.status, 400);
     assert.equal(response.json.code, 'INVALID_BOARD');
     const tooLong = await call(`/boards/${'b'.repeat(65)}/messages`);
     assert.equal(tooLong.status, 400);
+    assert.equal(tooLong.json.code, 'INVALID_BOARD');
   });
 
   it('rejects bad limits and cursors on reads', async () => {

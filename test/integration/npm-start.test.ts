@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
 import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
-import { DEFAULT_ENVIRONMENTS_PER_THREAD } from '../../backend/local/stack.ts';
+import { DEFAULT_ENVIRONMENTS_PER_THREAD, defaultMaxEnvironments } from '../../backend/local/stack.ts';
 import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { freePort } from '../helpers/listening.ts';
 import { isRunning, parentOf } from '../helpers/processes.ts';
@@ -103,7 +103,7 @@ describe('npm start', () => {
       assert.match(
         first.output(),
         new RegExp(
-          `Environments: +up to \\d+ per function, ${DEFAULT_ENVIRONMENTS_PER_THREAD} to a worker thread`,
+          `Environments: +up to ${defaultMaxEnvironments()} per function, ${DEFAULT_ENVIRONMENTS_PER_THREAD} to a worker thread`,
         ),
       );
       // Where the data is, so that it can be found (each engine keeps its own).
@@ -131,7 +131,10 @@ describe('npm start', () => {
     const enginePort = await freePort();
     const second = await start('--thread-per-environment', '--engine-port', String(enginePort));
     try {
-      assert.match(second.output(), /Environments: +up to \d+ per function, a worker thread each/);
+      assert.match(
+        second.output(),
+        new RegExp(`Environments: +up to ${defaultMaxEnvironments(1)} per function, a worker thread each`),
+      );
       assert.match(
         second.output(),
         new RegExp(`DynamoDB engine: .+ at http://127\\.0\\.0\\.1:${enginePort}\n`),
@@ -159,6 +162,26 @@ describe('npm start', () => {
         page.messages.map((message) => message.text),
         ['Message text'],
       );
+
+      // Another stack on that engine through DYNAMODB_ENDPOINT: it starts none of its own, keeps no
+      // data folder, and serves the same table. With --verbose, its log lines carry every key.
+      const third = await launch(['--verbose'], { DYNAMODB_ENDPOINT: `http://127.0.0.1:${enginePort}` });
+      try {
+        assert.match(third.output(), /\nDynamoDB engine: [^\n]+\n/);
+        assert.doesNotMatch(third.output(), /\nDynamoDB engine: [^\n]+ at http/);
+        assert.doesNotMatch(third.output(), /\nData: /);
+        const shared = (await (await fetch(`${third.url}/messages`)).json()) as typeof page;
+        assert.deepEqual(
+          shared.messages.map((message) => message.text),
+          ['Message text'],
+        );
+        for (const deadline = Date.now() + 10_000; !third.output().includes('function_request_id='); ) {
+          if (Date.now() > deadline) assert.fail(`no log line with every key:\n${third.output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        assert.equal(await interrupt(third), 0, third.output());
+      }
     } finally {
       assert.equal(await interrupt(second), 0);
     }
@@ -433,18 +456,25 @@ describe('npm start', () => {
     assert.match(stderr, /unknown engine "postgres": use one of auto, dynamodb-local, dynalite/);
   });
 
-  it('says a port is taken before it starts an engine (exit 1)', async () => {
+  it('says a port is taken before it starts an engine, from --port or PORT (exit 1)', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
     const neverUsed = join(dataDir, 'never-used');
     try {
-      const { code, stderr } = await usage(['--port', String(port), '--data-dir', neverUsed], {
-        DYNAMODB_ENDPOINT: '',
-      });
-      assert.equal(code, 1);
-      assert.match(stderr, new RegExp(`port ${port} is already in use: stop what uses it or pick another`));
-      assert.equal(existsSync(neverUsed), false, 'no engine was started for it');
+      for (const [args, env] of [
+        [['--port', String(port)], {}],
+        // PORT, as hosting platforms set it, is the port when --port is not given.
+        [[], { PORT: String(port) }],
+      ] as const) {
+        const { code, stderr } = await usage([...args, '--data-dir', neverUsed], {
+          DYNAMODB_ENDPOINT: '',
+          ...env,
+        });
+        assert.equal(code, 1, stderr);
+        assert.match(stderr, new RegExp(`port ${port} is already in use: stop what uses it or pick another`));
+        assert.equal(existsSync(neverUsed), false, 'no engine was started for it');
+      }
     } finally {
       taken.close();
     }
