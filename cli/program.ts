@@ -521,7 +521,9 @@ const describeError = (error: CliError): string => {
   if (!(error instanceof ApiError)) return error.message;
   const tried = triedTimes(error.attempts);
   if (error.code !== undefined || (GATEWAY_OWN_ANSWERS.has(error.status) && error.apiShaped)) {
-    return `${error.message}${tried}`;
+    // A failure on the server's side names where: which deployment, for whoever reads the report.
+    const where = error.status >= 500 ? ` from ${error.url}` : '';
+    return `${error.message}${where}${tried}`;
   }
   const redirect = error.location === undefined ? '' : `, which redirects to ${error.location}`;
   // The URL of the README's curl examples, pasted whole: whiteboard adds the path itself.

@@ -254,7 +254,10 @@ describe('whiteboard post that fails after the request may have reached the serv
 
   it('says so after a 500, but not when the request surely never left or was refused', async () => {
     const deps = apiFailing('POST /messages', 500, { message: 'Internal Server Error' });
-    assert.equal(await post(deps), `error: Internal Server Error (HTTP 500)\n${NOTE}`);
+    assert.equal(
+      await post(deps),
+      `error: Internal Server Error (HTTP 500) from http://api.test/messages\n${NOTE}`,
+    );
     const refused = failingWith(
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
       3,
@@ -1056,7 +1059,10 @@ describe('exit codes and one-line errors', () => {
       },
     );
     assert.equal(await runCli(['post', '--author', 'a', '--text=--verbose'], deps), 1);
-    assert.match(deps.stderr.text, /^error: Internal Server Error \(HTTP 500\)\nnote: /);
+    assert.match(
+      deps.stderr.text,
+      /^error: Internal Server Error \(HTTP 500\) from http:\/\/api\.test\/messages\nnote: /,
+    );
   });
 
   // API Gateway's 404 for a route it does not have, or an answer the API never gives (403).
@@ -1132,7 +1138,8 @@ describe('exit codes and one-line errors', () => {
     }
   });
 
-  // API Gateway's own answers (its JSON, no `code`): the URL is right, so none asks about it.
+  // API Gateway's own answers (its JSON, no `code`): the URL is right, so none asks about it; a
+  // failure on the server's side names the URL, for whoever reads the report.
   for (const [status, text] of [
     [429, 'Too Many Requests'],
     [500, 'Internal Server Error'],
@@ -1144,7 +1151,8 @@ describe('exit codes and one-line errors', () => {
       const { deps, interceptor } = expecting('GET /messages', {});
       interceptor.reply(status, { message: text }).times(3);
       assert.equal(await runCli(['read'], deps), 1);
-      assert.equal(deps.stderr.text, `error: ${text} (HTTP ${status}) (tried 3 times)\n`);
+      const where = status >= 500 ? ' from http://api.test/messages' : '';
+      assert.equal(deps.stderr.text, `error: ${text} (HTTP ${status})${where} (tried 3 times)\n`);
     });
   }
 
