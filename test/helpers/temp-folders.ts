@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +20,11 @@ export const besideLeftoverFolders = async (
   body: (folders: LeftoverFolders) => Promise<void>,
   parent: string = tmpdir(),
 ): Promise<void> => {
-  const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  await new Promise((resolve) => gone.once('exit', resolve));
+  // A pid no process can have: above Linux's highest (PID_MAX_LIMIT, 4194304) and macOS's. The pid
+  // of a child that just ended could be given to another process meanwhile, by a parallel test.
+  const gonePid = 4_194_305;
   const folders = {
-    orphan: join(parent, `${prefix}${gone.pid}-test`),
+    orphan: join(parent, `${prefix}${gonePid}-test`),
     inUse: join(parent, `${prefix}${process.pid}-test`),
   };
   for (const folder of Object.values(folders)) mkdirSync(join(folder, inside), { recursive: true });
