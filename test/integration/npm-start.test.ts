@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chooseEngine } from '../../backend/local/dynamodb-engine.ts';
+import { readableByOthers } from '../../backend/local/engine/data-dir.ts';
 import { DATABASE_FILE } from '../../backend/local/engine/dynamodb-local.ts';
 import { DEFAULT_ENVIRONMENTS_PER_THREAD, defaultMaxEnvironments } from '../../backend/local/stack.ts';
 import { ownTempFolder } from '../../backend/local/temp-folders.ts';
@@ -127,10 +128,19 @@ describe('npm start', () => {
     assert.deepEqual(processesUsing(dataDir), [], 'no engine process is left behind');
 
     // Restarted with a thread per environment, which serves the same way, and the engine on a
-    // port of our choosing, where a tool such as the AWS CLI finds it.
+    // port of our choosing, where a tool such as the AWS CLI finds it. The data folder opened to
+    // other users meanwhile (as one made by hand with a umask of 022 is): the banner says so.
     const enginePort = await freePort();
+    // (Whether they can also depends on the folders above it, which readableByOthers, tested on its
+    // own, checks: a temp folder inside a closed one, as on macOS, is not.)
+    chmodSync(dataDir, 0o755);
+    const opened = readableByOthers(dataDir);
     const second = await start('--thread-per-environment', '--engine-port', String(enginePort));
+    chmodSync(dataDir, 0o700);
+    const readableNote = `(other users of this machine can read it: chmod 700 ${dataDir})`;
     try {
+      assert.equal(first.output().includes(readableNote), false, 'not for a folder of its own');
+      assert.equal(second.output().includes(readableNote), opened, second.output());
       assert.match(
         second.output(),
         new RegExp(`Environments: +up to ${defaultMaxEnvironments(1)} per function, a worker thread each`),
