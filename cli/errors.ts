@@ -3,7 +3,7 @@
  * 1 for API or network failures, 2 for usage and configuration mistakes the user can fix.
  */
 export abstract class CliError extends Error {
-  abstract readonly exitCode: 1 | 2 | 130 | 143;
+  abstract readonly exitCode: 1 | 2 | 130;
   /** A second line under the error: what to check before trying again. */
   note: string | undefined;
 }
@@ -110,7 +110,10 @@ export class StoppedBySignal extends Error {
 export const interruptedExitCode = (reason: unknown): 130 | 143 =>
   reason instanceof StoppedBySignal && reason.signal === 'SIGTERM' ? 143 : 130;
 
-/** Ctrl-C ended the command during a request; `note` says what may already have happened. */
+/**
+ * Ctrl-C or SIGTERM ended the command during a request; `note` says what may already have
+ * happened. runCli exits with the code of the signal that stopped it (interruptedExitCode).
+ */
 export class InterruptedError extends CliError {
   readonly exitCode = 130;
   constructor(options?: { cause?: unknown }) {

@@ -41,6 +41,8 @@ export interface HttpClientOptions {
   readonly note?: ((line: string) => void) | undefined;
   /** Added to "cannot reach" messages, e.g. "is the local stack running? (npm start)". */
   readonly unreachableHint?: string | undefined;
+  /** Added where the API's host is not found or refuses: `FailureContext.goneHint`. */
+  readonly goneHint?: string | undefined;
   /** Carried by an error answer, for when it is not the API's: `ResolvedUrl.wrongApiHint`. */
   readonly wrongApiHint?: string | undefined;
   readonly maxResponseBytes?: number | undefined;
@@ -306,6 +308,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
       hostname: base.hostname,
       timeoutMs,
       unreachableHint: options.unreachableHint,
+      goneHint: options.goneHint,
       proxy,
       log,
     });

@@ -34,7 +34,8 @@ const leave = async (code: number | string): Promise<never> => {
 
 // First Ctrl-C: stop gracefully (--follow ends with exit 0, a request in flight is abandoned,
 // with a note when it was a post). A second one: leave now. SIGTERM, as `timeout`, CI runners and
-// `docker stop` send it, counts the same.
+// `docker stop` send it, counts the same, but for the exit code it gives: 143 where Ctrl-C gives
+// 130 (errors.ts, interruptedExitCode).
 const interrupt = new AbortController();
 const onInterrupt = (signal: NodeJS.Signals) => {
   if (interrupt.signal.aborted) process.exit(interruptedExitCode(new StoppedBySignal(signal)));

@@ -156,6 +156,12 @@ export interface FailureContext {
   readonly hostname: string;
   readonly timeoutMs: number;
   readonly unreachableHint?: string | undefined;
+  /**
+   * Added where the API's host is not found or refuses the connection, what a server that is gone
+   * gives (not a DNS lookup that failed for now, or a timeout, which an API that is there gives
+   * too): where a URL the user did not type came from.
+   */
+  readonly goneHint?: string | undefined;
   /** The proxy the request went through (cli/proxy.ts), if any. */
   readonly proxy?: Pick<HttpProxy, 'origin' | 'variable'> | undefined;
   /** --verbose lines: the library's own text, where the message gives a plainer one. */
@@ -187,6 +193,7 @@ export const describeNetworkFailure = (error: unknown, attempts: number, context
       baseUrl: through,
       hostname: proxyUrl.hostname,
       unreachableHint: undefined,
+      goneHint: undefined,
     });
   }
   return `${describeDirect(error, attempts, context)} (through ${through})`;
@@ -195,18 +202,19 @@ export const describeNetworkFailure = (error: unknown, attempts: number, context
 const describeDirect = (
   error: unknown,
   attempts: number,
-  { baseUrl, hostname, timeoutMs, unreachableHint, log }: FailureContext,
+  { baseUrl, hostname, timeoutMs, unreachableHint, goneHint, log }: FailureContext,
 ): string => {
   const code = codeOf(error);
   const tried = triedTimes(attempts);
   const hint = unreachableHint === undefined ? '' : `; ${unreachableHint}`;
+  const gone = goneHint === undefined ? '' : `; ${goneHint}`;
   switch (code) {
     case 'ECONNREFUSED':
-      return `cannot reach ${baseUrl}: connection refused${hint}${tried}`;
+      return `cannot reach ${baseUrl}: connection refused${hint}${gone}${tried}`;
     case 'ENOTFOUND':
-      return `cannot reach ${baseUrl}: host ${hostname} not found${hint}${tried}`;
+      return `cannot reach ${baseUrl}: host ${hostname} not found${gone}${tried}`;
     case 'EAI_AGAIN':
-      return `cannot reach ${baseUrl}: looking up ${hostname} failed (DNS)${hint}${tried}`;
+      return `cannot reach ${baseUrl}: looking up ${hostname} failed (DNS)${tried}`;
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `cannot reach ${baseUrl}: no connection within ${seconds(timeoutMs)} (--timeout)${hint}${tried}`;
     case 'UND_ERR_HEADERS_TIMEOUT':

@@ -89,12 +89,16 @@ export interface CommandContext {
 }
 
 /**
- * The CLI as the user ran it, to begin a command it suggests: `npx whiteboard` under npx (or `npm
- * exec`), which is how the README's quick start runs it from a clone where `whiteboard` is on no
- * PATH, so that a suggested command pasted as printed runs; `whiteboard` otherwise.
+ * The CLI as the user ran it, to begin a command it suggests: `npx whiteboard` when npx (or `npm
+ * exec`) ran it, which is how the README's quick start runs it from a clone where `whiteboard` is
+ * on no PATH, so that a suggested command pasted as printed runs; `whiteboard` otherwise. npm sets
+ * `npm_command=exec` for everything below an npx, a shell it opened too (`npx -c sh`), and names
+ * what it ran in `npm_lifecycle_script`: `'whiteboard'` for `npx whiteboard read`, `sh` there.
  */
 export const invokedAs = (env: NodeJS.ProcessEnv): string =>
-  env.npm_command === 'exec' ? 'npx whiteboard' : 'whiteboard';
+  env.npm_command === 'exec' && /^'?whiteboard'?(\s|$)/.test(env.npm_lifecycle_script ?? '')
+    ? 'npx whiteboard'
+    : 'whiteboard';
 
 /**
  * `whiteboard read` for `board`, with `options` (" --limit 20") and the --url this run was given,
@@ -189,20 +193,14 @@ const localStackHint = (url: string, byDefault = false): string | undefined => {
 };
 
 /**
- * What a "cannot reach" error adds: whether the local stack runs, for a URL on this machine, and
- * where the URL came from when no option or variable named it: a cdk-outputs.json left in the
- * folder from a stack since destroyed is read without a word (`npm run destroy` leaves it).
+ * What an error for a host not found or refusing adds: where the URL came from when no option or
+ * variable named it. A cdk-outputs.json left in the folder from a stack since destroyed (`npm run
+ * destroy` leaves it) is read without a word.
  */
-const unreachableHint = (resolved: ResolvedUrl): string | undefined => {
-  const source =
-    resolved.source === 'outputs'
-      ? `the URL is the ${resolved.origin} (a stack since destroyed? delete the file, or give --url)`
-      : undefined;
-  const hints = [localStackHint(resolved.url, resolved.source === 'default'), source].filter(
-    (hint) => hint !== undefined,
-  );
-  return hints.length === 0 ? undefined : hints.join('; ');
-};
+const goneHint = (resolved: ResolvedUrl): string | undefined =>
+  resolved.source === 'outputs'
+    ? `the URL is the ${resolved.origin} (a stack since destroyed? delete the file, or give --url)`
+    : undefined;
 
 /** Builds the API client and output helpers for one command run from its options. */
 export const createContext = async (
@@ -242,7 +240,8 @@ export const createContext = async (
     note: (line) => {
       if (!notesHeld) deps.stderr.write(`${errStyles.dim(sanitizeInline(line, 2000))}\n`);
     },
-    unreachableHint: unreachableHint(resolved),
+    unreachableHint: localStackHint(resolved.url, resolved.source === 'default'),
+    goneHint: goneHint(resolved),
     wrongApiHint,
     proxy,
   });

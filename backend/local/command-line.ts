@@ -27,9 +27,15 @@ export const commandLine = <const O extends Options>(command: string, help: stri
   const taken = takenByNpm(options, process.env);
   if (taken.length > 0) {
     const named = taken.map(({ flag }) => flag).join(' and ');
-    const given = taken.map(({ flag, value }) => (value === undefined ? flag : `${flag} ${value}`)).join(' ');
     const what = taken.length === 1 ? 'a setting' : 'settings';
-    fail(`npm took ${named} as ${what} of its own: options go after --, as in \`${command} -- ${given}\``);
+    // `--no-in-memory` (npm's negation: `npm_config_in_memory=`) asks for what is the default.
+    const passed = taken.filter(({ negated }) => negated !== true);
+    const given = passed.map(({ flag, value }) => (value === undefined ? flag : `${flag} ${value}`));
+    const fix =
+      given.length === 0
+        ? 'leave it out, as it asks for the default'
+        : `options go after --, as in \`${command} -- ${given.join(' ')}\``;
+    fail(`npm took ${named} as ${what} of its own: ${fix}`);
   }
   const parse = () => {
     try {
@@ -39,7 +45,14 @@ export const commandLine = <const O extends Options>(command: string, help: stri
         allowPositionals: false,
       }).values;
     } catch (error) {
-      return fail((error as Error).message);
+      // npm passes on the value of an option of its own written before -- (`npm start --engine
+      // dynalite`: npm reads --engine as its --engine-strict, and passes `dynalite` on).
+      const npmHint =
+        (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' &&
+        process.env.npm_lifecycle_event !== undefined
+          ? `; an option written before -- is npm's, not the script's: \`${command} -- <options>\``
+          : '';
+      return fail(`${(error as Error).message}${npmHint}`);
     }
   };
   const args = parse();
@@ -62,13 +75,16 @@ export const commandLine = <const O extends Options>(command: string, help: stri
 const takenByNpm = (
   options: Options,
   env: NodeJS.ProcessEnv,
-): readonly { flag: string; value?: string }[] => {
+): readonly { flag: string; value?: string; negated?: boolean }[] => {
   if (env.npm_lifecycle_event === undefined) return [];
   return Object.entries(options).flatMap(([name, option]) => {
     const value = env[`npm_config_${name.replaceAll('-', '_')}`];
     if (value === undefined) return [];
-    const flag = `--${name}`;
-    if (option.type === 'boolean') return [{ flag }];
-    return [{ flag, value: value === 'true' ? '<value>' : value }];
+    if (option.type === 'boolean') {
+      return value === '' || value === 'false'
+        ? [{ flag: `--no-${name}`, negated: true }]
+        : [{ flag: `--${name}` }];
+    }
+    return [{ flag: `--${name}`, value: value === 'true' ? '<value>' : value }];
   });
 };

@@ -116,7 +116,8 @@ const otherTransferCoding = (req: IncomingMessage): string | undefined =>
   req.headers['transfer-encoding']
     ?.split(',')
     .map((coding) => coding.trim().toLowerCase())
-    .find((coding) => coding !== 'chunked');
+    // Empty list elements do not count (RFC 9110, section 5.6.1).
+    .find((coding) => coding !== '' && coding !== 'chunked');
 
 /**
  * The host the request is for: "When an origin server receives a request with an absolute-form of

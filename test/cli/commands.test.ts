@@ -364,25 +364,30 @@ describe('whiteboard read', () => {
   });
 
   it('suggests its commands as `npx whiteboard` when npx runs it (as the quick start does)', async () => {
-    const env = { WHITEBOARD_URL: API, npm_command: 'exec' };
+    // What npm sets for `npx whiteboard read` (npm 11).
+    const npx = { npm_command: 'exec', npm_lifecycle_script: "'whiteboard'" };
+    const env = { WHITEBOARD_URL: API, ...npx };
     const deps = apiAnswering('GET /messages', 200, page(newestFirst, CURSOR), { env });
     await createProgram(deps).parseAsync(['read'], { from: 'user' });
     assert.ok(
       deps.stdout.text.endsWith(`Older ones:\n  npx whiteboard read --cursor ${CURSOR}\n`),
       deps.stdout.text,
     );
-    // npm runs a package script with npm_command run-script: `whiteboard` is on its PATH there.
-    for (const [npmCommand, self] of [
-      ['exec', 'npx whiteboard'],
-      ['run-script', 'whiteboard'],
+    for (const [npm, self] of [
+      [npx, 'npx whiteboard'],
+      [{ npm_command: 'exec', npm_lifecycle_script: 'whiteboard read' }, 'npx whiteboard'],
+      // A shell npx opened (`npx -c sh`), and an npm script (`npm run`): whiteboard is on their
+      // PATH, wherever the command is pasted then.
+      [{ npm_command: 'exec', npm_lifecycle_script: 'sh' }, 'whiteboard'],
+      [{ npm_command: 'run', npm_lifecycle_script: 'whiteboard read' }, 'whiteboard'],
     ] as const) {
-      const usage = createTestDeps({ env: { WHITEBOARD_URL: API, npm_command: npmCommand } });
+      const usage = createTestDeps({ env: { WHITEBOARD_URL: API, ...npm } });
       assert.equal(await runCli(['post', '--bogus'], usage), 2);
       assert.equal(
         usage.stderr.text,
         `error: unknown option '--bogus' (${self} post --help lists the options)\n`,
       );
-      const misplaced = createTestDeps({ env: { WHITEBOARD_URL: API, npm_command: npmCommand } });
+      const misplaced = createTestDeps({ env: { WHITEBOARD_URL: API, ...npm } });
       assert.equal(await runCli(['--json', 'read'], misplaced), 2);
       assert.equal(misplaced.stderr.text, `error: --json goes after the command: ${self} read --json\n`);
     }
@@ -984,16 +989,24 @@ describe('exit codes and one-line errors', () => {
   });
 
   it('says that a URL it cannot reach came from cdk-outputs.json, which a destroyed stack leaves', async () => {
+    const gone =
+      '; the URL is the ApiUrl of stack Whiteboard-dev in cdk-outputs.json (a stack since destroyed? delete the file, or give --url)';
     for (const [apiUrl, failure, said] of [
       [
         'https://gone.test/',
         { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND gone.test' },
-        'cannot reach https://gone.test: host gone.test not found',
+        `cannot reach https://gone.test: host gone.test not found${gone}`,
       ],
       [
         'http://127.0.0.1:3009/',
         { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:3009' },
-        'cannot reach http://127.0.0.1:3009: connection refused; is the local stack running? (npm start -- --port 3009)',
+        `cannot reach http://127.0.0.1:3009: connection refused; is the local stack running? (npm start -- --port 3009)${gone}`,
+      ],
+      // A lookup that failed for now (offline) is no sign that the stack is gone.
+      [
+        'https://there.test/',
+        { code: 'EAI_AGAIN', message: 'getaddrinfo EAI_AGAIN there.test' },
+        'cannot reach https://there.test: looking up there.test failed (DNS)',
       ],
     ] as const) {
       const files = { 'cdk-outputs.json': JSON.stringify({ 'Whiteboard-dev': { ApiUrl: apiUrl } }) };
@@ -1003,10 +1016,7 @@ describe('exit codes and one-line errors', () => {
         .intercept({ path: '/messages', method: 'GET' })
         .replyWithError(Object.assign(new Error(failure.message), { code: failure.code }));
       assert.equal(await runCli(['read', '--retries', '0'], deps), 1);
-      assert.equal(
-        deps.stderr.text,
-        `error: ${said}; the URL is the ApiUrl of stack Whiteboard-dev in cdk-outputs.json (a stack since destroyed? delete the file, or give --url)\n`,
-      );
+      assert.equal(deps.stderr.text, `error: ${said}\n`);
     }
   });
 

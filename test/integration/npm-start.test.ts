@@ -431,6 +431,15 @@ describe('npm start', () => {
         ['--port', '4000', '--thread-per-environment'],
         'npm took --port and --thread-per-environment as settings of its own: options go after --, as in `npm start -- --port <value> --thread-per-environment`',
       ],
+      [
+        ['--no-in-memory'],
+        'npm took --no-in-memory as a setting of its own: leave it out, as it asks for the default',
+      ],
+      // npm reads --engine as its --engine-strict, and passes the value on.
+      [
+        ['--engine', 'dynalite'],
+        "Unexpected argument 'dynalite'. This command does not take positional arguments; an option written before -- is npm's, not the script's: `npm start -- <options>`",
+      ],
     ] as const) {
       // The real npm, which moves an option before -- into its own settings. After -- a data
       // folder of this file's, so that a start that went ahead would not touch the default one.
