@@ -76,8 +76,9 @@ export const measureDynamoDbCost = async (endpoint: string): Promise<DynamoDbCos
         reported: records.every((record) => record.capacityUnits !== undefined),
       };
     };
-    // Three small messages on the board first: a GET reads a full page.
-    for (let i = 0; i < 3; i++) await post(postMessageEvent('seed', `message ${i}`));
+    // Five small messages on the board first, as the load test seeds it: a GET reads a full page
+    // and the one item more that tells whether an older page exists (Limit 4).
+    for (let i = 0; i < 5; i++) await post(postMessageEvent('seed', `message ${i}`));
     const get = await measure(() => read(getMessagesEvent()), 200);
     const postCost = await measure(() => post(postMessageEvent()), 201);
     return { get, post: postCost };

@@ -424,6 +424,11 @@ try {
     floorWarmupSeconds: settings.floorWarmupSeconds,
     progress,
     whileRunning: async (url) => {
+      // A CLI that did not build is not timed: dist/ would still hold an earlier build.
+      if (cliBuild.status === 'rejected') {
+        cliError = `the CLI did not build: ${(cliBuild.reason as Error).message}`;
+        return;
+      }
       progress(`4/6 CLI start: whiteboard read --json against the local stack, ${settings.cliRuns} pairs`);
       try {
         cli = await measureCliStart({ url, runs: settings.cliRuns });
