@@ -151,8 +151,9 @@ await haltIfStopping();
 const quick = args.quick === true;
 const ISOLATION_TABLE = 'bench-isolation';
 const settings = {
-  // Rounds move by a tenth of the ratio from one to the next on a shared machine: five steady it.
-  loadRounds: quick ? 2 : 5,
+  // Rounds move by a tenth of the ratio from one to the next on a shared machine: six steady it,
+  // an even number so that the stack and the floor go first as often (load.ts alternates them).
+  loadRounds: quick ? 2 : 6,
   loadRoundSeconds: quick ? 2 : 6,
   stackWarmupSeconds: quick ? 12 : 60,
   floorWarmupSeconds: quick ? 6 : 20,
