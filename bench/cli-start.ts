@@ -72,6 +72,8 @@ const timeRun = (args: readonly string[]): Promise<number> =>
         stdio: ['ignore', 'ignore', 'pipe'],
         env: startEnvironment,
       }),
+      // A start takes about a tenth of a second; the CLI's own timeouts end a request in 10 s.
+      { ms: 60_000, what: `node ${args.join(' ')}`, fail: reject },
     );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {

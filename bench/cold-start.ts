@@ -88,6 +88,8 @@ const runOnce = (bundle: BuiltBundle, eventPath: string, env: NodeJS.ProcessEnv)
         env,
         stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       }),
+      // A cold start takes a fraction of a second; the function's own timeout is 10 s or less.
+      { ms: 60_000, what: `the ${bundle.name} cold start`, fail: reject },
     );
     let report = '';
     let output = '';

@@ -35,6 +35,8 @@ export const measureHandlerCost = (request: HandlerCostRequest): Promise<Handler
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       }),
+      // Some seconds on a small machine.
+      { ms: 600_000, what: 'the handler cost child', fail: reject },
     );
     let stderr = '';
     child.stdout?.resume();

@@ -70,6 +70,8 @@ export const measureIsolationCost = (options: IsolationCostOptions): Promise<Iso
         cwd: repoRoot,
         stdio: ['pipe', 'pipe', 'pipe'],
       }),
+      // Some seconds on a small machine.
+      { ms: 600_000, what: 'the isolation cost child', fail: reject },
     );
     let stdout = '';
     let stderr = '';

@@ -12,13 +12,38 @@ export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url))
 
 const running = new Set<ChildProcess>();
 
-/** Adds a child just spawned to those `stopChildren` stops; returns it. */
-export const tracked = <T extends ChildProcess>(child: T): T => {
+/** How long a measuring child may run, and what to do when it runs past that. */
+export interface TimeLimit {
+  readonly ms: number;
+  /** What the child measures, for the error: "the ReadMessages cold start". */
+  readonly what: string;
+  /** Called once with the error when the child is stopped for running too long. */
+  readonly fail: (error: Error) => void;
+}
+
+/**
+ * Adds a child just spawned to those `stopChildren` stops; returns it. With a `limit`, a child
+ * still running past it is killed and `limit.fail` called: a child that hangs must end the bench
+ * with an error that names it, not hang it.
+ */
+export const tracked = <T extends ChildProcess>(child: T, limit?: TimeLimit): T => {
   running.add(child);
-  child.once('exit', () => running.delete(child));
+  const timer =
+    limit === undefined
+      ? undefined
+      : setTimeout(() => {
+          limit.fail(new Error(`${limit.what} did not end within ${limit.ms / 1000} s, and was stopped`));
+          child.kill('SIGKILL');
+        }, limit.ms);
+  child.once('exit', () => {
+    clearTimeout(timer);
+    running.delete(child);
+  });
   // A child that could not be spawned has no pid and may never emit 'exit'.
   child.once('error', () => {
-    if (child.pid === undefined) running.delete(child);
+    if (child.pid !== undefined) return;
+    clearTimeout(timer);
+    running.delete(child);
   });
   return child;
 };
