@@ -528,8 +528,29 @@ try {
   await cleanUp();
 }
 await haltIfStopping();
-// The message, not a stack trace: the measurements' errors say what failed and the child's output.
-if (failure !== undefined) fail(failure instanceof Error ? failure.message : String(failure), 1);
+
+/** Writes the report to --json's file, if given; false when it could not be written. */
+const writeReport = (): boolean => {
+  if (jsonPath === undefined) return true;
+  try {
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    progress(`could not write ${jsonPath}: ${(error as Error).message}`);
+    return false;
+  }
+  progress(`wrote ${jsonPath}`);
+  return true;
+};
+
+if (failure !== undefined) {
+  // The message, not a stack trace: the measurements' errors say what failed and the child's output.
+  const message = failure instanceof Error ? failure.message : String(failure);
+  // What was measured before the failure is kept, with the error, for whoever reads the file.
+  report.error = message;
+  report.table = rows;
+  writeReport();
+  fail(message, 1);
+}
 
 const headers: Row = {
   figure: 'figure',
@@ -556,14 +577,11 @@ process.stdout.write(
   ].join('\n'),
 );
 report.table = rows;
-if (jsonPath !== undefined) {
-  try {
-    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  } catch (error) {
-    fail(`could not write ${jsonPath}: ${(error as Error).message}`, 1);
-  }
-  progress(`wrote ${jsonPath}`);
-}
+report.budgetsMet = {
+  met: rows.filter((r) => r.ok === true).length,
+  of: rows.filter((r) => r.ok !== undefined).length,
+};
+if (!writeReport()) fail(`could not write ${jsonPath}`, 1);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 // A budget not met is a finding to read, not a failure of the run (timed budgets stay out of
 // `npm test` for the same reason). Child processes and the engine are stopped; a stray keep-alive
