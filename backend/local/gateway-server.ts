@@ -98,7 +98,7 @@ const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%_~-]+\]|[0-9A-Za-z._~%!$&'()*+,;=-]+)(?::
  * Host header field line or a Host header field with an invalid field value" (RFC 9112, section
  * 3.2). An empty one is invalid for an http URI, which has an authority (RFC 9110, section 4.2.1).
  */
-const hostProblem = (req: IncomingMessage): string | undefined => {
+const versionOrHostProblem = (req: IncomingMessage): string | undefined => {
   if (req.httpVersionMajor !== 1) return `HTTP/${req.httpVersion}`;
   let lines = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -206,9 +206,9 @@ export const createGatewayServer = ({
   const beforeBody = ({ req, method, origin, corsHeaders }: Incoming): Answer | undefined => {
     // Node answers a missing Host with a bare status line (its `requireHostHeader`, off below): the
     // gateway's answer is JSON with a request id, as every other.
-    const badHost = hostProblem(req);
-    if (badHost !== undefined) {
-      return { response: gatewayError(400, 'Bad Request'), headers: corsHeaders, note: badHost };
+    const badRequest = versionOrHostProblem(req);
+    if (badRequest !== undefined) {
+      return { response: gatewayError(400, 'Bad Request'), headers: corsHeaders, note: badRequest };
     }
     const host = requestedHost(req);
     if (host !== undefined && allowsHost !== undefined && !allowsHost(host)) {

@@ -19,19 +19,20 @@ export interface Ended {
 }
 
 /**
- * Runs a TypeScript script of the repository (`node --import tsx <script> ...args`) to its exit,
- * from the repository's root: its exit code, standard output and error. One that still runs after
- * `interruptAfterMs` gets a SIGINT, as Ctrl-C would send.
+ * Runs `command` with `args` to its end, from `cwd` (the repository's root unless given), with the
+ * variables `env` on top of this process's: its exit code, standard output and error, all of them
+ * (the end is when its output closes, not only when it exits: npm's script, a process of its own,
+ * may still be writing). One that still runs after `interruptAfterMs` gets a SIGINT, as Ctrl-C
+ * would send.
  */
-export const runScript = (
-  script: string,
+export const runCommand = (
+  command: string,
   args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-  interruptAfterMs = 60_000,
+  { env = {}, cwd = root, interruptAfterMs = 60_000 }: RunOptions = {},
 ): Promise<Ended> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: root,
+    const child = spawn(command, args, {
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -45,11 +46,29 @@ export const runScript = (
     });
     const timer = setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
     child.once('error', reject);
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly interruptAfterMs?: number;
+}
+
+/**
+ * Runs a TypeScript script of the repository (`node --import tsx <script> ...args`) to its end, as
+ * runCommand does.
+ */
+export const runScript = (
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  interruptAfterMs = 60_000,
+): Promise<Ended> =>
+  runCommand(process.execPath, ['--import', 'tsx', script, ...args], { env, interruptAfterMs });
 
 /**
  * Starts a TypeScript script of the repository (`node --import tsx <script> ...args`) from a

@@ -17,7 +17,7 @@ import { DEFAULT_ENVIRONMENTS_PER_THREAD, defaultMaxEnvironments } from '../../b
 import { ownTempFolder } from '../../backend/local/temp-folders.ts';
 import { freePort } from '../helpers/listening.ts';
 import { isRunning, parentOf } from '../helpers/processes.ts';
-import { OLDER_NODE_ENV, runScript, startOrphaned } from '../helpers/run-script.ts';
+import { OLDER_NODE_ENV, runCommand, runScript, startOrphaned } from '../helpers/run-script.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { path: dataDir, remove: removeDataDir } = ownTempFolder('whiteboard-npm-start-');
@@ -443,27 +443,11 @@ describe('npm start', () => {
     ] as const) {
       // The real npm, which moves an option before -- into its own settings. After -- a data
       // folder of this file's, so that a start that went ahead would not touch the default one.
-      const ended = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(
-          'npm',
-          ['start', '--silent', ...before, '--', '--port', '0', '--data-dir', dataDir],
-          {
-            cwd: root,
-            env: { ...process.env, NO_COLOR: '1' },
-            stdio: ['ignore', 'ignore', 'pipe'],
-          },
-        );
-        let stderr = '';
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        const timer = setTimeout(() => child.kill('SIGINT'), 60_000);
-        child.once('error', reject);
-        child.once('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stderr });
-        });
-      });
+      const ended = await runCommand(
+        'npm',
+        ['start', '--silent', ...before, '--', '--port', '0', '--data-dir', dataDir],
+        { env: { NO_COLOR: '1' } },
+      );
       assert.equal(ended.code, 2, ended.stderr);
       assert.match(ended.stderr, new RegExp(`^npm start: ${escapeRegExp(said)}$`, 'm'));
     }

@@ -8,9 +8,8 @@ import { createServer } from 'node:net';
 export const HOST = '127.0.0.1';
 
 /** Whether a host name or address (IPv6 with or without brackets) is this machine's loopback. */
-export const isLoopbackHost = (host: string): boolean => isLoopbackBare(unbracketed(host));
-
-const isLoopbackBare = (host: string): boolean => /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host);
+export const isLoopbackHost = (host: string): boolean =>
+  /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(unbracketed(host));
 
 /** A host as `--host` takes it: an IPv6 address without the brackets that URL writes it in. */
 export const unbracketed = (host: string): string => host.replace(/^\[(.*)\]$/, '$1');
