@@ -6,6 +6,10 @@
  * drifts during the run moves both runs of a pair alike); the ms are each command's own median.
  * The issue asks for a ratio of at most 1.6.
  *
+ * Beside them, for scale, a script that makes the same request with node:http and nothing else
+ * (floor/one-request.cjs), run in the same rounds: what Node.js, the connection and the API's
+ * answer take before the CLI adds anything, as the no-op X-Ray SDK row is for the traced cold start.
+ *
  * Run directly: `node --import tsx bench/cli-start.ts [--url <api>] [--runs <n>]`. Without --url
  * it serves a canned page from this process, so the number is the CLI's start-up and one HTTP
  * round trip, not the API's latency.
@@ -16,6 +20,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { messagesPath } from '../cli/api.ts';
 import { repoRoot, tracked } from './lib/processes.ts';
 import { median, pairOrder } from './lib/stats.ts';
 
@@ -37,8 +42,14 @@ export interface CliStartResult {
   readonly nodeMs: number;
   /** Median of each pair's ratio (a run of each, back to back). */
   readonly ratio: number;
+  /** Median wall time of one node:http request and nothing else (floor/one-request.cjs), ms. */
+  readonly bareClientMs: number;
+  /** Median, over the rounds, of its time against `node -e ''` in the same round. */
+  readonly bareClientRatio: number;
   readonly runs: number;
 }
+
+const bareClient = resolve(repoRoot, 'bench/floor/one-request.cjs');
 
 /** The `whiteboard` bin as package.json declares it. */
 const declaredBin = (): string => {
@@ -117,23 +128,36 @@ export const measureCliStart = async (options: CliStartOptions = {}): Promise<Cl
   if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist; run \`npm run build\` first`);
   const canned = options.url === undefined ? await startCannedApi() : undefined;
   const url = options.url ?? canned?.url ?? '';
-  const cliArgs = [cliPath, 'read', '--json', '--url', url, '--board', options.board ?? 'default'];
-  const nodeArgs = ['-e', ''];
+  const board = options.board ?? 'default';
+  // In pairOrder's order: the baseline, the one judged, then the one for scale.
+  const node = { args: ['-e', ''], times: [] as number[] };
+  const cli = { args: [cliPath, 'read', '--json', '--url', url, '--board', board], times: [] as number[] };
+  const bare = {
+    args: [bareClient, `${url.replace(/\/+$/, '')}${messagesPath(board)}`],
+    times: [] as number[],
+  };
+  const commands = [node, cli, bare];
   try {
     for (let i = 0; i < warmup; i++) {
-      await timeRun(cliArgs);
-      await timeRun(nodeArgs);
+      for (const { args } of commands) await timeRun(args);
     }
-    const cli: number[] = [];
-    const node: number[] = [];
     for (let i = 0; i < runs; i++) {
-      for (const index of pairOrder(2, i)) {
-        if (index === 0) node.push(await timeRun(nodeArgs));
-        else cli.push(await timeRun(cliArgs));
+      for (const index of pairOrder(commands.length, i)) {
+        const command = commands[index] as (typeof commands)[number];
+        command.times.push(await timeRun(command.args));
       }
     }
-    const ratio = median(cli.map((ms, index) => ms / (node[index] as number)));
-    return { cliMs: median(cli), nodeMs: median(node), ratio, runs };
+    // Each run against the `node -e ''` of its own round.
+    const againstNode = (times: readonly number[]) =>
+      median(times.map((ms, index) => ms / (node.times[index] as number)));
+    return {
+      cliMs: median(cli.times),
+      nodeMs: median(node.times),
+      ratio: againstNode(cli.times),
+      bareClientMs: median(bare.times),
+      bareClientRatio: againstNode(bare.times),
+      runs,
+    };
   } finally {
     await canned?.close();
   }
@@ -152,6 +176,7 @@ if (isMain) {
   });
   process.stdout.write(
     `whiteboard read --json: ${result.cliMs.toFixed(1)} ms, node -e '': ${result.nodeMs.toFixed(1)} ms, ` +
-      `ratio ${result.ratio.toFixed(2)} (median of ${result.runs} pairs; target <= 1.6)\n`,
+      `ratio ${result.ratio.toFixed(2)} (median of ${result.runs} pairs; target <= 1.6); ` +
+      `one node:http request alone: ${result.bareClientMs.toFixed(1)} ms, ratio ${result.bareClientRatio.toFixed(2)}\n`,
   );
 }

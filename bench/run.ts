@@ -430,7 +430,9 @@ try {
         cliError = `the CLI did not build: ${(cliBuild.reason as Error).message}`;
         return;
       }
-      progress(`4/6 CLI start: whiteboard read --json against the local stack, ${settings.cliRuns} pairs`);
+      progress(
+        `4/6 CLI start: whiteboard read --json against the local stack, ${settings.cliRuns} pairs (and one node:http request alone, for scale)`,
+      );
       try {
         cli = await measureCliStart({ url, runs: settings.cliRuns });
       } catch (error) {
@@ -502,6 +504,16 @@ try {
           ok: false,
         },
   );
+  if (cli) {
+    row({
+      figure: '   one node:http request, no CLI',
+      value: ms(cli.bareClientMs),
+      baseline: `node -e '' ${ms(cli.nodeMs)}`,
+      ratio: formatRatio(cli.bareClientRatio),
+      budget: 'for scale',
+      ok: undefined,
+    });
+  }
 
   const peaks = load.stackPeakRssInRound;
   // The highest later round against the first: the figure the verdict goes by.
