@@ -188,11 +188,14 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
+// In the printed header too: on a machine of another kind even the ratios move (the CLI start's
+// most: docs/performance.md, "The CLI start").
+const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: {
     cores: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'unknown',
+    cpu: cpuModel,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
@@ -579,7 +582,7 @@ const line = (r: Row, verdict: string) =>
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met' : 'NOT MET');
 process.stdout.write(
   [
-    `whiteboard bench ${report.date as string}: ${availableParallelism()} cores, Node ${process.version}, ${engine.name}${engine.kind === 'dynalite' ? ` (${NOT_COMPARABLE})` : ''}${quick ? ' (--quick)' : ''}`,
+    `whiteboard bench ${report.date as string}: ${availableParallelism()} cores (${cpuModel}), Node ${process.version}, ${engine.name}${engine.kind === 'dynalite' ? ` (${NOT_COMPARABLE})` : ''}${quick ? ' (--quick)' : ''}`,
     line(headers, 'verdict'),
     ...rows.map((r) => line(r, verdict(r.ok))),
     `budgets met: ${rows.filter((r) => r.ok === true).length} of ${rows.filter((r) => r.ok !== undefined).length}`,
