@@ -146,6 +146,8 @@ const seed = async (url: string, count: number) => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ author: 'seed', text: `seed message ${i}` }),
+      // A stack that took the connection and never answers fails the run, rather than holding it.
+      signal: AbortSignal.timeout(30_000),
     });
     await response.arrayBuffer();
     if (response.status !== 201) throw new Error(`seeding ${url} answered ${response.status}`);
