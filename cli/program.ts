@@ -207,6 +207,7 @@ export const createContext = async (
   deps: CliDeps,
   options: ConnectionOptions,
   json: boolean,
+  self: string,
 ): Promise<CommandContext> => {
   const errStyles = await loadStyles(
     colorLevel({ stream: deps.stderr, env: deps.env, wanted: options.color }),
@@ -251,7 +252,7 @@ export const createContext = async (
     client,
     baseUrl: resolved.url,
     urlOption: resolved.source === 'flag' ? ` --url ${resolved.url}` : '',
-    self: invokedAs(deps.env),
+    self,
     wrongApiHint,
     styles: await loadStyles(
       colorLevel({ stream: deps.stdout, env: deps.env, wanted: options.color && !json }),
@@ -283,15 +284,19 @@ const usageErrorLine = (deps: CliDeps, colorWanted: boolean, text: string): stri
 
 /**
  * `colorWanted`: false when the command line asks for --no-color. Commander reports a usage error
- * before it has read every option, so runCli looks at the command line for it.
+ * before it has read every option, so runCli looks at the command line for it. `self`: how the user
+ * runs the CLI (`invokedAs`), for the commands it suggests.
  */
-export const createProgram = (deps: CliDeps, { colorWanted = true } = {}): Command => {
+export const createProgram = (
+  deps: CliDeps,
+  { colorWanted = true, self = invokedAs(deps.env) } = {},
+): Command => {
   const program = new Command('whiteboard');
   /** How `command` prints commander's usage errors. */
   const errorsOf =
     (command: Command) =>
     (text: string, write: (line: string) => void): void =>
-      write(`${usageErrorLine(deps, colorWanted, pointedError(text, command, invokedAs(deps.env)))}\n`);
+      write(`${usageErrorLine(deps, colorWanted, pointedError(text, command, self))}\n`);
   // Set before adding commands: subcommands copy these settings when created.
   program
     .exitOverride()
@@ -347,7 +352,7 @@ Examples:
     )
     .action(async (options: PostOptions) => {
       const { runPost } = await import('./commands/post.ts');
-      await runPost(await createContext(deps, options, options.json === true), options);
+      await runPost(await createContext(deps, options, options.json === true, self), options);
     });
 
   addConnectionOptions(
@@ -381,7 +386,7 @@ Examples:
     )
     .action(async (options: ReadOptions) => {
       const { runRead } = await import('./commands/read.ts');
-      await runRead(await createContext(deps, options, options.json === true), options);
+      await runRead(await createContext(deps, options, options.json === true, self), options);
     });
 
   // Each command reports its own errors, so that a pointer names its help.
@@ -431,12 +436,12 @@ export interface ReadOptions extends ConnectionOptions {
  */
 export const runCli = async (given: readonly string[], deps: CliDeps): Promise<number> => {
   const colorWanted = !given.includes('--no-color');
-  const program = createProgram(deps, { colorWanted });
+  const self = invokedAs(deps.env);
+  const program = createProgram(deps, { colorWanted, self });
   const usageError = (text: string): number => {
     deps.stderr.write(`${usageErrorLine(deps, colorWanted, `error: ${text}`)}\n`);
     return 2;
   };
-  const self = invokedAs(deps.env);
   const line = readCommandLine(program, given, self);
   if ('error' in line) return usageError(line.error);
   // Commander takes the exit code of `whiteboard help` from process.exitCode: whatever the process
